@@ -1,0 +1,69 @@
+/**
+ * One catalog add-on installed in a cluster: its IRSA role (when it needs AWS access) and its Helm release.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AddonContext, AddonSpec } from "./addonCatalog";
+import { IrsaRole } from "./irsaRole";
+
+export interface AddonReleaseArgs {
+    /** The catalog entry. */
+    spec: AddonSpec;
+    /** What the values and policy depend on; the role ARN is filled in here. */
+    context: pulumi.Input<Omit<AddonContext, "roleArn">>;
+    /** AWS provider for the IRSA role. */
+    provider: aws.Provider;
+    /** Provider of the cluster the chart goes into. */
+    kubernetesProvider: k8s.Provider;
+    /** The cluster's OIDC provider, for the IRSA trust. */
+    oidcProviderArn: pulumi.Input<string>;
+    oidcProviderUrl: pulumi.Input<string>;
+    /** Seconds Helm waits for the release to become ready. Default 600. */
+    timeoutSeconds?: number;
+}
+
+/** `helm install` arguments for a chart from an HTTP repository or an OCI registry. */
+export function chartSource(spec: Pick<AddonSpec, "chart" | "repository">): { chart: string; repositoryOpts?: { repo: string } } {
+    return spec.repository.startsWith("oci://")
+        ? { chart: `${spec.repository.replace(/\/$/, "")}/${spec.chart}` }
+        : { chart: spec.chart, repositoryOpts: { repo: spec.repository } };
+}
+
+export class AddonRelease extends pulumi.ComponentResource {
+    readonly release: k8s.helm.v3.Release;
+    readonly roleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: AddonReleaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("mitene:addons:AddonRelease", name, {}, opts);
+        const { spec } = args;
+        const policy = spec.policy;
+        const role = policy
+            ? new IrsaRole(`${name}-irsa`, {
+                  provider: args.provider,
+                  oidcProviderArn: args.oidcProviderArn,
+                  oidcProviderUrl: args.oidcProviderUrl,
+                  namespace: spec.namespace,
+                  serviceAccount: spec.serviceAccount,
+                  policy: pulumi.output(args.context).apply((ctx) => policy({ ...ctx, roleArn: "" })),
+                  description: `${spec.name} add-on`,
+              }, { parent: this })
+            : undefined;
+        this.roleArn = role ? role.arn : pulumi.output("");
+
+        this.release = new k8s.helm.v3.Release(name, {
+            name: spec.name,
+            ...chartSource(spec),
+            version: spec.version,
+            namespace: spec.namespace,
+            createNamespace: true,
+            values: pulumi.all([args.context, this.roleArn]).apply(([ctx, roleArn]) => spec.values({ ...ctx, roleArn })),
+            // A failed upgrade rolls back by itself instead of leaving a half-applied release.
+            atomic: true,
+            cleanupOnFail: true,
+            timeout: args.timeoutSeconds ?? 600,
+        }, { parent: this, provider: args.kubernetesProvider });
+
+        this.registerOutputs({ roleArn: this.roleArn, status: this.release.status });
+    }
+}

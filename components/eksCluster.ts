@@ -1,0 +1,228 @@
+/**
+ * The EKS cluster base shared by the Ops cluster and the service clusters: a hardened control plane, managed
+ * node groups on a locked-down launch template, pinned core add-ons and a Kubernetes provider for it.
+ */
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { coreAddonVersions, compareMinor, isMinorVersion } from "./kubernetesVersions";
+import { serviceTrustPolicy } from "./iamPolicies";
+import { publicAccessProblems, throwIfProblems } from "./validation";
+
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+const EKS_CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+const NODE_POLICIES = [
+    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    // Shell access goes through SSM Session Manager, never SSH.
+    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+];
+
+export interface NodeGroupSpec {
+    /** Suffix of the node group name. */
+    name: string;
+    /** SPOT or ON_DEMAND. */
+    capacityType: "SPOT" | "ON_DEMAND";
+    /** One or more instance types; several similar ones widen the spot pool. */
+    instanceTypes: string[];
+    minSize: number;
+    maxSize: number;
+    /** Initial size; the cluster autoscaler owns it afterwards. */
+    desiredSize: number;
+    /** Root volume size in GiB. */
+    diskSizeGiB: number;
+    /** Kubernetes labels on the nodes. */
+    labels: Record<string, string>;
+}
+
+export interface ClusterAccess {
+    /** Name of the access entry resource. */
+    name: string;
+    /** IAM role that gets access. */
+    principalArn: pulumi.Input<string>;
+}
+
+export interface EksClusterArgs {
+    /** AWS provider of the cluster's account and region (explicit: no default provider is used). */
+    provider: aws.Provider;
+    /** EKS cluster name. */
+    clusterName: string;
+    /** VPC the cluster runs in. */
+    vpcId: pulumi.Input<string>;
+    /** Private subnets for the control-plane ENIs and the nodes. */
+    privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Control-plane Kubernetes minor, e.g. "1.34". */
+    kubernetesVersion: string;
+    /** Node group Kubernetes minor. Default: kubernetesVersion. Set apart only during an in-place upgrade. */
+    nodeGroupVersion?: string;
+    /** Kubernetes minor whose core add-on versions (vpc-cni, coredns, kube-proxy) are installed. Default: kubernetesVersion. */
+    coreAddonsVersion?: string;
+    /** Managed node groups; at least one. */
+    nodeGroups: NodeGroupSpec[];
+    /** CIDRs allowed to reach the public API endpoint. Default none: the public endpoint is off. */
+    publicAccessCidrs?: string[];
+    /** Roles given cluster-admin through access entries. Default none. */
+    adminAccess?: ClusterAccess[];
+    /** Tags on the cluster. Default none (the provider's default tags still apply). */
+    tags?: Record<string, string>;
+}
+
+interface ResolvedArgs extends Required<Omit<EksClusterArgs, "tags">> {
+    tags: Record<string, string>;
+}
+
+function resolve(args: EksClusterArgs): ResolvedArgs {
+    return {
+        ...args,
+        nodeGroupVersion: args.nodeGroupVersion ?? args.kubernetesVersion,
+        coreAddonsVersion: args.coreAddonsVersion ?? args.kubernetesVersion,
+        publicAccessCidrs: args.publicAccessCidrs ?? [],
+        adminAccess: args.adminAccess ?? [],
+        tags: args.tags ?? {},
+    };
+}
+
+/** Problems with the arguments; empty when valid. */
+export function eksClusterProblems(args: EksClusterArgs): string[] {
+    const a = resolve(args);
+    const problems: string[] = [];
+    for (const [key, version] of [["kubernetesVersion", a.kubernetesVersion], ["nodeGroupVersion", a.nodeGroupVersion], ["coreAddonsVersion", a.coreAddonsVersion]] as const) {
+        if (!isMinorVersion(version)) problems.push(`${key} "${version}" is not a Kubernetes minor like 1.34`);
+    }
+    if (problems.length === 0) {
+        if (compareMinor(a.nodeGroupVersion, a.kubernetesVersion) > 0) problems.push(`nodeGroupVersion ${a.nodeGroupVersion} is ahead of the control plane ${a.kubernetesVersion}`);
+        if (compareMinor(a.coreAddonsVersion, a.kubernetesVersion) > 0) problems.push(`coreAddonsVersion ${a.coreAddonsVersion} is ahead of the control plane ${a.kubernetesVersion}`);
+        if (!coreAddonVersions(a.coreAddonsVersion)) problems.push(`no core add-on versions are known for Kubernetes ${a.coreAddonsVersion} (components/kubernetesVersions.ts)`);
+    }
+    if (a.nodeGroups.length === 0) problems.push("at least one node group is needed");
+    for (const group of a.nodeGroups) {
+        if (group.instanceTypes.length === 0) problems.push(`node group ${group.name} has no instance types`);
+        if (!(group.minSize <= group.desiredSize && group.desiredSize <= group.maxSize)) {
+            problems.push(`node group ${group.name} needs minSize <= desiredSize <= maxSize`);
+        }
+    }
+    problems.push(...publicAccessProblems(a.publicAccessCidrs));
+    if (a.clusterName.length > 100 || !/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/.test(a.clusterName)) problems.push(`clusterName "${a.clusterName}" is not a valid EKS name`);
+    return problems;
+}
+
+export class EksCluster extends pulumi.ComponentResource {
+    readonly clusterName: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly certificateAuthority: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly oidcProviderArn: pulumi.Output<string>;
+    readonly oidcProviderUrl: pulumi.Output<string>;
+    readonly clusterSecurityGroupId: pulumi.Output<string>;
+    /** Kubernetes provider for resources inside this cluster. */
+    readonly kubernetesProvider: k8s.Provider;
+    readonly kmsKeyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: EksClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("mitene:eks:EksCluster", name, {}, opts);
+        throwIfProblems(`EksCluster ${name}`, eksClusterProblems(args));
+        const a = resolve(args);
+        const aws_ = { parent: this, provider: a.provider };
+        const addons = coreAddonVersions(a.coreAddonsVersion)!;
+
+        const key = new aws.kms.Key(`${name}-secrets`, {
+            description: `EKS secrets envelope encryption for ${a.clusterName}`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+        }, aws_);
+        new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${a.clusterName}`, targetKeyId: key.keyId }, aws_);
+
+        const nodeRole = new aws.iam.Role(`${name}-node`, {
+            assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
+            description: `Nodes of ${a.clusterName}`,
+        }, aws_);
+        NODE_POLICIES.forEach((policyArn) => {
+            const policyName = policyArn.split("/").pop()!;
+            new aws.iam.RolePolicyAttachment(`${name}-node-${policyName}`, { role: nodeRole.name, policyArn }, aws_);
+        });
+
+        const cluster = new eks.Cluster(`${name}-eks`, {
+            name: a.clusterName,
+            version: a.kubernetesVersion,
+            vpcId: a.vpcId,
+            privateSubnetIds: a.privateSubnetIds,
+            skipDefaultNodeGroup: true,
+            authenticationMode: eks.AuthenticationMode.Api,
+            endpointPrivateAccess: true,
+            endpointPublicAccess: a.publicAccessCidrs.length > 0,
+            publicAccessCidrs: a.publicAccessCidrs.length > 0 ? a.publicAccessCidrs : undefined,
+            encryptionConfigKeyArn: key.arn,
+            enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+            createOidcProvider: true,
+            instanceRoles: [nodeRole],
+            vpcCniOptions: { addonVersion: addons.vpcCni },
+            corednsAddonOptions: { version: addons.coredns },
+            kubeProxyAddonOptions: { version: addons.kubeProxy },
+            accessEntries: Object.fromEntries(
+                a.adminAccess.map((access) => [
+                    access.name,
+                    {
+                        principalArn: access.principalArn,
+                        accessPolicies: {
+                            admin: { policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } },
+                        },
+                    },
+                ]),
+            ),
+            tags: a.tags,
+        }, { parent: this, providers: { aws: a.provider } });
+
+        a.nodeGroups.forEach((group) => {
+            const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-${group.name}`, {
+                description: `Nodes of ${a.clusterName}/${group.name}`,
+                updateDefaultVersion: true,
+                // IMDSv2 only, and hop limit 1 so pods cannot borrow the node role's credentials.
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+                blockDeviceMappings: [
+                    { deviceName: "/dev/xvda", ebs: { volumeSize: group.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+                ],
+                tagSpecifications: [{ resourceType: "instance", tags: { Name: `${a.clusterName}-${group.name}`, ...a.tags } }],
+            }, aws_);
+            new eks.ManagedNodeGroup(`${name}-${group.name}`, {
+                cluster,
+                nodeGroupName: `${a.clusterName}-${group.name}`,
+                // Explicit, so the control plane can move ahead of the nodes during an in-place upgrade.
+                version: a.nodeGroupVersion,
+                capacityType: group.capacityType,
+                instanceTypes: group.instanceTypes,
+                scalingConfig: { minSize: group.minSize, maxSize: group.maxSize, desiredSize: group.desiredSize },
+                // The cluster autoscaler owns the desired size once the group exists.
+                ignoreScalingChanges: true,
+                labels: { ...group.labels, "mitene.io/node-group": group.name },
+                nodeRole,
+                subnetIds: a.privateSubnetIds,
+                amiType: "AL2023_x86_64_STANDARD",
+                launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+                tags: { [`k8s.io/cluster-autoscaler/${a.clusterName}`]: "owned", "k8s.io/cluster-autoscaler/enabled": "true", ...a.tags },
+            }, { parent: this, providers: { aws: a.provider } });
+        });
+
+        this.clusterName = cluster.eksCluster.name;
+        this.endpoint = cluster.eksCluster.endpoint;
+        this.certificateAuthority = cluster.eksCluster.certificateAuthority.data;
+        this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+        this.oidcProviderArn = cluster.oidcProviderArn;
+        this.oidcProviderUrl = cluster.oidcProviderUrl;
+        this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+        this.kmsKeyArn = key.arn;
+        this.kubernetesProvider = new k8s.Provider(`${name}-k8s`, {
+            kubeconfig: this.kubeconfig,
+            enableServerSideApply: true,
+        }, { parent: this });
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            oidcProviderArn: this.oidcProviderArn,
+            kmsKeyArn: this.kmsKeyArn,
+        });
+    }
+}

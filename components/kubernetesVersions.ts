@@ -1,0 +1,94 @@
+/**
+ * Kubernetes versions on Amazon EKS: the support calendar and the core add-on versions per minor. Data, kept
+ * current by hand (README "Keeping the version tables current"); preflight and the stack programs read it.
+ */
+import * as semver from "semver";
+
+export interface EksVersionSupport {
+    /** Kubernetes minor, e.g. "1.34". */
+    version: string;
+    /** Date EKS made the version available. */
+    eksRelease: string;
+    /** Last day of EKS standard support (extended support costs extra per cluster-hour after it). */
+    endOfStandardSupport: string;
+    /** Last day of EKS extended support; clusters are upgraded automatically after it. */
+    endOfExtendedSupport: string;
+    /** Where the dates come from. */
+    source: string;
+}
+
+/** Core EKS add-on versions pinned per Kubernetes minor (vpc-cni, coredns, kube-proxy). */
+export interface CoreAddonVersions {
+    vpcCni: string;
+    coredns: string;
+    kubeProxy: string;
+}
+
+const AWS_CALENDAR = "AWS EKS User Guide, kubernetes-versions (release calendar), read 2026-11-21";
+
+export const EKS_VERSIONS: readonly EksVersionSupport[] = [
+    { version: "1.30", eksRelease: "2024-05-23", endOfStandardSupport: "2025-07-23", endOfExtendedSupport: "2026-07-23", source: AWS_CALENDAR },
+    { version: "1.31", eksRelease: "2024-09-26", endOfStandardSupport: "2025-11-26", endOfExtendedSupport: "2026-11-26", source: AWS_CALENDAR },
+    { version: "1.32", eksRelease: "2025-01-23", endOfStandardSupport: "2026-03-23", endOfExtendedSupport: "2027-03-23", source: AWS_CALENDAR },
+    { version: "1.33", eksRelease: "2025-05-29", endOfStandardSupport: "2026-07-29", endOfExtendedSupport: "2027-07-29", source: AWS_CALENDAR },
+    { version: "1.34", eksRelease: "2025-10-02", endOfStandardSupport: "2026-12-02", endOfExtendedSupport: "2027-12-02", source: AWS_CALENDAR },
+    {
+        version: "1.35",
+        eksRelease: "2026-01-27",
+        endOfStandardSupport: "2027-03-27",
+        endOfExtendedSupport: "2028-03-27",
+        source: "endoflife.date/amazon-eks, read 2026-11-21 (AWS table row not yet published in the snapshot read)",
+    },
+    {
+        version: "1.36",
+        eksRelease: "2026-06-02",
+        endOfStandardSupport: "2027-08-02",
+        endOfExtendedSupport: "2028-08-02",
+        source: "third-party report 2026-08-16; verify with `aws eks describe-cluster-versions` before relying on it",
+    },
+];
+
+/**
+ * Core add-on versions. kube-proxy and coredns: EKS User Guide managing-kube-proxy / managing-coredns,
+ * read 2026-11-21. vpc-cni has one version for every minor; AWS publishes no table for 1.34+, the value is
+ * the one `aws eks describe-addon-versions --addon-name vpc-cni` marks compatible.
+ */
+export const CORE_ADDON_VERSIONS: Readonly<Record<string, CoreAddonVersions>> = {
+    "1.32": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.11.4-eksbuild.40", kubeProxy: "v1.32.13-eksbuild.16" },
+    "1.33": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.12.4-eksbuild.18", kubeProxy: "v1.33.10-eksbuild.13" },
+    "1.34": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.13.2-eksbuild.11", kubeProxy: "v1.34.6-eksbuild.13" },
+    "1.35": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.14.3-eksbuild.3", kubeProxy: "v1.35.3-eksbuild.13" },
+    "1.36": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.14.3-eksbuild.3", kubeProxy: "v1.36.0-eksbuild.14" },
+};
+
+/** True for a Kubernetes minor written as EKS takes it: `1.34`. */
+export const isMinorVersion = (value: string) => /^1\.\d{1,3}$/.test(value);
+
+/** `1.34` -> `1.34.0`, for semver comparisons. */
+export function toSemver(minor: string): string {
+    if (!isMinorVersion(minor)) throw new Error(`"${minor}" is not a Kubernetes minor version like 1.34`);
+    return `${minor}.0`;
+}
+
+export const compareMinor = (a: string, b: string) => semver.compare(toSemver(a), toSemver(b));
+
+/** How many minors `to` is ahead of `from` (negative for a downgrade). */
+export const minorDistance = (from: string, to: string) => semver.minor(toSemver(to)) - semver.minor(toSemver(from));
+
+export const nextMinor = (version: string) => `1.${semver.minor(toSemver(version)) + 1}`;
+
+export const eksSupport = (version: string) => EKS_VERSIONS.find((v) => v.version === version);
+
+export const coreAddonVersions = (version: string): CoreAddonVersions | undefined => CORE_ADDON_VERSIONS[version];
+
+export type SupportPhase = "standard" | "extended" | "unsupported" | "unknown";
+
+/** Where a version stands on `date` (ISO yyyy-mm-dd). */
+export function supportPhase(version: string, date: string): SupportPhase {
+    const support = eksSupport(version);
+    if (!support) return "unknown";
+    if (date < support.eksRelease) return "unknown";
+    if (date <= support.endOfStandardSupport) return "standard";
+    if (date <= support.endOfExtendedSupport) return "extended";
+    return "unsupported";
+}

@@ -1,0 +1,71 @@
+/**
+ * A VPC with one private and one public subnet per availability zone, laid out by `planSubnets`.
+ */
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { SubnetPlan, planSubnets, subnetPlanProblems } from "./subnetPlan";
+import { throwIfProblems } from "./validation";
+
+export interface NetworkArgs {
+    /** AWS provider of the region. */
+    provider: aws.Provider;
+    /** VPC CIDR. */
+    vpcCidr: string;
+    /** Availability zones, in order. */
+    availabilityZones: string[];
+    /** Private subnet prefix length (/20 or larger). */
+    privateSubnetPrefixLength: number;
+    /** Public subnet prefix length. */
+    publicSubnetPrefixLength: number;
+    /** NAT gateways: one per AZ, or a single one. Default OnePerAz. */
+    natGateways?: "OnePerAz" | "Single";
+}
+
+export class Network extends pulumi.ComponentResource {
+    readonly vpcId: pulumi.Output<string>;
+    readonly privateSubnetIds: pulumi.Output<string[]>;
+    readonly publicSubnetIds: pulumi.Output<string[]>;
+    readonly plan: SubnetPlan;
+
+    constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("mitene:network:Network", name, {}, opts);
+        const planInput = {
+            vpcCidr: args.vpcCidr,
+            availabilityZones: args.availabilityZones,
+            privatePrefixLength: args.privateSubnetPrefixLength,
+            publicPrefixLength: args.publicSubnetPrefixLength,
+        };
+        throwIfProblems(`Network ${name}`, subnetPlanProblems(planInput));
+        this.plan = planSubnets(planInput);
+
+        const vpc = new awsx.ec2.Vpc(`${name}-vpc`, {
+            cidrBlock: args.vpcCidr,
+            availabilityZoneNames: args.availabilityZones,
+            enableDnsHostnames: true,
+            enableDnsSupport: true,
+            natGateways: { strategy: args.natGateways ?? "OnePerAz" },
+            subnetSpecs: [
+                {
+                    type: "Private",
+                    name: "private",
+                    cidrBlocks: this.plan.private.map((s) => s.cidr),
+                    tags: { "kubernetes.io/role/internal-elb": "1" },
+                },
+                {
+                    type: "Public",
+                    name: "public",
+                    cidrBlocks: this.plan.public.map((s) => s.cidr),
+                    tags: { "kubernetes.io/role/elb": "1" },
+                },
+            ],
+            subnetStrategy: "Auto",
+            tags: { Name: name },
+        }, { parent: this, providers: { aws: args.provider } });
+
+        this.vpcId = vpc.vpcId;
+        this.privateSubnetIds = vpc.privateSubnetIds;
+        this.publicSubnetIds = vpc.publicSubnetIds;
+        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+    }
+}

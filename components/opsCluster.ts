@@ -1,0 +1,218 @@
+/**
+ * The long-lived Ops (manager) cluster: the EKS base, Argo CD with SSO behind an internal ALB on an internal
+ * domain, the app-of-apps, the role Argo CD uses to reach service clusters, and optionally Grafana.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ADDON_CATALOG, AddonContext, OPS_CHARTS } from "./addonCatalog";
+import { AddonRelease, chartSource } from "./addonRelease";
+import { ARGOCD_CLUSTER_CLIENTS, ARGOCD_SERVER_SERVICE, appOfAppsSpec, argocdValues } from "./argocdValues";
+import { ARGOCD_NAMESPACE } from "./argoClusterRegistration";
+import { EksCluster, NodeGroupSpec } from "./eksCluster";
+import { HttpsLoadBalancer } from "./httpsLoadBalancer";
+import { roleTrustPolicy } from "./iamPolicies";
+import { IrsaRole } from "./irsaRole";
+import { newTargetGroupBinding } from "./targetGroupBinding";
+import { throwIfProblems } from "./validation";
+
+/** Add-ons the Ops cluster needs from the service-cluster catalog. */
+export const OPS_ADDONS = ["aws-load-balancer-controller", "metrics-server"] as const;
+
+export interface OpsClusterArgs {
+    /** AWS provider of the Ops region. */
+    provider: aws.Provider;
+    env: string;
+    region: string;
+    clusterName: string;
+    vpcId: pulumi.Input<string>;
+    vpcCidr: string;
+    privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Control plane, core add-ons and node groups may differ during an in-place upgrade. */
+    kubernetesVersion: string;
+    coreAddonsVersion: string;
+    nodeGroupVersion: string;
+    nodeGroups: NodeGroupSpec[];
+    /** Public API allow-list. Default none. */
+    publicAccessCidrs?: string[];
+    /** Bucket for the internal ALB's access logs. */
+    accessLogsBucket: string;
+    argocd: {
+        hostname: string;
+        certificateArn: string;
+        privateHostedZoneId: string;
+        gitopsRepoUrl: string;
+        gitopsPath: string;
+        gitopsRevision: string;
+        sso: { issuer: string; clientId: string; adminGroups: string[] };
+        /** SSO client secret (a Pulumi secret). */
+        clientSecret: pulumi.Input<string>;
+    };
+    /** Grafana behind the same internal ALB. Default off. */
+    grafana?: { enabled: boolean; hostname?: string };
+}
+
+export function opsClusterProblems(args: OpsClusterArgs): string[] {
+    const problems: string[] = [];
+    if (args.grafana?.enabled && !args.grafana.hostname) problems.push("grafana.hostname is required when Grafana is enabled");
+    if (args.grafana?.enabled && args.grafana.hostname === args.argocd.hostname) problems.push("Grafana and Argo CD need different host names");
+    return problems;
+}
+
+export class OpsCluster extends pulumi.ComponentResource {
+    readonly cluster: EksCluster;
+    /** The role Argo CD assumes in service clusters (they give it an access entry). */
+    readonly argocdRoleArn: pulumi.Output<string>;
+    readonly argocdUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: OpsClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("mitene:ops:OpsCluster", name, {}, opts);
+        throwIfProblems(`OpsCluster ${name}`, opsClusterProblems(args));
+        const child = { parent: this, provider: args.provider };
+
+        this.cluster = new EksCluster(`${name}-cluster`, {
+            provider: args.provider,
+            clusterName: args.clusterName,
+            vpcId: args.vpcId,
+            privateSubnetIds: args.privateSubnetIds,
+            kubernetesVersion: args.kubernetesVersion,
+            coreAddonsVersion: args.coreAddonsVersion,
+            nodeGroupVersion: args.nodeGroupVersion,
+            nodeGroups: args.nodeGroups,
+            publicAccessCidrs: args.publicAccessCidrs,
+            tags: { "mitene.io/env": args.env, "mitene.io/role": "ops" },
+        }, { parent: this });
+        const k8sProvider = this.cluster.kubernetesProvider;
+
+        const identity = aws.getCallerIdentityOutput({}, child);
+        const partition = aws.getPartitionOutput({}, child);
+        const context: pulumi.Output<Omit<AddonContext, "roleArn">> = pulumi
+            .all([identity.accountId, partition.partition, args.vpcId])
+            .apply(([accountId, partitionName, vpcId]) => ({
+                partition: partitionName,
+                accountId,
+                region: args.region,
+                clusterName: args.clusterName,
+                vpcId,
+                kubernetesVersion: args.kubernetesVersion,
+                ampWorkspaceId: "",
+                logGroupName: "",
+                parameterPath: "/",
+            }));
+        const addons = ADDON_CATALOG.filter((spec) => (OPS_ADDONS as readonly string[]).includes(spec.name)).map(
+            (spec) => new AddonRelease(`${name}-${spec.name}`, {
+                spec,
+                context,
+                provider: args.provider,
+                kubernetesProvider: k8sProvider,
+                oidcProviderArn: this.cluster.oidcProviderArn,
+                oidcProviderUrl: this.cluster.oidcProviderUrl,
+            }, { parent: this }),
+        );
+
+        const deployerRoleName = `${args.clusterName}-argocd-deployer`;
+        // Argo CD's pods get IRSA roles; those may only assume the deployer role that clusters trust.
+        const clientRoles = Object.entries(ARGOCD_CLUSTER_CLIENTS).map(([key, serviceAccount]) => new IrsaRole(`${name}-argocd-${key}`, {
+            provider: args.provider,
+            oidcProviderArn: this.cluster.oidcProviderArn,
+            oidcProviderUrl: this.cluster.oidcProviderUrl,
+            namespace: ARGOCD_NAMESPACE,
+            serviceAccount,
+            policy: pulumi.all([identity.accountId, partition.partition]).apply(([accountId, partitionName]) => ({
+                Version: "2012-10-17" as const,
+                Statement: [{ Effect: "Allow" as const, Action: ["sts:AssumeRole"], Resource: `arn:${partitionName}:iam::${accountId}:role/${deployerRoleName}` }],
+            })),
+        }, { parent: this }));
+        const deployer = new aws.iam.Role(`${name}-argocd-deployer`, {
+            name: deployerRoleName,
+            description: "Assumed by Argo CD to deploy onto service clusters (access entry there)",
+            assumeRolePolicy: pulumi.all(clientRoles.map((r) => r.arn)).apply((arns) => JSON.stringify(roleTrustPolicy(arns))),
+        }, child);
+        this.argocdRoleArn = deployer.arn;
+
+        const argocd = new k8s.helm.v3.Release(`${name}-argocd`, {
+            name: "argocd",
+            ...chartSource(OPS_CHARTS.argocd),
+            version: OPS_CHARTS.argocd.version,
+            namespace: ARGOCD_NAMESPACE,
+            createNamespace: true,
+            atomic: true,
+            cleanupOnFail: true,
+            timeout: 900,
+            values: pulumi
+                .all([pulumi.secret(args.argocd.clientSecret), clientRoles[0].arn, clientRoles[1].arn])
+                .apply(([clientSecret, controllerRoleArn, serverRoleArn]) => argocdValues({
+                    hostname: args.argocd.hostname,
+                    sso: args.argocd.sso,
+                    clientSecret,
+                    controllerRoleArn,
+                    serverRoleArn,
+                })),
+        }, { parent: this, provider: k8sProvider });
+
+        new k8s.apiextensions.CustomResource(`${name}-app-of-apps`, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "Application",
+            metadata: { name: "app-of-apps", namespace: ARGOCD_NAMESPACE },
+            spec: appOfAppsSpec({ repoUrl: args.argocd.gitopsRepoUrl, path: args.argocd.gitopsPath, revision: args.argocd.gitopsRevision }),
+        }, { parent: this, provider: k8sProvider, dependsOn: [argocd] });
+
+        const loadBalancer = new HttpsLoadBalancer(`${name}-lb`, {
+            provider: args.provider,
+            loadBalancerName: `${args.clusterName}-tools`,
+            internal: true,
+            vpcId: args.vpcId,
+            subnetIds: args.privateSubnetIds,
+            ingressCidrs: [args.vpcCidr],
+            certificateArn: args.argocd.certificateArn,
+            accessLogsBucket: args.accessLogsBucket,
+        }, { parent: this });
+
+        const expose = (app: string, hostname: string, service: { name: string; port: number; containerPort: number }, namespace: string, priority: number, after: pulumi.Resource[]) => {
+            const targetGroup = new aws.lb.TargetGroup(`${name}-${app}`, {
+                name: `${args.clusterName}-${app}`.slice(0, 32),
+                targetType: "ip",
+                protocol: "HTTP",
+                port: service.containerPort,
+                vpcId: args.vpcId,
+                healthCheck: { path: app === "argocd" ? "/healthz" : "/api/health", matcher: "200" },
+            }, child);
+            new aws.lb.ListenerRule(`${name}-${app}`, {
+                listenerArn: loadBalancer.httpsListenerArn,
+                priority,
+                conditions: [{ hostHeader: { values: [hostname] } }],
+                actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+            }, child);
+            newTargetGroupBinding(`${name}-${app}-tgb`, {
+                namespace,
+                serviceName: service.name,
+                port: service.port,
+                targetGroupArn: targetGroup.arn,
+                loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
+            }, { parent: this, provider: k8sProvider, dependsOn: after });
+            new aws.route53.Record(`${name}-${app}`, {
+                zoneId: args.argocd.privateHostedZoneId,
+                name: hostname,
+                type: "A",
+                aliases: [{ name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true }],
+            }, child);
+        };
+        expose("argocd", args.argocd.hostname, ARGOCD_SERVER_SERVICE, ARGOCD_NAMESPACE, 100, [argocd, ...addons]);
+
+        if (args.grafana?.enabled && args.grafana.hostname) {
+            const grafana = new k8s.helm.v3.Release(`${name}-grafana`, {
+                name: "grafana",
+                ...chartSource(OPS_CHARTS.grafana),
+                version: OPS_CHARTS.grafana.version,
+                namespace: OPS_CHARTS.grafana.namespace,
+                createNamespace: true,
+                atomic: true,
+                values: { "grafana.ini": { server: { root_url: `https://${args.grafana.hostname}` } }, service: { type: "ClusterIP", port: 80 } },
+            }, { parent: this, provider: k8sProvider });
+            expose("grafana", args.grafana.hostname, { name: "grafana", port: 80, containerPort: 3000 }, OPS_CHARTS.grafana.namespace, 110, [grafana, ...addons]);
+        }
+
+        this.argocdUrl = pulumi.output(`https://${args.argocd.hostname}`);
+        this.registerOutputs({ argocdRoleArn: this.argocdRoleArn, argocdUrl: this.argocdUrl });
+    }
+}

@@ -1,0 +1,158 @@
+/**
+ * Runs a stack program under Pulumi's mock runtime and returns its resource graph and outputs. Each run gets
+ * its own runtime store (as Automation API inline programs do), so many programs run in one process.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { FakeCloud } from "./cloud";
+
+/* The SDK's mock monitor and per-run store are internal; they are what `setMocks` and the Automation API's
+ * inline programs use. @pulumi/pulumi is pinned to an exact version, and test/mocks checks these exist. */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (mocks: pulumi.runtime.Mocks) => MockMonitorInstance };
+const runtimeState = require("@pulumi/pulumi/runtime/state") as {
+    withLocalStorage<T>(fn: () => Promise<T>): Promise<T>;
+    getStore(): Record<string, unknown>;
+};
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+    setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean, organization: string): void;
+    disconnect(): Promise<void>;
+};
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { setAllConfig(c: Record<string, string>, secretKeys?: string[]): void };
+const stackRuntime = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+interface MockMonitorInstance {
+    registerResource(req: RegisterRequest, callback: (err: unknown, resp?: unknown) => void): Promise<void>;
+}
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    urn: string;
+    /** URN of the parent (component or the stack). */
+    parent: string | null;
+    custom: boolean;
+    /** Inputs as the engine received them; secret values replaced by SECRET_MASK. */
+    inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    resources: RecordedResource[];
+    outputs: Record<string, unknown>;
+    /** Output keys holding secrets. */
+    secretOutputs: string[];
+}
+
+export const SECRET_MASK = "[secret]";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SPECIAL_SIG = "4dabf18193072939515e22adb298388d";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Turns the wire form of inputs into plain JSON: secrets masked, resource references as their URN. */
+export function plainInputs(value: unknown): unknown {
+    if (value === UNKNOWN) return "[unknown]";
+    if (Array.isArray(value)) return value.map(plainInputs);
+    if (value && typeof value === "object") {
+        const object = value as Record<string, unknown>;
+        if (object[SPECIAL_SIG] === SECRET_SIG) return SECRET_MASK;
+        if (object[SPECIAL_SIG] === RESOURCE_SIG) return object.urn;
+        return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, plainInputs(v)]));
+    }
+    return value;
+}
+
+class RecordingMonitor extends MockMonitor {
+    readonly recorded: RecordedResource[] = [];
+
+    async registerResource(req: RegisterRequest, callback: (err: unknown, resp?: unknown) => void): Promise<void> {
+        const inputs = plainInputs(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        return super.registerResource(req, (err: unknown, resp?: unknown) => {
+            if (!err && resp) {
+                const urn = (resp as { getUrn(): string }).getUrn();
+                this.recorded.push({ type: req.getType(), name: req.getName(), urn, parent: req.getParent() || null, custom: req.getCustom(), inputs });
+            }
+            callback(err, resp);
+        });
+    }
+}
+
+export interface RunProgramOptions {
+    project: string;
+    stack: string;
+    /** Fully qualified config (`mitene:key` -> string), as in the stack file. */
+    config: Record<string, string>;
+    /** Fully qualified keys whose values are secrets. */
+    secretKeys?: string[];
+    cloud: FakeCloud;
+    program: () => Promise<Record<string, unknown>>;
+}
+
+export class ProgramError extends Error {
+    constructor(readonly stack: string, readonly causes: unknown[]) {
+        super(causes.map((c) => (c instanceof Error ? c.message : String(c))).join("\n"));
+        this.name = "ProgramError";
+    }
+}
+
+async function secretKeysOf(outputs: Record<string, unknown>): Promise<string[]> {
+    const keys: string[] = [];
+    for (const [key, value] of Object.entries(outputs)) {
+        if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) keys.push(key);
+    }
+    return keys;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `program` to completion: every resource registered and every output resolved. Runs are queued
+ * one at a time because process-wide hooks (unhandled rejections) cannot be told apart between runs.
+ */
+export function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
+    const run = queue.then(() => runIsolated(options));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+function runIsolated(options: RunProgramOptions): Promise<ProgramRun> {
+    return runtimeState.withLocalStorage(async () => {
+        const monitor = new RecordingMonitor(options.cloud);
+        settings.setMockOptions(monitor, options.project, options.stack, false, "organization");
+        Object.assign(runtimeState.getStore(), {
+            supportsSecrets: true,
+            supportsResourceReferences: true,
+            supportsOutputValues: false,
+            supportsDeletedWith: true,
+            supportsAliasSpecs: true,
+        });
+        runtimeConfig.setAllConfig(options.config, options.secretKeys ?? []);
+
+        const failures: unknown[] = [];
+        const onFailure = (error: unknown) => failures.push(error);
+        process.on("unhandledRejection", onFailure);
+        let secretOutputs: string[] = [];
+        let outputs: Record<string, unknown> = {};
+        try {
+            outputs = ((await stackRuntime.runInPulumiStack(async () => {
+                const programOutputs = await options.program();
+                secretOutputs = await secretKeysOf(programOutputs);
+                return programOutputs;
+            })) ?? {}) as Record<string, unknown>;
+            await settings.disconnect();
+        } catch (error) {
+            failures.push(error);
+        } finally {
+            process.off("unhandledRejection", onFailure);
+        }
+        if (failures.length > 0) throw new ProgramError(options.stack, failures);
+        return { resources: monitor.recorded, outputs, secretOutputs };
+    });
+}

@@ -1,0 +1,62 @@
+/**
+ * Stack program `mitene-<env>-<region>-<color>`: one blue or green service cluster.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import { Color, opsStack, regionStack, serviceClusterName } from "../components/naming";
+import { ServiceCluster } from "../components/serviceCluster";
+import { parseStackConfig } from "./config/load";
+import { clusterConfigSchema } from "./config/schema";
+import { ClusterOutputs, OpsOutputs, ProgramOutputs, RegionOutputs } from "./outputs";
+import { awsProvider } from "./providers";
+import { TypedStackReference } from "./references";
+
+export async function clusterProgram(stack: string, env: string, region: string, color: Color, raw: Record<string, string>): Promise<ProgramOutputs<ClusterOutputs>> {
+    const config = parseStackConfig(stack, clusterConfigSchema, raw);
+    const edge = new TypedStackReference<RegionOutputs>(regionStack(env, region));
+    const ops = new TypedStackReference<OpsOutputs>(opsStack(env));
+    const provider = awsProvider(region, stack, env);
+    const opsProvider = new k8s.Provider("ops", { kubeconfig: ops.output("kubeconfig"), enableServerSideApply: true });
+
+    // The services are known only once the region stack answers; the bindings are created from them.
+    const services = await edge.value("services");
+    const targetGroups = edge.output("targetGroups");
+    const clusterName = serviceClusterName(env, region, color);
+
+    const cluster = new ServiceCluster("svc", {
+        provider,
+        env,
+        region,
+        color,
+        clusterName,
+        kubernetesVersion: config.kubernetesVersion,
+        nodeGroups: config.nodeGroups,
+        publicAccessCidrs: config.publicAccessCidrs,
+        cron: config.cron,
+        argocdRegistered: config.argocdRegistered,
+        vpcId: edge.output("vpcId"),
+        privateSubnetIds: edge.output("privateSubnetIds"),
+        loadBalancerSecurityGroupId: edge.output("loadBalancer").apply((lb) => lb.securityGroupId),
+        services: services.map((service) => ({
+            name: service.name,
+            namespace: service.namespace,
+            serviceName: service.serviceName,
+            port: service.port,
+            targetGroupArn: targetGroups.apply((groups) => groups[service.name][color].arn),
+        })),
+        opsKubernetesProvider: opsProvider,
+        argocdRoleArn: ops.output("argocdRoleArn"),
+        ampWorkspaceId: config.ampWorkspaceId,
+        parameterPath: config.parameterPath ?? `/mitene/${env}`,
+        logRetentionDays: config.logRetentionDays,
+    });
+
+    return {
+        clusterName,
+        color,
+        kubernetesVersion: config.kubernetesVersion,
+        cron: config.cron,
+        argocdRegistered: config.argocdRegistered,
+        endpoint: cluster.cluster.endpoint,
+        nodeGroups: config.nodeGroups.map((g) => ({ name: g.name, maxSize: g.maxSize, maxPodsPerNode: g.maxPodsPerNode })),
+    };
+}

@@ -1,0 +1,267 @@
+/**
+ * Stack configuration schemas, one per stack program. Keys live under the `mitene:` namespace of the stack
+ * files; every key is listed here with its default, so this file is the reference for the stack files.
+ */
+import { z } from "zod";
+import { COLORS, AWS_NAME_MAX, targetGroupName } from "../../components/naming";
+import { Weights, weightProblems } from "../../components/weights";
+import { isMinorVersion, compareMinor, minorDistance } from "../../components/kubernetesVersions";
+import { subnetPlanProblems } from "../../components/subnetPlan";
+
+/** Stack config values arrive as strings; structured values as JSON. These accept both forms. */
+const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+const int = (min: number, max: number) =>
+    z.union([z.number(), z.string().regex(/^-?\d+$/, "expected an integer").transform(Number)]).pipe(z.number().int().min(min).max(max));
+const num = (min: number, max: number) =>
+    z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, "expected a number").transform(Number)]).pipe(z.number().min(min).max(max));
+
+const kubernetesVersion = z.string().refine(isMinorVersion, "expected a Kubernetes minor like 1.34");
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "expected an IPv4 CIDR like 10.20.0.0/16");
+const arn = (service: string) => z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `expected an ${service} ARN`);
+const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "expected a DNS host name");
+const dnsLabel = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, "expected a lower-case DNS label");
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region like ap-northeast-1");
+
+export const nodeGroupSchema = z.object({
+    /** Suffix of the node group name. */
+    name: dnsLabel,
+    /** SPOT or ON_DEMAND. Default SPOT: service clusters run stateless pods that tolerate interruption. */
+    capacityType: z.enum(["SPOT", "ON_DEMAND"]).default("SPOT"),
+    /** Several similar types so spot capacity is found in every AZ. */
+    instanceTypes: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, "expected an EC2 instance type")).min(1),
+    minSize: int(0, 1000),
+    maxSize: int(1, 1000),
+    desiredSize: int(0, 1000),
+    /** Root volume size. Default 50 GiB. */
+    diskSizeGiB: int(20, 2000).default(50),
+    /** Pods per node the VPC CNI may place (IP capacity planning). Default 58 (m6i.xlarge class). */
+    maxPodsPerNode: int(1, 737).default(58),
+    /** Extra Kubernetes node labels. Default none. */
+    labels: z.record(z.string(), z.string()).default({}),
+});
+
+const nodeGroups = z
+    .array(nodeGroupSchema)
+    .min(1)
+    .superRefine((groups, ctx) => {
+        const names = groups.map((g) => g.name);
+        if (new Set(names).size !== names.length) ctx.addIssue({ code: "custom", message: `node group names repeat: ${names.join(", ")}` });
+        groups.forEach((g, i) => {
+            if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) {
+                ctx.addIssue({ code: "custom", path: [i], message: `needs minSize <= desiredSize <= maxSize, got ${g.minSize} <= ${g.desiredSize} <= ${g.maxSize}` });
+            }
+        });
+    });
+
+/** The public API endpoint is off unless an allow-list without the whole internet is given. */
+const publicAccessCidrs = z
+    .array(cidr)
+    .default([])
+    .refine((list) => !list.some((c) => c === "0.0.0.0/0" || c === "::/0"), "the EKS API must not be open to the whole internet (0.0.0.0/0)");
+
+const network = {
+    /** VPC CIDR; /16 recommended so both colors' pods fit. */
+    vpcCidr: cidr,
+    /** Three AZs of the region. */
+    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, "expected an availability zone like ap-northeast-1a")).min(2),
+    /** Private subnet size. Default /19 (8187 addresses), never smaller than /20. */
+    privateSubnetPrefixLength: int(16, 28).default(19),
+    /** Public subnet size (ALB and NAT only). Default /24. */
+    publicSubnetPrefixLength: int(16, 28).default(24),
+    /** NAT gateways: OnePerAz (default, no cross-AZ dependency) or Single (cheaper, for non-prod). */
+    natGateways: z.enum(["OnePerAz", "Single"]).default("OnePerAz"),
+};
+
+function checkSubnetPlan(value: { vpcCidr: string; availabilityZones: string[]; privateSubnetPrefixLength: number; publicSubnetPrefixLength: number }, ctx: z.RefinementCtx) {
+    for (const problem of subnetPlanProblems({
+        vpcCidr: value.vpcCidr,
+        availabilityZones: value.availabilityZones,
+        privatePrefixLength: value.privateSubnetPrefixLength,
+        publicPrefixLength: value.publicSubnetPrefixLength,
+    })) {
+        ctx.addIssue({ code: "custom", path: ["vpcCidr"], message: problem });
+    }
+}
+
+// ---------------------------------------------------------------- ops-<env>
+
+export const opsConfigSchema = z
+    .strictObject({
+        /** Region of the Ops cluster. */
+        region: awsRegion,
+        /** Control-plane version. The in-place upgrade moves this first. */
+        kubernetesVersion,
+        /** Version of the core add-ons (vpc-cni, coredns, kube-proxy). Default: kubernetesVersion. */
+        coreAddonsVersion: kubernetesVersion.optional(),
+        /** Version of the managed node groups. Default: kubernetesVersion. */
+        nodeGroupVersion: kubernetesVersion.optional(),
+        ...network,
+        nodeGroups,
+        publicAccessCidrs,
+        /** S3 bucket receiving the internal tools ALB's access logs. */
+        accessLogsBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
+        argocd: z.object({
+            /** Internal host name of the Argo CD UI and API. */
+            hostname,
+            /** ACM certificate for that host name. */
+            certificateArn: arn("acm"),
+            /** Private hosted zone holding the host name. */
+            privateHostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, "expected a Route 53 hosted zone id"),
+            /** GitOps repository the app-of-apps points at. */
+            gitopsRepoUrl: z.string().regex(/^(https:\/\/|git@)/, "expected an https:// or git@ repository URL"),
+            /** Directory of the app-of-apps in that repository. Default `apps`. */
+            gitopsPath: z.string().min(1).default("apps"),
+            /** Branch or tag. Default `main`. */
+            gitopsRevision: z.string().min(1).default("main"),
+            sso: z.object({
+                /** OIDC issuer URL of the identity provider. */
+                issuer: z.string().url(),
+                clientId: z.string().min(1),
+                /** SSM SecureString parameter holding the client secret (used when `argocdSsoClientSecret` is not set). */
+                clientSecretParameter: z.string().regex(/^\/[\w./-]+$/, "expected an SSM parameter name").optional(),
+                /** IdP groups mapped to Argo CD admin. Default none. */
+                adminGroups: z.array(z.string()).default([]),
+            }),
+        }),
+        /** SSO client secret as a Pulumi secret (`pulumi config set --secret`); else read from `argocd.sso.clientSecretParameter`. */
+        argocdSsoClientSecret: z.string().min(1).optional(),
+        /** Grafana on the Ops cluster. Default off. */
+        grafana: z.object({ enabled: bool.default(false), hostname: hostname.optional() }).default({ enabled: false }),
+    })
+    .superRefine(checkSubnetPlan)
+    .superRefine((value, ctx) => {
+        for (const [key, version] of [["coreAddonsVersion", value.coreAddonsVersion], ["nodeGroupVersion", value.nodeGroupVersion]] as const) {
+            if (version && compareMinor(version, value.kubernetesVersion) > 0) {
+                ctx.addIssue({ code: "custom", path: [key], message: `${version} is ahead of the control plane ${value.kubernetesVersion}` });
+            }
+        }
+        if (value.nodeGroupVersion && minorDistance(value.nodeGroupVersion, value.kubernetesVersion) > 3) {
+            ctx.addIssue({ code: "custom", path: ["nodeGroupVersion"], message: "nodes may be at most three minors behind the control plane" });
+        }
+        if (!value.argocdSsoClientSecret && !value.argocd.sso.clientSecretParameter) {
+            ctx.addIssue({ code: "custom", path: ["argocd", "sso", "clientSecretParameter"], message: "required unless argocdSsoClientSecret is set as a secret" });
+        }
+        if (value.grafana.enabled && !value.grafana.hostname) {
+            ctx.addIssue({ code: "custom", path: ["grafana", "hostname"], message: "required when grafana.enabled is true" });
+        }
+    })
+    .transform((value) => ({
+        ...value,
+        coreAddonsVersion: value.coreAddonsVersion ?? value.kubernetesVersion,
+        nodeGroupVersion: value.nodeGroupVersion ?? value.kubernetesVersion,
+    }));
+
+export type OpsConfig = z.output<typeof opsConfigSchema>;
+
+// ---------------------------------------------------------------- region-<env>-<region>
+
+export const serviceSchema = z.object({
+    /** Short service name; part of target group names (32 characters at most in all). */
+    name: dnsLabel,
+    /** Public host name the listener rule matches. */
+    host: hostname,
+    /** Container port the pods listen on (IP targets). */
+    port: int(1, 65535),
+    /** Health-check path of the target groups. Default `/healthz`. */
+    healthCheckPath: z.string().regex(/^\//, "expected a path starting with /").default("/healthz"),
+    /** Namespace of the Kubernetes Service. Default `mitene`. */
+    namespace: dnsLabel.default("mitene"),
+    /** Kubernetes Service name. Default: the service name. */
+    serviceName: dnsLabel.optional(),
+});
+
+const percent = z.union([z.number(), z.string().transform(Number)]);
+
+/** The metric gate between traffic steps. Every field has a default; see automation/gate.ts. */
+export const gateSchema = z.object({
+    /** Highest acceptable 5xx rate of the new color, absolute. Default 0.01 (1%). */
+    maxErrorRate: num(0, 1).default(0.01),
+    /** Highest acceptable p99 latency of the new color in ms, absolute. Default 1500. */
+    maxP99Ms: num(1, 600000).default(1500),
+    /** Most unhealthy hosts tolerated in the new color's target groups. Default 0. */
+    maxUnhealthyHosts: int(0, 1000).default(0),
+    /** New error rate may be at most this multiple of the old color's (plus 0.1 point of slack). Default 2. */
+    maxErrorRateRatio: num(1, 100).default(2),
+    /** New p99 may be at most this multiple of the old color's. Default 1.5. */
+    maxP99Ratio: num(1, 100).default(1.5),
+    /** Fewer requests than this on the new color in a bake window is inconclusive. Default 200. */
+    minRequests: int(1, 1e9).default(200),
+    /** How long inconclusive windows may go on before the step is given up and traffic goes back. Default 30m. */
+    inconclusiveTimeoutMinutes: num(0, 1440).default(30),
+});
+
+export type GateConfig = z.output<typeof gateSchema>;
+
+/** Left by the driver while traffic moves and after a rollback; operators read it in `status`. */
+export const upgradeRecordSchema = z.object({
+    /** The color being introduced. */
+    newColor: z.enum(COLORS),
+    /** shifting: traffic is moving; rolled_back: traffic went back and the new color is kept for inspection. */
+    state: z.enum(["shifting", "rolled_back"]),
+    reason: z.string().optional(),
+});
+
+export type UpgradeRecord = z.output<typeof upgradeRecordSchema>;
+
+export const regionConfigSchema = z
+    .strictObject({
+        ...network,
+        /** ACM certificate for the service host names. */
+        certificateArn: arn("acm"),
+        /** Public hosted zone of the service host names. */
+        hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, "expected a Route 53 hosted zone id"),
+        /** S3 bucket receiving ALB access logs (its policy must allow the regional ELB account). */
+        accessLogsBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
+        services: z.array(serviceSchema).min(1),
+        /** Traffic split between the colors in percent, summing to 100. Set by the driver during upgrades. */
+        weights: z
+            .record(z.string(), percent)
+            .superRefine((weights, ctx) => {
+                for (const problem of weightProblems(weights)) ctx.addIssue({ code: "custom", message: problem });
+            })
+            .transform((weights): Weights => ({ blue: weights.blue, green: weights.green })),
+        gate: gateSchema.default(gateSchema.parse({})),
+        upgrade: upgradeRecordSchema.optional(),
+    })
+    .superRefine(checkSubnetPlan)
+    .superRefine((value, ctx) => {
+        const names = value.services.map((s) => s.name);
+        if (new Set(names).size !== names.length) ctx.addIssue({ code: "custom", path: ["services"], message: `service names repeat: ${names.join(", ")}` });
+        const hosts = value.services.map((s) => s.host);
+        if (new Set(hosts).size !== hosts.length) ctx.addIssue({ code: "custom", path: ["services"], message: `service hosts repeat: ${hosts.join(", ")}` });
+    });
+
+export type RegionConfig = z.output<typeof regionConfigSchema>;
+
+/** Target group names are built from env, region and service; the longest must fit AWS's 32 characters. */
+export function targetGroupNameProblems(env: string, region: string, services: { name: string }[]): string[] {
+    return services
+        .map((s) => targetGroupName(env, region, s.name, "green"))
+        .filter((name) => name.length > AWS_NAME_MAX)
+        .map((name) => `target group name "${name}" is longer than ${AWS_NAME_MAX} characters: shorten the service name`);
+}
+
+// ---------------------------------------------------------------- mitene-<env>-<region>-<color>
+
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+export const clusterConfigSchema = z.strictObject({
+    /** Kubernetes version of the control plane, node groups and core add-ons alike (clusters are replaced, not upgraded). */
+    kubernetesVersion,
+    /** Whether the cron jobs run on this cluster (an Argo CD cluster label). Exactly one cluster per region has it. */
+    cron: bool,
+    /** Whether the cluster is registered in Argo CD. Default true; the driver turns it off before destroying. */
+    argocdRegistered: bool.default(true),
+    nodeGroups,
+    publicAccessCidrs,
+    /** Amazon Managed Prometheus workspace the Prometheus agent remote-writes to. */
+    ampWorkspaceId: z.string().regex(/^ws-[a-z0-9-]+$/, "expected an AMP workspace id like ws-..."),
+    /** SSM Parameter Store path external-secrets may read. Default `/mitene/<env>`. */
+    parameterPath: z.string().regex(/^(\/[\w.-]+)+$/, "expected a path like /mitene/prod").optional(),
+    /** Retention of the container log group. Default 30 days. */
+    logRetentionDays: int(1, 3653)
+        .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`)
+        .default(30),
+});
+
+export type ClusterConfig = z.output<typeof clusterConfigSchema>;

@@ -1,0 +1,66 @@
+/**
+ * The outputs each stack exports: the contract between stacks (StackReferences) and with the driver.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Color } from "../components/naming";
+import { Weights } from "../components/weights";
+import { GateConfig, UpgradeRecord } from "./config/schema";
+
+export interface OpsOutputs {
+    clusterName: string;
+    /** Admin kubeconfig of the Ops cluster (secret). */
+    kubeconfig: string;
+    kubernetesVersion: string;
+    coreAddonsVersion: string;
+    nodeGroupVersion: string;
+    /** Role Argo CD assumes in service clusters. */
+    argocdRoleArn: string;
+    argocdUrl: string;
+}
+
+export interface TargetGroupOutput {
+    arn: string;
+    /** `targetgroup/<name>/<id>`, the CloudWatch dimension. */
+    arnSuffix: string;
+}
+
+export interface RegionServiceOutput {
+    name: string;
+    host: string;
+    namespace: string;
+    serviceName: string;
+    port: number;
+}
+
+export interface RegionOutputs {
+    region: string;
+    vpcId: string;
+    privateSubnetIds: string[];
+    publicSubnetIds: string[];
+    /** CIDRs of the private subnets, for IP capacity checks. */
+    privateSubnetCidrs: string[];
+    loadBalancer: { arn: string; arnSuffix: string; dnsName: string; securityGroupId: string; httpsListenerArn: string };
+    services: RegionServiceOutput[];
+    /** Per service, per color. */
+    targetGroups: Record<string, Record<Color, TargetGroupOutput>>;
+    /** Per service, the listener rule that carries the weights. */
+    ruleArns: Record<string, string>;
+    weights: Weights;
+    gate: GateConfig;
+    upgrade: UpgradeRecord | null;
+}
+
+export interface ClusterOutputs {
+    clusterName: string;
+    color: Color;
+    kubernetesVersion: string;
+    cron: boolean;
+    argocdRegistered: boolean;
+    endpoint: string;
+    /** For IP capacity planning: what the node groups may grow to. */
+    nodeGroups: { name: string; maxSize: number; maxPodsPerNode: number }[];
+}
+
+/** What a program returns for outputs of type T: any level may still be an Input. */
+export type ProgramOutputs<T> = { [K in keyof T]: DeepInput<T[K]> };
+type DeepInput<T> = pulumi.Input<T> | (T extends object ? { [K in keyof T]: DeepInput<T[K]> } : never);
