@@ -52,7 +52,12 @@ export class FakeCloud implements pulumi.runtime.Mocks {
 
     private regionOf(provider: string | undefined): string {
         const id = provider?.split("::").pop();
-        return (id && this.providerRegions.get(id)) ?? "ap-northeast-1";
+        const known = id ? this.providerRegions.get(id) : undefined;
+        if (known) return known;
+        // Components (eks:index:Cluster, awsx:ec2:Vpc) take a `providers` map the mock monitor does not pass on
+        // (their `provider` is ""): they live in the region of the stack's AWS provider when there is only one.
+        const regions = new Set(this.providerRegions.values());
+        return regions.size === 1 ? [...regions][0] : "ap-northeast-1";
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {

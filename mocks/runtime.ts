@@ -150,9 +150,14 @@ function runIsolated(options: RunProgramOptions): Promise<ProgramRun> {
         } catch (error) {
             failures.push(error);
         } finally {
+            // A failed program leaves rejected promises nobody awaits (the root Stack's `outputs` isKnown and
+            // isSecret). Node reports them once the current tick's microtasks drain: keep listening until then,
+            // or they surface later as unhandled rejections of whatever runs next (and crash the process).
+            await new Promise((resolve) => setImmediate(resolve));
             process.off("unhandledRejection", onFailure);
         }
-        if (failures.length > 0) throw new ProgramError(options.stack, failures);
+        // The same error arrives once per rejected promise derived from it.
+        if (failures.length > 0) throw new ProgramError(options.stack, [...new Set(failures)]);
         return { resources: monitor.recorded, outputs, secretOutputs };
     });
 }

@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { Color, opsStack, regionStack, serviceClusterName } from "../components/naming";
 import { ServiceCluster } from "../components/serviceCluster";
-import { parseStackConfig } from "./config/load";
+import { ConfigError, parseStackConfig } from "./config/load";
 import { clusterConfigSchema } from "./config/schema";
 import { ClusterOutputs, OpsOutputs, ProgramOutputs, RegionOutputs } from "./outputs";
 import { awsProvider } from "./providers";
@@ -13,6 +13,11 @@ import { TypedStackReference } from "./references";
 export async function clusterProgram(stack: string, env: string, region: string, color: Color, raw: Record<string, string>): Promise<ProgramOutputs<ClusterOutputs>> {
     const config = parseStackConfig(stack, clusterConfigSchema, raw);
     const edge = new TypedStackReference<RegionOutputs>(regionStack(env, region));
+    // Interlock: cron jobs must never run in both colors, so only the region's cron owner may enable them.
+    const cronColor = await edge.value("cronColor");
+    if (config.cron && cronColor !== color) {
+        throw new ConfigError(stack, [`mitene:cron: the region stack gives the cron jobs to ${cronColor}; ${color} may not enable them`]);
+    }
     const ops = new TypedStackReference<OpsOutputs>(opsStack(env));
     const provider = awsProvider(region, stack, env);
     const opsProvider = new k8s.Provider("ops", { kubeconfig: ops.output("kubeconfig"), enableServerSideApply: true });

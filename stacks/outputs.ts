@@ -46,6 +46,8 @@ export interface RegionOutputs {
     /** Per service, the listener rule that carries the weights. */
     ruleArns: Record<string, string>;
     weights: Weights;
+    /** The color owning the cron jobs. */
+    cronColor: Color;
     gate: GateConfig;
     upgrade: UpgradeRecord | null;
 }

@@ -46,6 +46,7 @@ export async function regionProgram(stack: string, env: string, region: string, 
         targetGroups: edge.targetGroups,
         ruleArns: edge.ruleArns,
         weights: config.weights,
+        cronColor: config.cronColor,
         gate: config.gate,
         upgrade: config.upgrade ?? null,
     };

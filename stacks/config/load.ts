@@ -66,7 +66,14 @@ export function parseStackConfig<S extends z.ZodType, K extends string = never>(
     }
     const result = schema.safeParse(values);
     if (!result.success) {
-        for (const issue of result.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+        for (const issue of result.error.issues) {
+            if (issue.code === "unrecognized_keys") {
+                // One problem per unknown key, at the key itself: `mitene:argocd.gitopsPaht: unknown key`.
+                for (const key of issue.keys) problems.push(`${formatPath([...issue.path, key])}: unknown key (a typo?)`);
+            } else {
+                problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+            }
+        }
     }
     if (problems.length > 0 || !result.success) throw new ConfigError(stack, problems);
     const parsed = result.data as Record<string, unknown>;

@@ -22,7 +22,7 @@ const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-
 const dnsLabel = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, "expected a lower-case DNS label");
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region like ap-northeast-1");
 
-export const nodeGroupSchema = z.object({
+export const nodeGroupSchema = z.strictObject({
     /** Suffix of the node group name. */
     name: dnsLabel,
     /** SPOT or ON_DEMAND. Default SPOT: service clusters run stateless pods that tolerate interruption. */
@@ -100,7 +100,7 @@ export const opsConfigSchema = z
         publicAccessCidrs,
         /** S3 bucket receiving the internal tools ALB's access logs. */
         accessLogsBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
-        argocd: z.object({
+        argocd: z.strictObject({
             /** Internal host name of the Argo CD UI and API. */
             hostname,
             /** ACM certificate for that host name. */
@@ -113,7 +113,7 @@ export const opsConfigSchema = z
             gitopsPath: z.string().min(1).default("apps"),
             /** Branch or tag. Default `main`. */
             gitopsRevision: z.string().min(1).default("main"),
-            sso: z.object({
+            sso: z.strictObject({
                 /** OIDC issuer URL of the identity provider. */
                 issuer: z.string().url(),
                 clientId: z.string().min(1),
@@ -126,7 +126,7 @@ export const opsConfigSchema = z
         /** SSO client secret as a Pulumi secret (`pulumi config set --secret`); else read from `argocd.sso.clientSecretParameter`. */
         argocdSsoClientSecret: z.string().min(1).optional(),
         /** Grafana on the Ops cluster. Default off. */
-        grafana: z.object({ enabled: bool.default(false), hostname: hostname.optional() }).default({ enabled: false }),
+        grafana: z.strictObject({ enabled: bool.default(false), hostname: hostname.optional() }).default({ enabled: false }),
     })
     .superRefine(checkSubnetPlan)
     .superRefine((value, ctx) => {
@@ -155,7 +155,7 @@ export type OpsConfig = z.output<typeof opsConfigSchema>;
 
 // ---------------------------------------------------------------- region-<env>-<region>
 
-export const serviceSchema = z.object({
+export const serviceSchema = z.strictObject({
     /** Short service name; part of target group names (32 characters at most in all). */
     name: dnsLabel,
     /** Public host name the listener rule matches. */
@@ -173,7 +173,7 @@ export const serviceSchema = z.object({
 const percent = z.union([z.number(), z.string().transform(Number)]);
 
 /** The metric gate between traffic steps. Every field has a default; see automation/gate.ts. */
-export const gateSchema = z.object({
+export const gateSchema = z.strictObject({
     /** Highest acceptable 5xx rate of the new color, absolute. Default 0.01 (1%). */
     maxErrorRate: num(0, 1).default(0.01),
     /** Highest acceptable p99 latency of the new color in ms, absolute. Default 1500. */
@@ -193,7 +193,7 @@ export const gateSchema = z.object({
 export type GateConfig = z.output<typeof gateSchema>;
 
 /** Left by the driver while traffic moves and after a rollback; operators read it in `status`. */
-export const upgradeRecordSchema = z.object({
+export const upgradeRecordSchema = z.strictObject({
     /** The color being introduced. */
     newColor: z.enum(COLORS),
     /** shifting: traffic is moving; rolled_back: traffic went back and the new color is kept for inspection. */
@@ -220,6 +220,8 @@ export const regionConfigSchema = z
                 for (const problem of weightProblems(weights)) ctx.addIssue({ code: "custom", message: problem });
             })
             .transform((weights): Weights => ({ blue: weights.blue, green: weights.green })),
+        /** The color whose cluster owns the cron jobs; a cluster may enable them only when it is this color. */
+        cronColor: z.enum(COLORS),
         gate: gateSchema.default(gateSchema.parse({})),
         upgrade: upgradeRecordSchema.optional(),
     })

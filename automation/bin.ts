@@ -1,0 +1,35 @@
+/**
+ * Process wiring of the CLI: real stdout/stderr, signals, exit codes. Everything else is in cli.ts.
+ */
+import { main } from "./cli";
+import { EXIT } from "./errors";
+import { thisProcess } from "./sim/engine";
+
+export function runCli(): void {
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (name: NodeJS.Signals) => {
+        signals++;
+        if (signals > 1) {
+            process.stderr.write(`mitene: ${name} again: exiting without waiting for the running operation\n`);
+            process.exit(130);
+        }
+        process.stderr.write(`mitene: ${name}: cancelling the running operation cleanly (press again to exit at once)\n`);
+        controller.abort(new Error(`cancelled by ${name}`));
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+
+    void main(process.argv.slice(2), {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        cwd: process.cwd(),
+        identity: thisProcess(),
+        // As if killed: no cleanup, no lease release, no flushing of anything but what is already written.
+        die: () => process.exit(EXIT.killed),
+        signal: controller.signal,
+    }).then((code) => {
+        // Wait for stdout to drain (pipes are asynchronous), then exit even if SDK clients keep sockets open.
+        process.stdout.write("", () => process.exit(code));
+    });
+}

@@ -1,0 +1,142 @@
+/**
+ * Clocks. The virtual clock runs the driver's concurrent tasks one at a time and moves time forward only when
+ * every task is waiting on it, so a three-hour upgrade takes milliseconds and always interleaves the same way.
+ */
+import { Clock, Latch } from "./ports";
+
+const abortError = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+
+export class RealClock implements Clock {
+    readonly virtual = false;
+
+    now(): number {
+        return Date.now();
+    }
+
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        return new Promise((resolve, reject) => {
+            if (signal?.aborted) return reject(abortError(signal));
+            const timer = setTimeout(() => {
+                signal?.removeEventListener("abort", onAbort);
+                resolve();
+            }, ms);
+            const onAbort = () => {
+                clearTimeout(timer);
+                reject(abortError(signal!));
+            };
+            signal?.addEventListener("abort", onAbort, { once: true });
+        });
+    }
+
+    async parallel<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
+        return settleAll(await Promise.allSettled(tasks.map((task) => task())));
+    }
+
+    latch(): Latch {
+        let open!: () => void;
+        const opened = new Promise<void>((resolve) => (open = resolve));
+        return { open, wait: () => opened };
+    }
+}
+
+function settleAll<T>(results: PromiseSettledResult<T>[]): T[] {
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failure) throw failure.reason;
+    return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+interface Timer {
+    at: number;
+    seq: number;
+    resolve: () => void;
+}
+
+/**
+ * `running` counts tasks that are doing something other than waiting on this clock. Time advances, to the
+ * earliest timer, only when it drops to zero; waking one timer makes exactly one task run again.
+ */
+export class VirtualClock implements Clock {
+    readonly virtual = true;
+    private time: number;
+    private running = 1;
+    private seq = 0;
+    private timers: Timer[] = [];
+
+    constructor(start: number) {
+        this.time = start;
+    }
+
+    now(): number {
+        return this.time;
+    }
+
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        if (signal?.aborted) return Promise.reject(abortError(signal));
+        return new Promise((resolve) => {
+            this.timers.push({ at: this.time + Math.max(0, ms), seq: this.seq++, resolve });
+            this.running--;
+            this.advance();
+        });
+    }
+
+    async parallel<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
+        if (tasks.length === 0) return [];
+        // The caller's turn passes to the tasks; each starts behind a zero sleep so they start one by one.
+        this.running += tasks.length - 1;
+        let remaining = tasks.length;
+        const results = await Promise.allSettled(
+            tasks.map(async (task) => {
+                try {
+                    await this.sleep(0);
+                    return await task();
+                } finally {
+                    // The last task to finish hands its turn back to the caller.
+                    if (--remaining > 0) {
+                        this.running--;
+                        this.advance();
+                    }
+                }
+            }),
+        );
+        return settleAll(results);
+    }
+
+    latch(): Latch {
+        let isOpen = false;
+        const waiters: (() => void)[] = [];
+        return {
+            open: () => {
+                if (isOpen) return;
+                isOpen = true;
+                this.running += waiters.length;
+                waiters.splice(0).forEach((wake) => wake());
+            },
+            wait: () =>
+                isOpen
+                    ? Promise.resolve()
+                    : new Promise<void>((resolve) => {
+                          waiters.push(resolve);
+                          this.running--;
+                          this.advance();
+                      }),
+        };
+    }
+
+    private advance(): void {
+        if (this.running > 0) return;
+        if (this.timers.length === 0) {
+            // Every task waits on a latch nobody can open: a driver bug, made loud rather than a silent exit.
+            process.nextTick(() => {
+                throw new Error("virtual clock deadlock: every task is waiting and no timer is set");
+            });
+            return;
+        }
+        this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+        const next = this.timers.shift()!;
+        this.time = Math.max(this.time, next.at);
+        this.running++;
+        next.resolve();
+    }
+}
+
+export const MINUTE = 60_000;

@@ -1,0 +1,58 @@
+/**
+ * `mitene rollback`: all of a region's traffic back on the color that served before the upgrade, at once.
+ * It takes no lease, so it works while an upgrade runs; the upgrade sees the record and stops the region.
+ */
+import { clusterStack, otherColor, regionStack } from "../../components/naming";
+import { ALL_ON, Weights, formatWeights } from "../../components/weights";
+import { DriverPorts, Invocation } from "../context";
+import { BadInputError } from "../errors";
+import { cronOwner, observeRegion } from "../fleet";
+import { StackBusyError } from "../ports";
+import { ruleRefs } from "../upgrade/region";
+
+export interface RollbackResult {
+    env: string;
+    region: string;
+    result: "rolled_back" | "nothing_to_do";
+    /** The color now carrying all traffic. */
+    color: string;
+    weights: Weights;
+    reason: string | null;
+    /** Minutes until all traffic was back (virtual on sim). */
+    durationMinutes: number;
+}
+
+/** Retries while another update holds the region stack (the upgrade mid-operation): a few tries, then give up. */
+async function retryBusy<T>(work: () => Promise<T>, attempts = 20): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await work();
+        } catch (error) {
+            if (!(error instanceof StackBusyError) || attempt >= attempts) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+        }
+    }
+}
+
+export async function rollback(ports: DriverPorts, invocation: Invocation, env: string, region: string, fast: boolean): Promise<RollbackResult> {
+    const started = ports.clock.now();
+    const view = await observeRegion(ports.engine, env, region);
+    const owner = cronOwner(view);
+    if (!view.outputs || !owner) throw new BadInputError(`region ${region} of ${env} is not deployed`);
+    const newColor = view.outputs.upgrade?.newColor ?? otherColor(owner);
+    const weights = ALL_ON(owner);
+    const done = (result: RollbackResult["result"], reason: string | null): RollbackResult => ({
+        env, region, result, color: owner, weights, reason, durationMinutes: Math.round(((ports.clock.now() - started) / 60_000) * 10) / 10,
+    });
+    const live = Object.values(await ports.loadBalancer.read(region, ruleRefs(view.outputs)))[0];
+    const inProgress = view.clusters[newColor] !== undefined && view.outputs.upgrade?.state !== "rolled_back";
+    if (live[owner] === 100 && !inProgress) return done("nothing_to_do", `${owner} already serves all traffic in ${region} and no upgrade is in progress`);
+
+    const reason = `rolled back by an operator (mitene rollback, run ${invocation.runId} on ${invocation.host}) at ${new Date().toISOString()}`;
+    if (fast) await ports.loadBalancer.write(region, ruleRefs(view.outputs), weights);
+    await retryBusy(() =>
+        ports.engine.up(regionStack(env, region), { set: { "mitene:weights": weights, "mitene:upgrade": { newColor, state: "rolled_back", reason } } }, { signal: invocation.signal }),
+    );
+    await ports.journal.append({ at: new Date().toISOString(), runId: invocation.runId, env, region, event: `rollback: ${formatWeights(weights)}; ${clusterStack(env, region, newColor)} kept for inspection`, result: "rolled_back" });
+    return done("rolled_back", reason);
+}

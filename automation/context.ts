@@ -1,0 +1,47 @@
+/**
+ * The ports a command runs with, and who is running it.
+ */
+import {
+    ArgoHealth,
+    Clock,
+    ClusterJobs,
+    Journal,
+    LeaseStore,
+    LoadBalancerWeights,
+    MetricsSource,
+    StackEngine,
+    SubnetInspector,
+    UpgradeInsights,
+} from "./ports";
+
+export interface DriverPorts {
+    engine: StackEngine;
+    clock: Clock;
+    metrics: MetricsSource;
+    argo: ArgoHealth;
+    jobs: ClusterJobs;
+    loadBalancer: LoadBalancerWeights;
+    subnets: SubnetInspector;
+    insights: UpgradeInsights;
+    lease: LeaseStore;
+    journal: Journal;
+    /** Which engine these are, for messages and `durationMinutes`. */
+    kind: "sim" | "pulumi";
+    /** Stack files of the repository the stacks were created from. */
+    stacksDir: string;
+}
+
+export interface Invocation {
+    /** Identifies this run in the journal and the lease. */
+    runId: string;
+    host: string;
+    pid: number;
+    /** The command line, for the lease holder's description. */
+    command: string;
+    /** Cancelled on SIGINT/SIGTERM. */
+    signal: AbortSignal;
+    /** Human progress (stderr). */
+    progress: (line: string) => void;
+    /** Warnings a person must see (stderr), also with --json. */
+    warn: (line: string) => void;
+}

@@ -1,0 +1,72 @@
+/**
+ * Builds the ports of the engine a command asked for, after its input is validated: the sim engine seeds
+ * an env it has never seen, so validation runs first on facts that need no seeding.
+ */
+import * as path from "node:path";
+import { BadInputError } from "./errors";
+import { DriverPorts } from "./context";
+import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
+import { observeEnv } from "./fleet";
+import { CrashPlan, ProcessIdentity } from "./sim/engine";
+import { createSimPorts } from "./sim/ports";
+import { loadScenario } from "./sim/scenario";
+import { committedEnvs, needsSeeding, seedEnv } from "./sim/seed";
+import { SimStore } from "./sim/store";
+
+export interface EngineOptions {
+    engine: "sim" | "pulumi";
+    /** Sim state directory. */
+    state: string;
+    scenario?: string;
+    crashAfter?: number;
+    crashDuring?: number;
+}
+
+export interface EngineIo {
+    cwd: string;
+    identity: ProcessIdentity;
+    /** How `--crash-after` dies: exit 137 in the CLI. */
+    die: () => Promise<never>;
+    warn: (line: string) => void;
+    /** Real ports for `--engine pulumi`. */
+    realPorts?: (env: string) => Promise<DriverPorts>;
+}
+
+export function checkEngineOptions(options: EngineOptions): void {
+    if (options.engine !== "sim" && options.engine !== "pulumi") throw new BadInputError(`--engine "${options.engine}" must be sim or pulumi`);
+    if (options.engine === "pulumi") {
+        const simOnly = (["scenario", "crashAfter", "crashDuring"] as const).filter((k) => options[k] !== undefined);
+        if (simOnly.length > 0) throw new BadInputError(`${simOnly.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} only work with --engine sim`);
+    }
+}
+
+/**
+ * Opens the engine for `env`: `validate` sees the env's facts before the sim state is touched; then the sim
+ * seeds the env if it has to.
+ */
+export async function openEngine(options: EngineOptions, env: string, io: EngineIo, validate: (facts: EnvFacts) => void = () => undefined): Promise<DriverPorts> {
+    checkEngineOptions(options);
+    if (options.engine === "pulumi") {
+        if (!io.realPorts) throw new Error("the pulumi engine is not available in this build");
+        const ports = await io.realPorts(env);
+        const facts = factsFromView(await observeEnv(ports.engine, env));
+        requireKnownEnv(facts, []);
+        validate(facts);
+        return ports;
+    }
+    const scenario = loadScenario(options.scenario);
+    const stateDir = path.resolve(io.cwd, options.state);
+    const store = new SimStore(stateDir);
+    const seeding = needsSeeding(store, env);
+    const known = committedEnvs();
+    const facts = seeding ? factsFromCommitted(env) : factsFromView(await observeEnv(createSimPorts({ stateDir, env, scenario, identity: io.identity }).engine, env));
+    requireKnownEnv(facts, known);
+    validate(facts);
+    if (seeding) {
+        const stacks = await seedEnv(store, env);
+        io.warn(`sim: seeded ${stateDir} with env ${env} from the committed stack files (${stacks.length} stacks)`);
+    }
+    const crash: CrashPlan | undefined =
+        options.crashAfter !== undefined || options.crashDuring !== undefined ? { after: options.crashAfter, during: options.crashDuring, die: io.die } : undefined;
+    return createSimPorts({ stateDir, env, scenario, identity: io.identity, crash });
+}

@@ -1,0 +1,57 @@
+/**
+ * The few facts input validation needs (regions, serving versions), from the stacks or, for a sim state
+ * that is not seeded yet, from the committed stack files it would be seeded with: bad input must be
+ * refused before anything, seeding included, touches the state.
+ */
+import { parseStackName } from "../components/naming";
+import { listStacks, readStackFile } from "../stacks/stackFiles";
+import { BadInputError } from "./errors";
+import { EnvView } from "./fleet";
+
+export interface EnvFacts {
+    env: string;
+    regions: string[];
+    /** Kubernetes version of the cluster serving each region (the cron owner). */
+    servingVersions: Record<string, string>;
+    opsVersion: string | null;
+}
+
+export function factsFromView(view: EnvView): EnvFacts {
+    const servingVersions: Record<string, string> = {};
+    for (const region of view.regions) {
+        const owner = region.outputs?.cronColor;
+        const cluster = owner ? region.clusters[owner] : undefined;
+        if (cluster) servingVersions[region.region] = cluster.version;
+    }
+    return { env: view.env, regions: view.regions.map((r) => r.region), servingVersions, opsVersion: view.ops?.outputs?.kubernetesVersion ?? null };
+}
+
+export function factsFromCommitted(env: string, stacksDir?: string): EnvFacts {
+    const regions: string[] = [];
+    const servingVersions: Record<string, string> = {};
+    let opsVersion: string | null = null;
+    for (const stack of listStacks(stacksDir)) {
+        const id = parseStackName(stack);
+        if (id?.env !== env) continue;
+        const config = readStackFile(stack, stacksDir);
+        if (id.kind === "region") regions.push(id.region);
+        if (id.kind === "ops") opsVersion = String(config["mitene:kubernetesVersion"]);
+        if (id.kind === "cluster" && String(config["mitene:cron"]) === "true") servingVersions[id.region] = String(config["mitene:kubernetesVersion"]);
+    }
+    return { env, regions: regions.sort(), servingVersions, opsVersion };
+}
+
+/** Unknown env: bad input naming the known ones. */
+export function requireKnownEnv(facts: EnvFacts, known: string[]): void {
+    if (facts.regions.length === 0 && facts.opsVersion === null) {
+        throw new BadInputError(`unknown env "${facts.env}"${known.length ? `: known envs are ${known.join(", ")}` : ""}`);
+    }
+}
+
+/** `--region` values must be regions of the env; none means all, sorted. */
+export function selectRegions(facts: EnvFacts, requested: string[]): string[] {
+    const unknown = requested.filter((r) => !facts.regions.includes(r));
+    if (unknown.length > 0) throw new BadInputError(`unknown region ${unknown.map((r) => `"${r}"`).join(", ")} for env ${facts.env}: its regions are ${facts.regions.join(", ")}`);
+    if (new Set(requested).size !== requested.length) throw new BadInputError(`--region repeats a region: ${requested.join(", ")}`);
+    return requested.length > 0 ? requested : facts.regions;
+}

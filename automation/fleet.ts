@@ -1,0 +1,100 @@
+/**
+ * What the stacks of an env say, read once and shaped for the driver: per region, the deployed weights and
+ * cron owner, and each color's cluster. Deployed outputs are the truth; configuration is only intent.
+ */
+import { COLORS, Color, clusterStack, opsStack, parseStackName, regionStack } from "../components/naming";
+import { Weights } from "../components/weights";
+import { ClusterOutputs, OpsOutputs, RegionOutputs } from "../stacks/outputs";
+import { StackConfig, StackEngine, StackState } from "./ports";
+
+export interface ClusterView {
+    color: Color;
+    stack: string;
+    config: StackConfig;
+    /** null until deployed, and again once destroyed. */
+    outputs: ClusterOutputs | null;
+    resourceCount: number;
+    /** Kubernetes version: deployed, else configured. */
+    version: string;
+    pending: boolean;
+}
+
+export interface RegionView {
+    region: string;
+    stack: string;
+    config: StackConfig;
+    outputs: RegionOutputs | null;
+    clusters: Partial<Record<Color, ClusterView>>;
+    pending: boolean;
+}
+
+export interface EnvView {
+    env: string;
+    ops: { stack: string; outputs: OpsOutputs | null; config: StackConfig; pending: boolean } | null;
+    regions: RegionView[];
+}
+
+const KEY = (key: string) => `mitene:${key}`;
+
+export function clusterView(color: Color, state: StackState): ClusterView {
+    const outputs = state.outputs as ClusterOutputs | null;
+    return {
+        color,
+        stack: state.name,
+        config: state.config,
+        outputs,
+        resourceCount: state.resourceCount,
+        version: outputs?.kubernetesVersion ?? String(state.config[KEY("kubernetesVersion")] ?? "unknown"),
+        pending: state.pendingOperations.length > 0,
+    };
+}
+
+export async function observeRegion(engine: StackEngine, env: string, region: string): Promise<RegionView> {
+    const stack = regionStack(env, region);
+    const state = await engine.getStack(stack);
+    if (!state) throw new Error(`stack ${stack} does not exist`);
+    const clusters: Partial<Record<Color, ClusterView>> = {};
+    for (const color of COLORS) {
+        const cluster = await engine.getStack(clusterStack(env, region, color));
+        if (cluster) clusters[color] = clusterView(color, cluster);
+    }
+    return { region, stack, config: state.config, outputs: state.outputs as RegionOutputs | null, clusters, pending: state.pendingOperations.length > 0 };
+}
+
+/** Regions of an env that have a region stack, sorted (the first is the canary unless told otherwise). */
+export async function envRegions(engine: StackEngine, env: string): Promise<string[]> {
+    return (await engine.listStacks())
+        .map((name) => parseStackName(name))
+        .filter((id) => id?.kind === "region" && id.env === env)
+        .map((id) => (id as { region: string }).region)
+        .sort();
+}
+
+export async function observeEnv(engine: StackEngine, env: string): Promise<EnvView> {
+    const opsState = await engine.getStack(opsStack(env));
+    const regions = await Promise.all((await envRegions(engine, env)).map((region) => observeRegion(engine, env, region)));
+    return {
+        env,
+        ops: opsState
+            ? { stack: opsState.name, outputs: opsState.outputs as OpsOutputs | null, config: opsState.config, pending: opsState.pendingOperations.length > 0 }
+            : null,
+        regions,
+    };
+}
+
+/** Deployed weights of a region (what the rules were last deployed with). */
+export const deployedWeights = (view: RegionView): Weights | null => view.outputs?.weights ?? null;
+
+/** The color that owns the cron jobs, i.e. the one serving (between upgrades, the only one). */
+export const cronOwner = (view: RegionView): Color | null => view.outputs?.cronColor ?? null;
+
+/** Stacks of the env with pending operations. */
+export function pendingStacks(view: EnvView): string[] {
+    const stacks: string[] = [];
+    if (view.ops?.pending) stacks.push(view.ops.stack);
+    for (const region of view.regions) {
+        if (region.pending) stacks.push(region.stack);
+        for (const cluster of Object.values(region.clusters)) if (cluster?.pending) stacks.push(cluster.stack);
+    }
+    return stacks;
+}

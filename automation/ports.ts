@@ -1,0 +1,255 @@
+/**
+ * Everything the driver touches goes through these ports. Each has a real implementation (automation/real/,
+ * AWS and Kubernetes) and a simulated one (automation/sim/), so the same driver code runs a production
+ * upgrade and a rehearsal on a laptop.
+ */
+import { Color } from "../components/naming";
+import { Weights } from "../components/weights";
+
+// ---------------------------------------------------------------- stacks
+
+/** A stack's configuration: fully qualified keys (`mitene:weights`), structured values as in the stack file. */
+export type StackConfig = Record<string, unknown>;
+
+export interface PendingOperation {
+    /** What was in flight, e.g. "creating aws:eks/cluster:Cluster" or "up". */
+    description: string;
+    /** Resource URN when known. */
+    urn?: string;
+}
+
+export interface StackState {
+    name: string;
+    config: StackConfig;
+    /** Outputs of the last successful update; null when the stack has never been deployed or was destroyed. */
+    outputs: Record<string, unknown> | null;
+    /** Resources currently in the stack's state. */
+    resourceCount: number;
+    /** Operations an interrupted update left behind. */
+    pendingOperations: PendingOperation[];
+}
+
+export interface ConfigChanges {
+    /** Keys to set (fully qualified) and their values. */
+    set?: StackConfig;
+    /** Keys to remove. */
+    remove?: string[];
+}
+
+export interface OperationOptions {
+    /** Cancels the operation cleanly (the engine stops the update, never kills it). */
+    signal?: AbortSignal;
+    /** Progress lines from the engine. */
+    onOutput?: (line: string) => void;
+}
+
+export interface UpResult {
+    outputs: Record<string, unknown>;
+    /** Resources created, updated, deleted, replaced. */
+    changes: Record<string, number>;
+}
+
+/** Raised when another update holds the stack (Pulumi's ConcurrentUpdateError). */
+export class StackBusyError extends Error {
+    constructor(readonly stack: string, detail = "another update is in progress") {
+        super(`stack ${stack}: ${detail}`);
+        this.name = "StackBusyError";
+    }
+}
+
+/** The stack engine: Pulumi's Automation API for real, the mock runtime over a state directory in the sim. */
+export interface StackEngine {
+    /** Names of the project's stacks that exist, sorted. */
+    listStacks(): Promise<string[]>;
+    /** undefined when the stack does not exist. */
+    getStack(name: string): Promise<StackState | undefined>;
+    /** Creates a stack with this configuration (on the real engine this writes its stack file). */
+    createStack(name: string, config: StackConfig, opts?: OperationOptions): Promise<void>;
+    /** Applies the config changes, then deploys. */
+    up(name: string, changes?: ConfigChanges, opts?: OperationOptions): Promise<UpResult>;
+    /** Destroys every resource of the stack; the stack itself remains. */
+    destroy(name: string, opts?: OperationOptions): Promise<void>;
+    /** Removes an empty stack (and its stack file). */
+    removeStack(name: string, opts?: OperationOptions): Promise<void>;
+    /** Clears operations an interrupted update left behind, after which the stack can be updated again. */
+    resolvePendingOperations(name: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- time
+
+/** Time as the driver sees it: virtual in the sim (no real sleeping), the wall clock for real. */
+export interface Clock {
+    /** Milliseconds since the epoch. */
+    now(): number;
+    /** Resolves after `ms`; rejects with the signal's reason when aborted. */
+    sleep(ms: number, signal?: AbortSignal): Promise<void>;
+    /** Runs tasks concurrently and waits for all; rejects with the first error once all have settled. */
+    parallel<T>(tasks: (() => Promise<T>)[]): Promise<T[]>;
+    /** A one-shot gate one task opens and others wait on (the only way tasks may wait for each other). */
+    latch(): Latch;
+    readonly virtual: boolean;
+}
+
+export interface Latch {
+    open(): void;
+    wait(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- load balancer
+
+export interface RuleRef {
+    service: string;
+    ruleArn: string;
+    /** Target group ARN per color, to name the colors in a rule's forward action. */
+    targetGroupArns: Record<Color, string>;
+}
+
+/** Reads (and, in an emergency, writes) listener-rule weights on the load balancer itself. */
+export interface LoadBalancerWeights {
+    /** The weights each rule forwards with, per service. */
+    read(region: string, rules: RuleRef[]): Promise<Record<string, Weights>>;
+    /** Sets the weights directly, bypassing the stack (emergency rollback); the stack is reconciled after. */
+    write(region: string, rules: RuleRef[], weights: Weights): Promise<void>;
+}
+
+// ---------------------------------------------------------------- metrics
+
+export interface TargetGroupDimension {
+    service: string;
+    /** `targetgroup/<name>/<id>` */
+    targetGroup: string;
+}
+
+export interface MetricsQuery {
+    region: string;
+    color: Color;
+    /** `app/<name>/<id>` */
+    loadBalancer: string;
+    targetGroups: TargetGroupDimension[];
+    /** Window, milliseconds since the epoch. */
+    from: number;
+    to: number;
+}
+
+export interface ColorMetrics {
+    requests: number;
+    /** Target 5xx responses. */
+    errors: number;
+    /** p99 target response time in ms over the window; null without traffic. */
+    p99Ms: number | null;
+    /** Highest count of unhealthy targets seen in the window. */
+    unhealthyHosts: number;
+}
+
+export class MetricsUnavailableError extends Error {
+    constructor(detail: string) {
+        super(`metrics unavailable: ${detail}`);
+        this.name = "MetricsUnavailableError";
+    }
+}
+
+/** CloudWatch for real; the scenario file in the sim. Throws MetricsUnavailableError when it cannot answer. */
+export interface MetricsSource {
+    colorMetrics(query: MetricsQuery): Promise<ColorMetrics>;
+}
+
+// ---------------------------------------------------------------- Argo CD and jobs
+
+export interface ClusterRef {
+    region: string;
+    color: Color;
+    /** EKS cluster name (also its Argo CD cluster name). */
+    clusterName: string;
+    endpoint: string;
+}
+
+export interface AppsHealth {
+    /** Applications targeting the cluster. */
+    total: number;
+    /** Names with sync and health, for those not yet Synced and Healthy. */
+    notReady: { name: string; sync: string; health: string }[];
+}
+
+/** Argo CD on the Ops cluster: the health of the Applications deployed onto one service cluster. */
+export interface ArgoHealth {
+    applications(env: string, cluster: ClusterRef): Promise<AppsHealth>;
+}
+
+/** Jobs in a service cluster. */
+export interface ClusterJobs {
+    /** Names (namespace/name) of Jobs created by CronJobs that are still running. */
+    runningCronJobs(cluster: ClusterRef): Promise<string[]>;
+}
+
+// ---------------------------------------------------------------- capacity, insights
+
+export interface SubnetCapacity {
+    subnetId: string;
+    availabilityZone: string;
+    freeIps: number;
+}
+
+/** EC2 DescribeSubnets for real; the scenario's freeIpsPerSubnet in the sim. */
+export interface SubnetInspector {
+    freeIps(region: string, subnetIds: string[]): Promise<SubnetCapacity[]>;
+}
+
+export interface ClusterInsight {
+    id: string;
+    name: string;
+    status: "PASSING" | "WARNING" | "ERROR" | "UNKNOWN";
+    reason: string;
+}
+
+/** EKS upgrade insights (ListInsights); the sim reports none. */
+export interface UpgradeInsights {
+    insights(region: string, clusterName: string, targetVersion: string): Promise<ClusterInsight[]>;
+}
+
+// ---------------------------------------------------------------- lease and journal
+
+export interface LeaseHolder {
+    runId: string;
+    command: string;
+    host: string;
+    pid: number;
+    /** ISO time. */
+    startedAt: string;
+}
+
+export interface Lease {
+    env: string;
+    holder: LeaseHolder;
+    /** ISO time after which a holder that stopped renewing is presumed dead. */
+    expiresAt: string;
+}
+
+export type AcquireResult = { acquired: true; tookOverFrom?: LeaseHolder } | { acquired: false; heldBy: LeaseHolder };
+
+/** One upgrade per env at a time. */
+export interface LeaseStore {
+    acquire(env: string, holder: LeaseHolder, options: { breakLease: boolean }): Promise<AcquireResult>;
+    /** Extends the lease of a live holder. */
+    renew(env: string, holder: LeaseHolder): Promise<void>;
+    release(env: string, holder: LeaseHolder): Promise<void>;
+    current(env: string): Promise<Lease | null>;
+}
+
+export interface JournalEntry {
+    /** ISO wall time. */
+    at: string;
+    runId: string;
+    env: string;
+    region?: string;
+    event: string;
+    result?: string;
+    detail?: Record<string, unknown>;
+}
+
+/** Append-only record of what every run did. */
+export interface Journal {
+    /** Where it lives, for `status` to point to. */
+    readonly location: string;
+    append(entry: JournalEntry): Promise<void>;
+    read(env: string): Promise<JournalEntry[]>;
+}

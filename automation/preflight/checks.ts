@@ -1,0 +1,201 @@
+/**
+ * Preflight: everything that can be known to block an upgrade before anything is created. Each check is a
+ * plain function over facts returning findings; `preflightBlueGreen` / `preflightInPlace` gather the facts.
+ */
+import { ADDON_CATALOG, ChartSupport, OPS_CHARTS, unsupportedCharts } from "../../components/addonCatalog";
+import { Color, clusterStack, opsStack, otherColor } from "../../components/naming";
+import { compareMinor, coreAddonVersions, eksSupport, minorDistance, supportPhase } from "../../components/kubernetesVersions";
+import { ClusterOutputs } from "../../stacks/outputs";
+import { DriverPorts } from "../context";
+import { RegionView, cronOwner, observeEnv, pendingStacks, EnvView } from "../fleet";
+import { ClusterInsight, Lease, SubnetCapacity } from "../ports";
+import { runStackProgram } from "../sim/programs";
+import { newClusterConfig } from "../upgrade/region";
+import { apiUses } from "./apiDeprecations";
+
+export interface PreflightFinding {
+    id: string;
+    severity: "blocking" | "warning";
+    message: string;
+    region?: string;
+}
+
+export const blockingFindings = (findings: PreflightFinding[]) => findings.filter((f) => f.severity === "blocking");
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The target's place in the EKS calendar on `date`. */
+export function versionFindings(target: string, date: string): PreflightFinding[] {
+    const support = eksSupport(target);
+    switch (supportPhase(target, date)) {
+        case "standard":
+            return [];
+        case "extended":
+            return [{ id: "version-extended-support", severity: "warning", message: `Kubernetes ${target} is in EKS extended support since ${support!.endOfStandardSupport} (extra cost per cluster-hour); prefer a newer version` }];
+        case "unsupported":
+            return [{ id: "version-unsupported", severity: "blocking", message: `Kubernetes ${target} left EKS extended support on ${support!.endOfExtendedSupport}` }];
+        case "unknown":
+            return [{ id: "version-unknown", severity: "blocking", message: `Kubernetes ${target} is not in the project's EKS version table (components/kubernetesVersions.ts) or not released on EKS by ${date}` }];
+    }
+}
+
+/** Blue/green may skip minors, but only when every add-on already supports the target. */
+export function skipFindings(servingVersions: Record<string, string>, target: string, charts: readonly ChartSupport[]): PreflightFinding[] {
+    return Object.entries(servingVersions)
+        .filter(([, serving]) => minorDistance(serving, target) > 1)
+        .map(([region, serving]) => {
+            const unsupported = unsupportedCharts(charts, target);
+            return unsupported.length === 0
+                ? { id: "version-skip", severity: "warning" as const, region, message: `${region} goes from ${serving} to ${target}, skipping ${minorDistance(serving, target) - 1} minor(s): allowed because every add-on supports ${target}` }
+                : { id: "version-skip", severity: "blocking" as const, region, message: `${region} cannot skip from ${serving} to ${target}: ${unsupported.map((c) => c.name).join(", ")} do not support ${target}` };
+        });
+}
+
+/** Every pinned chart must list the target among the versions it supports. */
+export function chartFindings(charts: readonly ChartSupport[], target: string, where: string): PreflightFinding[] {
+    return unsupportedCharts(charts, target).map((chart) => ({
+        id: "addon-support",
+        severity: "blocking",
+        message: `${where} add-on ${chart.name} ${chart.version} supports Kubernetes ${chart.kubernetes.min}-${chart.kubernetes.max}, not ${target}: bump it in components/addonCatalog.ts`,
+    }));
+}
+
+export function coreAddonFindings(target: string): PreflightFinding[] {
+    return coreAddonVersions(target)
+        ? []
+        : [{ id: "core-addons", severity: "blocking", message: `no vpc-cni/coredns/kube-proxy versions are known for Kubernetes ${target} (components/kubernetesVersions.ts)` }];
+}
+
+/** Resources the stacks would create with an API version the target deprecates (warning) or removed (blocking). */
+export function apiFindings(resources: readonly { type: string; name: string }[], target: string, where: string): PreflightFinding[] {
+    return apiUses(resources, target).map((use) => ({
+        id: use.removed ? "api-removed" : "api-deprecated",
+        severity: use.removed ? "blocking" : "warning",
+        message: `${where}: ${use.resource} uses ${use.deprecation.apiVersion} ${use.deprecation.kind}, ${use.removed ? `removed in ${use.deprecation.removedIn}` : `deprecated since ${use.deprecation.deprecatedIn}`}; use ${use.deprecation.replacement}`,
+    }));
+}
+
+/** Headroom for the VPC CNI's warm IP pool on top of one address per pod and per node. */
+export const CNI_WARM_POOL_FACTOR = 1.2;
+
+/** Addresses each private subnet must have free for a second cluster at its node groups' maximum size. */
+export function ipsNeededPerSubnet(nodeGroups: ClusterOutputs["nodeGroups"], subnets: number): number {
+    const addresses = nodeGroups.reduce((sum, g) => sum + g.maxSize * (g.maxPodsPerNode + 1), 0);
+    return Math.ceil((addresses * CNI_WARM_POOL_FACTOR) / Math.max(1, subnets));
+}
+
+export function capacityFindings(region: string, capacity: SubnetCapacity[], needed: number): PreflightFinding[] {
+    return capacity
+        .filter((subnet) => subnet.freeIps < needed)
+        .map((subnet) => ({
+            id: "subnet-capacity",
+            severity: "blocking",
+            region,
+            message: `${region}: subnet ${subnet.subnetId} (${subnet.availabilityZone}) has ${subnet.freeIps} free IPs, a second cluster at full size needs ${needed}`,
+        }));
+}
+
+/** Each region must stand as its stacks say: one deployed cron owner, all traffic on it unless mid-upgrade. */
+export function stateFindings(view: EnvView, lease: Lease | null, runId: string | null): PreflightFinding[] {
+    const findings: PreflightFinding[] = pendingStacks(view).map((stack) => ({
+        id: "pending-operations",
+        severity: "blocking",
+        message: `stack ${stack} has pending operations from an interrupted update (rerun with --recover)`,
+    }));
+    if (lease && lease.holder.runId !== runId) {
+        findings.push({ id: "lease-held", severity: "blocking", message: `another run holds the lease of ${view.env}: "${lease.holder.command}" (pid ${lease.holder.pid} on ${lease.holder.host})` });
+    }
+    for (const region of view.regions) findings.push(...regionStateFindings(region));
+    return findings;
+}
+
+function regionStateFindings(region: RegionView): PreflightFinding[] {
+    const owner = cronOwner(region);
+    const serving = owner ? region.clusters[owner] : undefined;
+    const at = (message: string, severity: "blocking" | "warning" = "blocking") => ({ id: "serving-state", severity, region: region.region, message: `${region.region}: ${message}` });
+    if (!region.outputs) return [at(`region stack ${region.stack} is not deployed`)];
+    if (!owner || !serving?.outputs) return [at(`the cron owner ${owner ?? "(none)"} has no deployed cluster`)];
+    const findings: PreflightFinding[] = [];
+    if (String(serving.config["mitene:kubernetesVersion"]) !== serving.outputs.kubernetesVersion) {
+        findings.push(at(`${serving.stack} runs ${serving.outputs.kubernetesVersion} but its stack file says ${String(serving.config["mitene:kubernetesVersion"])}: deploy or fix the stack file first`));
+    }
+    const record = region.outputs.upgrade;
+    if (!record && region.outputs.weights[owner] !== 100) findings.push(at(`${owner} serves ${region.outputs.weights[owner]}% with no upgrade in progress`));
+    if (record?.state === "rolled_back") findings.push(at(`an earlier upgrade to ${record.newColor} was rolled back (${record.reason ?? "no reason recorded"}); upgrade --retry tries again`, "warning"));
+    return findings;
+}
+
+/** EKS upgrade insights: ERROR blocks, WARNING warns. */
+export function insightFindings(insights: ClusterInsight[], where: string): PreflightFinding[] {
+    return insights
+        .filter((i) => i.status === "ERROR" || i.status === "WARNING")
+        .map((i) => ({ id: "eks-insight", severity: i.status === "ERROR" ? "blocking" : "warning", message: `${where}: EKS insight "${i.name}": ${i.reason}` }));
+}
+
+/** The graph the new color's cluster would have at `target` (rendered under mocks, no credentials). */
+async function newClusterGraph(ports: DriverPorts, env: string, region: RegionView, serving: Color, target: string) {
+    const lookup = new Map<string, Record<string, unknown>>();
+    for (const stack of [region.stack, opsStack(env)]) {
+        const outputs = (await ports.engine.getStack(stack))?.outputs;
+        if (outputs) lookup.set(stack, outputs);
+    }
+    const name = clusterStack(env, region.region, otherColor(serving));
+    return (await runStackProgram(name, newClusterConfig(region.clusters[serving]!.config, target), (s) => lookup.get(s))).resources;
+}
+
+export interface PreflightContext {
+    /** The run's own id: its lease is not "held by another run". */
+    runId?: string;
+    date?: string;
+}
+
+/** Checks for a blue/green upgrade of `regions` to `target`. */
+export async function preflightBlueGreen(ports: DriverPorts, env: string, target: string, regions: string[], context: PreflightContext = {}): Promise<PreflightFinding[]> {
+    const view = await observeEnv(ports.engine, env);
+    const selected = view.regions.filter((r) => regions.includes(r.region));
+    const servingVersions = Object.fromEntries(
+        selected.flatMap((r) => {
+            const owner = cronOwner(r);
+            const cluster = owner ? r.clusters[owner] : undefined;
+            return cluster ? [[r.region, cluster.version]] : [];
+        }),
+    );
+    const findings = [
+        ...versionFindings(target, context.date ?? today()),
+        ...skipFindings(servingVersions, target, ADDON_CATALOG),
+        ...chartFindings(ADDON_CATALOG, target, "service-cluster"),
+        ...coreAddonFindings(target),
+        ...stateFindings({ ...view, regions: selected }, await ports.lease.current(env), context.runId ?? null),
+    ];
+    if (blockingFindings(findings).length > 0) return findings;
+    for (const region of selected) {
+        const owner = cronOwner(region)!;
+        if (compareMinor(servingVersions[region.region], target) >= 0) continue;
+        findings.push(...apiFindings(await newClusterGraph(ports, env, region, owner, target), target, `${region.region} ${otherColor(owner)}`));
+        if (region.clusters[otherColor(owner)]) continue;
+        const outputs = region.outputs!;
+        const capacity = await ports.subnets.freeIps(region.region, outputs.privateSubnetIds);
+        findings.push(...capacityFindings(region.region, capacity, ipsNeededPerSubnet(region.clusters[owner]!.outputs!.nodeGroups, outputs.privateSubnetIds.length)));
+    }
+    return findings;
+}
+
+/** Checks for the in-place upgrade of the Ops cluster to `target` (exactly one minor ahead: the caller checks). */
+export async function preflightInPlace(ports: DriverPorts, env: string, target: string, context: PreflightContext = {}): Promise<PreflightFinding[]> {
+    const view = await observeEnv(ports.engine, env);
+    const findings: PreflightFinding[] = [
+        ...versionFindings(target, context.date ?? today()),
+        ...chartFindings([...ADDON_CATALOG.filter((a) => ["aws-load-balancer-controller", "metrics-server"].includes(a.name)), ...Object.values(OPS_CHARTS)], target, "Ops cluster"),
+        ...coreAddonFindings(target),
+        ...pendingStacks(view).map((stack) => ({ id: "pending-operations", severity: "blocking" as const, message: `stack ${stack} has pending operations from an interrupted update (rerun with --recover)` })),
+    ];
+    const lease = await ports.lease.current(env);
+    if (lease && lease.holder.runId !== context.runId) findings.push({ id: "lease-held", severity: "blocking", message: `another run holds the lease of ${env}: "${lease.holder.command}"` });
+    const ops = view.ops;
+    if (!ops?.outputs) return [...findings, { id: "serving-state", severity: "blocking", message: `the Ops stack of ${env} is not deployed` }];
+    const state = await ports.engine.getStack(ops.stack);
+    const graph = (await runStackProgram(ops.stack, { ...state!.config, "mitene:kubernetesVersion": target, "mitene:coreAddonsVersion": target, "mitene:nodeGroupVersion": target }, () => undefined)).resources;
+    findings.push(...apiFindings(graph, target, "Ops cluster"));
+    findings.push(...insightFindings(await ports.insights.insights(String(ops.config["mitene:region"]), ops.outputs.clusterName, target), "Ops cluster"));
+    return findings;
+}

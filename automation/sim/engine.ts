@@ -1,0 +1,179 @@
+/**
+ * The sim StackEngine: Pulumi's semantics over a state directory. `up` runs the real stack program under the
+ * mock runtime; the operation takes its AWS duration on the virtual clock; an operation marker exists from
+ * its start to its end, so a run killed in between leaves pending operations, as Pulumi does.
+ */
+import { hostname } from "node:os";
+import { RecordedResource } from "../../mocks/runtime";
+import { ConfigChanges, OperationOptions, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
+import { Clock } from "../ports";
+import { changedResources, destroyDuration, upDuration } from "./durations";
+import { runStackProgram } from "./programs";
+import { Scenario } from "./scenario";
+import { OperationMarker, SimStackRecord, SimStore } from "./store";
+
+/** Who this process is, and whether another process is alive (injected so tests can simulate kills). */
+export interface ProcessIdentity {
+    pid: number;
+    host: string;
+    isAlive(pid: number): boolean;
+}
+
+export const thisProcess = (): ProcessIdentity => ({
+    pid: process.pid,
+    host: hostname(),
+    isAlive: (pid) => {
+        try {
+            process.kill(pid, 0);
+            return true;
+        } catch (error) {
+            return (error as NodeJS.ErrnoException).code === "EPERM";
+        }
+    },
+});
+
+/** `--crash-after N` / `--crash-during N`: die right after, or in the middle of, the N-th state-changing operation. */
+export interface CrashPlan {
+    after?: number;
+    during?: number;
+    /** How to die: the CLI exits 137; tests freeze the run. */
+    die: () => Promise<never>;
+}
+
+export class StackNotFoundError extends Error {
+    constructor(stack: string) {
+        super(`stack ${stack} does not exist`);
+    }
+}
+
+export class SimEngine implements StackEngine {
+    private operations = 0;
+
+    constructor(
+        private readonly store: SimStore,
+        private readonly clock: Clock,
+        private readonly scenario: Scenario,
+        private readonly identity: ProcessIdentity,
+        private readonly crash?: CrashPlan,
+    ) {}
+
+    /** State-changing operations completed by this engine. */
+    get operationCount(): number {
+        return this.operations;
+    }
+
+    async listStacks(): Promise<string[]> {
+        return this.store.stackNames();
+    }
+
+    async getStack(name: string): Promise<StackState | undefined> {
+        const record = this.store.readStack(name);
+        if (!record) return undefined;
+        const marker = this.store.readMarker(name);
+        const dead = marker && !this.isHolderAlive(marker);
+        return {
+            name,
+            config: record.config,
+            outputs: record.deployed ? record.outputs : null,
+            resourceCount: record.resources.length,
+            pendingOperations: dead ? [{ description: `${marker.operation} interrupted (pid ${marker.pid} on ${marker.host}, started ${marker.startedAt})` }] : [],
+        };
+    }
+
+    async createStack(name: string, config: StackConfig): Promise<void> {
+        if (this.store.readStack(name)) throw new Error(`stack ${name} already exists`);
+        await this.operate(name, "create", async () => {
+            this.store.writeStack({ name, config, deployed: false, outputs: null, secretOutputs: [], resources: [], outputChangedAt: {} });
+        });
+    }
+
+    async up(name: string, changes: ConfigChanges = {}, opts: OperationOptions = {}): Promise<UpResult> {
+        const record = this.require(name);
+        const config = applyChanges(record.config, changes);
+        const run = await runStackProgram(name, config, (stack) => this.deployedOutputs(stack));
+        const duration = upDuration(name, record.resources, run.resources, this.scenario);
+        const { created, updated, deleted } = changedResources(record.resources, run.resources);
+        await this.operate(name, "update", async () => {
+            opts.onOutput?.(`${name}: ${created.length} to create, ${updated.length} to update, ${deleted.length} to delete`);
+            await this.clock.sleep(duration, opts.signal);
+            const now = this.clock.now();
+            const changedAt = { ...record.outputChangedAt };
+            for (const [key, value] of Object.entries(run.outputs)) {
+                if (!record.outputs || JSON.stringify(record.outputs[key]) !== JSON.stringify(value)) changedAt[key] = now;
+            }
+            this.store.writeStack({ name, config, deployed: true, outputs: run.outputs, secretOutputs: run.secretOutputs, resources: run.resources, outputChangedAt: changedAt });
+        });
+        return { outputs: run.outputs, changes: { create: created.length, update: updated.length, delete: deleted.length } };
+    }
+
+    async destroy(name: string, opts: OperationOptions = {}): Promise<void> {
+        const record = this.require(name);
+        await this.operate(name, "destroy", async () => {
+            await this.clock.sleep(destroyDuration(record.resources, this.scenario), opts.signal);
+            this.store.writeStack({ ...record, deployed: false, outputs: null, secretOutputs: [], resources: [], outputChangedAt: {} });
+        });
+    }
+
+    async removeStack(name: string): Promise<void> {
+        const record = this.require(name);
+        if (record.resources.length > 0) throw new Error(`stack ${name} still has ${record.resources.length} resources: destroy it first`);
+        await this.operate(name, "remove", async () => this.store.deleteStack(name));
+    }
+
+    async resolvePendingOperations(name: string): Promise<void> {
+        const marker = this.store.readMarker(name);
+        if (marker && !this.isHolderAlive(marker)) this.store.clearMarker(name);
+    }
+
+    /** Outputs of a stack as StackReferences see them. */
+    deployedOutputs(name: string): Record<string, unknown> | undefined {
+        const record = this.store.readStack(name);
+        return record?.deployed && record.outputs ? record.outputs : undefined;
+    }
+
+    /** The graph a stack last deployed (the sim's view of what exists in AWS). */
+    resources(name: string): RecordedResource[] {
+        return this.store.readStack(name)?.resources ?? [];
+    }
+
+    record(name: string): SimStackRecord | undefined {
+        return this.store.readStack(name);
+    }
+
+    private require(name: string): SimStackRecord {
+        const record = this.store.readStack(name);
+        if (!record) throw new StackNotFoundError(name);
+        return record;
+    }
+
+    private isHolderAlive(marker: OperationMarker): boolean {
+        return marker.host !== this.identity.host || this.identity.isAlive(marker.pid);
+    }
+
+    /** Runs one state-changing operation between its marker's creation and removal. */
+    private async operate(stack: string, operation: string, work: () => Promise<void>): Promise<void> {
+        const existing = this.store.readMarker(stack);
+        if (existing) {
+            if (this.isHolderAlive(existing)) throw new StackBusyError(stack, `${existing.operation} in progress by pid ${existing.pid} on ${existing.host}`);
+            throw new Error(`stack ${stack} has pending operations from an interrupted ${existing.operation}`);
+        }
+        this.store.writeMarker({ stack, operation, pid: this.identity.pid, host: this.identity.host, startedAt: new Date().toISOString() });
+        const index = this.operations + 1;
+        if (this.crash?.during === index) await this.crash.die();
+        try {
+            await work();
+        } finally {
+            this.store.clearMarker(stack);
+        }
+        this.operations = index;
+        this.store.writeClock(this.clock.now());
+        if (this.crash?.after === index) await this.crash.die();
+    }
+}
+
+/** Config after `changes`; keys to set win over keys to remove. */
+export function applyChanges(config: StackConfig, changes: ConfigChanges): StackConfig {
+    const next = { ...config };
+    for (const key of changes.remove ?? []) delete next[key];
+    return { ...next, ...(changes.set ?? {}) };
+}

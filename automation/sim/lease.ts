@@ -1,0 +1,59 @@
+/**
+ * The env lease of the sim: a file created exclusively. A holder on this host whose process is gone is
+ * provably dead and its lease is taken over; any other holder keeps it unless `--break-lease`.
+ */
+import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
+import { ProcessIdentity } from "./engine";
+import { SimStore } from "./store";
+
+/** Far in the future: sim leases do not expire, their holders are checked for life instead. */
+const NEVER = "9999-12-31T23:59:59.000Z";
+
+export class SimLeaseStore implements LeaseStore {
+    constructor(private readonly store: SimStore, private readonly identity: ProcessIdentity) {}
+
+    private relative = (env: string) => path.join("leases", `${env}.json`);
+
+    async acquire(env: string, holder: LeaseHolder, options: { breakLease: boolean }): Promise<AcquireResult> {
+        const lease: Lease = { env, holder, expiresAt: NEVER };
+        if (this.createExclusive(env, lease)) return { acquired: true };
+        const current = await this.current(env);
+        if (!current) return this.acquire(env, holder, options);
+        const dead = current.holder.host === this.identity.host && !this.identity.isAlive(current.holder.pid);
+        if (!dead && !options.breakLease) return { acquired: false, heldBy: current.holder };
+        this.store.writeJson(this.relative(env), lease);
+        return { acquired: true, tookOverFrom: current.holder };
+    }
+
+    async renew(): Promise<void> {
+        // Nothing expires in the sim.
+    }
+
+    async release(env: string, holder: LeaseHolder): Promise<void> {
+        const current = await this.current(env);
+        if (current?.holder.runId === holder.runId) this.store.remove(this.relative(env));
+    }
+
+    async current(env: string): Promise<Lease | null> {
+        return this.store.readJson<Lease>(this.relative(env)) ?? null;
+    }
+
+    /** Hard-links a complete temporary file into place: fails if a lease exists, never leaves a partial one. */
+    private createExclusive(env: string, lease: Lease): boolean {
+        const file = path.join(this.store.dir, this.relative(env));
+        mkdirSync(path.dirname(file), { recursive: true });
+        const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+        writeFileSync(tmp, JSON.stringify(lease));
+        try {
+            linkSync(tmp, file);
+            return true;
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+            throw error;
+        } finally {
+            rmSync(tmp, { force: true });
+        }
+    }
+}

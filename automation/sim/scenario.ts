@@ -1,0 +1,94 @@
+/**
+ * The scenario file of the sim engine: traffic and faults per region and color, Argo CD behaviour, free
+ * IPs, running jobs and operation durations. Every field is optional; the defaults are a healthy upgrade.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { BadInputError } from "../errors";
+
+const rate = z.number().min(0).max(1);
+const nonNegative = z.number().min(0);
+
+const faultSchema = z
+    .strictObject({
+        /** A region, or "*" for all. */
+        region: z.string().default("*"),
+        /** `new`: the cluster being introduced; `old`: the one serving before. Default new. */
+        color: z.enum(["new", "old"]).default("new"),
+        /** Applies once the new color carries at least this percentage. Default 0 (from the start). */
+        fromWeight: z.number().int().min(0).max(100).default(0),
+        errorRate: rate.optional(),
+        p99Ms: nonNegative.optional(),
+        unhealthyHosts: z.number().int().min(0).optional(),
+        /** Every metrics query for the region fails. */
+        metricsUnavailable: z.boolean().optional(),
+    });
+
+export const scenarioSchema = z.strictObject({
+    baseline: z
+        .strictObject({
+            errorRate: rate.default(0.001),
+            p99Ms: nonNegative.default(180),
+            /** The region's total; each color gets its weight's share. */
+            requestsPerMinute: nonNegative.default(6000),
+        })
+        .default({ errorRate: 0.001, p99Ms: 180, requestsPerMinute: 6000 }),
+    faults: z.array(faultSchema).default([]),
+    argo: z
+        .strictObject({
+            /** Minutes after a cluster is up until its apps are Synced and Healthy. */
+            syncMinutes: nonNegative.default(5),
+            /** false: the apps never become healthy. */
+            healthy: z.boolean().default(true),
+        })
+        .default({ syncMinutes: 5, healthy: true }),
+    freeIpsPerSubnet: z.number().int().min(0).default(4000),
+    /** Minutes the old cluster's running cron jobs take to finish after cron is disabled there. */
+    runningJobsMinutes: nonNegative.default(3),
+    durations: z
+        .strictObject({
+            clusterUp: nonNegative.default(18),
+            regionUp: nonNegative.default(1),
+            labelUp: nonNegative.default(1),
+            clusterDestroy: nonNegative.default(12),
+            opsControlPlane: nonNegative.default(10),
+            opsAddons: nonNegative.default(3),
+            opsNodes: nonNegative.default(15),
+        })
+        .default({ clusterUp: 18, regionUp: 1, labelUp: 1, clusterDestroy: 12, opsControlPlane: 10, opsAddons: 3, opsNodes: 15 }),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type Fault = Scenario["faults"][number];
+
+export const DEFAULT_SCENARIO: Scenario = scenarioSchema.parse({});
+
+/** Reads and validates a scenario file; any problem is bad input naming the file and the key. */
+export function loadScenario(file: string | undefined): Scenario {
+    if (!file) return DEFAULT_SCENARIO;
+    let text: string;
+    try {
+        text = readFileSync(file, "utf8");
+    } catch (error) {
+        throw new BadInputError(`cannot read scenario file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    let data: unknown;
+    try {
+        data = JSON.parse(text);
+    } catch (error) {
+        throw new BadInputError(`scenario file ${file} is not valid JSON: ${(error as Error).message}`);
+    }
+    const result = scenarioSchema.safeParse(data);
+    if (!result.success) {
+        const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+        throw new BadInputError(`scenario file ${file} is invalid: ${problems.join("; ")}`);
+    }
+    return result.data;
+}
+
+/** The faults that apply to a region and color once the new color carries `newWeight` percent. */
+export function activeFaults(scenario: Scenario, region: string, color: "new" | "old", newWeight: number): Fault[] {
+    return scenario.faults.filter(
+        (f) => (f.region === "*" || f.region === region) && newWeight >= f.fromWeight && (f.metricsUnavailable || f.color === color),
+    );
+}

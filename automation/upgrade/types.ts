@@ -1,0 +1,83 @@
+/**
+ * The upgrade's options and results (the JSON shape of CONTRACT.md).
+ */
+import { Color } from "../../components/naming";
+import { GateVerdict } from "../gate";
+import { TimelineEvent } from "../runLog";
+
+export interface UpgradeOptions {
+    env: string;
+    /** Target Kubernetes minor. */
+    to: string;
+    /** Regions to upgrade, in order (the first is the canary); null for all of the env's regions, sorted. */
+    regions: string[] | null;
+    /** Percent of traffic on the new color at each step. */
+    steps: number[];
+    bakeMs: number;
+    /** Wait between cron cut-over and tearing the old cluster down. */
+    holdMs: number;
+    /** Shift all regions after the canary at once. */
+    parallelRegions: boolean;
+    /** Tear the old cluster down at the end (false: `--no-destroy`). */
+    destroy: boolean;
+    /** Resolve pending operations left by an interrupted run. */
+    recover: boolean;
+    breakLease: boolean;
+    /** Try again in regions whose previous attempt was rolled back. */
+    retry: boolean;
+    /** On a failed gate, set the listener rules directly first, then reconcile the stack. */
+    fastRollback: boolean;
+    /** Longest wait for Argo CD to report the new cluster's apps Synced and Healthy. */
+    argoTimeoutMs: number;
+    /** Longest wait for the old cluster's running cron jobs to end. */
+    jobsTimeoutMs: number;
+    /** Interval between checks while waiting. */
+    pollMs: number;
+}
+
+export const UPGRADE_DEFAULTS = {
+    steps: [5, 25, 50, 100],
+    bakeMs: 10 * 60_000,
+    holdMs: 30 * 60_000,
+    argoTimeoutMs: 30 * 60_000,
+    jobsTimeoutMs: 120 * 60_000,
+    pollMs: 60_000,
+} as const;
+
+export type RegionOutcome = "completed" | "rolled_back" | "failed" | "nothing_to_do" | "skipped";
+export type RunOutcome = "completed" | "rolled_back" | "failed" | "nothing_to_do";
+
+export interface StepRecord {
+    weight: number;
+    gate: GateVerdict;
+    /** Why the gate did not pass. */
+    findings?: string[];
+}
+
+export interface RegionResult {
+    region: string;
+    from: Color | null;
+    to: Color | null;
+    result: RegionOutcome;
+    reason: string | null;
+    steps: StepRecord[];
+}
+
+export interface UpgradeResult {
+    env: string;
+    to: string;
+    result: RunOutcome;
+    regions: RegionResult[];
+    durationMinutes: number;
+    timeline: TimelineEvent[];
+    /** Where the journal of this run is. */
+    journal: string;
+}
+
+/** The run's outcome from its regions': any failure, else any rollback, else done. */
+export function runOutcome(regions: RegionResult[]): RunOutcome {
+    if (regions.some((r) => r.result === "failed")) return "failed";
+    if (regions.some((r) => r.result === "rolled_back")) return "rolled_back";
+    if (regions.every((r) => r.result === "nothing_to_do")) return "nothing_to_do";
+    return "completed";
+}
