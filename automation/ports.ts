@@ -142,7 +142,7 @@ export interface ColorMetrics {
 }
 
 export class MetricsUnavailableError extends Error {
-    constructor(detail: string) {
+    constructor(readonly detail: string) {
         super(`metrics unavailable: ${detail}`);
         this.name = "MetricsUnavailableError";
     }

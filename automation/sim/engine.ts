@@ -48,6 +48,7 @@ export class StackNotFoundError extends Error {
 
 export class SimEngine implements StackEngine {
     private operations = 0;
+    private started = 0;
 
     constructor(
         private readonly store: SimStore,
@@ -158,16 +159,16 @@ export class SimEngine implements StackEngine {
             throw new Error(`stack ${stack} has pending operations from an interrupted ${existing.operation}`);
         }
         this.store.writeMarker({ stack, operation, pid: this.identity.pid, host: this.identity.host, startedAt: new Date().toISOString() });
-        const index = this.operations + 1;
-        if (this.crash?.during === index) await this.crash.die();
+        // Operations overlap in virtual time: "during" counts starts, "after" counts completions.
+        if (this.crash?.during === ++this.started) await this.crash.die();
         try {
             await work();
         } finally {
             this.store.clearMarker(stack);
         }
-        this.operations = index;
+        this.operations++;
         this.store.writeClock(this.clock.now());
-        if (this.crash?.after === index) await this.crash.die();
+        if (this.crash?.after === this.operations) await this.crash.die();
     }
 }
 

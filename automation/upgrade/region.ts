@@ -264,7 +264,7 @@ export class RegionUpgrade {
         try {
             return evaluateGate(outputs.gate, await query(this.to), await query(this.from));
         } catch (error) {
-            if (error instanceof MetricsUnavailableError) return metricsUnavailable(error.message);
+            if (error instanceof MetricsUnavailableError) return metricsUnavailable(error.detail);
             throw error;
         }
     }
