@@ -195,7 +195,9 @@ export class RegionUpgrade {
     private async checkNotOverridden(): Promise<{ view: RegionView; weights: Weights }> {
         const view = await this.observe();
         const record = view.outputs?.upgrade;
-        if (record?.state === "rolled_back") throw new RegionStop("rolled_back", `${record.reason ?? "rolled back"}; this run moved no traffic after it`);
+        // --retry starts over from an earlier rollback; a rollback after this run moved traffic still stops it.
+        const retrying = this.options.retry && this.expectedNewWeight === undefined;
+        if (record?.state === "rolled_back" && !retrying) throw new RegionStop("rolled_back", `${record.reason ?? "rolled back"}; this run moved no traffic after it`);
         const weights = await this.loadBalancerWeights(view);
         if (this.expectedNewWeight !== undefined && weights[this.to] !== this.expectedNewWeight) {
             throw new RegionStop("rolled_back", `traffic was moved outside this run (load balancer: ${formatWeights(weights)}, expected ${this.to} ${this.expectedNewWeight}%); this run moved no traffic after it`);

@@ -21,7 +21,11 @@ export async function withLease<T>(ports: DriverPorts, invocation: Invocation, e
     }
     if (acquired.tookOverFrom) {
         const h = acquired.tookOverFrom;
-        invocation.warn(`warning: took over the lease of env ${env} from run ${h.runId} (pid ${h.pid} on ${h.host}), which is no longer running`);
+        invocation.warn(
+            breakLease
+                ? `warning: broke the lease of env ${env} held by run ${h.runId} (pid ${h.pid} on ${h.host}) (--break-lease)`
+                : `warning: took over the lease of env ${env} from run ${h.runId} (pid ${h.pid} on ${h.host}), which is no longer running`,
+        );
     }
     const renewal = ports.clock.virtual ? undefined : setInterval(() => void ports.lease.renew(env, holder).catch((e: Error) => invocation.warn(`warning: lease renewal failed: ${e.message}`)), 60_000);
     renewal?.unref();
@@ -59,7 +63,9 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
     const passTurn = (i: number) => {
         if (!options.parallelRegions || i === 0) turns[i + 1]?.open();
     };
-    let stopReason: string | null = null;
+    // A region still rolled back from an earlier attempt is a failed canary for everyone after it.
+    const rolledBack = upgrades.find((u) => u.result.result === "rolled_back");
+    let stopReason: string | null = rolledBack ? `${rolledBack.region} is rolled back (${rolledBack.result.reason})` : null;
 
     const finish = (upgrade: RegionUpgrade) =>
         upgrade.guard(async () => {
@@ -74,6 +80,11 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
             if (plan === "tail") await finish(upgrade);
             if (plan !== "traffic") return;
             const i = shifting.indexOf(upgrade);
+            if (rolledBack) {
+                upgrade.skip(stopReason!);
+                await log.event(upgrade.region, `skipped: ${stopReason}`, undefined, "skipped");
+                return;
+            }
             let shifted = false;
             try {
                 const ready = await upgrade.guard(() => upgrade.bringUp());
