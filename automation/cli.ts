@@ -3,6 +3,7 @@
  * document on stdout (`--json`) or readable text, progress on stderr, and the exit code.
  */
 import { randomBytes } from "node:crypto";
+import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { formatWeights } from "../components/weights";
 import { DriverPorts, Invocation } from "./context";
@@ -14,6 +15,9 @@ import { ProcessIdentity } from "./sim/engine";
 import { rollback } from "./commands/rollback";
 import { formatStatus, status } from "./commands/status";
 import { UpgradeFlags, UpgradeOutcome, defaultRehearsalTarget, upgradeCommand } from "./commands/upgrade";
+import { OpsUpgradeFlags, opsUpgradeCommand } from "./commands/opsUpgrade";
+import { PreflightFlags, formatPreflight, preflightCommand } from "./commands/preflight";
+import { diffCommand, policyCommand, renderCommand } from "./commands/graphs";
 
 export interface CliIo {
     stdout: (text: string) => void;
@@ -44,6 +48,7 @@ function engineOptions(command: Command): Command {
     return command
         .addOption(new Option("--engine <engine>", "sim (embedded simulation) or pulumi (Automation API, real AWS)").default("pulumi"))
         .option("--state <dir>", "sim state directory", ".mitene/sim")
+        .option("--stacks <dir>", "sim: stack files to seed from (default: the repository's stacks/)")
         .option("--scenario <file>", "sim: metrics, health and durations scenario (JSON)")
         .option("--crash-after <n>", "sim: exit 137 right after the n-th state-changing operation", int("--crash-after"))
         .option("--crash-during <n>", "sim: exit 137 in the middle of the n-th state-changing operation", int("--crash-during"))
@@ -120,7 +125,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         .option("--env <env>", "environment", "prod")
         .action((flags: UpgradeFlags, command: Command) => {
             if (command.getOptionValueSource("engine") === "cli" && flags.engine !== "sim") throw new BadInputError(`rehearse runs on the sim engine; --engine ${flags.engine} is not allowed`);
-            return runUpgrade({ ...flags, engine: "sim", to: flags.to ?? defaultRehearsalTarget(flags.env) }, argv.join(" "));
+            const stacksDir = flags.stacks === undefined ? undefined : path.resolve(io.cwd, flags.stacks);
+            return runUpgrade({ ...flags, engine: "sim", to: flags.to ?? defaultRehearsalTarget(flags.env, stacksDir) }, argv.join(" "));
         });
 
     engineOptions(program.command("rollback").description("all of a region's traffic back on the color that served before the upgrade"))
@@ -135,6 +141,72 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                 text: result.result === "rolled_back" ? `${result.region}: rolled back, ${formatWeights(result.weights)}` : `${result.region}: nothing to do (${result.reason})`,
                 exitCode: EXIT.ok,
             };
+        });
+
+    engineOptions(program.command("ops-upgrade").description("in-place upgrade of the Ops cluster, one minor: control plane, core add-ons, node groups"))
+        .requiredOption("--env <env>", "environment")
+        .option("--to <version>", "the next Kubernetes minor")
+        .option("--recover", "resolve pending operations of an interrupted run, then continue")
+        .option("--break-lease", "take the env's lease even if another run holds it")
+        .option("--argo-timeout <duration>", "longest wait for Argo CD to be healthy again", "30m")
+        .action(async (flags: OpsUpgradeFlags) => {
+            const result = await opsUpgradeCommand(flags, engineIo, invocation(argv.join(" ")));
+            const text = [
+                `Ops upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.toUpperCase()}`,
+                ...result.stages.map((s) => `  ${s.stage.padEnd(15)} ${s.result}${s.detail ? `  ${s.detail}` : ""}`),
+                ...result.preflight.filter((f) => f.severity === "blocking").map((f) => `  preflight [${f.id}] ${f.message}`),
+                `  took ${formatMinutes(result.durationMinutes)}; journal: ${result.journal}`,
+            ].join("\n");
+            outcome = { json: result, text, exitCode: result.result === "failed" ? EXIT.failed : EXIT.ok };
+        });
+
+    engineOptions(program.command("preflight").description("the upgrade's checks alone; exit 1 if any finding blocks"))
+        .requiredOption("--env <env>", "environment")
+        .option("--to <version>", "target Kubernetes version")
+        .option("--region <region>", "limit to this region (repeatable)", collect, [])
+        .option("--ops", "check the Ops cluster's in-place upgrade instead of the service clusters'")
+        .action(async (flags: PreflightFlags) => {
+            const report = await preflightCommand(flags, engineIo);
+            outcome = { json: report, text: formatPreflight(report), exitCode: report.result === "blocked" ? EXIT.failed : EXIT.ok };
+        });
+
+    program
+        .command("render")
+        .description("every stack's resource graph, credential-free, as DIR/<stack>.json")
+        .requiredOption("--env <env>", "environment")
+        .option("--stack <stack>", "only this stack")
+        .requiredOption("--out <dir>", "output directory")
+        .option("--stacks <dir>", "stack files to render (default: the repository's stacks/)")
+        .option("--json", "one JSON document on stdout")
+        .action(async (flags: { env: string; stack?: string; out: string; stacks?: string }) => {
+            const result = await renderCommand(flags.env, flags.stack, path.resolve(io.cwd, flags.out), flags.stacks && path.resolve(io.cwd, flags.stacks));
+            outcome = { json: result, text: result.stacks.map((s) => `${s.file}  (${s.resources} resources)`).join("\n"), exitCode: EXIT.ok };
+        });
+
+    program
+        .command("diff")
+        .description("Markdown: what changes between two render directories")
+        .argument("<base>", "render directory before the change")
+        .argument("<head>", "render directory after the change")
+        .option("--json", "one JSON document on stdout (the Markdown in `markdown`)")
+        .action((base: string, head: string) => {
+            const result = diffCommand(path.resolve(io.cwd, base), path.resolve(io.cwd, head));
+            outcome = { json: result, text: result.markdown.trimEnd(), exitCode: EXIT.ok };
+        });
+
+    program
+        .command("policy")
+        .description("the policy pack over rendered graphs (rendering --env first, or reading DIR)")
+        .argument("[dir]", "render directory")
+        .option("--env <env>", "render this env first")
+        .option("--stacks <dir>", "with --env: stack files to render (default: the repository's stacks/)")
+        .option("--json", "one JSON document on stdout")
+        .action(async (dir: string | undefined, flags: { env?: string; stacks?: string }) => {
+            const result = await policyCommand({ env: flags.env, dir: dir && path.resolve(io.cwd, dir), stacksDir: flags.stacks && path.resolve(io.cwd, flags.stacks) });
+            const text = result.violations.length
+                ? result.violations.map((v) => `${v.level.padEnd(9)} ${v.rule}  ${v.stack} ${v.resource}: ${v.message}`).join("\n")
+                : `no violations in ${result.stacks.length} stacks`;
+            outcome = { json: result, text, exitCode: result.mandatory > 0 ? EXIT.failed : EXIT.ok };
         });
 
     try {

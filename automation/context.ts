@@ -29,6 +29,8 @@ export interface DriverPorts {
     kind: "sim" | "pulumi";
     /** Stack files of the repository the stacks were created from. */
     stacksDir: string;
+    /** Called once the command is done (the sim saves its virtual time for the next run). */
+    close?: () => Promise<void>;
 }
 
 export interface Invocation {

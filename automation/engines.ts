@@ -20,6 +20,8 @@ export interface EngineOptions {
     scenario?: string;
     crashAfter?: number;
     crashDuring?: number;
+    /** Stack files to seed the sim from. Default: the repository's stacks/. */
+    stacks?: string;
 }
 
 export interface EngineIo {
@@ -56,17 +58,18 @@ export async function openEngine(options: EngineOptions, env: string, io: Engine
     }
     const scenario = loadScenario(options.scenario);
     const stateDir = path.resolve(io.cwd, options.state);
+    const stacksDir = options.stacks === undefined ? undefined : path.resolve(io.cwd, options.stacks);
     const store = new SimStore(stateDir);
     const seeding = needsSeeding(store, env);
-    const known = committedEnvs();
-    const facts = seeding ? factsFromCommitted(env) : factsFromView(await observeEnv(createSimPorts({ stateDir, env, scenario, identity: io.identity }).engine, env));
+    const known = committedEnvs(stacksDir);
+    const facts = seeding ? factsFromCommitted(env, stacksDir) : factsFromView(await observeEnv(createSimPorts({ stateDir, env, scenario, identity: io.identity }).engine, env));
     requireKnownEnv(facts, known);
     validate(facts);
     if (seeding) {
-        const stacks = await seedEnv(store, env);
+        const stacks = await seedEnv(store, env, stacksDir);
         io.warn(`sim: seeded ${stateDir} with env ${env} from the committed stack files (${stacks.length} stacks)`);
     }
     const crash: CrashPlan | undefined =
         options.crashAfter !== undefined || options.crashDuring !== undefined ? { after: options.crashAfter, during: options.crashDuring, die: io.die } : undefined;
-    return createSimPorts({ stateDir, env, scenario, identity: io.identity, crash });
+    return createSimPorts({ stateDir, env, scenario, identity: io.identity, crash, stacksDir });
 }

@@ -14,6 +14,8 @@ export interface EnvFacts {
     /** Kubernetes version of the cluster serving each region (the cron owner). */
     servingVersions: Record<string, string>;
     opsVersion: string | null;
+    /** Versions of the Ops cluster's three layers (they differ in the middle of an in-place upgrade). */
+    opsVersions: { controlPlane: string; coreAddons: string; nodeGroups: string } | null;
 }
 
 export function factsFromView(view: EnvView): EnvFacts {
@@ -23,22 +25,33 @@ export function factsFromView(view: EnvView): EnvFacts {
         const cluster = owner ? region.clusters[owner] : undefined;
         if (cluster) servingVersions[region.region] = cluster.version;
     }
-    return { env: view.env, regions: view.regions.map((r) => r.region), servingVersions, opsVersion: view.ops?.outputs?.kubernetesVersion ?? null };
+    const ops = view.ops?.outputs;
+    return {
+        env: view.env,
+        regions: view.regions.map((r) => r.region),
+        servingVersions,
+        opsVersion: ops?.kubernetesVersion ?? null,
+        opsVersions: ops ? { controlPlane: ops.kubernetesVersion, coreAddons: ops.coreAddonsVersion, nodeGroups: ops.nodeGroupVersion } : null,
+    };
 }
 
 export function factsFromCommitted(env: string, stacksDir?: string): EnvFacts {
     const regions: string[] = [];
     const servingVersions: Record<string, string> = {};
-    let opsVersion: string | null = null;
+    let opsVersions: EnvFacts["opsVersions"] = null;
     for (const stack of listStacks(stacksDir)) {
         const id = parseStackName(stack);
         if (id?.env !== env) continue;
         const config = readStackFile(stack, stacksDir);
         if (id.kind === "region") regions.push(id.region);
-        if (id.kind === "ops") opsVersion = String(config["mitene:kubernetesVersion"]);
+        if (id.kind === "ops") {
+            const controlPlane = String(config["mitene:kubernetesVersion"]);
+            const layer = (key: string) => (config[key] === undefined ? controlPlane : String(config[key]));
+            opsVersions = { controlPlane, coreAddons: layer("mitene:coreAddonsVersion"), nodeGroups: layer("mitene:nodeGroupVersion") };
+        }
         if (id.kind === "cluster" && String(config["mitene:cron"]) === "true") servingVersions[id.region] = String(config["mitene:kubernetesVersion"]);
     }
-    return { env, regions: regions.sort(), servingVersions, opsVersion };
+    return { env, regions: regions.sort(), servingVersions, opsVersion: opsVersions?.controlPlane ?? null, opsVersions };
 }
 
 /** Unknown env: bad input naming the known ones. */

@@ -70,6 +70,11 @@ export async function envRegions(engine: StackEngine, env: string): Promise<stri
         .sort();
 }
 
+/** The Ops stack's deployed outputs, or null when it is not deployed. */
+export async function opsOutputs(engine: StackEngine, env: string): Promise<OpsOutputs | null> {
+    return ((await engine.getStack(opsStack(env)))?.outputs as OpsOutputs | null | undefined) ?? null;
+}
+
 export async function observeEnv(engine: StackEngine, env: string): Promise<EnvView> {
     const opsState = await engine.getStack(opsStack(env));
     const regions = await Promise.all((await envRegions(engine, env)).map((region) => observeRegion(engine, env, region)));

@@ -173,6 +173,8 @@ export interface AppsHealth {
 /** Argo CD on the Ops cluster: the health of the Applications deployed onto one service cluster. */
 export interface ArgoHealth {
     applications(env: string, cluster: ClusterRef): Promise<AppsHealth>;
+    /** Applications Argo CD deploys into the Ops cluster itself: its own health after an in-place upgrade. */
+    opsApplications(env: string, opsCluster: ClusterRef): Promise<AppsHealth>;
 }
 
 /** Jobs in a service cluster. */

@@ -53,6 +53,7 @@ export async function rollback(ports: DriverPorts, invocation: Invocation, env: 
     await retryBusy(() =>
         ports.engine.up(regionStack(env, region), { set: { "mitene:weights": weights, "mitene:upgrade": { newColor, state: "rolled_back", reason } } }, { signal: invocation.signal }),
     );
+    await ports.close?.();
     await ports.journal.append({ at: new Date().toISOString(), runId: invocation.runId, env, region, event: `rollback: ${formatWeights(weights)}; ${clusterStack(env, region, newColor)} kept for inspection`, result: "rolled_back" });
     return done("rolled_back", reason);
 }

@@ -63,8 +63,8 @@ export function checkNotDowngrade(facts: EnvFacts, regions: string[], to: string
 }
 
 /** `rehearse` defaults: one minor above what the committed stack files serve (stable across reruns). */
-export function defaultRehearsalTarget(env: string): string {
-    const versions = Object.values(factsFromCommitted(env).servingVersions);
+export function defaultRehearsalTarget(env: string, stacksDir?: string): string {
+    const versions = Object.values(factsFromCommitted(env, stacksDir).servingVersions);
     if (versions.length === 0) throw new BadInputError(`unknown env "${env}": no committed service clusters`);
     return nextMinor(versions.sort(compareMinor)[0]);
 }

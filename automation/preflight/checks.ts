@@ -47,7 +47,7 @@ export function skipFindings(servingVersions: Record<string, string>, target: st
             const unsupported = unsupportedCharts(charts, target);
             return unsupported.length === 0
                 ? { id: "version-skip", severity: "warning" as const, region, message: `${region} goes from ${serving} to ${target}, skipping ${minorDistance(serving, target) - 1} minor(s): allowed because every add-on supports ${target}` }
-                : { id: "version-skip", severity: "blocking" as const, region, message: `${region} cannot skip from ${serving} to ${target}: ${unsupported.map((c) => c.name).join(", ")} do not support ${target}` };
+                : { id: "version-skip", severity: "blocking" as const, region, message: `${region} cannot skip from ${serving} to ${target}: ${unsupported.map((c) => c.name).join(", ")} ${unsupported.length === 1 ? "does" : "do"} not support ${target}` };
         });
 }
 

@@ -21,7 +21,7 @@ import {
     UpgradeInsights,
     ClusterInsight,
 } from "../ports";
-import { clusterStack } from "../../components/naming";
+import { clusterStack, opsStack } from "../../components/naming";
 import { SimEngine } from "./engine";
 import { Scenario, activeFaults } from "./scenario";
 import { SimStore } from "./store";
@@ -116,12 +116,23 @@ export class SimArgo implements ArgoHealth {
         const upAt = record?.outputChangedAt.endpoint;
         const registered = record?.outputs?.argocdRegistered === true;
         const ready = this.scenario.argo.healthy && registered && upAt !== undefined && this.clock.now() >= upAt + this.scenario.argo.syncMinutes * MINUTE;
-        const apps = ["api", "web", "sidekiq"];
-        return {
-            total: registered ? apps.length : 0,
-            notReady: ready ? [] : apps.map((name) => ({ name: `${name}-${cluster.clusterName}`, sync: registered ? "OutOfSync" : "Unknown", health: "Progressing" })),
-        };
+        return report(["api", "web", "sidekiq"].map((app) => `${app}-${cluster.clusterName}`), registered, ready);
     }
+
+    /** The Ops cluster's own apps settle `argo.syncMinutes` after its last change (its nodes rolled). */
+    async opsApplications(env: string): Promise<AppsHealth> {
+        const record = this.engine.record(opsStack(env));
+        const changedAt = Math.max(0, ...Object.values(record?.outputChangedAt ?? {}));
+        const ready = this.scenario.argo.healthy && record?.deployed === true && this.clock.now() >= changedAt + this.scenario.argo.syncMinutes * MINUTE;
+        return report(["app-of-apps", "argocd-applicationsets"], record?.deployed === true, ready);
+    }
+}
+
+function report(apps: string[], registered: boolean, ready: boolean): AppsHealth {
+    return {
+        total: registered ? apps.length : 0,
+        notReady: ready ? [] : apps.map((name) => ({ name, sync: registered ? "OutOfSync" : "Unknown", health: "Progressing" })),
+    };
 }
 
 /** Cron jobs keep running while a cluster's cron label is on, and for `runningJobsMinutes` after it goes off. */

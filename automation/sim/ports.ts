@@ -64,5 +64,6 @@ export function createSimPorts(options: SimOptions): SimPorts {
         insights: new SimInsights(),
         lease: new SimLeaseStore(store, options.identity),
         journal: new FileJournal(path.join(options.stateDir, "journal")),
+        close: async () => store.writeClock(clock.now()),
     };
 }

@@ -33,6 +33,7 @@ export async function withLease<T>(ports: DriverPorts, invocation: Invocation, e
         return await work();
     } finally {
         if (renewal) clearInterval(renewal);
+        await ports.close?.();
         await ports.lease.release(env, holder);
     }
 }

@@ -1,0 +1,61 @@
+/**
+ * `mitene ops-upgrade`: the in-place upgrade of the Ops cluster, behind the same lease, pending-operation
+ * and preflight checks as `upgrade`.
+ */
+import { compareMinor, minorDistance } from "../../components/kubernetesVersions";
+import { Invocation } from "../context";
+import { EngineIo, EngineOptions, openEngine } from "../engines";
+import { BadInputError, PendingOperationsError } from "../errors";
+import { EnvFacts } from "../facts";
+import { parseDuration, parseVersion } from "../options";
+import { OpsUpgradeResult, runOpsUpgrade } from "../opsUpgrade";
+import { blockingFindings, PreflightFinding, preflightInPlace } from "../preflight/checks";
+import { RunLog } from "../runLog";
+import { handlePendingOperations, withLease } from "../upgrade/run";
+import { UPGRADE_DEFAULTS } from "../upgrade/types";
+
+export interface OpsUpgradeFlags extends EngineOptions {
+    env: string;
+    to?: string;
+    recover?: boolean;
+    breakLease?: boolean;
+    argoTimeout?: string;
+}
+
+/** In place means one minor at a time, from the lowest layer (nodes lag the control plane mid-upgrade). */
+export function checkInPlaceTarget(facts: EnvFacts, to: string): void {
+    const versions = facts.opsVersions;
+    if (!versions) throw new BadInputError(`env ${facts.env} has no Ops stack`);
+    if (compareMinor(to, versions.controlPlane) < 0) {
+        throw new BadInputError(`--to ${to} is lower than the Ops control plane's ${versions.controlPlane}: downgrades are not supported`);
+    }
+    const lowest = [versions.controlPlane, versions.coreAddons, versions.nodeGroups].sort(compareMinor)[0];
+    if (minorDistance(lowest, to) > 1) {
+        throw new BadInputError(`--to ${to} is more than one minor ahead of the Ops cluster (${lowest}): in-place upgrades go one minor at a time, next is ${lowest.replace(/\d+$/, (m) => String(Number(m) + 1))}`);
+    }
+}
+
+export type OpsUpgradeOutcome = OpsUpgradeResult & { preflight: PreflightFinding[] };
+
+export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, invocation: Invocation): Promise<OpsUpgradeOutcome> {
+    if (flags.to === undefined) throw new BadInputError("--to is required (the next Kubernetes minor of the Ops cluster)");
+    const to = parseVersion("--to", flags.to);
+    const argoTimeoutMs = flags.argoTimeout !== undefined ? parseDuration("--argo-timeout", flags.argoTimeout) : UPGRADE_DEFAULTS.argoTimeoutMs;
+    const ports = await openEngine(flags, flags.env, io, (facts) => checkInPlaceTarget(facts, to));
+    await handlePendingOperations(ports, flags.env, false).catch((error) => {
+        if (!(error instanceof PendingOperationsError && flags.recover)) throw error;
+    });
+    return withLease(ports, invocation, flags.env, flags.breakLease ?? false, async () => {
+        const log = new RunLog(ports.clock, ports.journal, invocation.runId, flags.env, invocation.progress);
+        await handlePendingOperations(ports, flags.env, flags.recover ?? false, log);
+        const findings = await preflightInPlace(ports, flags.env, to, { runId: invocation.runId });
+        for (const finding of findings.filter((f) => f.severity === "warning")) invocation.warn(`preflight warning [${finding.id}] ${finding.message}`);
+        const blocking = blockingFindings(findings);
+        if (blocking.length > 0) {
+            await log.event(null, `preflight blocked the Ops upgrade: ${blocking.map((f) => f.message).join("; ")}`, { findings }, "failed");
+            return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, timeline: log.timeline, journal: ports.journal.location, preflight: findings };
+        }
+        const result = await runOpsUpgrade(ports, invocation, { env: flags.env, to, argoTimeoutMs, pollMs: UPGRADE_DEFAULTS.pollMs }, log);
+        return { ...result, preflight: findings };
+    });
+}

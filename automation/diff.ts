@@ -1,0 +1,98 @@
+/**
+ * `diff`: what a change does to the resource graphs, as Markdown for a pull-request comment. Same input,
+ * same text: stacks, resources and inputs are sorted; long values are shortened; secrets stay masked.
+ */
+import { RenderedResource, RenderedStack } from "./render";
+
+export interface InputChange {
+    path: string;
+    before: unknown;
+    after: unknown;
+}
+
+export interface StackDiff {
+    stack: string;
+    status: "added" | "removed" | "changed" | "unchanged";
+    added: string[];
+    removed: string[];
+    changed: { resource: string; changes: InputChange[] }[];
+}
+
+const key = (r: RenderedResource) => `${r.type}::${r.name}`;
+
+/** Flattens inputs to `a.b[0].c` paths; JSON held in strings (IAM policies) is opened up too. */
+export function flatten(value: unknown, prefix = "", into: Map<string, unknown> = new Map()): Map<string, unknown> {
+    if (typeof value === "string" && /^\s*[[{]/.test(value)) {
+        try {
+            return flatten(JSON.parse(value), prefix, into);
+        } catch {
+            // Not JSON after all: a plain string.
+        }
+    }
+    if (Array.isArray(value)) {
+        if (value.length === 0) into.set(prefix, []);
+        value.forEach((item, i) => flatten(item, `${prefix}[${i}]`, into));
+    } else if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value as Record<string, unknown>);
+        if (entries.length === 0) into.set(prefix, {});
+        for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, into);
+    } else {
+        into.set(prefix, value);
+    }
+    return into;
+}
+
+export function inputChanges(before: Record<string, unknown>, after: Record<string, unknown>): InputChange[] {
+    const a = flatten(before);
+    const b = flatten(after);
+    const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+    return paths
+        .filter((p) => a.has(p) !== b.has(p) || JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p)))
+        .map((p) => ({ path: p, before: a.has(p) ? a.get(p) : undefined, after: b.has(p) ? b.get(p) : undefined }));
+}
+
+export function diffStacks(base: RenderedStack[], head: RenderedStack[]): StackDiff[] {
+    const names = [...new Set([...base.map((s) => s.stack), ...head.map((s) => s.stack)])].sort();
+    return names.map((stack) => {
+        const before = base.find((s) => s.stack === stack);
+        const after = head.find((s) => s.stack === stack);
+        const old = new Map((before?.resources ?? []).map((r) => [key(r), r]));
+        const next = new Map((after?.resources ?? []).map((r) => [key(r), r]));
+        const added = [...next.keys()].filter((k) => !old.has(k)).sort();
+        const removed = [...old.keys()].filter((k) => !next.has(k)).sort();
+        const changed = [...next.keys()]
+            .filter((k) => old.has(k))
+            .sort()
+            .map((resource) => ({ resource, changes: inputChanges(old.get(resource)!.inputs, next.get(resource)!.inputs) }))
+            .filter((c) => c.changes.length > 0);
+        const status = !before ? "added" : !after ? "removed" : added.length + removed.length + changed.length > 0 ? "changed" : "unchanged";
+        return { stack, status, added, removed, changed };
+    });
+}
+
+const MAX = 80;
+
+/** A value as it appears in a table cell: JSON, shortened in the middle, pipes escaped. */
+export function cell(value: unknown): string {
+    if (value === undefined) return "_(none)_";
+    let text = typeof value === "string" ? value : JSON.stringify(value);
+    if (text.length > MAX) text = `${text.slice(0, 50)}…${text.slice(-20)} (${text.length} chars)`;
+    return "`" + text.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\n/g, "\\n") + "`";
+}
+
+export function diffMarkdown(diffs: StackDiff[]): string {
+    const touched = diffs.filter((d) => d.status !== "unchanged");
+    if (touched.length === 0) return "## Infrastructure diff\n\nNo infrastructure changes.\n";
+    const lines = ["## Infrastructure diff", "", "| stack | | added | removed | changed |", "|---|---|---:|---:|---:|"];
+    for (const d of touched) lines.push(`| \`${d.stack}\` | ${d.status} | ${d.added.length} | ${d.removed.length} | ${d.changed.length} |`);
+    for (const d of touched) {
+        lines.push("", `### \`${d.stack}\` (${d.status})`);
+        for (const resource of d.added) lines.push(`- **+** \`${resource}\``);
+        for (const resource of d.removed) lines.push(`- **−** \`${resource}\``);
+        for (const { resource, changes } of d.changed) {
+            lines.push("", `**~** \`${resource}\``, "", "| input | before | after |", "|---|---|---|");
+            for (const change of changes) lines.push(`| \`${change.path}\` | ${cell(change.before)} | ${cell(change.after)} |`);
+        }
+    }
+    return lines.join("\n") + "\n";
+}
