@@ -1,0 +1,135 @@
+/**
+ * LeaseStore on a DynamoDB table (partition key `env`, a string): one item per env names the run that may
+ * change it. Every change is a conditional write, so two runs racing for the same env cannot both win, and
+ * a failed condition returns the item that won (ReturnValuesOnConditionCheckFailure) in the same call, so
+ * the holder we report is the one that beat us, not whatever a second read finds.
+ */
+import {
+    AttributeValue,
+    ConditionalCheckFailedException,
+    DeleteItemCommand,
+    DynamoDBClient,
+    GetItemCommand,
+    PutItemCommand,
+    PutItemCommandInput,
+    UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
+
+type Item = Record<string, AttributeValue>;
+
+export interface DynamoLeaseOptions {
+    /** How long a lease lives without renewal; the driver renews well within it (every minute). */
+    durationMs?: number;
+    now?: () => number;
+}
+
+/** Every attribute goes through a name placeholder: DynamoDB reserves hundreds of plain words. */
+const NAMES = { "#env": "env", "#runId": "runId", "#expiresAt": "expiresAt" };
+
+function toItem(env: string, holder: LeaseHolder, expiresAt: string): Item {
+    return {
+        env: { S: env },
+        runId: { S: holder.runId },
+        command: { S: holder.command },
+        host: { S: holder.host },
+        pid: { N: String(holder.pid) },
+        startedAt: { S: holder.startedAt },
+        expiresAt: { S: expiresAt },
+    };
+}
+
+function fromItem(item: Item): Lease {
+    return {
+        env: item.env.S!,
+        holder: { runId: item.runId.S!, command: item.command.S!, host: item.host.S!, pid: Number(item.pid.N), startedAt: item.startedAt.S! },
+        expiresAt: item.expiresAt.S!,
+    };
+}
+
+export class DynamoLeaseStore implements LeaseStore {
+    private readonly durationMs: number;
+    private readonly now: () => number;
+
+    constructor(
+        private readonly dynamodb: DynamoDBClient,
+        private readonly table: string,
+        options: DynamoLeaseOptions = {},
+    ) {
+        this.durationMs = options.durationMs ?? 5 * 60_000;
+        this.now = options.now ?? Date.now;
+    }
+
+    /**
+     * Free, expired (its holder stopped renewing) or already ours: take it. `breakLease` takes it whatever
+     * its state. ISO times in UTC compare correctly as strings, which is what the condition relies on.
+     */
+    async acquire(env: string, holder: LeaseHolder, options: { breakLease: boolean }): Promise<AcquireResult> {
+        const input: PutItemCommandInput = { TableName: this.table, Item: toItem(env, holder, this.expiry()), ReturnValues: "ALL_OLD" };
+        if (!options.breakLease) {
+            input.ConditionExpression = "attribute_not_exists(#env) OR #expiresAt < :now OR #runId = :runId";
+            input.ExpressionAttributeNames = NAMES;
+            input.ExpressionAttributeValues = { ":now": { S: this.iso(0) }, ":runId": { S: holder.runId } };
+            input.ReturnValuesOnConditionCheckFailure = "ALL_OLD";
+        }
+        try {
+            const { Attributes } = await this.dynamodb.send(new PutItemCommand(input));
+            const previous = Attributes ? fromItem(Attributes).holder : undefined;
+            return previous && previous.runId !== holder.runId ? { acquired: true, tookOverFrom: previous } : { acquired: true };
+        } catch (error) {
+            if (error instanceof ConditionalCheckFailedException && error.Item) return { acquired: false, heldBy: fromItem(error.Item).holder };
+            throw error;
+        }
+    }
+
+    /** Throws when the lease is no longer ours (broken by another run): the caller must stop changing things. */
+    async renew(env: string, holder: LeaseHolder): Promise<void> {
+        try {
+            await this.dynamodb.send(
+                new UpdateItemCommand({
+                    TableName: this.table,
+                    Key: { env: { S: env } },
+                    UpdateExpression: "SET #expiresAt = :expiresAt",
+                    ConditionExpression: "#runId = :runId",
+                    ExpressionAttributeNames: { "#expiresAt": NAMES["#expiresAt"], "#runId": NAMES["#runId"] },
+                    ExpressionAttributeValues: { ":expiresAt": { S: this.expiry() }, ":runId": { S: holder.runId } },
+                    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+                }),
+            );
+        } catch (error) {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            const now = error.Item ? `now held by run ${fromItem(error.Item).holder.runId}` : "released";
+            throw new Error(`lease on ${env} lost by run ${holder.runId}: ${now}`);
+        }
+    }
+
+    /** Releasing a lease we do not hold (expired and taken, or broken) changes nothing. */
+    async release(env: string, holder: LeaseHolder): Promise<void> {
+        try {
+            await this.dynamodb.send(
+                new DeleteItemCommand({
+                    TableName: this.table,
+                    Key: { env: { S: env } },
+                    ConditionExpression: "#runId = :runId",
+                    ExpressionAttributeNames: { "#runId": NAMES["#runId"] },
+                    ExpressionAttributeValues: { ":runId": { S: holder.runId } },
+                }),
+            );
+        } catch (error) {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+    }
+
+    async current(env: string): Promise<Lease | null> {
+        const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: { env: { S: env } }, ConsistentRead: true }));
+        return Item ? fromItem(Item) : null;
+    }
+
+    private iso(offsetMs: number): string {
+        return new Date(this.now() + offsetMs).toISOString();
+    }
+
+    private expiry(): string {
+        return this.iso(this.durationMs);
+    }
+}

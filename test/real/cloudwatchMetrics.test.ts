@@ -1,0 +1,124 @@
+import { strict as assert } from "node:assert";
+import { CloudWatchClient, GetMetricDataCommand, MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import { mockClient } from "aws-sdk-client-mock";
+import { CloudWatchMetrics } from "../../automation/real/cloudwatchMetrics";
+import { MetricsQuery, MetricsUnavailableError } from "../../automation/ports";
+
+const T0 = Date.parse("2026-03-01T00:00:00Z");
+const query: MetricsQuery = {
+    region: "ap-northeast-1",
+    color: "green",
+    loadBalancer: "app/mitene-prod-apne1/abc",
+    targetGroups: [
+        { service: "api", targetGroup: "targetgroup/prod-apne1-api-green/111" },
+        { service: "web", targetGroup: "targetgroup/prod-apne1-web-green/222" },
+    ],
+    from: T0,
+    to: T0 + 10 * 60_000,
+};
+
+const cw = mockClient(CloudWatchClient);
+const client = new CloudWatchClient({ region: "ap-northeast-1" });
+const regions: string[] = [];
+const metrics = new CloudWatchMetrics((region) => (regions.push(region), client));
+const complete = (Id: string, Values: number[]): MetricDataResult => ({ Id, Values, StatusCode: "Complete" });
+/** Every query Complete, with the given values (others empty). */
+const answer = (values: Record<string, number[]>): MetricDataResult[] =>
+    ["requests", "errors", "p99", "unhealthy"].flatMap((kind) => [0, 1].map((i) => complete(`${kind}${i}`, values[`${kind}${i}`] ?? [])));
+
+describe("real/CloudWatchMetrics", () => {
+    beforeEach(() => cw.reset());
+
+    it("asks for the four ALB metrics of every target group in one call, period = window", async () => {
+        cw.on(GetMetricDataCommand).resolves({ MetricDataResults: answer({}) });
+        await metrics.colorMetrics(query);
+        const calls = cw.commandCalls(GetMetricDataCommand);
+        assert.equal(calls.length, 1);
+        assert.equal(regions.at(-1), "ap-northeast-1");
+        const input = calls[0].args[0].input;
+        assert.deepEqual([input.StartTime, input.EndTime], [new Date(query.from), new Date(query.to)]);
+        const queries = input.MetricDataQueries!;
+        assert.equal(queries.length, 8);
+        const p99Web = queries.find((q) => q.Id === "p991")!.MetricStat!;
+        assert.deepEqual(p99Web, {
+            Metric: {
+                Namespace: "AWS/ApplicationELB",
+                MetricName: "TargetResponseTime",
+                Dimensions: [
+                    { Name: "TargetGroup", Value: "targetgroup/prod-apne1-web-green/222" },
+                    { Name: "LoadBalancer", Value: "app/mitene-prod-apne1/abc" },
+                ],
+            },
+            Period: 600,
+            Stat: "p99",
+        });
+        const stats = Object.fromEntries(queries.filter((q) => q.Id!.endsWith("0")).map((q) => [q.MetricStat!.Metric!.MetricName, q.MetricStat!.Stat]));
+        assert.deepEqual(stats, { RequestCount: "Sum", HTTPCode_Target_5XX_Count: "Sum", TargetResponseTime: "p99", UnHealthyHostCount: "Maximum" });
+    });
+
+    it("rounds the period up to whole minutes, at least 60 s", async () => {
+        cw.on(GetMetricDataCommand).resolves({ MetricDataResults: answer({}) });
+        await metrics.colorMetrics({ ...query, to: T0 + 30_000 });
+        await metrics.colorMetrics({ ...query, to: T0 + 61_000 });
+        const periods = cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries![0].MetricStat!.Period);
+        assert.deepEqual(periods, [60, 120]);
+    });
+
+    it("sums requests and errors, takes the slowest service's p99 in ms, adds up unhealthy maxima", async () => {
+        cw.on(GetMetricDataCommand).resolves({
+            MetricDataResults: answer({
+                requests0: [600, 400], requests1: [50],
+                errors0: [3], errors1: [1, 1],
+                p990: [0.18], p991: [0.25, 0.4],
+                unhealthy0: [0, 2, 1], unhealthy1: [1],
+            }),
+        });
+        assert.deepEqual(await metrics.colorMetrics(query), { requests: 1050, errors: 5, p99Ms: 400, unhealthyHosts: 3 });
+    });
+
+    it("reads no datapoints as no traffic: zero requests and a null p99", async () => {
+        cw.on(GetMetricDataCommand).resolves({ MetricDataResults: answer({}) });
+        assert.deepEqual(await metrics.colorMetrics(query), { requests: 0, errors: 0, p99Ms: null, unhealthyHosts: 0 });
+    });
+
+    it("follows NextToken and merges the pages, a PartialData page followed by its rest included", async () => {
+        const first = answer({ requests0: [100] }).map((r) => (r.Id === "requests0" ? { ...r, StatusCode: "PartialData" as const } : r));
+        cw.on(GetMetricDataCommand)
+            .resolvesOnce({ MetricDataResults: first, NextToken: "page2" })
+            .resolvesOnce({ MetricDataResults: [complete("requests0", [200])] });
+        const result = await metrics.colorMetrics(query);
+        assert.equal(result.requests, 300);
+        assert.equal(cw.commandCalls(GetMetricDataCommand)[1].args[0].input.NextToken, "page2");
+    });
+
+    it("fails closed when a result ends PartialData", async () => {
+        const partial = answer({}).map((r) => (r.Id === "errors1" ? { ...r, StatusCode: "PartialData" as const } : r));
+        cw.on(GetMetricDataCommand).resolves({ MetricDataResults: partial });
+        await assert.rejects(metrics.colorMetrics(query), (e: Error) => e instanceof MetricsUnavailableError && /web HTTPCode_Target_5XX_Count PartialData/.test(e.message));
+    });
+
+    it("fails closed when a result reports InternalError", async () => {
+        const failed = answer({}).map((r) => (r.Id === "p990" ? { ...r, StatusCode: "InternalError" as const } : r));
+        cw.on(GetMetricDataCommand).resolves({ MetricDataResults: failed });
+        await assert.rejects(metrics.colorMetrics(query), /api TargetResponseTime InternalError/);
+    });
+
+    it("fails closed when a query has no result at all", async () => {
+        cw.on(GetMetricDataCommand).resolves({ MetricDataResults: answer({}).filter((r) => r.Id !== "unhealthy0") });
+        await assert.rejects(metrics.colorMetrics(query), /api UnHealthyHostCount not returned/);
+    });
+
+    it("turns an API error into MetricsUnavailableError naming region and color", async () => {
+        cw.on(GetMetricDataCommand).rejects(new Error("Rate exceeded"));
+        await assert.rejects(metrics.colorMetrics(query), (e: Error) => e instanceof MetricsUnavailableError && e.message === "metrics unavailable: ap-northeast-1 green: Rate exceeded");
+    });
+
+    it("refuses a query without target groups", async () => {
+        await assert.rejects(metrics.colorMetrics({ ...query, targetGroups: [] }), MetricsUnavailableError);
+        assert.equal(cw.commandCalls(GetMetricDataCommand).length, 0);
+    });
+
+    it("refuses a window that ends before it starts", async () => {
+        await assert.rejects(metrics.colorMetrics({ ...query, to: query.from }), /must end after it starts/);
+    });
+});
