@@ -136,28 +136,45 @@ function runIsolated(options: RunProgramOptions): Promise<ProgramRun> {
         runtimeConfig.setAllConfig(options.config, options.secretKeys ?? []);
 
         const failures: unknown[] = [];
-        const onFailure = (error: unknown) => failures.push(error);
+        // The first unhandled rejection ends the run, as it ends a real `pulumi up` (the language host exits):
+        // resources whose inputs wait on a failed one (e.g. a StackReference to a stack not deployed) never
+        // resolve, so waiting for the program's outputs would wait forever.
+        let abort: (error: unknown) => void = () => undefined;
+        const aborted = new Promise<never>((_, reject) => (abort = reject));
+        aborted.catch(() => undefined);
+        const onFailure = (error: unknown) => {
+            failures.push(error);
+            abort(error);
+        };
         process.on("unhandledRejection", onFailure);
         let secretOutputs: string[] = [];
         let outputs: Record<string, unknown> = {};
         try {
-            outputs = ((await stackRuntime.runInPulumiStack(async () => {
+            const program = stackRuntime.runInPulumiStack(async () => {
                 const programOutputs = await options.program();
                 secretOutputs = await secretKeysOf(programOutputs);
                 return programOutputs;
-            })) ?? {}) as Record<string, unknown>;
-            await settings.disconnect();
+            });
+            outputs = ((await Promise.race([program, aborted])) ?? {}) as Record<string, unknown>;
+            await Promise.race([settings.disconnect(), aborted]);
         } catch (error) {
             failures.push(error);
         } finally {
             // A failed program leaves rejected promises nobody awaits (the root Stack's `outputs` isKnown and
-            // isSecret). Node reports them once the current tick's microtasks drain: keep listening until then,
-            // or they surface later as unhandled rejections of whatever runs next (and crash the process).
-            await new Promise((resolve) => setImmediate(resolve));
+            // isSecret, resources depending on a failed one). Node reports them once microtasks drain: keep
+            // listening until a turn brings no new one, or they surface later as unhandled rejections of
+            // whatever runs next (and crash the process).
+            let seen: number;
+            do {
+                seen = failures.length;
+                await new Promise((resolve) => setImmediate(resolve));
+            } while (failures.length !== seen);
             process.off("unhandledRejection", onFailure);
         }
-        // The same error arrives once per rejected promise derived from it.
-        if (failures.length > 0) throw new ProgramError(options.stack, [...new Set(failures)]);
+        // The same failure arrives once per promise derived from it: report each message once.
+        const messageOf = (c: unknown) => (c instanceof Error ? c.message : String(c));
+        const causes = failures.filter((c, i) => failures.findIndex((d) => messageOf(d) === messageOf(c)) === i);
+        if (causes.length > 0) throw new ProgramError(options.stack, causes);
         return { resources: monitor.recorded, outputs, secretOutputs };
     });
 }

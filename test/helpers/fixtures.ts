@@ -1,0 +1,68 @@
+/**
+ * Minimal valid inputs for the foundation tests: stack configs with only the required keys (so defaults
+ * show), and component arguments.
+ */
+import { NodeGroupSpec } from "../../components/eksCluster";
+
+/** `key: value` pairs to engine config: `mitene:` prefix, structured values as JSON. */
+export function engine(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `mitene:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+export const minimalNodeGroup = { name: "general", instanceTypes: ["m7i.large", "m6i.large"], minSize: 1, maxSize: 3, desiredSize: 2 };
+
+export const minimalOps = () => ({
+    region: "ap-northeast-1",
+    kubernetesVersion: "1.34",
+    vpcCidr: "10.100.0.0/16",
+    availabilityZones: ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"],
+    nodeGroups: [minimalNodeGroup],
+    accessLogsBucket: "mitene-test-alb-logs",
+    argocd: {
+        hostname: "argocd.ops-test.mitene.internal",
+        certificateArn: "arn:aws:acm:ap-northeast-1:123456789012:certificate/abc",
+        privateHostedZoneId: "Z0TESTINTERNAL",
+        gitopsRepoUrl: "https://github.com/mitene/gitops.git",
+        sso: { issuer: "https://sso.mitene.example", clientId: "argocd-test", clientSecretParameter: "/mitene/test/argocd/sso" },
+    },
+});
+
+export const minimalRegion = () => ({
+    vpcCidr: "10.20.0.0/16",
+    availabilityZones: ["us-west-2a", "us-west-2b", "us-west-2c"],
+    certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/abc",
+    hostedZoneId: "Z0TESTPUBLIC",
+    accessLogsBucket: "mitene-test-alb-logs",
+    services: [{ name: "api", host: "api.mitene.example", port: 3000 }],
+    weights: { blue: 100, green: 0 },
+    cronColor: "blue",
+});
+
+export const minimalCluster = () => ({
+    kubernetesVersion: "1.34",
+    cron: true,
+    nodeGroups: [minimalNodeGroup],
+    ampWorkspaceId: "ws-test",
+});
+
+export const spotGroup: NodeGroupSpec = {
+    name: "spot",
+    capacityType: "SPOT",
+    instanceTypes: ["m7i.xlarge", "m6i.xlarge", "m6a.xlarge"],
+    minSize: 2,
+    maxSize: 10,
+    desiredSize: 3,
+    diskSizeGiB: 80,
+    labels: { workload: "web" },
+};
+
+export const onDemandGroup: NodeGroupSpec = {
+    name: "system",
+    capacityType: "ON_DEMAND",
+    instanceTypes: ["m7i.large", "m6i.large"],
+    minSize: 2,
+    maxSize: 4,
+    desiredSize: 2,
+    diskSizeGiB: 50,
+    labels: {},
+};
