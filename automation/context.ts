@@ -13,6 +13,7 @@ import {
     SubnetInspector,
     UpgradeInsights,
 } from "./ports";
+import { Scenario } from "./sim/scenario";
 
 export interface DriverPorts {
     engine: StackEngine;
@@ -25,6 +26,8 @@ export interface DriverPorts {
     insights: UpgradeInsights;
     lease: LeaseStore;
     journal: Journal;
+    /** Operation durations: the scenario's on the sim, typical AWS figures for real (time-left estimates). */
+    durations: Scenario;
     /** Which engine these are, for messages and `durationMinutes`. */
     kind: "sim" | "pulumi";
     /** Stack files of the repository the stacks were created from. */

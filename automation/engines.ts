@@ -35,10 +35,14 @@ export interface EngineIo {
 }
 
 export function checkEngineOptions(options: EngineOptions): void {
-    if (options.engine !== "sim" && options.engine !== "pulumi") throw new BadInputError(`--engine "${options.engine}" must be sim or pulumi`);
+    // The type says sim | pulumi; the command line can say anything.
+    const engine: string = options.engine;
+    if (engine !== "sim" && engine !== "pulumi") throw new BadInputError(`--engine "${engine}" must be sim or pulumi`);
     if (options.engine === "pulumi") {
-        const simOnly = (["scenario", "crashAfter", "crashDuring"] as const).filter((k) => options[k] !== undefined);
-        if (simOnly.length > 0) throw new BadInputError(`${simOnly.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} only work with --engine sim`);
+        const simOnly = (
+            [["scenario", "--scenario"], ["crashAfter", "--crash-after"], ["crashDuring", "--crash-during"], ["stacks", "--stacks"]] as const
+        ).filter(([key]) => options[key] !== undefined);
+        if (simOnly.length > 0) throw new BadInputError(`${simOnly.map(([, flag]) => flag).join(", ")} only work with --engine sim`);
     }
 }
 

@@ -6,7 +6,7 @@
 import { parseStackName } from "../components/naming";
 import { listStacks, readStackFile } from "../stacks/stackFiles";
 import { BadInputError } from "./errors";
-import { EnvView } from "./fleet";
+import { EnvView, configText } from "./fleet";
 
 export interface EnvFacts {
     env: string;
@@ -45,11 +45,10 @@ export function factsFromCommitted(env: string, stacksDir?: string): EnvFacts {
         const config = readStackFile(stack, stacksDir);
         if (id.kind === "region") regions.push(id.region);
         if (id.kind === "ops") {
-            const controlPlane = String(config["mitene:kubernetesVersion"]);
-            const layer = (key: string) => (config[key] === undefined ? controlPlane : String(config[key]));
-            opsVersions = { controlPlane, coreAddons: layer("mitene:coreAddonsVersion"), nodeGroups: layer("mitene:nodeGroupVersion") };
+            const controlPlane = configText(config, "kubernetesVersion")!;
+            opsVersions = { controlPlane, coreAddons: configText(config, "coreAddonsVersion") ?? controlPlane, nodeGroups: configText(config, "nodeGroupVersion") ?? controlPlane };
         }
-        if (id.kind === "cluster" && String(config["mitene:cron"]) === "true") servingVersions[id.region] = String(config["mitene:kubernetesVersion"]);
+        if (id.kind === "cluster" && configText(config, "cron") === "true") servingVersions[id.region] = configText(config, "kubernetesVersion")!;
     }
     return { env, regions: regions.sort(), servingVersions, opsVersion: opsVersions?.controlPlane ?? null, opsVersions };
 }

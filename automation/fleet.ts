@@ -5,6 +5,7 @@
 import { COLORS, Color, clusterStack, opsStack, parseStackName, regionStack } from "../components/naming";
 import { Weights } from "../components/weights";
 import { ClusterOutputs, OpsOutputs, RegionOutputs } from "../stacks/outputs";
+import { toEngineValue } from "../stacks/stackFiles";
 import { StackConfig, StackEngine, StackState } from "./ports";
 
 export interface ClusterView {
@@ -34,7 +35,11 @@ export interface EnvView {
     regions: RegionView[];
 }
 
-const KEY = (key: string) => `mitene:${key}`;
+/** A `mitene:` config value as text (what the stack file says), or undefined when unset. */
+export function configText(config: StackConfig, key: string): string | undefined {
+    const value = config[`mitene:${key}`];
+    return value === undefined ? undefined : toEngineValue(value);
+}
 
 export function clusterView(color: Color, state: StackState): ClusterView {
     const outputs = state.outputs as ClusterOutputs | null;
@@ -44,7 +49,7 @@ export function clusterView(color: Color, state: StackState): ClusterView {
         config: state.config,
         outputs,
         resourceCount: state.resourceCount,
-        version: outputs?.kubernetesVersion ?? String(state.config[KEY("kubernetesVersion")] ?? "unknown"),
+        version: outputs?.kubernetesVersion ?? configText(state.config, "kubernetesVersion") ?? "unknown",
         pending: state.pendingOperations.length > 0,
     };
 }

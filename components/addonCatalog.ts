@@ -26,6 +26,8 @@ export interface AddonContext extends PolicyScope {
     logGroupName: string;
     /** SSM Parameter Store path external-secrets may read, e.g. `/mitene/prod`. */
     parameterPath: string;
+    /** Target groups the load balancer controller may register pods in, e.g. `prod-usw2-*-green`. */
+    targetGroupPattern: string;
 }
 
 export interface AddonSpec {

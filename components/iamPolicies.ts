@@ -29,125 +29,50 @@ export interface PolicyScope {
 
 const policy = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
 
+/** What the load balancer controller of one cluster may touch. */
+export interface LoadBalancerControllerScope extends PolicyScope {
+    /** The cluster's VPC: security-group rules only there. */
+    vpcId: string;
+    /** Names of the target groups it may register pods in, e.g. `prod-usw2-*-green`. */
+    targetGroupPattern: string;
+}
+
 /**
- * AWS Load Balancer Controller. Follows the controller's published iam_policy.json (v3.5): read-only
- * describes everywhere, writes only on load balancers, target groups and security groups tagged
- * `elbv2.k8s.aws/cluster`. Re-check it against the policy of the chart's app version on every bump.
+ * AWS Load Balancer Controller in TargetGroupBinding-only use. The load balancers, listeners, rules (which
+ * carry the blue/green weights) and target groups belong to Pulumi; the controller only registers pod IPs
+ * in its own color's target groups and opens the pods' port to the load balancer's security group. So no
+ * workload can create a load balancer or move traffic by annotating an Ingress, and green cannot register
+ * into blue's target groups. Re-check the read list against the controller's iam_policy.json on each bump.
  */
-export function loadBalancerControllerPolicy(scope: PolicyScope): PolicyDocument {
+export function loadBalancerControllerPolicy(scope: LoadBalancerControllerScope): PolicyDocument {
     const p = scope.partition;
-    const tagged = { Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } };
-    const requestTagged = { Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } };
     return policy(
-        {
-            Sid: "ServiceLinkedRole",
-            Effect: "Allow",
-            Action: ["iam:CreateServiceLinkedRole"],
-            Resource: "*",
-            Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
-        },
         {
             Sid: "Describe",
             Effect: "Allow",
             Action: [
-                "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
-                "ec2:DescribeInternetGateways", "ec2:DescribeVpcs", "ec2:DescribeVpcPeeringConnections",
-                "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeInstances",
-                "ec2:DescribeNetworkInterfaces", "ec2:DescribeTags", "ec2:GetCoipPoolUsage", "ec2:DescribeCoipPools",
-                "ec2:GetSecurityGroupsForVpc", "ec2:DescribeIpamPools", "ec2:DescribeRouteTables",
+                "ec2:DescribeAvailabilityZones", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+                "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeTags", "ec2:GetSecurityGroupsForVpc",
                 "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
-                "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerCertificates",
-                "elasticloadbalancing:DescribeSSLPolicies", "elasticloadbalancing:DescribeRules",
-                "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes",
-                "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
-                "elasticloadbalancing:DescribeTrustStores", "elasticloadbalancing:DescribeListenerAttributes",
-                "elasticloadbalancing:DescribeCapacityReservation",
-                "acm:ListCertificates", "acm:DescribeCertificate",
+                "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes",
+                "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTargetHealth",
+                "elasticloadbalancing:DescribeTags",
             ],
             Resource: "*",
         },
         {
-            Sid: "SecurityGroupRules",
-            Effect: "Allow",
-            Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
-            Resource: "*",
-        },
-        {
-            Sid: "CreateSecurityGroup",
-            Effect: "Allow",
-            Action: ["ec2:CreateSecurityGroup"],
-            Resource: "*",
-        },
-        {
-            Sid: "TagOnCreate",
-            Effect: "Allow",
-            Action: ["ec2:CreateTags"],
-            Resource: `arn:${p}:ec2:*:*:security-group/*`,
-            Condition: { StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" }, ...requestTagged },
-        },
-        {
-            Sid: "ManageOwnSecurityGroups",
-            Effect: "Allow",
-            Action: ["ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSecurityGroup"],
-            Resource: `arn:${p}:ec2:*:*:security-group/*`,
-            Condition: tagged,
-        },
-        {
-            Sid: "CreateLoadBalancers",
-            Effect: "Allow",
-            Action: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
-            Resource: "*",
-            Condition: requestTagged,
-        },
-        {
-            Sid: "Listeners",
-            Effect: "Allow",
-            Action: [
-                "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
-                "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule",
-            ],
-            Resource: "*",
-        },
-        {
-            Sid: "Tags",
-            Effect: "Allow",
-            Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
-            Resource: [
-                `arn:${p}:elasticloadbalancing:*:*:targetgroup/*/*`,
-                `arn:${p}:elasticloadbalancing:*:*:loadbalancer/net/*/*`,
-                `arn:${p}:elasticloadbalancing:*:*:loadbalancer/app/*/*`,
-            ],
-            Condition: tagged,
-        },
-        {
-            Sid: "ManageOwnLoadBalancers",
-            Effect: "Allow",
-            Action: [
-                "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
-                "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets",
-                "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyTargetGroup",
-                "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
-                "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:ModifyCapacityReservation",
-                "elasticloadbalancing:ModifyIpPools",
-            ],
-            Resource: "*",
-            Condition: tagged,
-        },
-        {
-            Sid: "Targets",
+            Sid: "RegisterOwnTargets",
             Effect: "Allow",
             Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-            Resource: `arn:${p}:elasticloadbalancing:${scope.region}:${scope.accountId}:targetgroup/*/*`,
+            Resource: `arn:${p}:elasticloadbalancing:${scope.region}:${scope.accountId}:targetgroup/${scope.targetGroupPattern}/*`,
         },
         {
-            Sid: "ListenerSettings",
+            Sid: "PodIngressInOwnVpc",
             Effect: "Allow",
-            Action: [
-                "elasticloadbalancing:ModifyListener", "elasticloadbalancing:AddListenerCertificates",
-                "elasticloadbalancing:RemoveListenerCertificates", "elasticloadbalancing:ModifyRule",
-                "elasticloadbalancing:SetRulePriorities",
-            ],
-            Resource: "*",
+            Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            Resource: `arn:${p}:ec2:${scope.region}:${scope.accountId}:security-group/*`,
+            Condition: { ArnEquals: { "ec2:Vpc": `arn:${p}:ec2:${scope.region}:${scope.accountId}:vpc/${scope.vpcId}` } },
         },
     );
 }

@@ -98,6 +98,7 @@ export class OpsCluster extends pulumi.ComponentResource {
                 ampWorkspaceId: "",
                 logGroupName: "",
                 parameterPath: "/",
+                targetGroupPattern: `${args.clusterName}-*`,
             }));
         const addons = ADDON_CATALOG.filter((spec) => (OPS_ADDONS as readonly string[]).includes(spec.name)).map(
             (spec) => new AddonRelease(`${name}-${spec.name}`, {

@@ -9,7 +9,7 @@ import { ADDON_CATALOG, AddonContext, AddonSpec } from "./addonCatalog";
 import { AddonRelease } from "./addonRelease";
 import { ArgoClusterRegistration } from "./argoClusterRegistration";
 import { EksCluster, NodeGroupSpec } from "./eksCluster";
-import { Color } from "./naming";
+import { Color, targetGroupName } from "./naming";
 import { newTargetGroupBinding } from "./targetGroupBinding";
 import { throwIfProblems } from "./validation";
 
@@ -112,6 +112,7 @@ export class ServiceCluster extends pulumi.ComponentResource {
                 ampWorkspaceId: args.ampWorkspaceId,
                 logGroupName,
                 parameterPath: args.parameterPath,
+                targetGroupPattern: `${targetGroupName(args.env, args.region, "*", args.color)}`,
             }));
 
         this.addons = Object.fromEntries(

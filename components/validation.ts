@@ -12,7 +12,10 @@ export function throwIfProblems(component: string, problems: string[]): void {
     if (problems.length > 0) throw new ArgsError(component, problems);
 }
 
+/** Any `/0` (0.0.0.0/0, ::/0, or any other address written with prefix 0) is the whole internet. */
+export const isWholeInternet = (cidr: string) => /\/0$/.test(cidr.trim());
+
 /** Public access to the EKS API is only acceptable through an allow-list that excludes the internet. */
 export function publicAccessProblems(cidrs: readonly string[]): string[] {
-    return cidrs.filter((c) => c === "0.0.0.0/0" || c === "::/0").map((c) => `publicAccessCidrs must not contain ${c}`);
+    return cidrs.filter(isWholeInternet).map((c) => `publicAccessCidrs must not contain ${c} (the whole internet)`);
 }

@@ -7,7 +7,7 @@ import { Color, clusterStack, opsStack, otherColor } from "../../components/nami
 import { compareMinor, coreAddonVersions, eksSupport, minorDistance, supportPhase } from "../../components/kubernetesVersions";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { DriverPorts } from "../context";
-import { RegionView, cronOwner, observeEnv, pendingStacks, EnvView } from "../fleet";
+import { RegionView, configText, cronOwner, observeEnv, pendingStacks, EnvView } from "../fleet";
 import { ClusterInsight, Lease, SubnetCapacity } from "../ports";
 import { runStackProgram } from "../sim/programs";
 import { newClusterConfig } from "../upgrade/region";
@@ -116,8 +116,9 @@ function regionStateFindings(region: RegionView): PreflightFinding[] {
     if (!region.outputs) return [at(`region stack ${region.stack} is not deployed`)];
     if (!owner || !serving?.outputs) return [at(`the cron owner ${owner ?? "(none)"} has no deployed cluster`)];
     const findings: PreflightFinding[] = [];
-    if (String(serving.config["mitene:kubernetesVersion"]) !== serving.outputs.kubernetesVersion) {
-        findings.push(at(`${serving.stack} runs ${serving.outputs.kubernetesVersion} but its stack file says ${String(serving.config["mitene:kubernetesVersion"])}: deploy or fix the stack file first`));
+    const configured = configText(serving.config, "kubernetesVersion");
+    if (configured !== serving.outputs.kubernetesVersion) {
+        findings.push(at(`${serving.stack} runs ${serving.outputs.kubernetesVersion} but its stack file says ${configured}: deploy or fix the stack file first`));
     }
     const record = region.outputs.upgrade;
     if (!record && region.outputs.weights[owner] !== 100) findings.push(at(`${owner} serves ${region.outputs.weights[owner]}% with no upgrade in progress`));
@@ -196,6 +197,6 @@ export async function preflightInPlace(ports: DriverPorts, env: string, target: 
     const state = await ports.engine.getStack(ops.stack);
     const graph = (await runStackProgram(ops.stack, { ...state!.config, "mitene:kubernetesVersion": target, "mitene:coreAddonsVersion": target, "mitene:nodeGroupVersion": target }, () => undefined)).resources;
     findings.push(...apiFindings(graph, target, "Ops cluster"));
-    findings.push(...insightFindings(await ports.insights.insights(String(ops.config["mitene:region"]), ops.outputs.clusterName, target), "Ops cluster"));
+    findings.push(...insightFindings(await ports.insights.insights(configText(ops.config, "region")!, ops.outputs.clusterName, target), "Ops cluster"));
     return findings;
 }

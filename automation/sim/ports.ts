@@ -52,6 +52,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
     };
     return {
         kind: "sim",
+        durations: options.scenario,
         stacksDir: options.stacksDir ?? STACKS_DIR,
         store,
         engine,

@@ -11,7 +11,7 @@ import { RegionOutputs } from "../../stacks/outputs";
 import { DriverPorts, Invocation } from "../context";
 import { ClusterView, RegionView, cronOwner, observeRegion } from "../fleet";
 import { GateResult, evaluateGate, metricsUnavailable } from "../gate";
-import { ClusterRef, MetricsUnavailableError, RuleRef, StackConfig } from "../ports";
+import { ClusterRef, MetricsUnavailableError, RuleRef, StackConfig, UpResult } from "../ports";
 import { RunLog } from "../runLog";
 import { RegionResult, UpgradeOptions } from "./types";
 
@@ -205,8 +205,8 @@ export class RegionUpgrade {
         return { view, weights };
     }
 
-    private async deployWeights(weights: Weights, record: UpgradeRecord): Promise<void> {
-        await this.ports.engine.up(regionStack(this.env, this.region), { set: { [KEY("weights")]: weights, [KEY("upgrade")]: record } }, { signal: this.invocation.signal });
+    private deployWeights(weights: Weights, record: UpgradeRecord): Promise<UpResult> {
+        return this.ports.engine.up(regionStack(this.env, this.region), { set: { [KEY("weights")]: weights, [KEY("upgrade")]: record } }, { signal: this.invocation.signal });
     }
 
     /** Moves traffic step by step, each step gated; a failed gate puts everything back on the old color. */
@@ -275,13 +275,14 @@ export class RegionUpgrade {
     private async rollBack(reason: string): Promise<never> {
         const weights = ALL_ON(this.from);
         this.phase("rolling back", weights);
+        const rules = ruleRefs((await this.observe()).outputs!);
         if (this.options.fastRollback) {
-            const view = await this.observe();
-            await this.ports.loadBalancer.write(this.region, ruleRefs(view.outputs!), weights);
-            await this.event(`listener rules set to ${formatWeights(weights)} directly; reconciling the region stack`);
+            await this.ports.loadBalancer.write(this.region, rules, weights);
+            await this.event(`listener rules set to ${formatWeights(weights)} directly; reconciling the region stack`, { path: "direct", modifyRuleCalls: rules.length });
         }
-        await this.deployWeights(weights, { newColor: this.to, state: "rolled_back", reason });
+        const update = await this.deployWeights(weights, { newColor: this.to, state: "rolled_back", reason });
         this.expectedNewWeight = 0;
+        await this.event(`region stack updated: ${formatWeights(weights)}`, { path: "stack", stackUpdates: 1, resourcesUpdated: update.changes.update ?? 0 });
         throw new RegionStop("rolled_back", reason);
     }
 

@@ -8,6 +8,7 @@ import { PendingOperationsError, LeaseHeldError } from "../errors";
 import { observeEnv, pendingStacks } from "../fleet";
 import { LeaseHolder, Latch } from "../ports";
 import { RunLog } from "../runLog";
+import { upgradeLowerBound, upgradeTimes } from "./criticalPath";
 import { RegionPlan, RegionUpgrade } from "./region";
 import { UpgradeOptions, UpgradeResult, runOutcome } from "./types";
 
@@ -56,6 +57,8 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
     const plans = new Map<RegionUpgrade, RegionPlan>();
     for (const upgrade of upgrades) plans.set(upgrade, await upgrade.plan());
     const shifting = upgrades.filter((u) => plans.get(u) === "traffic");
+    const expected = upgradeLowerBound(shifting.length, upgradeTimes(ports.durations, options), options.parallelRegions, options.destroy);
+    log.remainingMinutes = () => (shifting.length > 0 ? Math.max(0, expected - log.elapsedMinutes()) : null);
 
     // Turn i opens when region i may move traffic; with --parallel-regions all non-canaries share one turn.
     const turns: Latch[] = shifting.map(() => ports.clock.latch());

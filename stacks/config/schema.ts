@@ -7,13 +7,14 @@ import { COLORS, AWS_NAME_MAX, targetGroupName } from "../../components/naming";
 import { Weights, weightProblems } from "../../components/weights";
 import { isMinorVersion, compareMinor, minorDistance } from "../../components/kubernetesVersions";
 import { subnetPlanProblems } from "../../components/subnetPlan";
+import { isWholeInternet } from "../../components/validation";
 
 /** Stack config values arrive as strings; structured values as JSON. These accept both forms. */
-const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: "expected true or false" });
 const int = (min: number, max: number) =>
-    z.union([z.number(), z.string().regex(/^-?\d+$/, "expected an integer").transform(Number)]).pipe(z.number().int().min(min).max(max));
+    z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)], { error: "expected a whole number" }).pipe(z.number().int().min(min).max(max));
 const num = (min: number, max: number) =>
-    z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, "expected a number").transform(Number)]).pipe(z.number().min(min).max(max));
+    z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)], { error: "expected a number" }).pipe(z.number().min(min).max(max));
 
 const kubernetesVersion = z.string().refine(isMinorVersion, "expected a Kubernetes minor like 1.34");
 const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "expected an IPv4 CIDR like 10.20.0.0/16");
@@ -57,7 +58,7 @@ const nodeGroups = z
 const publicAccessCidrs = z
     .array(cidr)
     .default([])
-    .refine((list) => !list.some((c) => c === "0.0.0.0/0" || c === "::/0"), "the EKS API must not be open to the whole internet (0.0.0.0/0)");
+    .refine((list) => !list.some(isWholeInternet), "the EKS API must not be open to the whole internet (a /0 CIDR)");
 
 const network = {
     /** VPC CIDR; /16 recommended so both colors' pods fit. */
