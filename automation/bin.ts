@@ -5,6 +5,12 @@ import { main } from "./cli";
 import { EXIT } from "./errors";
 import { thisProcess } from "./sim/engine";
 
+/** Loaded only for --engine pulumi: the AWS and Kubernetes SDKs are heavy and the sim never needs them. */
+function loadRealPorts(): typeof import("./real/ports") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("./real/ports") as typeof import("./real/ports");
+}
+
 export function runCli(): void {
     const controller = new AbortController();
     let signals = 0;
@@ -28,6 +34,7 @@ export function runCli(): void {
         // As if killed: no cleanup, no lease release, no flushing of anything but what is already written.
         die: () => process.exit(EXIT.killed),
         signal: controller.signal,
+        realPorts: async () => loadRealPorts().createRealPorts(process.cwd(), process.env, (line: string) => process.stderr.write(line + "\n")),
     }).then((code) => {
         // Wait for stdout to drain (pipes are asynchronous), then exit even if SDK clients keep sockets open.
         process.stdout.write("", () => process.exit(code));

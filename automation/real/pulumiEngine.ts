@@ -7,6 +7,7 @@
  */
 import { rmSync } from "node:fs";
 import * as path from "node:path";
+import { CommandFailedError } from "../errors";
 import {
     ConcurrentUpdateError,
     ConfigValue,
@@ -47,7 +48,15 @@ export interface EngineWorkspace {
 }
 
 export async function localWorkspace(workDir: string): Promise<EngineWorkspace> {
-    const workspace = await LocalWorkspace.create({ workDir });
+    let workspace: LocalWorkspace;
+    try {
+        workspace = await LocalWorkspace.create({ workDir });
+    } catch (error) {
+        if (/ENOENT.*pulumi|pulumi.*ENOENT/s.test(String((error as Error).message))) {
+            throw new CommandFailedError("the Pulumi CLI is not installed or not on PATH (https://www.pulumi.com/docs/install/); to rehearse without it, use --engine sim");
+        }
+        throw error;
+    }
     return {
         listStacks: () => workspace.listStacks(),
         selectStack: (name) => Stack.select(name, workspace),

@@ -1,0 +1,48 @@
+/**
+ * The real ports (`--engine pulumi`): the Automation API over this repository's Pulumi project, AWS through
+ * the default credential chain, Kubernetes through `aws eks get-token`. Settings come from the environment:
+ *
+ *   MITENE_LEASE_TABLE   DynamoDB table of the env leases (partition key `env`, string). Default mitene-leases.
+ *   MITENE_LEASE_REGION  its region. Default AWS_REGION, else ap-northeast-1.
+ *   MITENE_JOURNAL_DIR   where the journal is written. Default .mitene/journal (CI uploads it as an artifact).
+ */
+import * as path from "node:path";
+import { RealClock } from "../clock";
+import { DriverPorts } from "../context";
+import { DEFAULT_SCENARIO } from "../sim/scenario";
+import { STACKS_DIR } from "../../stacks/stackFiles";
+import { awsClients } from "./clients";
+import { CloudWatchMetrics } from "./cloudwatchMetrics";
+import { DynamoLeaseStore } from "./dynamoLease";
+import { Ec2Subnets } from "./ec2Subnets";
+import { EksInsights } from "./eksInsights";
+import { Elbv2Weights } from "./elbv2Weights";
+import { FileJournal } from "./fileJournal";
+import { ArgoCdHealth, KubernetesClusterJobs, eksClusterAccess, opsKubeconfig } from "./kubernetes";
+import { PulumiEngine } from "./pulumiEngine";
+
+/** The repository root: where Pulumi.yaml is. */
+export const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
+
+export async function createRealPorts(cwd: string, settings: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = () => undefined): Promise<DriverPorts> {
+    const clock = new RealClock();
+    const aws = awsClients();
+    const engine = new PulumiEngine({ workDir: REPOSITORY_ROOT, sleep: (ms, signal) => clock.sleep(ms, signal), warn });
+    const leaseRegion = settings.MITENE_LEASE_REGION ?? settings.AWS_REGION ?? "ap-northeast-1";
+    return {
+        kind: "pulumi",
+        stacksDir: STACKS_DIR,
+        // Typical AWS durations, for the time-left estimate only.
+        durations: DEFAULT_SCENARIO,
+        engine,
+        clock,
+        metrics: new CloudWatchMetrics(aws.cloudwatch),
+        argo: new ArgoCdHealth(opsKubeconfig(engine)),
+        jobs: new KubernetesClusterJobs(eksClusterAccess(aws.eks)),
+        loadBalancer: new Elbv2Weights(aws.elbv2),
+        subnets: new Ec2Subnets(aws.ec2),
+        insights: new EksInsights(aws.eks),
+        lease: new DynamoLeaseStore(aws.dynamodb(leaseRegion), settings.MITENE_LEASE_TABLE ?? "mitene-leases"),
+        journal: new FileJournal(path.resolve(cwd, settings.MITENE_JOURNAL_DIR ?? ".mitene/journal")),
+    };
+}
