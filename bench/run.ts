@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: the performance goals, each figure printed beside its goal. Figures of the upgrade are
+ * virtual minutes from the sim engine; program speed, rehearsal, install and test times are wall time on
+ * this machine. `npm run bench -- --quick` skips the fresh-clone install and test timing (minutes).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import * as path from "node:path";
+import { main } from "../automation/cli";
+import { renderEnv } from "../automation/render";
+import { thisProcess } from "../automation/sim/engine";
+import { DEFAULT_SCENARIO } from "../automation/sim/scenario";
+import { sequentialRunbook, upgradeLowerBound, upgradeTimes } from "../automation/upgrade/criticalPath";
+import { UPGRADE_DEFAULTS } from "../automation/upgrade/types";
+import { FLEET_REGIONS, writeSyntheticEnv } from "../mocks/fleet";
+
+const ROOT = path.resolve(__dirname, "..");
+const rows: { figure: string; value: string; goal: string; ok: boolean | null }[] = [];
+const report = (figure: string, value: string, goal: string, ok: boolean | null) => {
+    rows.push({ figure, value, goal, ok });
+    console.log(`${ok === null ? "  " : ok ? "ok" : "!!"}  ${figure}: ${value}   (goal: ${goal})`);
+};
+const temp = (name: string) => mkdtempSync(path.join(tmpdir(), `mitene-bench-${name}-`));
+
+/** Runs the CLI in this process, quietly; returns its JSON. */
+async function mitene(...args: string[]): Promise<any> {
+    let stdout = "";
+    const code = await main([...args, "--json"], {
+        stdout: (t) => (stdout += t),
+        stderr: () => undefined,
+        cwd: ROOT,
+        identity: thisProcess(),
+        die: () => Promise.reject(new Error("no crash in the benchmark")),
+        signal: new AbortController().signal,
+    });
+    if (code > 1) throw new Error(`mitene ${args.join(" ")} exited ${code}: ${stdout}`);
+    return JSON.parse(stdout);
+}
+
+async function criticalPath(): Promise<void> {
+    console.log("\nGoal 1. Critical path of a prod upgrade (virtual minutes, default options)");
+    const result = await mitene("upgrade", "--env", "prod", "--to", "1.35", "--engine", "sim", "--state", path.join(temp("cp"), "state"));
+    const times = upgradeTimes(DEFAULT_SCENARIO, { steps: [...UPGRADE_DEFAULTS.steps], bakeMs: UPGRADE_DEFAULTS.bakeMs, holdMs: UPGRADE_DEFAULTS.holdMs });
+    const regions = result.regions.length;
+    const bound = upgradeLowerBound(regions, times, false);
+    const naive = sequentialRunbook(regions, times);
+    const over = (result.durationMinutes - bound) / bound;
+    report("upgrade durationMinutes", `${result.durationMinutes} min`, `within 5% of the bound ${bound} min`, over <= 0.05);
+    report("lower bound for the policy", `${bound} min (parallel bring-up, region-by-region traffic, tails overlapping)`, "-", null);
+    report("naive sequential runbook", `${naive} min (${regions} regions end to end)`, "-", null);
+}
+
+async function rollbackLatency(): Promise<void> {
+    console.log("\nGoal 2. Rollback latency: failed gate to 100% on the old color (virtual minutes)");
+    const scenario = path.join(temp("rb"), "scenario.json");
+    writeFileSync(scenario, JSON.stringify({ faults: [{ region: "ap-northeast-1", color: "new", fromWeight: 25, errorRate: 0.05 }] }));
+    for (const fast of [false, true]) {
+        const state = path.join(temp("rb"), "state");
+        const result = await mitene("upgrade", "--env", "prod", "--to", "1.35", "--region", "ap-northeast-1", "--engine", "sim", "--state", state, "--scenario", scenario, ...(fast ? ["--fast-rollback"] : []));
+        const events = result.timeline as { atMinutes: number; event: string }[];
+        const failed = events.find((e) => /^gate at .*: fail/.test(e.event))!;
+        const journal = readFileSync(path.join(state, "journal", "prod.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        const direct = journal.find((e) => e.detail?.path === "direct");
+        const stack = journal.find((e) => e.detail?.path === "stack");
+        const back = fast ? events.find((e) => /directly/.test(e.event))! : events.find((e) => /region stack updated/.test(e.event))!;
+        const latency = back.atMinutes - failed.atMinutes;
+        const calls = fast
+            ? `${direct.detail.modifyRuleCalls} ELBv2 ModifyRule calls, then 1 region-stack update (refresh of ${stack.detail.resourcesUpdated} rules)`
+            : `1 region-stack update (Pulumi modifies ${stack.detail.resourcesUpdated} rules)`;
+        report(fast ? "emergency path (--fast-rollback)" : "stack path (default)", `${latency} min; ${calls}`, fast ? "seconds: no stack update before traffic is back" : "one region-stack update and nothing before it", fast ? latency === 0 : latency <= DEFAULT_SCENARIO.durations.regionUp);
+    }
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+    const start = process.hrtime.bigint();
+    const value = await work();
+    return { value, ms: Number(process.hrtime.bigint() - start) / 1e6 };
+}
+
+async function programSpeed(): Promise<void> {
+    console.log("\nGoal 3. Program speed (wall time on this machine, cold)");
+    const prod = await timed(() => renderEnv("prod"));
+    const resources = prod.value.reduce((sum, s) => sum + s.resources.length, 0);
+    report("render of every prod stack", `${Math.round(prod.ms)} ms for ${prod.value.length} stacks, ${resources} resources (${Math.round(prod.ms / prod.value.length)} ms per stack)`, "-", null);
+
+    const shapes = [
+        { services: 10, regions: 2 },
+        { services: 25, regions: 3 },
+        { services: 50, regions: 6 },
+    ];
+    const perResource: number[] = [];
+    for (const shape of shapes) {
+        const env = `f${shape.services}x${shape.regions}`;
+        const dir = temp(env);
+        writeSyntheticEnv(dir, { env, regions: FLEET_REGIONS.slice(0, shape.regions), services: shape.services });
+        const run = await timed(() => renderEnv(env, undefined, dir));
+        const count = run.value.reduce((sum, s) => sum + s.resources.length, 0);
+        const largest = Math.max(...run.value.map((s) => s.resources.length));
+        const memory = process.memoryUsage();
+        perResource.push(run.ms / count);
+        report(
+            `fleet ${shape.services} services x ${shape.regions} regions`,
+            `${Math.round(run.ms)} ms, ${run.value.length} stacks, ${count} resources (${(count / (shape.services * shape.regions)).toFixed(1)} per service x region, largest stack ${largest}), ${Math.round(run.ms / run.value.length)} ms/stack, ${(run.ms / count).toFixed(1)} ms/resource, heap ${Math.round(memory.heapUsed / 2 ** 20)} MiB, rss ${Math.round(memory.rss / 2 ** 20)} MiB`,
+            "-",
+            null,
+        );
+        rmSync(dir, { recursive: true, force: true });
+    }
+    // Resources grow linearly with services x regions; linear time means a flat cost per resource.
+    const growth = perResource[perResource.length - 1] / perResource[0];
+    report("time per resource, largest fleet vs smallest", `${growth.toFixed(2)}x`, "<= 1.25x (flat cost per resource: linear in services x regions)", growth <= 1.25);
+
+    const state = path.join(temp("rehearse"), "state");
+    const start = Date.now();
+    const run = spawnSync(process.execPath, [path.join(ROOT, "bin", "mitene.js"), "rehearse", "--state", state, "--json"], { cwd: ROOT, encoding: "utf8" });
+    const seconds = (Date.now() - start) / 1000;
+    report("whole rehearsal of prod (fresh process and state)", `${seconds.toFixed(1)} s, exit ${run.status}`, "< 20 s", seconds < 20 && run.status === 0);
+}
+
+function installAndTest(): void {
+    console.log("\nGoal 4. Install and test time from a fresh clone");
+    const dir = temp("clone");
+    execFileSync("git", ["clone", "--quiet", ROOT, dir]);
+    const time = (args: string[]) => {
+        const start = Date.now();
+        const run = spawnSync("npm", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        return { seconds: (Date.now() - start) / 1000, ok: run.status === 0, tail: (run.stdout + run.stderr).trim().split("\n").slice(-3).join(" | ") };
+    };
+    const install = time(["ci", "--no-audit", "--no-fund"]);
+    report("npm ci", `${install.seconds.toFixed(1)} s${install.ok ? "" : ` FAILED: ${install.tail}`}`, "seconds, with the lock file", install.ok);
+    const test = time(["test"]);
+    report("npm test (type-check, lint, all tests)", `${test.seconds.toFixed(1)} s${test.ok ? "" : ` FAILED: ${test.tail}`}`, "< 180 s", test.ok && test.seconds < 180);
+    rmSync(dir, { recursive: true, force: true });
+}
+
+async function run(): Promise<void> {
+    console.log(`mitene benchmark, ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`);
+    // Program speed first, while no program run is memoized yet.
+    await programSpeed();
+    await criticalPath();
+    await rollbackLatency();
+    if (!process.argv.includes("--quick")) installAndTest();
+    const failed = rows.filter((r) => r.ok === false);
+    console.log(`\n${failed.length === 0 ? "every goal met" : `${failed.length} goal(s) missed: ${failed.map((r) => r.figure).join(", ")}`}`);
+    process.exitCode = failed.length === 0 ? 0 : 1;
+}
+
+void run();
