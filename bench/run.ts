@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import * as path from "node:path";
 import { main } from "../automation/cli";
+import { JournalEntry } from "../automation/ports";
 import { renderEnv } from "../automation/render";
 import { thisProcess } from "../automation/sim/engine";
 import { DEFAULT_SCENARIO } from "../automation/sim/scenario";
@@ -23,8 +24,15 @@ const report = (figure: string, value: string, goal: string, ok: boolean | null)
 };
 const temp = (name: string) => mkdtempSync(path.join(tmpdir(), `mitene-bench-${name}-`));
 
+/** The parts of `upgrade --json` the benchmark reads. */
+interface UpgradeJson {
+    regions: unknown[];
+    durationMinutes: number;
+    timeline: { atMinutes: number; event: string }[];
+}
+
 /** Runs the CLI in this process, quietly; returns its JSON. */
-async function mitene(...args: string[]): Promise<any> {
+async function mitene(...args: string[]): Promise<UpgradeJson> {
     let stdout = "";
     const code = await main([...args, "--json"], {
         stdout: (t) => (stdout += t),
@@ -35,7 +43,7 @@ async function mitene(...args: string[]): Promise<any> {
         signal: new AbortController().signal,
     });
     if (code > 1) throw new Error(`mitene ${args.join(" ")} exited ${code}: ${stdout}`);
-    return JSON.parse(stdout);
+    return JSON.parse(stdout) as UpgradeJson;
 }
 
 async function criticalPath(): Promise<void> {
@@ -58,16 +66,17 @@ async function rollbackLatency(): Promise<void> {
     for (const fast of [false, true]) {
         const state = path.join(temp("rb"), "state");
         const result = await mitene("upgrade", "--env", "prod", "--to", "1.35", "--region", "ap-northeast-1", "--engine", "sim", "--state", state, "--scenario", scenario, ...(fast ? ["--fast-rollback"] : []));
-        const events = result.timeline as { atMinutes: number; event: string }[];
+        const events = result.timeline;
         const failed = events.find((e) => /^gate at .*: fail/.test(e.event))!;
-        const journal = readFileSync(path.join(state, "journal", "prod.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        const journal = readFileSync(path.join(state, "journal", "prod.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as JournalEntry);
         const direct = journal.find((e) => e.detail?.path === "direct");
         const stack = journal.find((e) => e.detail?.path === "stack");
         const back = fast ? events.find((e) => /directly/.test(e.event))! : events.find((e) => /region stack updated/.test(e.event))!;
         const latency = back.atMinutes - failed.atMinutes;
+        const detail = (entry: JournalEntry | undefined, key: string) => String(entry?.detail?.[key]);
         const calls = fast
-            ? `${direct.detail.modifyRuleCalls} ELBv2 ModifyRule calls, then 1 region-stack update (refresh of ${stack.detail.resourcesUpdated} rules)`
-            : `1 region-stack update (Pulumi modifies ${stack.detail.resourcesUpdated} rules)`;
+            ? `${detail(direct, "modifyRuleCalls")} ELBv2 ModifyRule calls, then 1 region-stack update (refresh of ${detail(stack, "resourcesUpdated")} rules)`
+            : `1 region-stack update (Pulumi modifies ${detail(stack, "resourcesUpdated")} rules)`;
         report(fast ? "emergency path (--fast-rollback)" : "stack path (default)", `${latency} min; ${calls}`, fast ? "seconds: no stack update before traffic is back" : "one region-stack update and nothing before it", fast ? latency === 0 : latency <= DEFAULT_SCENARIO.durations.regionUp);
     }
 }
