@@ -5,6 +5,8 @@
  *   MITENE_LEASE_TABLE   DynamoDB table of the env leases (partition key `env`, string). Default mitene-leases.
  *   MITENE_LEASE_REGION  its region. Default AWS_REGION, else ap-northeast-1.
  *   MITENE_JOURNAL_DIR   where the journal is written. Default .mitene/journal (CI uploads it as an artifact).
+ *   MITENE_SECRETS_PROVIDER  secrets provider of the stacks the driver creates (the new color's), e.g.
+ *                        awskms://alias/mitene-pulumi?region=ap-northeast-1. Default: the backend's.
  */
 import * as path from "node:path";
 import { RealClock } from "../clock";
@@ -27,7 +29,7 @@ export const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
 export async function createRealPorts(cwd: string, settings: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = () => undefined): Promise<DriverPorts> {
     const clock = new RealClock();
     const aws = awsClients();
-    const engine = new PulumiEngine({ workDir: REPOSITORY_ROOT, sleep: (ms, signal) => clock.sleep(ms, signal), warn });
+    const engine = new PulumiEngine({ workDir: REPOSITORY_ROOT, sleep: (ms, signal) => clock.sleep(ms, signal), warn, secretsProvider: settings.MITENE_SECRETS_PROVIDER });
     const leaseRegion = settings.MITENE_LEASE_REGION ?? settings.AWS_REGION ?? "ap-northeast-1";
     return {
         kind: "pulumi",

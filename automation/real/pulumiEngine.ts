@@ -47,10 +47,11 @@ export interface EngineWorkspace {
     removeStack(name: string): Promise<void>;
 }
 
-export async function localWorkspace(workDir: string): Promise<EngineWorkspace> {
+/** A LocalWorkspace over the project; new stacks encrypt their secrets with `secretsProvider` when given. */
+export async function localWorkspace(workDir: string, secretsProvider?: string): Promise<EngineWorkspace> {
     let workspace: LocalWorkspace;
     try {
-        workspace = await LocalWorkspace.create({ workDir });
+        workspace = await LocalWorkspace.create({ workDir, ...(secretsProvider ? { secretsProvider } : {}) });
     } catch (error) {
         if (/ENOENT.*pulumi|pulumi.*ENOENT/s.test(String((error as Error).message))) {
             throw new CommandFailedError("the Pulumi CLI is not installed or not on PATH (https://www.pulumi.com/docs/install/); to rehearse without it, use --engine sim");
@@ -70,6 +71,8 @@ export interface PulumiEngineOptions {
     workDir: string;
     /** Defaults to a LocalWorkspace over `workDir`; tests pass a fake. */
     workspace?: (workDir: string) => Promise<EngineWorkspace>;
+    /** Secrets provider of stacks the driver creates (e.g. `awskms://alias/mitene-pulumi`); default the backend's. */
+    secretsProvider?: string;
     /** How to wait between retries of a locked stack (the driver's Clock.sleep). */
     sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
     /** Attempts on a locked stack before giving up with StackBusyError; 5 by default. */
@@ -122,7 +125,7 @@ export class PulumiEngine implements StackEngine {
 
     constructor(private readonly options: PulumiEngineOptions) {
         ({ project: this.project, stacksDir: this.stacksDir } = readProject(options.workDir));
-        this.workspace = (options.workspace ?? localWorkspace)(options.workDir);
+        this.workspace = options.workspace ? options.workspace(options.workDir) : localWorkspace(options.workDir, options.secretsProvider);
         // Nothing awaits the workspace until the first call; keep a failure from being reported as unhandled.
         void this.workspace.catch(() => undefined);
     }
