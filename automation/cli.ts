@@ -81,7 +81,11 @@ function upgradeText(result: UpgradeOutcome): string {
         if (r.reason) lines.push(`      ${r.reason}`);
     }
     for (const finding of result.preflight?.filter((f) => f.severity === "blocking") ?? []) lines.push(`  preflight [${finding.id}] ${finding.message}`);
-    lines.push(`  took ${formatMinutes(result.durationMinutes)} (${result.durationMinutes} minutes)${result.timeline.length ? "" : ""}; journal: ${result.journal}`);
+    lines.push(
+        result.engine === "sim"
+            ? `  on AWS this would take about ${formatMinutes(result.durationMinutes)} (${result.durationMinutes} virtual minutes on the sim engine); journal: ${result.journal}`
+            : `  took ${formatMinutes(result.durationMinutes)}; journal: ${result.journal}`,
+    );
     return lines.join("\n");
 }
 
@@ -155,7 +159,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                 `Ops upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.toUpperCase()}`,
                 ...result.stages.map((s) => `  ${s.stage.padEnd(15)} ${s.result}${s.detail ? `  ${s.detail}` : ""}`),
                 ...result.preflight.filter((f) => f.severity === "blocking").map((f) => `  preflight [${f.id}] ${f.message}`),
-                `  took ${formatMinutes(result.durationMinutes)}; journal: ${result.journal}`,
+                `  ${result.engine === "sim" ? "on AWS this would take about" : "took"} ${formatMinutes(result.durationMinutes)}; journal: ${result.journal}`,
             ].join("\n");
             outcome = { json: result, text, exitCode: result.result === "failed" ? EXIT.failed : EXIT.ok };
         });

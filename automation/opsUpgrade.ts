@@ -23,6 +23,8 @@ export interface OpsUpgradeResult {
     result: "completed" | "nothing_to_do" | "failed";
     stages: OpsStageResult[];
     durationMinutes: number;
+    /** sim: durationMinutes is virtual time; pulumi: wall time. */
+    engine: "sim" | "pulumi";
     timeline: RunLog["timeline"];
     journal: string;
 }
@@ -46,7 +48,7 @@ export async function runOpsUpgrade(ports: DriverPorts, invocation: Invocation, 
     const stack = opsStack(options.env);
     const stages: OpsStageResult[] = [];
     const finish = async (result: OpsUpgradeResult["result"]): Promise<OpsUpgradeResult> => {
-        const outcome = { env: options.env, stack, to: options.to, result, stages, durationMinutes: log.elapsedMinutes(), timeline: log.timeline, journal: ports.journal.location };
+        const outcome = { env: options.env, stack, to: options.to, result, stages, durationMinutes: log.elapsedMinutes(), engine: ports.kind, timeline: log.timeline, journal: ports.journal.location };
         await log.event(null, `ops upgrade ${result} after ${outcome.durationMinutes} minutes`, { stages }, result);
         return outcome;
     };

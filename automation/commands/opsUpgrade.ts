@@ -53,7 +53,7 @@ export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, in
         const blocking = blockingFindings(findings);
         if (blocking.length > 0) {
             await log.event(null, `preflight blocked the Ops upgrade: ${blocking.map((f) => f.message).join("; ")}`, { findings }, "failed");
-            return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, timeline: log.timeline, journal: ports.journal.location, preflight: findings };
+            return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, engine: ports.kind, timeline: log.timeline, journal: ports.journal.location, preflight: findings };
         }
         const result = await runOpsUpgrade(ports, invocation, { env: flags.env, to, argoTimeoutMs, pollMs: UPGRADE_DEFAULTS.pollMs }, log);
         return { ...result, preflight: findings };

@@ -99,6 +99,7 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
                     return { region, from: null, to: null, result: own.length ? "failed" : "skipped", reason: `preflight: ${(own.length ? own : blocking).map((f) => f.message).join("; ")}`, steps: [] };
                 }),
                 durationMinutes: 0,
+                engine: ports.kind,
                 timeline: log.timeline,
                 journal: ports.journal.location,
                 preflight: findings,

@@ -115,6 +115,7 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
         result: runOutcome(upgrades.map((u) => u.result)),
         regions: upgrades.map((u) => u.result),
         durationMinutes: log.elapsedMinutes(),
+        engine: ports.kind,
         timeline: log.timeline,
         journal: ports.journal.location,
     };

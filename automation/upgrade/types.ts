@@ -69,6 +69,8 @@ export interface UpgradeResult {
     result: RunOutcome;
     regions: RegionResult[];
     durationMinutes: number;
+    /** sim: durationMinutes is virtual time, what the real upgrade would take; pulumi: wall time. */
+    engine: "sim" | "pulumi";
     timeline: TimelineEvent[];
     /** Where the journal of this run is. */
     journal: string;
