@@ -4,40 +4,38 @@
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, leaseHeld: 3, pendingOperations: 4, killed: 137 } as const;
 
-/** Bad input: nothing was changed, and the message names the offending value. */
-export class BadInputError extends Error {
-    readonly exitCode = EXIT.badInput;
+/** An error that ends the command with its own exit code. */
+abstract class ExitCodeError extends Error {
+    abstract readonly exitCode: number;
+
     constructor(message: string) {
         super(message);
-        this.name = "BadInputError";
+        this.name = new.target.name;
     }
+}
+
+/** Bad input: nothing was changed, and the message names the offending value. */
+export class BadInputError extends ExitCodeError {
+    readonly exitCode = EXIT.badInput;
 }
 
 /** Another run holds the env's lease. */
-export class LeaseHeldError extends Error {
+export class LeaseHeldError extends ExitCodeError {
     readonly exitCode = EXIT.leaseHeld;
-    constructor(message: string) {
-        super(message);
-        this.name = "LeaseHeldError";
-    }
 }
 
 /** An interrupted update left pending operations; `--recover` resolves them. */
-export class PendingOperationsError extends Error {
+export class PendingOperationsError extends ExitCodeError {
     readonly exitCode = EXIT.pendingOperations;
+
     constructor(readonly stacks: string[]) {
         super(`stack(s) ${stacks.join(", ")} have pending operations from an interrupted update: nothing was changed; rerun with --recover`);
-        this.name = "PendingOperationsError";
     }
 }
 
-/** The command ran and did not succeed (blocking preflight finding, policy violation, ...). */
-export class CommandFailedError extends Error {
+/** The command ran and did not succeed (blocking preflight finding, missing Pulumi CLI, ...). */
+export class CommandFailedError extends ExitCodeError {
     readonly exitCode = EXIT.failed;
-    constructor(message: string) {
-        super(message);
-        this.name = "CommandFailedError";
-    }
 }
 
 export function exitCodeOf(error: unknown): number {

@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AddonContext, AddonSpec } from "./addonCatalog";
+import { EksCluster } from "./eksCluster";
 import { IrsaRole } from "./irsaRole";
 
 export interface AddonReleaseArgs {
@@ -66,4 +67,38 @@ export class AddonRelease extends pulumi.ComponentResource {
 
         this.registerOutputs({ roleArn: this.roleArn, status: this.release.status });
     }
+}
+
+/** The account and partition a provider deploys into (they appear in every ARN of a policy). */
+export function callerScope(provider: aws.Provider, parent: pulumi.Resource): pulumi.Output<{ accountId: string; partition: string }> {
+    const identity = aws.getCallerIdentityOutput({}, { parent, provider });
+    const partition = aws.getPartitionOutput({}, { parent, provider });
+    return pulumi.all([identity.accountId, partition.partition]).apply(([accountId, partitionName]) => ({ accountId, partition: partitionName }));
+}
+
+export type ClusterAddonSettings = Omit<AddonContext, "roleArn" | "accountId" | "partition">;
+
+/** Installs each of `specs` into `cluster` as an AddonRelease named `<name>-<add-on>`, keyed by add-on name. */
+export function installAddons(
+    name: string,
+    specs: readonly AddonSpec[],
+    cluster: EksCluster,
+    provider: aws.Provider,
+    settings: { [K in keyof ClusterAddonSettings]: pulumi.Input<ClusterAddonSettings[K]> },
+    parent: pulumi.Resource,
+): Record<string, AddonRelease> {
+    const context = pulumi.all([callerScope(provider, parent), pulumi.output(settings)]).apply(([scope, rest]): Omit<AddonContext, "roleArn"> => ({ ...scope, ...rest }));
+    return Object.fromEntries(
+        specs.map((spec) => [
+            spec.name,
+            new AddonRelease(`${name}-${spec.name}`, {
+                spec,
+                context,
+                provider,
+                kubernetesProvider: cluster.kubernetesProvider,
+                oidcProviderArn: cluster.oidcProviderArn,
+                oidcProviderUrl: cluster.oidcProviderUrl,
+            }, { parent }),
+        ]),
+    );
 }

@@ -5,8 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ADDON_CATALOG, AddonContext, OPS_CHARTS } from "./addonCatalog";
-import { AddonRelease, chartSource } from "./addonRelease";
+import { ADDON_CATALOG, OPS_CHARTS } from "./addonCatalog";
+import { callerScope, chartSource, installAddons } from "./addonRelease";
 import { ARGOCD_CLUSTER_CLIENTS, ARGOCD_SERVER_SERVICE, appOfAppsSpec, argocdValues } from "./argocdValues";
 import { ARGOCD_NAMESPACE } from "./argoClusterRegistration";
 import { EksCluster, NodeGroupSpec } from "./eksCluster";
@@ -84,32 +84,19 @@ export class OpsCluster extends pulumi.ComponentResource {
         }, { parent: this });
         const k8sProvider = this.cluster.kubernetesProvider;
 
-        const identity = aws.getCallerIdentityOutput({}, child);
-        const partition = aws.getPartitionOutput({}, child);
-        const context: pulumi.Output<Omit<AddonContext, "roleArn">> = pulumi
-            .all([identity.accountId, partition.partition, args.vpcId])
-            .apply(([accountId, partitionName, vpcId]) => ({
-                partition: partitionName,
-                accountId,
-                region: args.region,
-                clusterName: args.clusterName,
-                vpcId,
-                kubernetesVersion: args.kubernetesVersion,
-                ampWorkspaceId: "",
-                logGroupName: "",
-                parameterPath: "/",
-                targetGroupPattern: `${args.clusterName}-*`,
-            }));
-        const addons = ADDON_CATALOG.filter((spec) => (OPS_ADDONS as readonly string[]).includes(spec.name)).map(
-            (spec) => new AddonRelease(`${name}-${spec.name}`, {
-                spec,
-                context,
-                provider: args.provider,
-                kubernetesProvider: k8sProvider,
-                oidcProviderArn: this.cluster.oidcProviderArn,
-                oidcProviderUrl: this.cluster.oidcProviderUrl,
-            }, { parent: this }),
-        );
+        const scope = callerScope(args.provider, this);
+        const opsAddons = ADDON_CATALOG.filter((spec) => (OPS_ADDONS as readonly string[]).includes(spec.name));
+        const addons = Object.values(installAddons(name, opsAddons, this.cluster, args.provider, {
+            region: args.region,
+            clusterName: args.clusterName,
+            vpcId: args.vpcId,
+            kubernetesVersion: args.kubernetesVersion,
+            // Neither add-on on the Ops cluster reads metrics, logs or parameters.
+            ampWorkspaceId: "",
+            logGroupName: "",
+            parameterPath: "/",
+            targetGroupPattern: `${args.clusterName}-*`,
+        }, this));
 
         const deployerRoleName = `${args.clusterName}-argocd-deployer`;
         // Argo CD's pods get IRSA roles; those may only assume the deployer role that clusters trust.
@@ -119,7 +106,7 @@ export class OpsCluster extends pulumi.ComponentResource {
             oidcProviderUrl: this.cluster.oidcProviderUrl,
             namespace: ARGOCD_NAMESPACE,
             serviceAccount,
-            policy: pulumi.all([identity.accountId, partition.partition]).apply(([accountId, partitionName]) => ({
+            policy: scope.apply(({ accountId, partition: partitionName }) => ({
                 Version: "2012-10-17" as const,
                 Statement: [{ Effect: "Allow" as const, Action: ["sts:AssumeRole"], Resource: `arn:${partitionName}:iam::${accountId}:role/${deployerRoleName}` }],
             })),

@@ -5,8 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ADDON_CATALOG, AddonContext, AddonSpec } from "./addonCatalog";
-import { AddonRelease } from "./addonRelease";
+import { ADDON_CATALOG, AddonSpec } from "./addonCatalog";
+import { AddonRelease, installAddons } from "./addonRelease";
 import { ArgoClusterRegistration } from "./argoClusterRegistration";
 import { EksCluster, NodeGroupSpec } from "./eksCluster";
 import { Color, targetGroupName } from "./naming";
@@ -98,36 +98,16 @@ export class ServiceCluster extends pulumi.ComponentResource {
             retentionInDays: args.logRetentionDays,
         }, child);
 
-        const identity = aws.getCallerIdentityOutput({}, child);
-        const partition = aws.getPartitionOutput({}, child);
-        const context: pulumi.Output<Omit<AddonContext, "roleArn">> = pulumi
-            .all([identity.accountId, partition.partition, args.vpcId, logGroup.name])
-            .apply(([accountId, partitionName, vpcId, logGroupName]) => ({
-                partition: partitionName,
-                accountId,
-                region: args.region,
-                clusterName: args.clusterName,
-                vpcId,
-                kubernetesVersion: args.kubernetesVersion,
-                ampWorkspaceId: args.ampWorkspaceId,
-                logGroupName,
-                parameterPath: args.parameterPath,
-                targetGroupPattern: `${targetGroupName(args.env, args.region, "*", args.color)}`,
-            }));
-
-        this.addons = Object.fromEntries(
-            addonSpecs.map((spec) => [
-                spec.name,
-                new AddonRelease(`${name}-${spec.name}`, {
-                    spec,
-                    context,
-                    provider: args.provider,
-                    kubernetesProvider: provider,
-                    oidcProviderArn: this.cluster.oidcProviderArn,
-                    oidcProviderUrl: this.cluster.oidcProviderUrl,
-                }, { parent: this }),
-            ]),
-        );
+        this.addons = installAddons(name, addonSpecs, this.cluster, args.provider, {
+            region: args.region,
+            clusterName: args.clusterName,
+            vpcId: args.vpcId,
+            kubernetesVersion: args.kubernetesVersion,
+            ampWorkspaceId: args.ampWorkspaceId,
+            logGroupName: logGroup.name,
+            parameterPath: args.parameterPath,
+            targetGroupPattern: targetGroupName(args.env, args.region, "*", args.color),
+        }, this);
 
         const namespaces = new Map<string, k8s.core.v1.Namespace>();
         for (const service of args.services) {
