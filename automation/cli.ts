@@ -38,8 +38,9 @@ interface Outcome {
     exitCode: number;
 }
 
-const int = (flag: string) => (value: string) => {
-    if (!/^\d+$/.test(value)) throw new BadInputError(`${flag} "${value}" is not a whole number`);
+/** Operation numbers count from 1. */
+const positive = (flag: string) => (value: string) => {
+    if (!/^[1-9]\d*$/.test(value)) throw new BadInputError(`${flag} "${value}" is not a whole number of 1 or more`);
     return Number(value);
 };
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -50,8 +51,8 @@ function engineOptions(command: Command): Command {
         .option("--state <dir>", "sim state directory", ".mitene/sim")
         .option("--stacks <dir>", "sim: stack files to seed from (default: the repository's stacks/)")
         .option("--scenario <file>", "sim: metrics, health and durations scenario (JSON)")
-        .option("--crash-after <n>", "sim: exit 137 right after the n-th state-changing operation", int("--crash-after"))
-        .option("--crash-during <n>", "sim: exit 137 in the middle of the n-th state-changing operation", int("--crash-during"))
+        .option("--crash-after <n>", "sim: exit 137 right after the n-th state-changing operation", positive("--crash-after"))
+        .option("--crash-during <n>", "sim: exit 137 in the middle of the n-th state-changing operation", positive("--crash-during"))
         .option("--json", "one JSON document on stdout");
 }
 
@@ -137,9 +138,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         .requiredOption("--env <env>", "environment")
         .requiredOption("--region <region>", "region")
         .option("--fast-rollback", "set the listener rules directly first, then update the region stack")
-        .action(async (flags: EngineOptions & { env: string; region: string; fastRollback?: boolean }) => {
+        .option("--recover", "resolve pending operations of the region stack first")
+        .action(async (flags: EngineOptions & { env: string; region: string; fastRollback?: boolean; recover?: boolean }) => {
             const ports = await openEngine(flags, flags.env, engineIo, (facts) => selectRegions(facts, [flags.region]));
-            const result = await rollback(ports, invocation(argv.join(" ")), flags.env, flags.region, flags.fastRollback ?? false);
+            const result = await rollback(ports, invocation(argv.join(" ")), flags.env, flags.region, { fast: flags.fastRollback ?? false, recover: flags.recover ?? false });
             outcome = {
                 json: result,
                 text: result.result === "rolled_back" ? `${result.region}: rolled back, ${formatWeights(result.weights)}` : `${result.region}: nothing to do (${result.reason})`,

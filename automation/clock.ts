@@ -53,7 +53,8 @@ interface Timer {
 
 /**
  * `running` counts tasks that are doing something other than waiting on this clock. Time advances, to the
- * earliest timer, only when it drops to zero; waking one timer makes exactly one task run again.
+ * earliest timer, only when it drops to zero; waking one timer makes exactly one task run again, so tasks
+ * never interleave and every run of the same inputs performs the same operations in the same order.
  */
 export class VirtualClock implements Clock {
     readonly virtual = true;
@@ -108,8 +109,8 @@ export class VirtualClock implements Clock {
             open: () => {
                 if (isOpen) return;
                 isOpen = true;
-                this.running += waiters.length;
-                waiters.splice(0).forEach((wake) => wake());
+                // Woken through the timer queue, at the current time: still one task at a time, in order.
+                for (const wake of waiters.splice(0)) this.timers.push({ at: this.time, seq: this.seq++, resolve: wake });
             },
             wait: () =>
                 isOpen

@@ -2,6 +2,7 @@
  * Builds the ports of the engine a command asked for, after its input is validated: the sim engine seeds
  * an env it has never seen, so validation runs first on facts that need no seeding.
  */
+import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { BadInputError } from "./errors";
 import { DriverPorts } from "./context";
@@ -62,6 +63,7 @@ export async function openEngine(options: EngineOptions, env: string, io: Engine
     }
     const scenario = loadScenario(options.scenario);
     const stateDir = path.resolve(io.cwd, options.state);
+    if (existsSync(stateDir) && !statSync(stateDir).isDirectory()) throw new BadInputError(`--state ${options.state} is not a directory`);
     const stacksDir = options.stacks === undefined ? undefined : path.resolve(io.cwd, options.stacks);
     const store = new SimStore(stateDir);
     const seeding = needsSeeding(store, env);

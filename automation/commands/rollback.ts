@@ -5,7 +5,7 @@
 import { clusterStack, otherColor, regionStack } from "../../components/naming";
 import { ALL_ON, Weights, formatWeights } from "../../components/weights";
 import { DriverPorts, Invocation } from "../context";
-import { BadInputError } from "../errors";
+import { BadInputError, PendingOperationsError } from "../errors";
 import { cronOwner, observeRegion } from "../fleet";
 import { StackBusyError } from "../ports";
 import { ruleRefs } from "../upgrade/region";
@@ -34,9 +34,15 @@ async function retryBusy<T>(work: () => Promise<T>, attempts = 20): Promise<T> {
     }
 }
 
-export async function rollback(ports: DriverPorts, invocation: Invocation, env: string, region: string, fast: boolean): Promise<RollbackResult> {
+export async function rollback(ports: DriverPorts, invocation: Invocation, env: string, region: string, options: { fast: boolean; recover: boolean }): Promise<RollbackResult> {
     const started = ports.clock.now();
-    const view = await observeRegion(ports.engine, env, region);
+    let view = await observeRegion(ports.engine, env, region);
+    // Only the region stack is updated: pending operations elsewhere must not hold traffic hostage.
+    if (view.pending) {
+        if (!options.recover) throw new PendingOperationsError([view.stack]);
+        await ports.engine.resolvePendingOperations(view.stack);
+        view = await observeRegion(ports.engine, env, region);
+    }
     const owner = cronOwner(view);
     if (!view.outputs || !owner) throw new BadInputError(`region ${region} of ${env} is not deployed`);
     const newColor = view.outputs.upgrade?.newColor ?? otherColor(owner);
@@ -49,7 +55,7 @@ export async function rollback(ports: DriverPorts, invocation: Invocation, env: 
     if (live[owner] === 100 && !inProgress) return done("nothing_to_do", `${owner} already serves all traffic in ${region} and no upgrade is in progress`);
 
     const reason = `rolled back by an operator (mitene rollback, run ${invocation.runId} on ${invocation.host}) at ${new Date().toISOString()}`;
-    if (fast) await ports.loadBalancer.write(region, ruleRefs(view.outputs), weights);
+    if (options.fast) await ports.loadBalancer.write(region, ruleRefs(view.outputs), weights);
     await retryBusy(() =>
         ports.engine.up(regionStack(env, region), { set: { "mitene:weights": weights, "mitene:upgrade": { newColor, state: "rolled_back", reason } } }, { signal: invocation.signal }),
     );

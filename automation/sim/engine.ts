@@ -49,6 +49,8 @@ export class StackNotFoundError extends Error {
 export class SimEngine implements StackEngine {
     private operations = 0;
     private started = 0;
+    /** Set when the crash plan fires: a dead process changes nothing more (in tests, other tasks live on). */
+    private dead = false;
 
     constructor(
         private readonly store: SimStore,
@@ -63,20 +65,21 @@ export class SimEngine implements StackEngine {
         return this.operations;
     }
 
+    /** Stacks with state, and those a killed run was creating (they exist only as pending operations). */
     async listStacks(): Promise<string[]> {
-        return this.store.stackNames();
+        return [...new Set([...this.store.stackNames(), ...this.store.markers().map((m) => m.stack)])].sort();
     }
 
     async getStack(name: string): Promise<StackState | undefined> {
         const record = this.store.readStack(name);
-        if (!record) return undefined;
         const marker = this.store.readMarker(name);
-        const dead = marker && !this.isHolderAlive(marker);
+        const dead = marker !== undefined && !this.isHolderAlive(marker);
+        if (!record && !dead) return undefined;
         return {
             name,
-            config: record.config,
-            outputs: record.deployed ? record.outputs : null,
-            resourceCount: record.resources.length,
+            config: record?.config ?? {},
+            outputs: record?.deployed ? record.outputs : null,
+            resourceCount: record?.resources.length ?? 0,
             pendingOperations: dead ? [{ description: `${marker.operation} interrupted (pid ${marker.pid} on ${marker.host}, started ${marker.startedAt})` }] : [],
         };
     }
@@ -153,6 +156,7 @@ export class SimEngine implements StackEngine {
 
     /** Runs one state-changing operation between its marker's creation and removal. */
     private async operate(stack: string, operation: string, work: () => Promise<void>): Promise<void> {
+        if (this.dead) return new Promise<never>(() => undefined);
         const existing = this.store.readMarker(stack);
         if (existing) {
             if (this.isHolderAlive(existing)) throw new StackBusyError(stack, `${existing.operation} in progress by pid ${existing.pid} on ${existing.host}`);
@@ -160,7 +164,7 @@ export class SimEngine implements StackEngine {
         }
         this.store.writeMarker({ stack, operation, pid: this.identity.pid, host: this.identity.host, startedAt: new Date().toISOString() });
         // Operations overlap in virtual time: "during" counts starts, "after" counts completions.
-        if (this.crash?.during === ++this.started) await this.crash.die();
+        if (this.crash?.during === ++this.started) await this.die();
         try {
             await work();
         } finally {
@@ -168,7 +172,12 @@ export class SimEngine implements StackEngine {
         }
         this.operations++;
         this.store.writeClock(this.clock.now());
-        if (this.crash?.after === this.operations) await this.crash.die();
+        if (this.crash?.after === this.operations) await this.die();
+    }
+
+    private die(): Promise<never> {
+        this.dead = true;
+        return this.crash!.die();
     }
 }
 

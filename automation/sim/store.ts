@@ -83,9 +83,6 @@ export class SimStore {
     }
 
     /** True when the directory holds no state at all (missing or empty). */
-    isEmpty(): boolean {
-        return !existsSync(this.dir) || readdirSync(this.dir).length === 0;
-    }
 
     stackNames(): string[] {
         return this.list("stacks", ".json");

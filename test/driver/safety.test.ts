@@ -67,7 +67,7 @@ describe("rollback", () => {
             colorMetrics: async (query) => {
                 const weights = (upgradePorts.engine.deployedOutputs("region-prod-us-west-2") as any).weights;
                 if (query.region === "us-west-2" && weights.green === 25 && afterRollback === undefined) {
-                    const result = await rollback(operatorPorts, invocation("operator"), "prod", "us-west-2", false);
+                    const result = await rollback(operatorPorts, invocation("operator"), "prod", "us-west-2", { fast: false, recover: false });
                     assert.equal(result.result, "rolled_back");
                     afterRollback = usw2Files();
                 }
@@ -115,6 +115,18 @@ describe("rollback", () => {
         assert.equal(retried.json.result, "completed");
     });
 
+    it("exits 4 when the region stack has pending operations, and --recover clears them first", async () => {
+        const state = tempState();
+        // The fifth operation to start is the canary's first weight step, on the region stack.
+        assert.equal((await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-during", "5"))).code, 137);
+        assert.deepEqual((await statusOf(state)).pendingOperations, ["region-prod-ap-northeast-1"]);
+        const refused = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--json"));
+        assert.equal(refused.code, 4);
+        const rolled = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--recover", "--json"));
+        assert.equal(rolled.code, 0, rolled.stderr);
+        assert.deepEqual((await statusOf(state)).regions[0].weights, { blue: 100, green: 0 });
+    });
+
     it("has nothing to do in a region that is not being upgraded", async () => {
         const state = tempState();
         const run = await cli(sim(state, "rollback", "--env", "prod", "--region", "us-west-2", "--json"));
@@ -151,6 +163,8 @@ describe("bad input", () => {
         ["a scenario with an unknown key", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--scenario", badScenario(s, '{"fautls": []}')), /fautls/],
         ["a scenario value out of range", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--scenario", badScenario(s, '{"baseline": {"errorRate": 2}}')), /baseline\.errorRate/],
         ["a non-numeric --crash-after", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "abc"), /--crash-after "abc"/],
+        ["--crash-after 0", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "0"), /--crash-after "0" is not a whole number of 1 or more/],
+        ["a state that is a file", (s) => ["status", "--env", "prod", "--engine", "sim", "--state", `${s}/stacks/ops-prod.json`], /is not a directory/],
         ["an unknown engine", (s) => ["status", "--env", "prod", "--engine", "foo", "--state", s], /--engine "foo"/],
         ["a sim-only flag on the pulumi engine", (s) => ["upgrade", "--env", "prod", "--to", "1.35", "--engine", "pulumi", "--scenario", "x.json", "--state", s], /--scenario only work with --engine sim/],
         ["a rollback of an unknown region", (s) => sim(s, "rollback", "--env", "prod", "--region", "mars-1"), /unknown region "mars-1"/],

@@ -107,6 +107,15 @@ describe("interruptions", () => {
         }
     });
 
+    it("performs the same operations in the same order every time (a crash index names one state)", async () => {
+        const stacksAfter = async () => {
+            const state = tempState();
+            await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "13"));
+            return Object.fromEntries(Object.entries(snapshot(state)).filter(([file]) => file.startsWith("stacks/")));
+        };
+        assert.deepEqual(await stacksAfter(), await stacksAfter());
+    });
+
     it("counts the state-changing operations of a whole upgrade", () => {
         // Per region: create, up, 4 weight steps, cron off, cron owner, cron on, deregister, destroy, remove.
         assert.equal(operations, 24);
@@ -125,6 +134,20 @@ describe("interruptions", () => {
             const final = await statusOf(state);
             assert.deepEqual(final.regions, reference.status.regions);
             assert.equal(final.lease, null);
+        }
+    });
+
+    it("exits 4 after a kill in the middle of every operation, and converges with --recover", async () => {
+        for (let n = 1; n <= operations; n++) {
+            const state = tempState();
+            assert.equal((await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-during", String(n)))).code, 137, `kill during ${n}`);
+            // Operations overlap in virtual time: a kill can leave more than one in flight.
+            assert.ok((await statusOf(state)).pendingOperations.length >= 1, `marker after kill during ${n}`);
+            const refused = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--json"));
+            assert.equal(refused.code, 4, `refused after kill during ${n}`);
+            const resumed = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--recover", "--json"));
+            assert.equal(resumed.code, 0, `resume after kill during ${n}: ${resumed.stderr}`);
+            assert.deepEqual(comparable(state), reference.stacks, `state after kill during ${n}`);
         }
     });
 
