@@ -3,11 +3,11 @@
  * It takes no lease, so it works while an upgrade runs; the upgrade sees the record and stops the region.
  */
 import { clusterStack, otherColor, regionStack } from "../../components/naming";
+import { compareMinor } from "../../components/kubernetesVersions";
 import { ALL_ON, Weights, formatWeights } from "../../components/weights";
 import { DriverPorts, Invocation } from "../context";
 import { BadInputError, PendingOperationsError } from "../errors";
 import { cronOwner, observeRegion } from "../fleet";
-import { StackBusyError } from "../ports";
 import { ruleRefs } from "../upgrade/region";
 
 export interface RollbackResult {
@@ -20,18 +20,6 @@ export interface RollbackResult {
     reason: string | null;
     /** Minutes until all traffic was back (virtual on sim). */
     durationMinutes: number;
-}
-
-/** Retries while another update holds the region stack (the upgrade mid-operation): a few tries, then give up. */
-async function retryBusy<T>(work: () => Promise<T>, attempts = 20): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-        try {
-            return await work();
-        } catch (error) {
-            if (!(error instanceof StackBusyError) || attempt >= attempts) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-        }
-    }
 }
 
 export async function rollback(ports: DriverPorts, invocation: Invocation, env: string, region: string, options: { fast: boolean; recover: boolean }): Promise<RollbackResult> {
@@ -51,14 +39,18 @@ export async function rollback(ports: DriverPorts, invocation: Invocation, env: 
         env, region, result, color: owner, weights, reason, durationMinutes: Math.round(((ports.clock.now() - started) / 60_000) * 10) / 10,
     });
     const live = Object.values(await ports.loadBalancer.read(region, ruleRefs(view.outputs)))[0];
-    const inProgress = view.clusters[newColor] !== undefined && view.outputs.upgrade?.state !== "rolled_back";
+    // An upgrade is under way while traffic moves, or while a newer cluster than the owner is being brought
+    // up; an older one beside the owner is the previous color waiting for its teardown.
+    const candidate = view.clusters[newColor];
+    const inProgress =
+        view.outputs.upgrade?.state === "shifting" ||
+        (view.outputs.upgrade === null && candidate !== undefined && compareMinor(candidate.version, view.clusters[owner]!.version) > 0);
     if (live[owner] === 100 && !inProgress) return done("nothing_to_do", `${owner} already serves all traffic in ${region} and no upgrade is in progress`);
 
     const reason = `rolled back by an operator (mitene rollback, run ${invocation.runId} on ${invocation.host}) at ${new Date().toISOString()}`;
     if (options.fast) await ports.loadBalancer.write(region, ruleRefs(view.outputs), weights);
-    await retryBusy(() =>
-        ports.engine.up(regionStack(env, region), { set: { "mitene:weights": weights, "mitene:upgrade": { newColor, state: "rolled_back", reason } } }, { signal: invocation.signal }),
-    );
+    // A concurrent upgrade may hold the region stack for one operation: the engine waits for it.
+    await ports.engine.up(regionStack(env, region), { set: { "mitene:weights": weights, "mitene:upgrade": { newColor, state: "rolled_back", reason } } }, { signal: invocation.signal });
     await ports.close?.();
     await ports.journal.append({ at: new Date().toISOString(), runId: invocation.runId, env, region, event: `rollback: ${formatWeights(weights)}; ${clusterStack(env, region, newColor)} kept for inspection`, result: "rolled_back" });
     return done("rolled_back", reason);

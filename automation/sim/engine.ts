@@ -157,11 +157,9 @@ export class SimEngine implements StackEngine {
     /** Runs one state-changing operation between its marker's creation and removal. */
     private async operate(stack: string, operation: string, work: () => Promise<void>): Promise<void> {
         if (this.dead) return new Promise<never>(() => undefined);
+        await this.waitWhileBusy(stack);
         const existing = this.store.readMarker(stack);
-        if (existing) {
-            if (this.isHolderAlive(existing)) throw new StackBusyError(stack, `${existing.operation} in progress by pid ${existing.pid} on ${existing.host}`);
-            throw new Error(`stack ${stack} has pending operations from an interrupted ${existing.operation}`);
-        }
+        if (existing) throw new Error(`stack ${stack} has pending operations from an interrupted ${existing.operation} (rerun with --recover)`);
         this.store.writeMarker({ stack, operation, pid: this.identity.pid, host: this.identity.host, startedAt: new Date().toISOString() });
         // Operations overlap in virtual time: "during" counts starts, "after" counts completions.
         if (this.crash?.during === ++this.started) await this.die();
@@ -173,6 +171,19 @@ export class SimEngine implements StackEngine {
         this.operations++;
         this.store.writeClock(this.clock.now());
         if (this.crash?.after === this.operations) await this.die();
+    }
+
+    /**
+     * Another live process holds the stack (Pulumi's ConcurrentUpdateError): wait for it in real time, since
+     * its operation is real work of a few milliseconds, then give up.
+     */
+    private async waitWhileBusy(stack: string, attempts = 50): Promise<void> {
+        for (let attempt = 1; ; attempt++) {
+            const marker = this.store.readMarker(stack);
+            if (!marker || !this.isHolderAlive(marker)) return;
+            if (attempt >= attempts) throw new StackBusyError(stack, `${marker.operation} in progress by pid ${marker.pid} on ${marker.host}`);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
     }
 
     private die(): Promise<never> {

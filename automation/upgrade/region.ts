@@ -108,16 +108,21 @@ export class RegionUpgrade {
         this.result.reason = reason;
     }
 
-    /** Runs `work`, turning a RegionStop into the region's result. Returns whether the region may go on. */
+    /**
+     * Runs `work`, turning a stop, or any error (a failed update, an AWS error), into the region's result:
+     * the other regions go on, and the run still reports and releases its lease. Returns whether the
+     * region may go on.
+     */
     async guard(work: () => Promise<void>): Promise<boolean> {
         try {
             await work();
             return true;
         } catch (error) {
-            if (!(error instanceof RegionStop)) throw error;
-            this.stop(error.outcome, error.reason);
-            this.phase(error.outcome === "failed" ? "failed" : "rolled back");
-            await this.event(error.outcome === "failed" ? `failed: ${error.reason}` : `rolled back: ${error.reason}`, undefined, error.outcome);
+            const stop = error instanceof RegionStop ? error : new RegionStop("failed", this.invocation.signal.aborted ? "cancelled (SIGINT/SIGTERM): the running operation was stopped cleanly" : (error as Error).message);
+            this.stop(stop.outcome, stop.reason);
+            this.phase(stop.outcome === "failed" ? "failed" : "rolled back");
+            const detail = stop === error ? undefined : { error: (error as Error).stack ?? String(error) };
+            await this.event(stop.outcome === "failed" ? `failed: ${stop.reason}` : `rolled back: ${stop.reason}`, detail, stop.outcome);
             return false;
         }
     }

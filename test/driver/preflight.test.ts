@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, skipFindings, versionFindings } from "../../automation/preflight/checks";
+import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, skipFindings, stateFindings, versionFindings } from "../../automation/preflight/checks";
 import { apiUses, kubernetesApiOf } from "../../automation/preflight/apiDeprecations";
 import { ADDON_CATALOG } from "../../components/addonCatalog";
 import { cli, sim, snapshot, tempState } from "./harness";
@@ -120,5 +120,50 @@ describe("preflight on the sim engine", () => {
         const run = await cli(sim(state, "preflight", "--env", "prod", "--to", "1.35", "--json"));
         assert.equal(run.code, 1);
         assert.ok(run.json.findings.some((f: any) => f.id === "pending-operations"));
+    });
+});
+
+describe("preflight state checks", () => {
+    const region = (overrides: { weights?: { blue: number; green: number }; upgrade?: unknown; configured?: string; deployed?: string }) => ({
+        region: "us-west-2",
+        stack: "region-prod-us-west-2",
+        config: {},
+        pending: false,
+        outputs: { weights: overrides.weights ?? { blue: 100, green: 0 }, cronColor: "blue", upgrade: overrides.upgrade ?? null } as any,
+        clusters: {
+            blue: {
+                color: "blue" as const,
+                stack: "mitene-prod-us-west-2-blue",
+                config: { "mitene:kubernetesVersion": overrides.configured ?? "1.34" },
+                outputs: { kubernetesVersion: overrides.deployed ?? "1.34" } as any,
+                resourceCount: 50,
+                version: overrides.deployed ?? "1.34",
+                pending: false,
+            },
+        },
+    });
+    const env = (r: ReturnType<typeof region>, pending = false) => ({ env: "prod", ops: null, regions: [{ ...r, pending }] });
+    const lease = (runId: string) => ({ env: "prod", expiresAt: "9999", holder: { runId, command: "mitene upgrade", host: "h", pid: 1, startedAt: "t" } });
+    const ids = (findings: { id: string; severity: string }[]) => findings.map((f) => `${f.severity}:${f.id}`);
+
+    it("passes a region standing as its stack files say", () => {
+        assert.deepEqual(stateFindings(env(region({})), null, null), []);
+    });
+    it("blocks on pending operations", () => {
+        assert.deepEqual(ids(stateFindings(env(region({}), true), null, null)), ["blocking:pending-operations"]);
+    });
+    it("blocks on a lease held by another run, not on this run's own", () => {
+        assert.deepEqual(ids(stateFindings(env(region({})), lease("other"), "mine")), ["blocking:lease-held"]);
+        assert.deepEqual(stateFindings(env(region({})), lease("mine"), "mine"), []);
+    });
+    it("blocks when the serving cluster runs another version than its stack file says", () => {
+        const [finding] = stateFindings(env(region({ configured: "1.35", deployed: "1.34" })), null, null);
+        assert.match(finding.message, /runs 1\.34 but its stack file says 1\.35/);
+    });
+    it("blocks when traffic is split with no upgrade in progress", () => {
+        assert.deepEqual(ids(stateFindings(env(region({ weights: { blue: 90, green: 10 } })), null, null)), ["blocking:serving-state"]);
+    });
+    it("warns about an earlier attempt that was rolled back", () => {
+        assert.deepEqual(ids(stateFindings(env(region({ upgrade: { newColor: "green", state: "rolled_back", reason: "gate" } })), null, null)), ["warning:serving-state"]);
     });
 });

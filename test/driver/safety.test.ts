@@ -127,6 +127,23 @@ describe("rollback", () => {
         assert.deepEqual((await statusOf(state)).regions[0].weights, { blue: 100, green: 0 });
     });
 
+    it("has nothing to do once the cron cut-over gave the region to the new color, and records nothing", async () => {
+        const state = tempState();
+        await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--no-destroy"));
+        const run = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--json"));
+        assert.equal(run.json.result, "nothing_to_do");
+        assert.equal((await statusOf(state)).regions[0].upgrade, null);
+    });
+
+    it("stops an upgrade that is still bringing the new cluster up", async () => {
+        const state = tempState();
+        // Crash after the canary's green cluster is up, before any traffic moved.
+        assert.equal((await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "3"))).code, 137);
+        const run = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--json"));
+        assert.equal(run.json.result, "rolled_back");
+        assert.equal((await statusOf(state)).regions[0].upgrade.state, "rolled_back");
+    });
+
     it("has nothing to do in a region that is not being upgraded", async () => {
         const state = tempState();
         const run = await cli(sim(state, "rollback", "--env", "prod", "--region", "us-west-2", "--json"));
