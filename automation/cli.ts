@@ -91,7 +91,7 @@ function upgradeText(result: UpgradeOutcome): string {
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
-    let json = argv.includes("--json");
+    const json = argv.includes("--json");
     const invocation = (command: string): Invocation => ({
         runId: `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`,
         host: io.identity.host,
@@ -219,7 +219,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         await program.parseAsync(argv, { from: "user" });
     } catch (error) {
         if (error instanceof CommanderError) {
-            if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") return EXIT.ok;
+            // Asked-for help is done; help shown because no command was given is bad input.
+            if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
             // Commander already printed its message (unknown command or option, missing value).
             if (json) io.stdout(JSON.stringify({ error: error.message.replace(/^error: /, ""), exitCode: EXIT.badInput }) + "\n");
             return EXIT.badInput;
@@ -232,7 +233,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return exitCode;
     }
     if (!outcome) return EXIT.ok;
-    json = json || false;
     io.stdout(json ? JSON.stringify(outcome.json, null, 2) + "\n" : outcome.text + "\n");
     return outcome.exitCode;
 }

@@ -3,7 +3,6 @@
  * cron owner, and each color's cluster. Deployed outputs are the truth; configuration is only intent.
  */
 import { COLORS, Color, clusterStack, opsStack, parseStackName, regionStack } from "../components/naming";
-import { Weights } from "../components/weights";
 import { ClusterOutputs, OpsOutputs, RegionOutputs } from "../stacks/outputs";
 import { toEngineValue } from "../stacks/stackFiles";
 import { StackConfig, StackEngine, StackState } from "./ports";
@@ -91,9 +90,6 @@ export async function observeEnv(engine: StackEngine, env: string): Promise<EnvV
         regions,
     };
 }
-
-/** Deployed weights of a region (what the rules were last deployed with). */
-export const deployedWeights = (view: RegionView): Weights | null => view.outputs?.weights ?? null;
 
 /** The color that owns the cron jobs, i.e. the one serving (between upgrades, the only one). */
 export const cronOwner = (view: RegionView): Color | null => view.outputs?.cronColor ?? null;

@@ -234,7 +234,6 @@ export const regionConfigSchema = z
         if (new Set(hosts).size !== hosts.length) ctx.addIssue({ code: "custom", path: ["services"], message: `service hosts repeat: ${hosts.join(", ")}` });
     });
 
-export type RegionConfig = z.output<typeof regionConfigSchema>;
 
 /** Target group names are built from env, region and service; the longest must fit AWS's 32 characters. */
 export function targetGroupNameProblems(env: string, region: string, services: { name: string }[]): string[] {
@@ -267,4 +266,3 @@ export const clusterConfigSchema = z.strictObject({
         .default(30),
 });
 
-export type ClusterConfig = z.output<typeof clusterConfigSchema>;

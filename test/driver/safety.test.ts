@@ -199,6 +199,13 @@ describe("bad input", () => {
         });
     }
 
+    it("exits 2 with the help when no command is given, 0 when help is asked for", async () => {
+        assert.equal((await cli([])).code, 2);
+        const help = await cli(["--help"]);
+        assert.equal(help.code, 0);
+        assert.match(help.stderr, /rehearse/);
+    });
+
     it("leaves a missing state directory missing", async () => {
         const state = tempState();
         const run = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.33"));
