@@ -21,7 +21,8 @@ export function toEngineValue(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-const isSecure = (value: unknown): value is { secure: string } =>
+/** A `secure:` (encrypted) config value. */
+export const isSecure = (value: unknown): value is { secure: string } =>
     typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { secure?: unknown }).secure === "string" && Object.keys(value).length === 1;
 
 /** Flattens a stack file's `config:` map. Secure values cannot be decrypted here: they get a stand-in. */

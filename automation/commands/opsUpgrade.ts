@@ -5,13 +5,12 @@
 import { compareMinor, minorDistance } from "../../components/kubernetesVersions";
 import { Invocation } from "../context";
 import { EngineIo, EngineOptions, openEngine } from "../engines";
-import { BadInputError, PendingOperationsError } from "../errors";
+import { BadInputError } from "../errors";
 import { EnvFacts } from "../facts";
 import { parseDuration, parseVersion } from "../options";
 import { OpsUpgradeResult, runOpsUpgrade } from "../opsUpgrade";
-import { blockingFindings, PreflightFinding, preflightInPlace } from "../preflight/checks";
-import { RunLog } from "../runLog";
-import { handlePendingOperations, withLease } from "../upgrade/run";
+import { PreflightFinding, preflightInPlace } from "../preflight/checks";
+import { preflightedRun } from "../upgrade/run";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";
 
 export interface OpsUpgradeFlags extends EngineOptions {
@@ -42,20 +41,18 @@ export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, in
     const to = parseVersion("--to", flags.to);
     const argoTimeoutMs = flags.argoTimeout !== undefined ? parseDuration("--argo-timeout", flags.argoTimeout) : UPGRADE_DEFAULTS.argoTimeoutMs;
     const ports = await openEngine(flags, flags.env, io, (facts) => checkInPlaceTarget(facts, to));
-    await handlePendingOperations(ports, flags.env, false).catch((error) => {
-        if (!(error instanceof PendingOperationsError && flags.recover)) throw error;
-    });
-    return withLease(ports, invocation, flags.env, flags.breakLease ?? false, async () => {
-        const log = new RunLog(ports.clock, ports.journal, invocation.runId, flags.env, invocation.progress);
-        await handlePendingOperations(ports, flags.env, flags.recover ?? false, log);
-        const findings = await preflightInPlace(ports, flags.env, to, { runId: invocation.runId });
-        for (const finding of findings.filter((f) => f.severity === "warning")) invocation.warn(`preflight warning [${finding.id}] ${finding.message}`);
-        const blocking = blockingFindings(findings);
-        if (blocking.length > 0) {
-            await log.event(null, `preflight blocked the Ops upgrade: ${blocking.map((f) => f.message).join("; ")}`, { findings }, "failed");
-            return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, engine: ports.kind, timeline: log.timeline, journal: ports.journal.location, preflight: findings };
-        }
-        const result = await runOpsUpgrade(ports, invocation, { env: flags.env, to, argoTimeoutMs, pollMs: UPGRADE_DEFAULTS.pollMs }, log);
-        return { ...result, preflight: findings };
-    });
+    return preflightedRun(
+        ports,
+        invocation,
+        flags.env,
+        { recover: flags.recover ?? false, breakLease: flags.breakLease ?? false, what: "Ops upgrade" },
+        () => preflightInPlace(ports, flags.env, to, { runId: invocation.runId }),
+        async (log, findings, blocking): Promise<OpsUpgradeOutcome> => {
+            if (blocking.length > 0) {
+                return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, engine: ports.kind, timeline: log.timeline, journal: ports.journal.location, preflight: findings };
+            }
+            const result = await runOpsUpgrade(ports, invocation, { env: flags.env, to, argoTimeoutMs, pollMs: UPGRADE_DEFAULTS.pollMs }, log);
+            return { ...result, preflight: findings };
+        },
+    );
 }

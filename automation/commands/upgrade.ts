@@ -4,13 +4,12 @@
 import { compareMinor, nextMinor } from "../../components/kubernetesVersions";
 import { Invocation } from "../context";
 import { EngineIo, EngineOptions, openEngine } from "../engines";
-import { BadInputError, PendingOperationsError } from "../errors";
+import { BadInputError } from "../errors";
 import { EnvFacts, factsFromCommitted, selectRegions } from "../facts";
 import { parseDuration, parseSteps, parseVersion } from "../options";
-import { RunLog } from "../runLog";
-import { handlePendingOperations, runUpgrade, withLease } from "../upgrade/run";
+import { preflightedRun, runUpgrade } from "../upgrade/run";
 import { UPGRADE_DEFAULTS, UpgradeOptions, UpgradeResult } from "../upgrade/types";
-import { preflightBlueGreen, blockingFindings, PreflightFinding } from "../preflight/checks";
+import { preflightBlueGreen, PreflightFinding } from "../preflight/checks";
 
 export interface UpgradeFlags extends EngineOptions {
     env: string;
@@ -78,18 +77,14 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
         regions = selectRegions(facts, flags.region);
         checkNotDowngrade(facts, regions, to);
     });
-    // Exit 4 before taking the lease; with --recover they are resolved once the lease is held.
-    await handlePendingOperations(ports, flags.env, false).catch((error) => {
-        if (!(error instanceof PendingOperationsError && options.recover)) throw error;
-    });
-    return withLease(ports, invocation, flags.env, options.breakLease, async () => {
-        const log = new RunLog(ports.clock, ports.journal, invocation.runId, flags.env, invocation.progress);
-        await handlePendingOperations(ports, flags.env, options.recover, log);
-        const findings = await preflightBlueGreen(ports, flags.env, to, regions, { runId: invocation.runId });
-        const blocking = blockingFindings(findings);
-        for (const finding of findings.filter((f) => f.severity === "warning")) invocation.warn(`preflight warning [${finding.id}] ${finding.message}`);
-        if (blocking.length > 0) {
-            await log.event(null, `preflight blocked the upgrade: ${blocking.map((f) => f.message).join("; ")}`, { findings }, "failed");
+    return preflightedRun(
+        ports,
+        invocation,
+        flags.env,
+        { recover: options.recover, breakLease: options.breakLease, what: "upgrade" },
+        () => preflightBlueGreen(ports, flags.env, to, regions, { runId: invocation.runId }),
+        async (log, findings, blocking): Promise<UpgradeOutcome> => {
+            if (blocking.length === 0) return { ...(await runUpgrade(ports, invocation, options, regions, log)), preflight: findings };
             return {
                 env: flags.env,
                 to,
@@ -104,7 +99,6 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
                 journal: ports.journal.location,
                 preflight: findings,
             };
-        }
-        return { ...(await runUpgrade(ports, invocation, options, regions, log)), preflight: findings };
-    });
+        },
+    );
 }

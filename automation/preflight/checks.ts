@@ -4,6 +4,7 @@
  */
 import { ADDON_CATALOG, ChartSupport, OPS_CHARTS, unsupportedCharts } from "../../components/addonCatalog";
 import { Color, clusterStack, opsStack, otherColor } from "../../components/naming";
+import { OPS_ADDONS } from "../../components/opsCluster";
 import { compareMinor, coreAddonVersions, eksSupport, minorDistance, supportPhase } from "../../components/kubernetesVersions";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { DriverPorts } from "../context";
@@ -95,8 +96,8 @@ export function capacityFindings(region: string, capacity: SubnetCapacity[], nee
         }));
 }
 
-/** Each region must stand as its stacks say: one deployed cron owner, all traffic on it unless mid-upgrade. */
-export function stateFindings(view: EnvView, lease: Lease | null, runId: string | null): PreflightFinding[] {
+/** No interrupted update left behind, and no other run holding the env's lease. */
+function runFindings(view: EnvView, lease: Lease | null, runId: string | null): PreflightFinding[] {
     const findings: PreflightFinding[] = pendingStacks(view).map((stack) => ({
         id: "pending-operations",
         severity: "blocking",
@@ -105,8 +106,12 @@ export function stateFindings(view: EnvView, lease: Lease | null, runId: string 
     if (lease && lease.holder.runId !== runId) {
         findings.push({ id: "lease-held", severity: "blocking", message: `another run holds the lease of ${view.env}: "${lease.holder.command}" (pid ${lease.holder.pid} on ${lease.holder.host})` });
     }
-    for (const region of view.regions) findings.push(...regionStateFindings(region));
     return findings;
+}
+
+/** Each region must stand as its stacks say: one deployed cron owner, all traffic on it unless mid-upgrade. */
+export function stateFindings(view: EnvView, lease: Lease | null, runId: string | null): PreflightFinding[] {
+    return [...runFindings(view, lease, runId), ...view.regions.flatMap(regionStateFindings)];
 }
 
 function regionStateFindings(region: RegionView): PreflightFinding[] {
@@ -186,16 +191,13 @@ export async function preflightInPlace(ports: DriverPorts, env: string, target: 
     const view = await observeEnv(ports.engine, env);
     const findings: PreflightFinding[] = [
         ...versionFindings(target, context.date ?? today()),
-        ...chartFindings([...ADDON_CATALOG.filter((a) => ["aws-load-balancer-controller", "metrics-server"].includes(a.name)), ...Object.values(OPS_CHARTS)], target, "Ops cluster"),
+        ...chartFindings([...ADDON_CATALOG.filter((a) => (OPS_ADDONS as readonly string[]).includes(a.name)), ...Object.values(OPS_CHARTS)], target, "Ops cluster"),
         ...coreAddonFindings(target),
-        ...pendingStacks(view).map((stack) => ({ id: "pending-operations", severity: "blocking" as const, message: `stack ${stack} has pending operations from an interrupted update (rerun with --recover)` })),
+        ...runFindings(view, await ports.lease.current(env), context.runId ?? null),
     ];
-    const lease = await ports.lease.current(env);
-    if (lease && lease.holder.runId !== context.runId) findings.push({ id: "lease-held", severity: "blocking", message: `another run holds the lease of ${env}: "${lease.holder.command}"` });
     const ops = view.ops;
     if (!ops?.outputs) return [...findings, { id: "serving-state", severity: "blocking", message: `the Ops stack of ${env} is not deployed` }];
-    const state = await ports.engine.getStack(ops.stack);
-    const graph = (await runStackProgram(ops.stack, { ...state!.config, "mitene:kubernetesVersion": target, "mitene:coreAddonsVersion": target, "mitene:nodeGroupVersion": target }, () => undefined)).resources;
+    const graph = (await runStackProgram(ops.stack, { ...ops.config, "mitene:kubernetesVersion": target, "mitene:coreAddonsVersion": target, "mitene:nodeGroupVersion": target }, () => undefined)).resources;
     findings.push(...apiFindings(graph, target, "Ops cluster"));
     findings.push(...insightFindings(await ports.insights.insights(configText(ops.config, "region")!, ops.outputs.clusterName, target), "Ops cluster"));
     return findings;

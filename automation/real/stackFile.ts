@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Document, YAMLMap, isMap, isNode, isScalar, isSeq, parseDocument, visit } from "yaml";
+import { isSecure } from "../../stacks/stackFiles";
 import { ConfigChanges, StackConfig } from "../ports";
 
 /** How the files were written: re-serialising an untouched committed file gives it back byte for byte. */
@@ -22,8 +23,6 @@ export function readProject(workDir: string): { project: string; stacksDir: stri
 /** Keys without a namespace belong to the project, as Pulumi reads them. */
 const qualify = (key: string, project: string) => (key.includes(":") ? key : `${project}:${key}`);
 
-const isSecure = (value: unknown): boolean =>
-    typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
 
 function containsSecure(value: unknown): boolean {
     if (isSecure(value)) return true;

@@ -7,6 +7,7 @@ import { DriverPorts, Invocation } from "../context";
 import { PendingOperationsError, LeaseHeldError } from "../errors";
 import { observeEnv, pendingStacks } from "../fleet";
 import { LeaseHolder, Latch } from "../ports";
+import { PreflightFinding, blockingFindings } from "../preflight/checks";
 import { RunLog } from "../runLog";
 import { upgradeLowerBound, upgradeTimes } from "./criticalPath";
 import { RegionPlan, RegionUpgrade } from "./region";
@@ -48,6 +49,33 @@ export async function handlePendingOperations(ports: DriverPorts, env: string, r
         await ports.engine.resolvePendingOperations(stack);
         await log?.event(null, `recovered pending operations of ${stack}`);
     }
+}
+
+/**
+ * The frame of a command that changes stacks: exit 4 on pending operations before taking the lease; under
+ * it, recovery (`recover`), preflight (warnings to stderr, a block journaled), then `work`, which is told
+ * the blocking findings and answers for them.
+ */
+export async function preflightedRun<T>(
+    ports: DriverPorts,
+    invocation: Invocation,
+    env: string,
+    flags: { recover: boolean; breakLease: boolean; what: string },
+    preflight: () => Promise<PreflightFinding[]>,
+    work: (log: RunLog, findings: PreflightFinding[], blocking: PreflightFinding[]) => Promise<T>,
+): Promise<T> {
+    await handlePendingOperations(ports, env, false).catch((error) => {
+        if (!(error instanceof PendingOperationsError && flags.recover)) throw error;
+    });
+    return withLease(ports, invocation, env, flags.breakLease, async () => {
+        const log = new RunLog(ports.clock, ports.journal, invocation.runId, env, invocation.progress);
+        await handlePendingOperations(ports, env, flags.recover, log);
+        const findings = await preflight();
+        for (const finding of findings.filter((f) => f.severity === "warning")) invocation.warn(`preflight warning [${finding.id}] ${finding.message}`);
+        const blocking = blockingFindings(findings);
+        if (blocking.length > 0) await log.event(null, `preflight blocked the ${flags.what}: ${blocking.map((f) => f.message).join("; ")}`, { findings }, "failed");
+        return work(log, findings, blocking);
+    });
 }
 
 /** Runs the upgrade; the caller has validated the options and checked pending operations. */
