@@ -9,15 +9,15 @@ import { clusterConfigSchema } from "./config/schema";
 import { ClusterOutputs, OpsOutputs, ProgramOutputs, RegionOutputs } from "./outputs";
 import { awsProvider } from "./providers";
 import { TypedStackReference } from "./references";
+import { cronInterlockProblem } from "./upgradeRecord";
 
 export async function clusterProgram(stack: string, env: string, region: string, color: Color, raw: Record<string, string>): Promise<ProgramOutputs<ClusterOutputs>> {
     const config = parseStackConfig(stack, clusterConfigSchema, raw);
     const edge = new TypedStackReference<RegionOutputs>(regionStack(env, region));
-    // Interlock: cron jobs must never run in both colors, so only the region's cron owner may enable them.
-    const cronColor = await edge.value("cronColor");
-    if (config.cron && cronColor !== color) {
-        throw new ConfigError(stack, [`mitene:cron: the region stack gives the cron jobs to ${cronColor}; ${color} may not enable them`]);
-    }
+    // Interlock, read under this update's lock: cron jobs never run in both colors, and never stop on the
+    // color a rollback went back to (stacks/upgradeRecord.ts).
+    const cronProblem = cronInterlockProblem(color, config.cron, await edge.value("cronColor"), (await edge.valueOrUndefined("upgrade")) ?? null);
+    if (cronProblem) throw new ConfigError(stack, [`mitene:cron: ${cronProblem}`]);
     const ops = new TypedStackReference<OpsOutputs>(opsStack(env));
     const provider = awsProvider(region, stack, env);
     const opsProvider = new k8s.Provider("ops", { kubeconfig: ops.output("kubeconfig"), enableServerSideApply: true });

@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Color } from "../components/naming";
 import { Weights } from "../components/weights";
-import { GateConfig, UpgradeRecord } from "./config/schema";
+import { GateConfig } from "./config/schema";
+import { UpgradeRecord } from "./upgradeRecord";
 
 export interface OpsOutputs {
     clusterName: string;

@@ -20,9 +20,14 @@ export class TypedStackReference<T> {
 
     /** The plain value, for outputs that decide which resources exist (e.g. one binding per service). */
     async value<K extends keyof T & string>(key: K): Promise<T[K]> {
-        const details = await this.ref.getOutputDetails(key);
-        const value = details.value ?? details.secretValue;
+        const value = await this.valueOrUndefined(key);
         if (value === undefined) throw new Error(`stack ${this.stack} has no output "${key}": deploy it first`);
-        return value as T[K];
+        return value;
+    }
+
+    /** The plain value, or undefined when the stack has no such output (never deployed, or not exported). */
+    async valueOrUndefined<K extends keyof T & string>(key: K): Promise<T[K] | undefined> {
+        const details = await this.ref.getOutputDetails(key);
+        return (details.value ?? details.secretValue) as T[K] | undefined;
     }
 }

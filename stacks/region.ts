@@ -6,11 +6,18 @@ import { ConfigError, parseStackConfig } from "./config/load";
 import { regionConfigSchema, targetGroupNameProblems } from "./config/schema";
 import { ProgramOutputs, RegionOutputs } from "./outputs";
 import { awsProvider } from "./providers";
+import { TypedStackReference } from "./references";
+import { recordTransitionProblem } from "./upgradeRecord";
 
 export async function regionProgram(stack: string, env: string, region: string, raw: Record<string, string>): Promise<ProgramOutputs<RegionOutputs>> {
     const config = parseStackConfig(stack, regionConfigSchema, raw);
     const nameProblems = targetGroupNameProblems(env, region, config.services);
     if (nameProblems.length > 0) throw new ConfigError(stack, nameProblems.map((p) => `mitene:services: ${p}`));
+    // The upgrade record is a compare-and-set between concurrent writers (stacks/upgradeRecord.ts): checked
+    // against what is deployed, read here under this update's stack lock.
+    const deployed = (await new TypedStackReference<RegionOutputs>(stack).valueOrUndefined("upgrade")) ?? null;
+    const transition = recordTransitionProblem(deployed, config.upgrade ?? null);
+    if (transition) throw new ConfigError(stack, [`mitene:upgrade: ${transition}`]);
 
     const provider = awsProvider(region, stack, env);
     const edge = new RegionEdge("edge", {

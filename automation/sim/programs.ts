@@ -13,10 +13,11 @@ import { StackConfig } from "../ports";
 
 export const PROJECT = "mitene";
 
-/** Stacks whose outputs a stack's program reads through StackReferences. */
+/** Stacks whose outputs a stack's program reads through StackReferences (a region reads its own record). */
 export function referencedStacks(stack: string): string[] {
     const id = parseStackName(stack);
-    return id?.kind === "cluster" ? [regionStack(id.env, id.region), opsStack(id.env)] : [];
+    if (id?.kind === "cluster") return [regionStack(id.env, id.region), opsStack(id.env)];
+    return id?.kind === "region" ? [stack] : [];
 }
 
 /** Outputs of a deployed stack, or undefined. */
@@ -24,14 +25,32 @@ export type OutputsLookup = (stack: string) => Record<string, unknown> | undefin
 
 const cache = new Map<string, Promise<ProgramRun>>();
 
+/**
+ * What a program reads of a stack it references, and no more: runs are memoized on it, so bookkeeping the
+ * program never looks at (the traffic weights, who rolled back and why) does not make a rerun of the same
+ * deployment miss the cache. A cluster reads its region's cron owner and the upgrade record's color and
+ * state; a region reads its own upgrade record; everything else is read whole.
+ */
+export function visibleOutputs(stack: string, referenced: string, outputs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    if (!outputs) return undefined;
+    const record = outputs.upgrade as { newColor: string; state: string } | null | undefined;
+    if (referenced === stack) return { upgrade: record ?? null };
+    if (parseStackName(stack)?.kind === "cluster" && parseStackName(referenced)?.kind === "region") {
+        const { weights, gate, ...read } = outputs;
+        return { ...read, upgrade: record ? { newColor: record.newColor, state: record.state } : null };
+    }
+    return outputs;
+}
+
 /** Runs `stack`'s program with `config`; StackReferences are answered by `lookup`. */
 export function runStackProgram(stack: string, config: StackConfig, lookup: OutputsLookup): Promise<ProgramRun> {
-    const references = Object.fromEntries(referencedStacks(stack).map((s) => [s, lookup(s) ?? null]));
+    const visible = (referenced: string) => visibleOutputs(stack, referenced, lookup(referenced));
+    const references = Object.fromEntries(referencedStacks(stack).map((s) => [s, visible(s) ?? null]));
     const key = createHash("sha256").update(JSON.stringify([stack, config, references])).digest("hex");
     let run = cache.get(key);
     if (!run) {
         const { values, secretKeys } = engineConfig(config);
-        const cloud = new FakeCloud({ stack, stackOutputs: (reference) => lookup(reference.split("/").pop()!) });
+        const cloud = new FakeCloud({ stack, stackOutputs: (reference) => visible(reference.split("/").pop()!) });
         run = runProgram({ project: PROJECT, stack, config: values, secretKeys, cloud, program: () => programFor(stack)(values) });
         // Failures are not cached: the same inputs must fail again with the same message, freshly.
         run.catch(() => cache.delete(key));

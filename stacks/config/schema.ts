@@ -8,6 +8,7 @@ import { Weights, weightProblems } from "../../components/weights";
 import { isMinorVersion, compareMinor, minorDistance } from "../../components/kubernetesVersions";
 import { subnetPlanProblems } from "../../components/subnetPlan";
 import { isWholeInternet } from "../../components/validation";
+import { recordConsistencyProblems, upgradeRecordSchema } from "../upgradeRecord";
 
 /** Stack config values arrive as strings; structured values as JSON. These accept both forms. */
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: "expected true or false" });
@@ -173,7 +174,10 @@ export const serviceSchema = z.strictObject({
 
 const percent = z.union([z.number(), z.string().transform(Number)]);
 
-/** The metric gate between traffic steps. Every field has a default; see automation/gate.ts. */
+/**
+ * The metric gate of every traffic step (automation/gate/). Every field has a default; README "The gate"
+ * explains how to read a verdict and tune these.
+ */
 export const gateSchema = z.strictObject({
     /** Highest acceptable 5xx rate of the new color, absolute. Default 0.01 (1%). */
     maxErrorRate: num(0, 1).default(0.01),
@@ -181,28 +185,29 @@ export const gateSchema = z.strictObject({
     maxP99Ms: num(1, 600000).default(1500),
     /** Most unhealthy hosts tolerated in the new color's target groups. Default 0. */
     maxUnhealthyHosts: int(0, 1000).default(0),
-    /** New error rate may be at most this multiple of the old color's (plus 0.1 point of slack). Default 2. */
+    /** The new error rate may be at most this multiple of the old color's (plus errorRateSlack). Default 2. */
     maxErrorRateRatio: num(1, 100).default(2),
-    /** New p99 may be at most this multiple of the old color's. Default 1.5. */
+    /** Below this absolute difference (0.1 point) error rates are not compared: 0.01% vs 0.03% is noise. Default 0.001. */
+    errorRateSlack: num(0, 1).default(0.001),
+    /** The new p99 may be at most this multiple of the old color's. Default 1.5. */
     maxP99Ratio: num(1, 100).default(1.5),
-    /** Fewer requests than this on the new color in a bake window is inconclusive. Default 200. */
+    /** A step is promoted only with at least this many requests on the new color since it began. Default 200. */
     minRequests: int(1, 1e9).default(200),
-    /** How long inconclusive windows may go on before the step is given up and traffic goes back. Default 30m. */
+    /** How long a step may stay without enough traffic before it is given up and traffic goes back. Default 30m. */
     inconclusiveTimeoutMinutes: num(0, 1440).default(30),
+    /**
+     * A count-based check fails only when its exact one-sided test rejects "within the limit" at this level.
+     * Default 0.001: with about 80 tests per region upgrade (2 windows x 4 checks x 10 looks per step, most far
+     * from their limit) healthy releases are rolled back well under once in a thousand upgrades (npm run bench).
+     */
+    significance: num(1e-12, 0.5).default(0.001),
+    /** Failed looks in a row that roll back (Flagger's threshold). Default 1: each look is already a significance test. */
+    failureLimit: int(1, 100).default(1),
+    /** Failed metric queries in a row that fail the step closed. Default 4, Argo Rollouts' consecutiveErrorLimit. */
+    queryErrorLimit: int(1, 100).default(4),
 });
 
 export type GateConfig = z.output<typeof gateSchema>;
-
-/** Left by the driver while traffic moves and after a rollback; operators read it in `status`. */
-export const upgradeRecordSchema = z.strictObject({
-    /** The color being introduced. */
-    newColor: z.enum(COLORS),
-    /** shifting: traffic is moving; rolled_back: traffic went back and the new color is kept for inspection. */
-    state: z.enum(["shifting", "rolled_back"]),
-    reason: z.string().optional(),
-});
-
-export type UpgradeRecord = z.output<typeof upgradeRecordSchema>;
 
 export const regionConfigSchema = z
     .strictObject({
@@ -224,10 +229,14 @@ export const regionConfigSchema = z
         /** The color whose cluster owns the cron jobs; a cluster may enable them only when it is this color. */
         cronColor: z.enum(COLORS),
         gate: gateSchema.default(gateSchema.parse({})),
+        /** Written by the driver while an upgrade is under way or rolled back (stacks/upgradeRecord.ts). */
         upgrade: upgradeRecordSchema.optional(),
     })
     .superRefine(checkSubnetPlan)
     .superRefine((value, ctx) => {
+        if (value.upgrade) {
+            for (const problem of recordConsistencyProblems(value.upgrade, value.weights, value.cronColor)) ctx.addIssue({ code: "custom", path: ["upgrade"], message: problem });
+        }
         const names = value.services.map((s) => s.name);
         if (new Set(names).size !== names.length) ctx.addIssue({ code: "custom", path: ["services"], message: `service names repeat: ${names.join(", ")}` });
         const hosts = value.services.map((s) => s.host);

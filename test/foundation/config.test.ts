@@ -203,7 +203,7 @@ describe("config: validation errors", () => {
         { kind: "region", title: "a service name that is not a DNS label", values: { ...region, services: [{ ...region.services[0], name: "API_v2" }] }, key: "mitene:services[0].name", message: /expected a lower-case DNS label/ },
         { kind: "region", title: "an error-rate threshold above 1", values: { ...region, gate: { maxErrorRate: 2 } }, key: "mitene:gate.maxErrorRate", message: /Too big/ },
         { kind: "region", title: "an unknown cron color", values: { ...region, cronColor: "red" }, key: "mitene:cronColor", message: /Invalid option/ },
-        { kind: "region", title: "an upgrade record in an unknown state", values: { ...region, upgrade: { newColor: "green", state: "paused" } }, key: "mitene:upgrade.state", message: /Invalid option/ },
+        { kind: "region", title: "an upgrade record in an unknown state", values: { ...region, upgrade: { newColor: "green", attempt: "a", seq: 1, state: "paused" } }, key: "mitene:upgrade.state", message: /Invalid option/ },
         { kind: "region", title: "a certificate that is not an ACM ARN", values: { ...region, certificateArn: "arn:aws:iam::123456789012:server-certificate/x" }, key: "mitene:certificateArn", message: /expected an acm ARN/ },
         // cluster
         { kind: "cluster", title: "a log retention CloudWatch does not offer", values: { ...minimalCluster(), logRetentionDays: 31 }, key: "mitene:logRetentionDays", message: /must be one of CloudWatch's retention periods: 1, 3, 5/ },
