@@ -23,7 +23,8 @@ import {
 } from "../ports";
 import { clusterStack, opsStack } from "../../components/naming";
 import { SimEngine } from "./engine";
-import { Scenario, activeFaults } from "./scenario";
+import { Scenario } from "./scenario";
+import { TrafficModel, WeightChange, WeightHistory } from "./traffic";
 import { SimStore } from "./store";
 
 const MINUTE = 60_000;
@@ -34,18 +35,24 @@ interface ForwardTarget {
     weight: number;
 }
 
-/** Weights set directly on the load balancer (emergency path), until the region stack is updated again. */
+/** Weights set directly on the load balancer (emergency path), until the region stack's weights change again. */
 interface WeightOverride {
     weights: Weights;
-    /** The region stack's outputs.weights when the override was written; an update since supersedes it. */
-    stackWeights: Weights | null;
+    /** Virtual time of the write. */
+    at: number;
 }
 
 export class SimLoadBalancer implements LoadBalancerWeights {
     /** API calls a real load balancer would have received, for the benchmark. */
     calls = 0;
 
-    constructor(private readonly store: SimStore, private readonly engine: SimEngine, private readonly env: string) {}
+    constructor(
+        private readonly store: SimStore,
+        private readonly engine: SimEngine,
+        private readonly env: string,
+        private readonly clock: Clock,
+        private readonly scenario: Scenario,
+    ) {}
 
     private overridePath = (region: string) => `loadbalancer/${this.env}-${region}.json`;
 
@@ -54,15 +61,14 @@ export class SimLoadBalancer implements LoadBalancerWeights {
         return this.forwarding(region, rules);
     }
 
-    /** What the rules forward with now, without counting an API call (the sim's traffic model reads it). */
+    /** What the rules forward with now: the listener rules the region program produced, or a newer direct write. */
     forwarding(region: string, rules: RuleRef[]): Record<string, Weights> {
         const stack = regionStack(this.env, region);
-        const override = this.store.readJson<WeightOverride>(this.overridePath(region));
-        const stackWeights = (this.engine.deployedOutputs(stack)?.weights as Weights | undefined) ?? null;
+        const override = this.currentOverride(region);
         const resources = this.engine.resources(stack).filter((r) => r.type === RULE_TYPE);
         const result: Record<string, Weights> = {};
         for (const rule of rules) {
-            if (override && JSON.stringify(override.stackWeights) === JSON.stringify(stackWeights)) {
+            if (override) {
                 result[rule.service] = override.weights;
                 continue;
             }
@@ -77,33 +83,62 @@ export class SimLoadBalancer implements LoadBalancerWeights {
         return result;
     }
 
+    /** The weights forwarded over time: the region stack's history, with a direct write in force until the stack changes them. */
+    history(region: string): WeightHistory {
+        const record = this.engine.record(regionStack(this.env, region));
+        const current = record?.outputs?.weights as Weights | undefined;
+        const stackHistory: WeightChange[] = record?.weightHistory ?? (current ? [{ at: 0, weights: current }] : []);
+        const override = this.store.readJson<WeightOverride>(this.overridePath(region));
+        if (!override) return stackHistory;
+        const resumes = stackHistory.findIndex((c) => c.at > override.at);
+        return [
+            ...stackHistory.filter((c) => c.at <= override.at),
+            { at: override.at, weights: override.weights },
+            ...(resumes >= 0 ? stackHistory.slice(resumes) : []),
+        ];
+    }
+
+    private currentOverride(region: string): WeightOverride | undefined {
+        const override = this.store.readJson<WeightOverride>(this.overridePath(region));
+        const history = this.engine.record(regionStack(this.env, region))?.weightHistory ?? [];
+        return override && !history.some((c) => c.at > override.at) ? override : undefined;
+    }
+
     async write(region: string, rules: RuleRef[], weights: Weights): Promise<void> {
         this.calls += rules.length;
-        const stackWeights = (this.engine.deployedOutputs(regionStack(this.env, region))?.weights as Weights | undefined) ?? null;
-        this.store.writeJson(this.overridePath(region), { weights, stackWeights } satisfies WeightOverride);
+        if (this.scenario.faults.some((f) => f.listenerWritesFail && (f.region === "*" || f.region === region))) {
+            throw new Error(`AccessDenied: elasticloadbalancing:ModifyRule on the listener rules of ${region} (sim scenario)`);
+        }
+        this.store.writeJson(this.overridePath(region), { weights, at: this.clock.now() } satisfies WeightOverride);
     }
 }
 
-/** Metrics from the scenario: the region's traffic split by the weights the load balancer forwards with. */
+/** Metrics from the scenario's traffic model, over the weights the load balancer forwarded with at each moment. */
 export class SimMetrics implements MetricsSource {
-    constructor(private readonly scenario: Scenario, private readonly newColorOf: (region: string) => Color | undefined, private readonly weightsOf: (region: string) => Promise<Weights>) {}
+    private readonly traffic: TrafficModel;
+
+    constructor(
+        scenario: Scenario,
+        private readonly newColorOf: (region: string) => Color | undefined,
+        private readonly historyOf: (region: string) => WeightHistory,
+        private readonly clock: Clock,
+    ) {
+        this.traffic = new TrafficModel(scenario);
+    }
 
     async colorMetrics(query: MetricsQuery): Promise<ColorMetrics> {
-        const weights = await this.weightsOf(query.region);
+        const history = this.historyOf(query.region);
+        if (history.length === 0) throw new Error(`region ${query.region} has no deployed weights`);
         const newColor = this.newColorOf(query.region) ?? query.color;
-        const role = query.color === newColor ? "new" : "old";
-        const faults = activeFaults(this.scenario, query.region, role, weights[newColor]);
-        if (faults.some((f) => f.metricsUnavailable)) throw new MetricsUnavailableError(`sim scenario: metrics of ${query.region} are unavailable`);
-        const fault = (key: "errorRate" | "p99Ms" | "unhealthyHosts") => faults.map((f) => f[key]).find((v) => v !== undefined);
-        const minutes = (query.to - query.from) / MINUTE;
-        const requests = Math.floor((this.scenario.baseline.requestsPerMinute * weights[query.color] * minutes) / 100);
-        const rate = fault("errorRate") ?? this.scenario.baseline.errorRate;
-        return {
-            requests,
-            errors: Math.round(requests * rate),
-            p99Ms: requests > 0 ? fault("p99Ms") ?? this.scenario.baseline.p99Ms : null,
-            unhealthyHosts: fault("unhealthyHosts") ?? 0,
-        };
+        const result = this.traffic.window(history, { region: query.region, color: query.color, newColor, from: query.from, to: query.to, thresholdsMs: query.latencyThresholdsMs ?? [] });
+        if ("unavailable" in result) throw new MetricsUnavailableError(`sim scenario: metrics of ${query.region} are unavailable`);
+        return result;
+    }
+
+    faultOnset(region: string): number | undefined {
+        const newColor = this.newColorOf(region);
+        const history = this.historyOf(region);
+        return newColor && history.length > 0 ? this.traffic.faultOnset(history, region, newColor, this.clock.now()) : undefined;
     }
 }
 

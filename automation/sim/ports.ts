@@ -2,13 +2,11 @@
  * The sim engine's set of ports over one state directory.
  */
 import { otherColor, regionStack, Color } from "../../components/naming";
-import { Weights } from "../../components/weights";
 import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { VirtualClock } from "../clock";
 import { DriverPorts } from "../context";
 import { FileJournal } from "../real/fileJournal";
-import { ruleRefs } from "../upgrade/region";
 import { CrashPlan, ProcessIdentity, SimEngine } from "./engine";
 import { SimLeaseStore } from "./lease";
 import { SimArgo, SimInsights, SimJobs, SimLoadBalancer, SimMetrics, SimSubnets } from "./observers";
@@ -39,17 +37,13 @@ export function createSimPorts(options: SimOptions): SimPorts {
     const store = new SimStore(options.stateDir);
     const clock = new VirtualClock(store.readClock() ?? EPOCH);
     const engine = new SimEngine(store, clock, options.scenario, options.identity, options.crash);
-    const loadBalancer = new SimLoadBalancer(store, engine, options.env);
+    const loadBalancer = new SimLoadBalancer(store, engine, options.env, clock, options.scenario);
     const regionOutputs = (region: string) => engine.deployedOutputs(regionStack(options.env, region)) as RegionOutputs | undefined;
     const newColorOf = (region: string): Color | undefined => {
         const outputs = regionOutputs(region);
         return outputs ? outputs.upgrade?.newColor ?? otherColor(outputs.cronColor) : undefined;
     };
-    const weightsOf = async (region: string): Promise<Weights> => {
-        const outputs = regionOutputs(region);
-        if (!outputs) throw new Error(`region stack of ${region} is not deployed`);
-        return Object.values(loadBalancer.forwarding(region, ruleRefs(outputs)))[0];
-    };
+
     return {
         kind: "sim",
         durations: options.scenario,
@@ -58,7 +52,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
         engine,
         clock,
         loadBalancer,
-        metrics: new SimMetrics(options.scenario, newColorOf, weightsOf),
+        metrics: new SimMetrics(options.scenario, newColorOf, (region) => loadBalancer.history(region), clock),
         argo: new SimArgo(options.scenario, engine, clock),
         jobs: new SimJobs(options.scenario, engine, clock, options.env),
         subnets: new SimSubnets(options.scenario),

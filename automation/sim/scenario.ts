@@ -15,13 +15,17 @@ const faultSchema = z
         region: z.string().default("*"),
         /** `new`: the cluster being introduced; `old`: the one serving before. Default new. */
         color: z.enum(["new", "old"]).default("new"),
-        /** Applies once the new color carries at least this percentage. Default 0 (from the start). */
+        /** Applies once the new color carries at least this percentage. Default 0 (from the first step). */
         fromWeight: z.number().int().min(0).max(100).default(0),
+        /** Begins this many minutes after that step's weight was set. Default 0. */
+        afterMinutes: nonNegative.default(0),
         errorRate: rate.optional(),
         p99Ms: nonNegative.optional(),
         unhealthyHosts: z.number().int().min(0).optional(),
         /** Every metrics query for the region fails. */
         metricsUnavailable: z.boolean().optional(),
+        /** Direct listener-rule writes (the --fast-rollback path) fail in the region, as with AccessDenied. */
+        listenerWritesFail: z.boolean().optional(),
     });
 
 export const scenarioSchema = z.strictObject({
@@ -56,6 +60,8 @@ export const scenarioSchema = z.strictObject({
             opsNodes: nonNegative.default(15),
         })
         .default({ clusterUp: 18, regionUp: 1, labelUp: 1, clusterDestroy: 12, opsControlPlane: 10, opsAddons: 3, opsNodes: 15 }),
+    /** Draw request and error counts per bucket around their expected values, and jitter latency, reproducibly. Default off: every figure exact. */
+    noise: z.strictObject({ seed: z.number().int() }).optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
@@ -86,9 +92,7 @@ export function loadScenario(file: string | undefined): Scenario {
     return result.data;
 }
 
-/** The faults that apply to a region and color once the new color carries `newWeight` percent. */
-export function activeFaults(scenario: Scenario, region: string, color: "new" | "old", newWeight: number): Fault[] {
-    return scenario.faults.filter(
-        (f) => (f.region === "*" || f.region === region) && newWeight >= f.fromWeight && (f.metricsUnavailable || f.color === color),
-    );
+/** Faults naming a region `regions` does not have: bad input, or the fault would silently never act. */
+export function unknownFaultRegions(scenario: Scenario, regions: string[]): string[] {
+    return [...new Set(scenario.faults.map((f) => f.region).filter((r) => r !== "*" && !regions.includes(r)))];
 }

@@ -12,7 +12,9 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { RecordedResource } from "../../mocks/runtime";
+import { StateFileError } from "../errors";
 import { StackConfig } from "../ports";
+import { WeightChange } from "./traffic";
 
 export interface SimStackRecord {
     name: string;
@@ -24,6 +26,8 @@ export interface SimStackRecord {
     resources: RecordedResource[];
     /** Virtual time (ms) at which each output last changed: when a cluster came up, when cron was turned off. */
     outputChangedAt: Record<string, number>;
+    /** Region stacks: every deployed change of the weights, oldest first (the sim's traffic reads the past). */
+    weightHistory?: WeightChange[];
 }
 
 export interface OperationMarker {
@@ -53,12 +57,19 @@ export class SimStore {
         renameSync(tmp, target);
     }
 
+    /** undefined when the file is missing; a file that is not JSON is named in a StateFileError. */
     readJson<T>(relative: string): T | undefined {
+        let text: string;
         try {
-            return JSON.parse(readFileSync(this.file(relative), "utf8")) as T;
+            text = readFileSync(this.file(relative), "utf8");
         } catch (error) {
             if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-            throw error;
+            throw new StateFileError(`cannot read state file ${this.file(relative)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        }
+        try {
+            return JSON.parse(text) as T;
+        } catch (error) {
+            throw new StateFileError(`state file ${this.file(relative)} is damaged (${(error as Error).message}); restore it or start over with an empty --state`);
         }
     }
 
@@ -82,8 +93,6 @@ export class SimStore {
         }
     }
 
-    /** True when the directory holds no state at all (missing or empty). */
-
     stackNames(): string[] {
         return this.list("stacks", ".json");
     }
@@ -100,12 +109,23 @@ export class SimStore {
         this.remove(path.join("stacks", `${name}.json`));
     }
 
-    markers(): OperationMarker[] {
-        return this.list("operations", ".json").map((stack) => this.readMarker(stack)!).filter(Boolean);
+    /** Stacks with an operation marker (whether or not the marker is readable). */
+    markedStacks(): string[] {
+        return this.list("operations", ".json");
     }
 
+    /**
+     * The marker of an operation on `stack`; one that cannot be read names no holder, so it is reported as
+     * an operation whose process is gone (pending, resolved by --recover).
+     */
     readMarker(stack: string): OperationMarker | undefined {
-        return this.readJson<OperationMarker>(path.join("operations", `${stack}.json`));
+        try {
+            const marker = this.readJson<OperationMarker>(path.join("operations", `${stack}.json`));
+            if (marker === undefined || (typeof marker.pid === "number" && typeof marker.host === "string")) return marker;
+        } catch (error) {
+            if (!(error instanceof StateFileError)) throw error;
+        }
+        return { stack, operation: `unreadable marker ${this.file("operations", `${stack}.json`)}`, pid: -1, host: "", startedAt: "" };
     }
 
     writeMarker(marker: OperationMarker): void {

@@ -1,0 +1,175 @@
+/**
+ * The sim's traffic: what each color of a region served in any window, from the scenario and the weights the
+ * load balancer forwarded with over time. Time is cut into 10-second buckets; each bucket has an expected
+ * request count (the region's rate times the color's weight then), an error rate and a latency distribution
+ * (baseline, or a fault's once it is active). Without `noise` a window gets the expected figures; with it,
+ * counts are drawn per bucket (Poisson requests, binomial errors and slow requests, jittered latency) from
+ * draws keyed by the bucket, so the same window always reads the same.
+ */
+import { Color } from "../../components/naming";
+import { Weights } from "../../components/weights";
+import { ColorMetrics } from "../ports";
+import { Draws, normalUpperTail } from "./randomness";
+import { Fault, Scenario } from "./scenario";
+
+export const BUCKET_MS = 10_000;
+/** Spread of log-latency: p99 180 ms puts the median near 56 ms, a typical web API's shape. */
+export const LATENCY_SIGMA = 0.5;
+/** Per-bucket jitter of latency with noise on (log-normal factor). */
+export const LATENCY_JITTER = 0.1;
+const Z99 = 2.3263478740408408;
+const MINUTE = 60_000;
+
+export interface WeightChange {
+    at: number;
+    weights: Weights;
+}
+
+/** Forwarding weights over time, oldest first. Before the first change the first entry's weights held. */
+export type WeightHistory = readonly WeightChange[];
+
+export function weightsAt(history: WeightHistory, at: number): Weights {
+    let current = history[0].weights;
+    for (const change of history) {
+        if (change.at > at) break;
+        current = change.weights;
+    }
+    return current;
+}
+
+/** P(latency > threshold) when latency is log-normal with this p99. */
+export function slowerThan(thresholdMs: number, p99Ms: number): number {
+    if (thresholdMs <= 0) return 1;
+    return normalUpperTail((Math.log(thresholdMs) - Math.log(p99Ms)) / LATENCY_SIGMA + Z99);
+}
+
+/**
+ * When a fault of the new color starts to act, if it acts at `at`: once the new color has carried at least
+ * `fromWeight` (at least 1%) without interruption, plus `afterMinutes`.
+ */
+export function faultStart(fault: Fault, newColor: Color, history: WeightHistory, at: number): number | undefined {
+    const floor = Math.max(1, fault.fromWeight);
+    if (weightsAt(history, at)[newColor] < floor) return undefined;
+    let since = Number.POSITIVE_INFINITY;
+    for (const change of history) {
+        if (change.at > at) break;
+        if (change.weights[newColor] < floor) since = Number.POSITIVE_INFINITY;
+        else if (since === Number.POSITIVE_INFINITY) since = change.at;
+    }
+    const start = since + fault.afterMinutes * MINUTE;
+    return at >= start ? start : undefined;
+}
+
+const appliesTo = (fault: Fault, region: string) => fault.region === "*" || fault.region === region;
+
+export interface WindowQuery {
+    region: string;
+    color: Color;
+    /** The color the current upgrade introduces ("new" in the scenario). */
+    newColor: Color;
+    from: number;
+    to: number;
+    thresholdsMs: number[];
+}
+
+export type WindowResult = ColorMetrics | { unavailable: true };
+
+interface Bucket {
+    requests: number;
+    errorRate: number;
+    p99Ms: number;
+    unhealthyHosts: number;
+}
+
+/** A bucket as the scenario defines it, before any noise. */
+function expectedBucket(scenario: Scenario, history: WeightHistory, q: WindowQuery, start: number): Bucket & { unavailable: boolean } {
+    const weights = weightsAt(history, start);
+    const role = q.color === q.newColor ? "new" : "old";
+    const active = scenario.faults.filter((f) => appliesTo(f, q.region) && faultStart(f, q.newColor, history, start) !== undefined);
+    const value = (key: "errorRate" | "p99Ms" | "unhealthyHosts") => active.filter((f) => f.color === role).map((f) => f[key]).find((v) => v !== undefined);
+    return {
+        requests: (scenario.baseline.requestsPerMinute * (BUCKET_MS / MINUTE) * weights[q.color]) / 100,
+        errorRate: value("errorRate") ?? scenario.baseline.errorRate,
+        p99Ms: value("p99Ms") ?? scenario.baseline.p99Ms,
+        unhealthyHosts: value("unhealthyHosts") ?? 0,
+        unavailable: active.some((f) => f.metricsUnavailable),
+    };
+}
+
+/** The latency below which 99% of a mixture of buckets' requests fall (bisection on log latency). */
+function mixtureP99(parts: { requests: number; p99Ms: number }[]): number | null {
+    const total = parts.reduce((sum, p) => sum + p.requests, 0);
+    if (total <= 0) return null;
+    const p99s = parts.filter((p) => p.requests > 0).map((p) => p.p99Ms);
+    let lo = Math.log(Math.min(...p99s));
+    let hi = Math.log(Math.max(...p99s));
+    if (hi - lo < 1e-9) return Math.exp(lo);
+    for (let i = 0; i < 60; i++) {
+        const mid = (lo + hi) / 2;
+        const slow = parts.reduce((sum, p) => sum + p.requests * slowerThan(Math.exp(mid), p.p99Ms), 0);
+        if (slow > total / 100) lo = mid;
+        else hi = mid;
+    }
+    return Math.exp((lo + hi) / 2);
+}
+
+/** Draws per bucket, cached: queries repeat and overlap. */
+export class TrafficModel {
+    private readonly cache = new Map<string, number>();
+
+    constructor(private readonly scenario: Scenario) {}
+
+    private draw(key: string, make: (draws: Draws) => number): number {
+        let value = this.cache.get(key);
+        if (value === undefined) {
+            value = make(new Draws(`${this.scenario.noise!.seed}|${key}`));
+            this.cache.set(key, value);
+        }
+        return value;
+    }
+
+    /** Requests, errors, latency and unhealthy hosts of one color over [from, to). */
+    window(history: WeightHistory, q: WindowQuery): WindowResult {
+        const noisy = this.scenario.noise !== undefined;
+        let requests = 0;
+        let errors = 0;
+        let unhealthyHosts = 0;
+        const slow = new Map<number, number>(q.thresholdsMs.map((t) => [t, 0]));
+        const parts: { requests: number; p99Ms: number }[] = [];
+        for (let b = Math.floor(q.from / BUCKET_MS); b * BUCKET_MS < q.to; b++) {
+            const start = b * BUCKET_MS;
+            const overlap = (Math.min(q.to, start + BUCKET_MS) - Math.max(q.from, start)) / BUCKET_MS;
+            if (overlap <= 0) continue;
+            const e = expectedBucket(this.scenario, history, q, start);
+            if (e.unavailable) return { unavailable: true };
+            const key = `${q.region}|${q.color}|${b}`;
+            const n = noisy ? this.draw(`${key}|requests|${e.requests}`, (d) => d.poisson(e.requests)) : e.requests;
+            const p99 = noisy ? e.p99Ms * Math.exp(LATENCY_JITTER * this.draw(`${key}|jitter`, (d) => d.normal())) : e.p99Ms;
+            requests += n * overlap;
+            errors += (noisy ? this.draw(`${key}|errors|${n}|${e.errorRate}`, (d) => d.binomial(n, e.errorRate)) : n * e.errorRate) * overlap;
+            for (const t of q.thresholdsMs) {
+                const share = slowerThan(t, p99);
+                slow.set(t, slow.get(t)! + (noisy ? this.draw(`${key}|slow|${t}|${n}|${p99}`, (d) => d.binomial(n, share)) : n * share) * overlap);
+            }
+            unhealthyHosts = Math.max(unhealthyHosts, e.unhealthyHosts);
+            parts.push({ requests: n * overlap, p99Ms: p99 });
+        }
+        const total = Math.floor(requests + 1e-9);
+        return {
+            requests: total,
+            errors: Math.min(total, Math.round(errors)),
+            p99Ms: total > 0 ? mixtureP99(parts) : null,
+            unhealthyHosts,
+            slowRequests: Object.fromEntries([...slow].map(([t, count]) => [String(t), Math.min(total, Math.round(count))])),
+        };
+    }
+
+    /** When the new color's earliest active fault began (ms), if one acts at `at`. */
+    faultOnset(history: WeightHistory, region: string, newColor: Color, at: number): number | undefined {
+        const starts = this.scenario.faults
+            .filter((f) => appliesTo(f, region) && f.color === "new" && !f.metricsUnavailable)
+            .map((f) => faultStart(f, newColor, history, at))
+            .filter((s): s is number => s !== undefined);
+        return starts.length > 0 ? Math.min(...starts) : undefined;
+    }
+}
