@@ -18,7 +18,7 @@ export function runCli(): void {
         signals++;
         if (signals > 1) {
             process.stderr.write(`mitene: ${name} again: exiting without waiting for the running operation\n`);
-            process.exit(130);
+            process.exit(name === "SIGTERM" ? EXIT.terminated : EXIT.interrupted);
         }
         process.stderr.write(`mitene: ${name}: cancelling the running operation cleanly (press again to exit at once)\n`);
         controller.abort(new Error(`cancelled by ${name}`));
@@ -34,6 +34,8 @@ export function runCli(): void {
         // As if killed: no cleanup, no lease release, no flushing of anything but what is already written.
         die: () => process.exit(EXIT.killed),
         signal: controller.signal,
+        stderrIsTTY: process.stderr.isTTY === true,
+        columns: process.stderr.columns,
         realPorts: async () => loadRealPorts().createRealPorts(process.cwd(), process.env, (line: string) => process.stderr.write(line + "\n")),
     }).then((code) => {
         // Wait for stdout to drain (pipes are asynchronous), then exit even if SDK clients keep sockets open.

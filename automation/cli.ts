@@ -1,23 +1,29 @@
 /**
- * The `mitene` command line (CONTRACT.md). Commands return a result; this file turns it into one JSON
- * document on stdout (`--json`) or readable text, progress on stderr, and the exit code.
+ * The `mitene` command line (docs/cli.md). Commands return a result; this file turns it into one JSON
+ * document on stdout (`--json`) or readable text, progress on stderr, and the exit code. Help and the version
+ * go to stdout. A single-value option given twice is bad input, never "the last one wins".
  */
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { formatWeights } from "../components/weights";
 import { DriverPorts, Invocation } from "./context";
-import { EngineIo, EngineOptions, openEngine } from "./engines";
+import { EngineIo, EngineOptions } from "./engines";
 import { BadInputError, EXIT, exitCodeOf } from "./errors";
-import { selectRegions } from "./facts";
-import { formatMinutes } from "./options";
+import { parsePositive } from "./options";
+import { ProgressView, createProgress, formatMinutes } from "./progress";
 import { ProcessIdentity } from "./sim/engine";
-import { rollback } from "./commands/rollback";
+import { formatRollback, rollbackCommand, RollbackFlags } from "./commands/rollback";
+import { formatDiscard, discardCommand, DiscardFlags } from "./commands/discard";
 import { formatStatus, status } from "./commands/status";
+import { openEngine } from "./engines";
 import { UpgradeFlags, UpgradeOutcome, defaultRehearsalTarget, upgradeCommand } from "./commands/upgrade";
 import { OpsUpgradeFlags, opsUpgradeCommand } from "./commands/opsUpgrade";
 import { PreflightFlags, formatPreflight, preflightCommand } from "./commands/preflight";
 import { diffCommand, policyCommand, renderCommand } from "./commands/graphs";
+import { UPGRADE_DEFAULTS } from "./upgrade/types";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION = (require("../package.json") as { version: string }).version;
 
 export interface CliIo {
     stdout: (text: string) => void;
@@ -30,6 +36,9 @@ export interface CliIo {
     signal: AbortSignal;
     /** Real ports for `--engine pulumi`. */
     realPorts?: (env: string) => Promise<DriverPorts>;
+    /** stderr is a terminal: progress redraws in place. */
+    stderrIsTTY?: boolean;
+    columns?: number;
 }
 
 interface Outcome {
@@ -38,155 +47,177 @@ interface Outcome {
     exitCode: number;
 }
 
-/** Operation numbers count from 1. */
-const positive = (flag: string) => (value: string) => {
-    if (!/^[1-9]\d*$/.test(value)) throw new BadInputError(`${flag} "${value}" is not a whole number of 1 or more`);
-    return Number(value);
-};
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function engineOptions(command: Command): Command {
-    return command
-        .addOption(new Option("--engine <engine>", "sim (embedded simulation) or pulumi (Automation API, real AWS)").default("pulumi"))
-        .option("--state <dir>", "sim state directory", ".mitene/sim")
-        .option("--stacks <dir>", "sim: stack files to seed from (default: the repository's stacks/)")
-        .option("--scenario <file>", "sim: metrics, health and durations scenario (JSON)")
-        .option("--crash-after <n>", "sim: exit 137 right after the n-th state-changing operation", positive("--crash-after"))
-        .option("--crash-during <n>", "sim: exit 137 in the middle of the n-th state-changing operation", positive("--crash-during"))
-        .option("--json", "one JSON document on stdout");
+/** Engine options as each command takes them (only what it uses, with its real defaults). */
+interface EngineOptionSet {
+    /** Default engine; rehearse defaults to sim and refuses pulumi. */
+    defaultEngine?: "pulumi" | "sim";
+    /** --scenario (metrics, health, durations). */
+    scenario?: boolean;
+    /** --crash-after / --crash-during (state-changing commands). */
+    crash?: boolean;
 }
 
-function upgradeFlags(command: Command): Command {
-    return engineOptions(command)
-        .option("--to <version>", "target Kubernetes version, e.g. 1.35")
-        .option("--region <region>", "limit to this region (repeatable; the first is the canary)", collect, [])
-        .option("--steps <percents>", "traffic steps on the new color", "5,25,50,100")
-        .option("--bake <duration>", "bake time before each gate", "10m")
-        .option("--hold <duration>", "wait after the cron cut-over before tearing the old cluster down", "30m")
-        .option("--parallel-regions", "after the canary, shift all other regions at once")
-        .option("--no-destroy", "stop after the cut-over and keep the old cluster")
-        .option("--recover", "resolve pending operations of an interrupted run, then continue")
-        .option("--break-lease", "take the env's lease even if another run holds it")
-        .option("--retry", "try again in regions whose previous attempt was rolled back")
-        .option("--fast-rollback", "on a failed gate, set the listener rules directly before updating the region stack")
-        .option("--argo-timeout <duration>", "longest wait for Argo CD to report the new cluster healthy", "30m")
-        .option("--jobs-timeout <duration>", "longest wait for the old cluster's running cron jobs", "2h");
-}
-
-function upgradeText(result: UpgradeOutcome): string {
-    const lines = [`upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.toUpperCase()}`];
-    lines.push(`  ${"region".padEnd(16)} ${"from".padEnd(6)} ${"to".padEnd(6)} ${"result".padEnd(13)} steps`);
-    for (const r of result.regions) {
-        const steps = r.steps.map((s) => `${s.weight}%:${s.gate}`).join(" ");
-        lines.push(`  ${r.region.padEnd(16)} ${(r.from ?? "-").padEnd(6)} ${(r.to ?? "-").padEnd(6)} ${r.result.padEnd(13)} ${steps}`);
-        if (r.reason) lines.push(`      ${r.reason}`);
-    }
-    for (const finding of result.preflight?.filter((f) => f.severity === "blocking") ?? []) lines.push(`  preflight [${finding.id}] ${finding.message}`);
-    lines.push(
-        result.engine === "sim"
-            ? `  on AWS this would take about ${formatMinutes(result.durationMinutes)} (${result.durationMinutes} virtual minutes on the sim engine); journal: ${result.journal}`
-            : `  took ${formatMinutes(result.durationMinutes)}; journal: ${result.journal}`,
-    );
-    return lines.join("\n");
-}
-
-export async function main(argv: string[], io: CliIo): Promise<number> {
-    const json = argv.includes("--json");
+/** The command tree; `views` collects the progress views it opens, for the caller to close. */
+export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome) => void, views: ProgressView[] = []): Command {
+    /** Single-value options: a second occurrence is bad input naming both values. */
+    const seen = new Map<string, string>();
+    const once =
+        <T>(flag: string, parse: (value: string) => T = (v) => v as T) =>
+        (value: string): T => {
+            if (seen.has(flag)) throw new BadInputError(`${flag} given twice ("${seen.get(flag)}" and "${value}"): give it once`);
+            seen.set(flag, value);
+            return parse(value);
+        };
+    const note = (line: string) => io.stderr(line + "\n");
     const invocation = (command: string): Invocation => ({
         runId: `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`,
         host: io.identity.host,
         pid: io.identity.pid,
         command: `mitene ${command}`,
         signal: io.signal,
-        progress: (line) => io.stderr(line + "\n"),
-        warn: (line) => io.stderr(line + "\n"),
+        view: (views[views.length] = createProgress({ write: io.stderr, live: io.stderrIsTTY === true, columns: io.columns, realTime: true })),
+        warn: note,
     });
-    const engineIo: EngineIo = { cwd: io.cwd, identity: io.identity, die: io.die, warn: (line) => io.stderr(line + "\n"), realPorts: io.realPorts };
-    let outcome: Outcome | undefined;
+    const engineIo: EngineIo = { cwd: io.cwd, identity: io.identity, die: io.die, warn: note, realPorts: io.realPorts };
 
-    const program = new Command("mitene")
-        .description("Blue/green EKS upgrades, one command (see README.md)")
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => io.stderr(s), writeErr: (s) => io.stderr(s) })
-        .showHelpAfterError();
+    const withEngine = (command: Command, set: EngineOptionSet = {}) => {
+        const engines = set.defaultEngine === "sim" ? ["sim", "local"] : ["pulumi", "sim", "local"];
+        command
+            .addOption(
+                new Option("--engine <engine>", `${set.defaultEngine === "sim" ? "" : "pulumi: Automation API, real AWS; "}sim: embedded simulation; local: real Pulumi engine, fake cloud`)
+                    .choices(engines)
+                    .default(set.defaultEngine ?? "pulumi")
+                    .argParser(
+                        once("--engine", (v) => {
+                            if (!engines.includes(v)) throw new BadInputError(`--engine "${v}" must be one of ${engines.join(", ")}${set.defaultEngine === "sim" ? " (rehearse never touches real AWS)" : ""}`);
+                            return v;
+                        }),
+                    ),
+            )
+            .option("--state <dir>", "sim/local: state directory (default .mitene/<engine>)", once("--state"))
+            .option("--stacks <dir>", "sim/local: stack files to seed from (default: the repository's stacks/)", once("--stacks"));
+        if (set.scenario) command.option("--scenario <file>", "sim/local: metrics, health and durations scenario (JSON)", once("--scenario"));
+        if (set.crash) {
+            command
+                .option("--crash-after <n>", "sim/local: exit 137 right after the n-th state-changing operation", once("--crash-after", (v) => parsePositive("--crash-after", v)))
+                .option("--crash-during <n>", "sim/local: exit 137 in the middle of the n-th state-changing operation", once("--crash-during", (v) => parsePositive("--crash-during", v)));
+        }
+        return command.option("--json", "one JSON document on stdout");
+    };
 
-    engineOptions(program.command("status").description("where every region of an env stands").requiredOption("--env <env>", "environment"))
-        .action(async (flags: EngineOptions & { env: string }) => {
-            const ports = await openEngine(flags, flags.env, engineIo);
-            const report = await status(ports, flags.env);
-            outcome = { json: report, text: formatStatus(report), exitCode: EXIT.ok };
-        });
+    const upgradeFlags = (command: Command, set: EngineOptionSet) =>
+        withEngine(command, { scenario: true, crash: true, ...set })
+            .option("--to <version>", "target Kubernetes minor, e.g. 1.35", once("--to"))
+            .option("--region <region>", "limit to this region (repeatable; the first is the canary)", collect, [])
+            .option("--steps <percents>", "traffic steps on the new color", once("--steps"), UPGRADE_DEFAULTS.steps.join(","))
+            .option("--bake <duration>", "how long each step bakes under the gate", once("--bake"), "10m")
+            .option("--analysis-interval <duration>", "how often the gate looks at the metrics while a step bakes", once("--analysis-interval"), "1m")
+            .option("--stop-at <percent>", "stop (result paused, exit 0) once the new color carries this step and its gate passed", once("--stop-at"))
+            .option("--hold <duration>", "wait after the cron cut-over before tearing the old cluster down", once("--hold"), "30m")
+            .option("--parallel-regions", "after the canary, shift all other regions at once")
+            .option("--no-destroy", "stop after the cut-over and keep the old cluster (rollback stays possible)")
+            .option("--retry", "try again in regions whose earlier attempt was rolled back")
+            .option("--fast-rollback", "on a failed gate, set the listener rules directly before updating the region stack")
+            .option("--recover", "resolve pending operations of an interrupted run, then continue")
+            .option("--break-lease", "take the env's lease even if another run holds it (after checking that run is gone)")
+            .option("--argo-timeout <duration>", "longest wait for Argo CD to report the new cluster healthy", once("--argo-timeout"), "30m")
+            .option("--jobs-timeout <duration>", "longest wait for the old cluster's running cron jobs", once("--jobs-timeout"), "2h");
 
     const runUpgrade = async (flags: UpgradeFlags, label: string) => {
         const result = await upgradeCommand(flags, engineIo, invocation(label));
-        const exitCode = result.result === "completed" || result.result === "nothing_to_do" ? EXIT.ok : EXIT.failed;
-        outcome = { json: result, text: upgradeText(result), exitCode };
+        const exitCode = ["completed", "nothing_to_do", "paused"].includes(result.result) ? EXIT.ok : EXIT.failed;
+        done({ json: result, text: upgradeText(result), exitCode });
     };
 
-    upgradeFlags(program.command("upgrade").description("blue/green upgrade of every region of an env").requiredOption("--env <env>", "environment"))
+    const program = new Command("mitene")
+        .description("Blue/green EKS upgrades in one command (docs/cli.md)")
+        .version(VERSION, "--version", "print the version")
+        .helpOption("-h, --help", "show help")
+        .exitOverride()
+        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+        .showHelpAfterError("(mitene help <command> shows its options)");
+
+    withEngine(program.command("status").description("where every region of an env stands (reads only)"))
+        .requiredOption("--env <env>", "environment", once("--env"))
+        .action(async (flags: EngineOptions & { env: string }) => {
+            const ports = await openEngine(flags, flags.env, engineIo, { readOnly: true });
+            const report = await status(ports, flags.env);
+            done({ json: report, text: formatStatus(report), exitCode: EXIT.ok });
+        });
+
+    upgradeFlags(program.command("upgrade").description("blue/green upgrade of every region of an env"), {})
+        .requiredOption("--env <env>", "environment", once("--env"))
         .action((flags: UpgradeFlags) => runUpgrade(flags, argv.join(" ")));
 
-    upgradeFlags(program.command("rehearse").description("the upgrade on the sim engine, seeded from the committed stack files"))
-        .option("--env <env>", "environment", "prod")
-        .action((flags: UpgradeFlags, command: Command) => {
-            if (command.getOptionValueSource("engine") === "cli" && flags.engine !== "sim") throw new BadInputError(`rehearse runs on the sim engine; --engine ${flags.engine} is not allowed`);
+    upgradeFlags(program.command("rehearse").description("the upgrade on a rehearsal engine (sim by default), seeded from the committed stack files"), { defaultEngine: "sim" })
+        .option("--env <env>", "environment", once("--env"), "prod")
+        .action((flags: UpgradeFlags) => {
             const stacksDir = flags.stacks === undefined ? undefined : path.resolve(io.cwd, flags.stacks);
-            return runUpgrade({ ...flags, engine: "sim", to: flags.to ?? defaultRehearsalTarget(flags.env, stacksDir) }, argv.join(" "));
+            return runUpgrade({ ...flags, to: flags.to ?? defaultRehearsalTarget(flags.env, stacksDir) }, argv.join(" "));
         });
 
-    engineOptions(program.command("rollback").description("all of a region's traffic back on the color that served before the upgrade"))
-        .requiredOption("--env <env>", "environment")
-        .requiredOption("--region <region>", "region")
+    withEngine(program.command("rollback").description("all traffic (and the cron jobs) back on the color that served before the upgrade"), { scenario: true, crash: true })
+        .requiredOption("--env <env>", "environment", once("--env"))
+        .option("--region <region>", "region (repeatable)", collect, [])
+        .option("--all", "every region of the env")
         .option("--fast-rollback", "set the listener rules directly first, then update the region stack")
-        .option("--recover", "resolve pending operations of the region stack first")
-        .action(async (flags: EngineOptions & { env: string; region: string; fastRollback?: boolean; recover?: boolean }) => {
-            const ports = await openEngine(flags, flags.env, engineIo, (facts) => selectRegions(facts, [flags.region]));
-            const result = await rollback(ports, invocation(argv.join(" ")), flags.env, flags.region, { fast: flags.fastRollback ?? false, recover: flags.recover ?? false });
-            outcome = {
-                json: result,
-                text: result.result === "rolled_back" ? `${result.region}: rolled back, ${formatWeights(result.weights)}` : `${result.region}: nothing to do (${result.reason})`,
-                exitCode: EXIT.ok,
-            };
+        .option("--recover", "resolve pending operations of the region's stacks first")
+        .option("--jobs-timeout <duration>", "longest wait for the new cluster's running cron jobs", once("--jobs-timeout"), "2h")
+        .action(async (flags: RollbackFlags) => {
+            const report = await rollbackCommand(flags, engineIo, invocation(argv.join(" ")));
+            done({ json: report, text: formatRollback(report), exitCode: report.result === "failed" ? EXIT.failed : EXIT.ok });
         });
 
-    engineOptions(program.command("ops-upgrade").description("in-place upgrade of the Ops cluster, one minor: control plane, core add-ons, node groups"))
-        .requiredOption("--env <env>", "environment")
-        .option("--to <version>", "the next Kubernetes minor")
+    withEngine(program.command("discard").description("tear down a new-color cluster kept after a rollback"), { scenario: true, crash: true })
+        .requiredOption("--env <env>", "environment", once("--env"))
+        .requiredOption("--region <region>", "region (repeatable)", collect, [])
         .option("--recover", "resolve pending operations of an interrupted run, then continue")
         .option("--break-lease", "take the env's lease even if another run holds it")
-        .option("--argo-timeout <duration>", "longest wait for Argo CD to be healthy again", "30m")
+        .action(async (flags: DiscardFlags) => {
+            const report = await discardCommand(flags, engineIo, invocation(argv.join(" ")));
+            done({ json: report, text: formatDiscard(report), exitCode: report.result === "failed" ? EXIT.failed : EXIT.ok });
+        });
+
+    withEngine(program.command("ops-upgrade").description("in-place upgrade of the Ops cluster, one minor: control plane, core add-ons, node groups"), { scenario: true, crash: true })
+        .requiredOption("--env <env>", "environment", once("--env"))
+        .option("--to <version>", "the next Kubernetes minor", once("--to"))
+        .option("--recover", "resolve pending operations of an interrupted run, then continue")
+        .option("--break-lease", "take the env's lease even if another run holds it")
+        .option("--argo-timeout <duration>", "longest wait for Argo CD to be healthy again", once("--argo-timeout"), "30m")
         .action(async (flags: OpsUpgradeFlags) => {
             const result = await opsUpgradeCommand(flags, engineIo, invocation(argv.join(" ")));
             const text = [
                 `Ops upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.toUpperCase()}`,
                 ...result.stages.map((s) => `  ${s.stage.padEnd(15)} ${s.result}${s.detail ? `  ${s.detail}` : ""}`),
-                ...result.preflight.filter((f) => f.severity === "blocking").map((f) => `  preflight [${f.id}] ${f.message}`),
-                `  ${result.engine === "sim" ? "on AWS this would take about" : "took"} ${formatMinutes(result.durationMinutes)}; journal: ${result.journal}`,
+                ...result.preflight.filter((f) => f.severity === "blocking").map((f) => `  blocking [${f.id}] ${f.message}`),
+                durationLine(result.engine, result.durationMinutes, result.journal, result.stages.length > 0),
             ].join("\n");
-            outcome = { json: result, text, exitCode: result.result === "failed" ? EXIT.failed : EXIT.ok };
+            done({ json: result, text, exitCode: result.result === "failed" ? EXIT.failed : EXIT.ok });
         });
 
-    engineOptions(program.command("preflight").description("the upgrade's checks alone; exit 1 if any finding blocks"))
-        .requiredOption("--env <env>", "environment")
-        .option("--to <version>", "target Kubernetes version")
+    withEngine(program.command("preflight").description("the upgrade's checks alone (reads only); exit 1 if any finding blocks"), { scenario: true })
+        .requiredOption("--env <env>", "environment", once("--env"))
+        .option("--to <version>", "target Kubernetes version", once("--to"))
         .option("--region <region>", "limit to this region (repeatable)", collect, [])
         .option("--ops", "check the Ops cluster's in-place upgrade instead of the service clusters'")
         .action(async (flags: PreflightFlags) => {
             const report = await preflightCommand(flags, engineIo);
-            outcome = { json: report, text: formatPreflight(report), exitCode: report.result === "blocked" ? EXIT.failed : EXIT.ok };
+            done({ json: report, text: formatPreflight(report), exitCode: report.result === "blocked" ? EXIT.failed : EXIT.ok });
         });
 
     program
         .command("render")
         .description("every stack's resource graph, credential-free, as DIR/<stack>.json")
-        .requiredOption("--env <env>", "environment")
-        .option("--stack <stack>", "only this stack")
-        .requiredOption("--out <dir>", "output directory")
-        .option("--stacks <dir>", "stack files to render (default: the repository's stacks/)")
+        .requiredOption("--env <env>", "environment", once("--env"))
+        .option("--stack <stack>", "only this stack", once("--stack"))
+        .requiredOption("--out <dir>", "output directory", once("--out"))
+        .option("--stacks <dir>", "stack files to render (default: the repository's stacks/)", once("--stacks"))
         .option("--json", "one JSON document on stdout")
         .action(async (flags: { env: string; stack?: string; out: string; stacks?: string }) => {
             const result = await renderCommand(flags.env, flags.stack, path.resolve(io.cwd, flags.out), flags.stacks && path.resolve(io.cwd, flags.stacks));
-            outcome = { json: result, text: result.stacks.map((s) => `${s.file}  (${s.resources} resources)`).join("\n"), exitCode: EXIT.ok };
+            done({ json: result, text: result.stacks.map((s) => `${s.file}: ${s.resources} resources`).join("\n"), exitCode: EXIT.ok });
         });
 
     program
@@ -197,42 +228,87 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         .option("--json", "one JSON document on stdout (the Markdown in `markdown`)")
         .action((base: string, head: string) => {
             const result = diffCommand(path.resolve(io.cwd, base), path.resolve(io.cwd, head));
-            outcome = { json: result, text: result.markdown.trimEnd(), exitCode: EXIT.ok };
+            done({ json: result, text: result.markdown.trimEnd(), exitCode: EXIT.ok });
         });
 
     program
         .command("policy")
         .description("the policy pack over rendered graphs (rendering --env first, or reading DIR)")
         .argument("[dir]", "render directory")
-        .option("--env <env>", "render this env first")
-        .option("--stacks <dir>", "with --env: stack files to render (default: the repository's stacks/)")
+        .option("--env <env>", "render this env first", once("--env"))
+        .option("--stacks <dir>", "with --env: stack files to render (default: the repository's stacks/)", once("--stacks"))
         .option("--json", "one JSON document on stdout")
         .action(async (dir: string | undefined, flags: { env?: string; stacks?: string }) => {
             const result = await policyCommand({ env: flags.env, dir: dir && path.resolve(io.cwd, dir), stacksDir: flags.stacks && path.resolve(io.cwd, flags.stacks) });
             const text = result.violations.length
                 ? result.violations.map((v) => `${v.level.padEnd(9)} ${v.rule}  ${v.stack} ${v.resource}: ${v.message}`).join("\n")
                 : `no violations in ${result.stacks.length} stacks`;
-            outcome = { json: result, text, exitCode: result.mandatory > 0 ? EXIT.failed : EXIT.ok };
+            done({ json: result, text, exitCode: result.mandatory > 0 ? EXIT.failed : EXIT.ok });
         });
 
+    return program;
+}
+
+function durationLine(engine: string, minutes: number, journal: string, ran: boolean): string {
+    if (!ran) return `  journal: ${journal}`;
+    return engine === "pulumi"
+        ? `  took ${formatMinutes(minutes)}; journal: ${journal}`
+        : `  on AWS this would take about ${formatMinutes(minutes)}: ${minutes} virtual minutes on the ${engine} engine; journal: ${journal}`;
+}
+
+function upgradeText(result: UpgradeOutcome): string {
+    const lines = [`upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.replace("_", " ").toUpperCase()}`];
+    const blocking = result.preflight?.filter((f) => f.severity === "blocking") ?? [];
+    if (blocking.length > 0) {
+        lines.push("  preflight found:");
+        for (const finding of blocking) lines.push(`    blocking [${finding.id}]${finding.region ? ` ${finding.region}:` : ""} ${finding.message.replace(`${finding.region}: `, "")}`);
+        lines.push("  nothing was changed");
+        return [...lines, durationLine(result.engine, result.durationMinutes, result.journal, false)].join("\n");
+    }
+    lines.push(`  ${"region".padEnd(16)} ${"from".padEnd(6)} ${"to".padEnd(6)} ${"result".padEnd(13)} steps`);
+    for (const r of result.regions) {
+        const steps = r.steps.map((s) => `${s.weight}%:${s.gate}`).join(" ");
+        lines.push(`  ${r.region.padEnd(16)} ${(r.from ?? "-").padEnd(6)} ${(r.to ?? "-").padEnd(6)} ${r.result.replace("_", " ").padEnd(13)} ${steps}`);
+        if (r.reason) lines.push(`      ${r.reason}`);
+    }
+    lines.push(durationLine(result.engine, result.durationMinutes, result.journal, result.result !== "nothing_to_do" || result.durationMinutes > 0));
+    return lines.join("\n");
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+    const json = argv.includes("--json");
+    let outcome: Outcome | undefined;
+    const views: ProgressView[] = [];
+    const program = buildProgram(io, argv, (o) => (outcome = o), views);
     try {
+        if (argv.length === 0) {
+            io.stderr(program.helpInformation());
+            return EXIT.badInput;
+        }
         await program.parseAsync(argv, { from: "user" });
     } catch (error) {
         if (error instanceof CommanderError) {
-            // Asked-for help is done; help shown because no command was given is bad input.
-            if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+            if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return EXIT.ok;
             // Commander already printed its message (unknown command or option, missing value).
             if (json) io.stdout(JSON.stringify({ error: error.message.replace(/^error: /, ""), exitCode: EXIT.badInput }) + "\n");
             return EXIT.badInput;
         }
-        const exitCode = exitCodeOf(error);
+        const exitCode = io.signal.aborted ? cancelledExitCode(io.signal) : exitCodeOf(error);
         const message = error instanceof Error ? error.message : String(error);
         io.stderr(`mitene: ${message}\n`);
         if (exitCode === EXIT.failed && !(error as { exitCode?: number }).exitCode && error instanceof Error && error.stack) io.stderr(error.stack + "\n");
         if (json) io.stdout(JSON.stringify({ error: message, exitCode }) + "\n");
         return exitCode;
     }
+    finally {
+        views.forEach((view) => view.close());
+    }
     if (!outcome) return EXIT.ok;
     io.stdout(json ? JSON.stringify(outcome.json, null, 2) + "\n" : outcome.text + "\n");
-    return outcome.exitCode;
+    return io.signal.aborted ? cancelledExitCode(io.signal) : outcome.exitCode;
+}
+
+/** A run cancelled by a signal ends like any Unix program interrupted by it: 130 (SIGINT) or 143 (SIGTERM). */
+function cancelledExitCode(signal: AbortSignal): number {
+    return String((signal.reason as Error | undefined)?.message).includes("SIGTERM") ? EXIT.terminated : EXIT.interrupted;
 }

@@ -13,6 +13,7 @@ import {
     SubnetInspector,
     UpgradeInsights,
 } from "./ports";
+import { ProgressView } from "./progress";
 import { Scenario } from "./sim/scenario";
 
 export interface DriverPorts {
@@ -29,7 +30,7 @@ export interface DriverPorts {
     /** Operation durations: the scenario's on the sim, typical AWS figures for real (time-left estimates). */
     durations: Scenario;
     /** Which engine these are, for messages and `durationMinutes`. */
-    kind: "sim" | "pulumi";
+    kind: "sim" | "local" | "pulumi";
     /** Stack files of the repository the stacks were created from. */
     stacksDir: string;
     /** Called once the command is done (the sim saves its virtual time for the next run). */
@@ -45,8 +46,8 @@ export interface Invocation {
     command: string;
     /** Cancelled on SIGINT/SIGTERM. */
     signal: AbortSignal;
-    /** Human progress (stderr). */
-    progress: (line: string) => void;
+    /** Human progress (stderr): live on a terminal, one line per event elsewhere. */
+    view: ProgressView;
     /** Warnings a person must see (stderr), also with --json. */
     warn: (line: string) => void;
 }

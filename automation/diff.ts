@@ -42,13 +42,25 @@ export function flatten(value: unknown, prefix = "", into: Map<string, unknown> 
     return into;
 }
 
+/**
+ * A forward action's weight row says which color it is (`targetGroups[green].weight`), read from the target
+ * group's name in the ARN beside it, instead of a list index a reviewer cannot place.
+ */
+function colorPath(path: string, values: Map<string, unknown>): string {
+    const match = path.match(/^(.*targetGroups)\[(\d+)\]\.weight$/);
+    if (!match) return path;
+    const arn = values.get(`${match[1]}[${match[2]}].arn`);
+    const color = typeof arn === "string" ? arn.match(/targetgroup\/[^/]*-(blue|green)(?:\/|$)/)?.[1] : undefined;
+    return color ? `${match[1]}[${color}].weight` : path;
+}
+
 export function inputChanges(before: Record<string, unknown>, after: Record<string, unknown>): InputChange[] {
     const a = flatten(before);
     const b = flatten(after);
     const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
     return paths
         .filter((p) => a.has(p) !== b.has(p) || JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p)))
-        .map((p) => ({ path: p, before: a.has(p) ? a.get(p) : undefined, after: b.has(p) ? b.get(p) : undefined }));
+        .map((p) => ({ path: colorPath(p, b.has(p) ? b : a), before: a.has(p) ? a.get(p) : undefined, after: b.has(p) ? b.get(p) : undefined }));
 }
 
 export function diffStacks(base: RenderedStack[], head: RenderedStack[]): StackDiff[] {

@@ -2,7 +2,7 @@
  * Errors that end a command with a specific exit code (CONTRACT.md): the CLI maps them, nothing else does.
  */
 
-export const EXIT = { ok: 0, failed: 1, badInput: 2, leaseHeld: 3, pendingOperations: 4, killed: 137 } as const;
+export const EXIT = { ok: 0, failed: 1, badInput: 2, leaseHeld: 3, pendingOperations: 4, interrupted: 130, killed: 137, terminated: 143 } as const;
 
 /** An error that ends the command with its own exit code. */
 abstract class ExitCodeError extends Error {
@@ -35,6 +35,28 @@ export class PendingOperationsError extends ExitCodeError {
 
 /** The command ran and did not succeed (blocking preflight finding, missing Pulumi CLI, ...). */
 export class CommandFailedError extends ExitCodeError {
+    readonly exitCode = EXIT.failed;
+}
+
+/**
+ * The state does not add up (a stack missing that others depend on, traffic on a color without a cluster, an
+ * unreadable state file): the run refuses rather than guess, naming what it could not account for.
+ */
+export class StateDamagedError extends ExitCodeError {
+    readonly exitCode = EXIT.failed;
+
+    constructor(message: string, readonly where: string[]) {
+        super(message);
+    }
+}
+
+/** A state file that cannot be read at all: named, like any unreadable input file. */
+export class StateFileError extends ExitCodeError {
+    readonly exitCode = EXIT.badInput;
+}
+
+/** This run no longer holds the env's lease (it expired and was taken, or was broken): it stops changing things. */
+export class LeaseLostError extends ExitCodeError {
     readonly exitCode = EXIT.failed;
 }
 

@@ -24,7 +24,7 @@ export interface OpsUpgradeResult {
     stages: OpsStageResult[];
     durationMinutes: number;
     /** sim: durationMinutes is virtual time; pulumi: wall time. */
-    engine: "sim" | "pulumi";
+    engine: "sim" | "local" | "pulumi";
     timeline: RunLog["timeline"];
     journal: string;
 }
@@ -48,11 +48,11 @@ export async function runOpsUpgrade(ports: DriverPorts, invocation: Invocation, 
     const stack = opsStack(options.env);
     const stages: OpsStageResult[] = [];
     const finish = async (result: OpsUpgradeResult["result"]): Promise<OpsUpgradeResult> => {
-        const outcome = { env: options.env, stack, to: options.to, result, stages, durationMinutes: log.elapsedMinutes(), engine: ports.kind, timeline: log.timeline, journal: ports.journal.location };
-        await log.event(null, `ops upgrade ${result} after ${outcome.durationMinutes} minutes`, { stages }, result);
+        const outcome = { env: options.env, stack, to: options.to, result, stages, durationMinutes: log.elapsedMinutes(), engine: ports.kind, timeline: log.timeline, journal: ports.journal.locate(options.env) };
+        await log.event(null, `ops upgrade ${result} after ${outcome.durationMinutes} minutes`, { phase: "end", detail: { result: outcome }, result });
         return outcome;
     };
-    await log.event(null, `upgrade the Ops cluster of ${options.env} in place to Kubernetes ${options.to}`);
+    await log.event(null, `upgrade the Ops cluster of ${options.env} in place to Kubernetes ${options.to}`, { phase: "start", detail: { command: "ops-upgrade", to: options.to } });
 
     let changed = false;
     for (const { stage, key } of OPS_STAGES) {
@@ -65,14 +65,14 @@ export async function runOpsUpgrade(ports: DriverPorts, invocation: Invocation, 
             stages.push({ stage, result: "failed", detail: "cancelled (SIGINT/SIGTERM) before this stage" });
             return finish("failed");
         }
-        log.update("ops", { phase: stage });
-        await log.event("ops", `${stage}: ${outputs[key]} -> ${options.to}`);
+        log.status("ops", stage);
+        await log.event("ops", `${stage}: ${outputs[key]} -> ${options.to}`, { phase: "ops" });
         await ports.engine.up(stack, { set: { [`mitene:${key}`]: options.to } }, { signal: invocation.signal });
         stages.push({ stage, result: "done", detail: `${outputs[key]} -> ${options.to}` });
         changed = true;
     }
 
-    log.update("ops", { phase: "checking Argo CD" });
+    log.status("ops", "checking Argo CD");
     const outputs = (await opsOutputs(ports.engine, options.env))!;
     const ref = { region: "ops", color: "blue" as const, clusterName: outputs.clusterName, endpoint: "https://kubernetes.default.svc" };
     const deadline = ports.clock.now() + options.argoTimeoutMs;
@@ -80,7 +80,7 @@ export async function runOpsUpgrade(ports: DriverPorts, invocation: Invocation, 
         const health = await ports.argo.opsApplications(options.env, ref);
         if (health.total > 0 && health.notReady.length === 0) {
             stages.push({ stage: "Argo CD health", result: "done", detail: `${health.total} applications Synced and Healthy` });
-            await log.event("ops", `Argo CD healthy: ${health.total} applications Synced and Healthy`);
+            await log.event("ops", `Argo CD healthy: ${health.total} applications Synced and Healthy`, { phase: "argo" });
             return finish(changed ? "completed" : "nothing_to_do");
         }
         if (ports.clock.now() >= deadline) {

@@ -41,6 +41,12 @@ export interface OperationOptions {
     signal?: AbortSignal;
     /** Progress lines from the engine. */
     onOutput?: (line: string) => void;
+    /**
+     * Checked once the engine holds the stack exclusively (after any wait for another update), against the
+     * stack's state at that moment: a reason aborts the operation with PreconditionFailedError before anything
+     * changes. This is how a write computed from an earlier read is kept from landing on a newer state.
+     */
+    precondition?: (state: StackState) => string | undefined;
 }
 
 export interface UpResult {
@@ -54,6 +60,14 @@ export class StackBusyError extends Error {
     constructor(readonly stack: string, detail = "another update is in progress") {
         super(`stack ${stack}: ${detail}`);
         this.name = "StackBusyError";
+    }
+}
+
+/** An operation's precondition no longer held once the stack was free: nothing was changed. */
+export class PreconditionFailedError extends Error {
+    constructor(readonly stack: string, readonly reason: string) {
+        super(`stack ${stack}: ${reason}`);
+        this.name = "PreconditionFailedError";
     }
 }
 
@@ -73,6 +87,10 @@ export interface StackEngine {
     removeStack(name: string, opts?: OperationOptions): Promise<void>;
     /** Clears operations an interrupted update left behind, after which the stack can be updated again. */
     resolvePendingOperations(name: string): Promise<void>;
+    /** Where a stack's state lives, for messages naming it (a file of the sim state, a backend URL). */
+    locationOf?(name: string): string;
+    /** After --break-lease: operations left by that holder count as interrupted, not as another live update. */
+    presumeDead?(holder: { pid: number; host: string }): void;
 }
 
 // ---------------------------------------------------------------- time
@@ -129,6 +147,8 @@ export interface MetricsQuery {
     /** Window, milliseconds since the epoch. */
     from: number;
     to: number;
+    /** Latencies (ms) for which to count the requests that took longer (ColorMetrics.slowRequests). */
+    latencyThresholdsMs?: number[];
 }
 
 export interface ColorMetrics {
@@ -139,6 +159,8 @@ export interface ColorMetrics {
     p99Ms: number | null;
     /** Highest count of unhealthy targets seen in the window. */
     unhealthyHosts: number;
+    /** Per latency threshold asked for (ms, as a string key): requests that took longer. */
+    slowRequests?: Record<string, number>;
 }
 
 export class MetricsUnavailableError extends Error {
@@ -151,6 +173,8 @@ export class MetricsUnavailableError extends Error {
 /** CloudWatch for real; the scenario file in the sim. Throws MetricsUnavailableError when it cannot answer. */
 export interface MetricsSource {
     colorMetrics(query: MetricsQuery): Promise<ColorMetrics>;
+    /** Simulations only: when the new color's fault began in a region (ms since the epoch), for faultToRollbackMinutes. */
+    faultOnset?(region: string): number | undefined;
 }
 
 // ---------------------------------------------------------------- Argo CD and jobs
@@ -217,6 +241,8 @@ export interface LeaseHolder {
     pid: number;
     /** ISO time. */
     startedAt: string;
+    /** Regions the run works on (a rollback of one it has not reached yet is recorded for it). */
+    regions?: string[];
 }
 
 export interface Lease {
@@ -235,23 +261,31 @@ export interface LeaseStore {
     renew(env: string, holder: LeaseHolder): Promise<void>;
     release(env: string, holder: LeaseHolder): Promise<void>;
     current(env: string): Promise<Lease | null>;
+    /** Whether the lease's holder may still be running (false: provably gone, or its lease expired). */
+    alive(lease: Lease): boolean;
 }
 
+/** What part of a run an entry belongs to, for timelines and reports. */
+export type JournalPhase = "start" | "preflight" | "bring-up" | "argo" | "traffic" | "gate" | "cut-over" | "hold" | "teardown" | "rollback" | "discard" | "ops" | "end";
+
 export interface JournalEntry {
-    /** ISO wall time. */
+    /** ISO time on the run's clock: virtual on the sim and local engines, the wall clock on pulumi. */
     at: string;
+    /** Minutes since the run started, on the same clock. */
+    atMinutes?: number;
     runId: string;
     env: string;
     region?: string;
     event: string;
+    phase?: JournalPhase;
     result?: string;
     detail?: Record<string, unknown>;
 }
 
 /** Append-only record of what every run did. */
 export interface Journal {
-    /** Where it lives, for `status` to point to. */
-    readonly location: string;
+    /** The file (or place) holding an env's journal, for `status` and results to point to. */
+    locate(env: string): string;
     append(entry: JournalEntry): Promise<void>;
     read(env: string): Promise<JournalEntry[]>;
 }

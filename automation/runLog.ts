@@ -1,19 +1,25 @@
 /**
- * What a run did: the timeline in the JSON result, the journal on disk, and the progress lines on stderr.
- * One call records an event in all three, so they never disagree.
+ * What a run did: the timeline in the JSON result, the journal on disk, and the progress an operator watches.
+ * One call records an event in all three, so they never disagree. Times are the run's clock: virtual on the
+ * sim and local engines (what the real upgrade would take), the wall clock on pulumi.
  */
-import { Clock, Journal } from "./ports";
+import { Clock, Journal, JournalPhase } from "./ports";
+import { ProgressView } from "./progress";
 
 export interface TimelineEvent {
     atMinutes: number;
     region: string | null;
     event: string;
+    phase?: JournalPhase;
 }
 
-export interface RegionProgress {
-    phase: string;
-    weights?: string;
-    lastGate?: string;
+export interface EventOptions {
+    phase?: JournalPhase;
+    detail?: Record<string, unknown>;
+    /** Marks outcomes in the journal. */
+    result?: string;
+    /** Journal only (a gate look): the progress shows it as the region's status, not as a line. */
+    quiet?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -21,9 +27,8 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 export class RunLog {
     readonly timeline: TimelineEvent[] = [];
-    private readonly regions = new Map<string, RegionProgress>();
     private readonly start: number;
-    /** Virtual or real minutes the rest of the run is expected to take, given by the driver as it goes. */
+    /** Minutes the rest of the run should take, recomputed by the driver from what is left. */
     remainingMinutes: () => number | null = () => null;
 
     constructor(
@@ -31,7 +36,7 @@ export class RunLog {
         private readonly journal: Journal,
         private readonly runId: string,
         private readonly env: string,
-        private readonly progress: (line: string) => void,
+        readonly view: ProgressView,
     ) {
         this.start = clock.now();
     }
@@ -40,23 +45,27 @@ export class RunLog {
         return round1((this.clock.now() - this.start) / MINUTE);
     }
 
-    /** Records an event; `result` marks outcomes in the journal. */
-    async event(region: string | null, event: string, detail?: Record<string, unknown>, result?: string): Promise<void> {
-        this.timeline.push({ atMinutes: this.elapsedMinutes(), region, event });
-        await this.journal.append({ at: new Date().toISOString(), runId: this.runId, env: this.env, region: region ?? undefined, event, result, detail });
-        this.progress(this.line(region, event));
+    async event(region: string | null, event: string, options: EventOptions = {}): Promise<void> {
+        const atMinutes = this.elapsedMinutes();
+        if (!options.quiet) this.timeline.push({ atMinutes, region, event, ...(options.phase ? { phase: options.phase } : {}) });
+        await this.journal.append({
+            at: new Date(this.clock.now()).toISOString(),
+            atMinutes,
+            runId: this.runId,
+            env: this.env,
+            region: region ?? undefined,
+            event,
+            phase: options.phase,
+            result: options.result,
+            detail: options.detail,
+        });
+        this.view.remaining(this.remainingMinutes());
+        if (options.quiet && region) this.view.status(region, event);
+        else this.view.event(atMinutes, region, event);
     }
 
-    update(region: string, progress: Partial<RegionProgress>): void {
-        this.regions.set(region, { ...(this.regions.get(region) ?? { phase: "waiting" }), ...progress });
-    }
-
-    private line(region: string | null, event: string): string {
-        const remaining = this.remainingMinutes();
-        const clock = `+${this.elapsedMinutes().toFixed(1)}m${remaining !== null ? ` (~${Math.round(remaining)}m left)` : ""}`;
-        const regions = [...this.regions.entries()]
-            .map(([name, p]) => `${name}: ${p.phase}${p.weights ? ` [${p.weights}]` : ""}${p.lastGate ? ` gate ${p.lastGate}` : ""}`)
-            .join(" | ");
-        return `${clock.padEnd(22)} ${region ? `${region}: ` : ""}${event}${regions ? `\n${" ".repeat(23)}${regions}` : ""}`;
+    status(region: string, text: string): void {
+        this.view.remaining(this.remainingMinutes());
+        this.view.status(region, text);
     }
 }

@@ -1,7 +1,7 @@
 /**
  * `render`, `diff` and `policy`: the credential-free view of a change, for pull requests from forks.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { evaluatePolicies } from "../../policy/graph";
 import { diffMarkdown, diffStacks } from "../diff";
@@ -18,8 +18,13 @@ export async function renderCommand(env: string, stack: string | undefined, out:
     checkEnv(env, stacksDir);
     const stacks = committedStacks(env, stacksDir);
     if (stack && !stacks.includes(stack)) throw new BadInputError(`unknown stack "${stack}" in env ${env}: its stacks are ${stacks.join(", ")}`);
+    if (existsSync(out) && !statSync(out).isDirectory()) throw new BadInputError(`--out ${out} is not a directory`);
     const rendered = await renderEnv(env, stack, stacksDir);
-    mkdirSync(out, { recursive: true });
+    try {
+        mkdirSync(out, { recursive: true });
+    } catch (error) {
+        throw new BadInputError(`--out ${out} cannot be created: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
     return {
         env,
         out,
@@ -62,6 +67,7 @@ export async function policyCommand(target: { env?: string; dir?: string; stacks
     if (!target.env && !target.dir) throw new BadInputError("give --env ENV or a render directory");
     if (target.env) checkEnv(target.env, target.stacksDir);
     const graphs = target.env ? await renderEnv(target.env, undefined, target.stacksDir) : readRenders(target.dir!);
+    if (graphs.length === 0) throw new BadInputError(`no rendered stacks in ${target.dir}: render them first (mitene render --env E --out ${target.dir})`);
     const violations = evaluatePolicies(graphs);
     return { stacks: graphs.map((g) => g.stack), violations, mandatory: violations.filter((v) => v.level === "mandatory").length };
 }

@@ -12,6 +12,7 @@ import { OpsUpgradeResult, runOpsUpgrade } from "../opsUpgrade";
 import { PreflightFinding, preflightInPlace } from "../preflight/checks";
 import { preflightedRun } from "../upgrade/run";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";
+import { DURATION_LIMITS } from "./upgrade";
 
 export interface OpsUpgradeFlags extends EngineOptions {
     env: string;
@@ -38,20 +39,20 @@ export type OpsUpgradeOutcome = OpsUpgradeResult & { preflight: PreflightFinding
 
 export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, invocation: Invocation): Promise<OpsUpgradeOutcome> {
     if (flags.to === undefined) throw new BadInputError("--to is required (the next Kubernetes minor of the Ops cluster)");
-    const to = parseVersion("--to", flags.to);
-    const argoTimeoutMs = flags.argoTimeout !== undefined ? parseDuration("--argo-timeout", flags.argoTimeout) : UPGRADE_DEFAULTS.argoTimeoutMs;
-    const ports = await openEngine(flags, flags.env, io, (facts) => checkInPlaceTarget(facts, to));
+    const to = parseVersion("--to", flags.to, io.warn);
+    const argoTimeoutMs = flags.argoTimeout !== undefined ? parseDuration("--argo-timeout", flags.argoTimeout, DURATION_LIMITS.argoTimeout) : UPGRADE_DEFAULTS.argoTimeoutMs;
+    const ports = await openEngine(flags, flags.env, io, { validate: (facts) => checkInPlaceTarget(facts, to) });
     return preflightedRun(
         ports,
         invocation,
         flags.env,
         { recover: flags.recover ?? false, breakLease: flags.breakLease ?? false, what: "Ops upgrade" },
-        () => preflightInPlace(ports, flags.env, to, { runId: invocation.runId }),
-        async (log, findings, blocking): Promise<OpsUpgradeOutcome> => {
+        (leased) => preflightInPlace(leased, flags.env, to, { runId: invocation.runId }),
+        async (leased, log, findings, blocking): Promise<OpsUpgradeOutcome> => {
             if (blocking.length > 0) {
-                return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, engine: ports.kind, timeline: log.timeline, journal: ports.journal.location, preflight: findings };
+                return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, engine: leased.kind, timeline: log.timeline, journal: leased.journal.locate(flags.env), preflight: findings };
             }
-            const result = await runOpsUpgrade(ports, invocation, { env: flags.env, to, argoTimeoutMs, pollMs: UPGRADE_DEFAULTS.pollMs }, log);
+            const result = await runOpsUpgrade(leased, invocation, { env: flags.env, to, argoTimeoutMs, pollMs: UPGRADE_DEFAULTS.pollMs }, log);
             return { ...result, preflight: findings };
         },
     );

@@ -27,12 +27,15 @@ export interface PreflightReport {
 
 export async function preflightCommand(flags: PreflightFlags, io: EngineIo): Promise<PreflightReport> {
     if (flags.to === undefined) throw new BadInputError("--to is required (the target Kubernetes version)");
-    const to = parseVersion("--to", flags.to);
+    const to = parseVersion("--to", flags.to, io.warn);
     let regions: string[] = [];
-    const ports = await openEngine(flags, flags.env, io, (facts) => {
-        if (flags.ops) return checkInPlaceTarget(facts, to);
-        regions = selectRegions(facts, flags.region);
-        checkNotDowngrade(facts, regions, to);
+    const ports = await openEngine(flags, flags.env, io, {
+        readOnly: true,
+        validate: (facts) => {
+            if (flags.ops) return checkInPlaceTarget(facts, to);
+            regions = selectRegions(facts, flags.region);
+            checkNotDowngrade(facts, regions, to);
+        },
     });
     const findings = flags.ops ? await preflightInPlace(ports, flags.env, to) : await preflightBlueGreen(ports, flags.env, to, regions);
     findings.sort((a, b) => compareSeverity(a, b) || a.id.localeCompare(b.id));

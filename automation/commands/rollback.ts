@@ -1,57 +1,109 @@
 /**
- * `mitene rollback`: all of a region's traffic back on the color that served before the upgrade, at once.
- * It takes no lease, so it works while an upgrade runs; the upgrade sees the record and stops the region.
+ * `mitene rollback`: the regions' traffic back on the color that served before the upgrade, at once, then
+ * their cron jobs (automation/upgrade/rollback.ts). It takes no lease, so it works while an upgrade runs;
+ * that upgrade notices at its next step and leaves the region alone.
  */
-import { clusterStack, otherColor, regionStack } from "../../components/naming";
-import { compareMinor } from "../../components/kubernetesVersions";
-import { ALL_ON, Weights, formatWeights } from "../../components/weights";
 import { DriverPorts, Invocation } from "../context";
-import { BadInputError, PendingOperationsError } from "../errors";
-import { cronOwner, observeRegion } from "../fleet";
-import { ruleRefs } from "../upgrade/region";
+import { EngineIo, EngineOptions, openEngine } from "../engines";
+import { BadInputError } from "../errors";
+import { selectRegions } from "../facts";
+import { parseDuration } from "../options";
+import { RunLog } from "../runLog";
+import { RegionContext } from "../upgrade/regionState";
+import { RegionRollback, rollbackRegion } from "../upgrade/rollback";
+import { handleRegionPendingOperations } from "../upgrade/pending";
+import { UPGRADE_DEFAULTS } from "../upgrade/types";
+import { DURATION_LIMITS } from "./upgrade";
 
-export interface RollbackResult {
+export interface RollbackFlags extends EngineOptions {
     env: string;
-    region: string;
-    result: "rolled_back" | "nothing_to_do";
-    /** The color now carrying all traffic. */
-    color: string;
-    weights: Weights;
-    reason: string | null;
-    /** Minutes until all traffic was back (virtual on sim). */
-    durationMinutes: number;
+    region: string[];
+    all?: boolean;
+    fastRollback?: boolean;
+    recover?: boolean;
+    jobsTimeout?: string;
 }
 
-export async function rollback(ports: DriverPorts, invocation: Invocation, env: string, region: string, options: { fast: boolean; recover: boolean }): Promise<RollbackResult> {
-    const started = ports.clock.now();
-    let view = await observeRegion(ports.engine, env, region);
-    // Only the region stack is updated: pending operations elsewhere must not hold traffic hostage.
-    if (view.pending) {
-        if (!options.recover) throw new PendingOperationsError([view.stack]);
-        await ports.engine.resolvePendingOperations(view.stack);
-        view = await observeRegion(ports.engine, env, region);
-    }
-    const owner = cronOwner(view);
-    if (!view.outputs || !owner) throw new BadInputError(`region ${region} of ${env} is not deployed`);
-    const newColor = view.outputs.upgrade?.newColor ?? otherColor(owner);
-    const weights = ALL_ON(owner);
-    const done = (result: RollbackResult["result"], reason: string | null): RollbackResult => ({
-        env, region, result, color: owner, weights, reason, durationMinutes: Math.round(((ports.clock.now() - started) / 60_000) * 10) / 10,
-    });
-    const live = Object.values(await ports.loadBalancer.read(region, ruleRefs(view.outputs)))[0];
-    // An upgrade is under way while traffic moves, or while a newer cluster than the owner is being brought
-    // up; an older one beside the owner is the previous color waiting for its teardown.
-    const candidate = view.clusters[newColor];
-    const inProgress =
-        view.outputs.upgrade?.state === "shifting" ||
-        (view.outputs.upgrade === null && candidate !== undefined && compareMinor(candidate.version, view.clusters[owner]!.version) > 0);
-    if (live[owner] === 100 && !inProgress) return done("nothing_to_do", `${owner} already serves all traffic in ${region} and no upgrade is in progress`);
+type RegionReport = RegionRollback | { region: string; result: "failed"; reason: string; actions: string[] };
 
-    const reason = `rolled back by an operator (mitene rollback, run ${invocation.runId} on ${invocation.host}) at ${new Date().toISOString()}`;
-    if (options.fast) await ports.loadBalancer.write(region, ruleRefs(view.outputs), weights);
-    // A concurrent upgrade may hold the region stack for one operation: the engine waits for it.
-    await ports.engine.up(regionStack(env, region), { set: { "mitene:weights": weights, "mitene:upgrade": { newColor, state: "rolled_back", reason } } }, { signal: invocation.signal });
+export interface RollbackReport {
+    env: string;
+    result: "rolled_back" | "nothing_to_do" | "failed";
+    regions: RegionReport[];
+    /** With one region, its color, weights and reason at the top too (the shape scripts read). */
+    region?: string;
+    color?: string;
+    weights?: RegionRollback["weights"];
+    reason?: string | null;
+    /** Minutes the whole command took (virtual on sim and local). */
+    durationMinutes: number;
+    journal: string;
+}
+
+export function regionsToRollBack(flags: RollbackFlags): string[] {
+    if (flags.all && flags.region.length > 0) throw new BadInputError("give either --all or --region, not both");
+    if (!flags.all && flags.region.length === 0) throw new BadInputError("give --region R (repeatable) or --all");
+    return flags.region;
+}
+
+export async function rollbackCommand(flags: RollbackFlags, io: EngineIo, invocation: Invocation): Promise<RollbackReport> {
+    const requested = regionsToRollBack(flags);
+    const jobsTimeoutMs = flags.jobsTimeout === undefined ? UPGRADE_DEFAULTS.jobsTimeoutMs : parseDuration("--jobs-timeout", flags.jobsTimeout, DURATION_LIMITS.jobsTimeout);
+    let regions: string[] = [];
+    const ports = await openEngine(flags, flags.env, io, { validate: (facts) => (regions = selectRegions(facts, requested)) });
+    return rollback(ports, invocation, flags.env, regions, { fast: flags.fastRollback ?? false, recover: flags.recover ?? false, jobsTimeoutMs });
+}
+
+export async function rollback(ports: DriverPorts, invocation: Invocation, env: string, regions: string[], options: { fast: boolean; recover: boolean; jobsTimeoutMs: number }): Promise<RollbackReport> {
+    // Only this command's own stacks matter: pending operations elsewhere must not hold traffic hostage.
+    for (const region of regions) await handleRegionPendingOperations(ports, env, region, options.recover);
+    const log = new RunLog(ports.clock, ports.journal, invocation.runId, env, invocation.view);
+    const lease = await ports.lease.current(env);
+    const runningUpgrade = lease && ports.lease.alive(lease) ? lease.holder : null;
+    const reason = `rolled back by an operator with mitene rollback, run ${invocation.runId} on ${invocation.host}, at ${new Date(ports.clock.now()).toISOString()}`;
+    await log.event(null, `rollback of ${env}: ${regions.join(", ")}`, { phase: "start", detail: { command: "rollback", regions } });
+    const results = await ports.clock.parallel(
+        regions.map((region) => async () => {
+            const ctx: RegionContext = {
+                ports,
+                env,
+                region,
+                signal: invocation.signal,
+                pollMs: UPGRADE_DEFAULTS.pollMs,
+                event: (text, o) => log.event(region, text, o),
+                status: (text) => log.status(region, text),
+            };
+            try {
+                const inScope = runningUpgrade && (runningUpgrade.regions?.includes(region) ?? true);
+                return await rollbackRegion(ctx, { reason, fast: options.fast, jobsTimeoutMs: options.jobsTimeoutMs, pendingAttempt: inScope ? runningUpgrade.runId : undefined });
+            } catch (error) {
+                const message = (error as Error).message;
+                await log.event(region, `rollback failed: ${message}`, { phase: "rollback", result: "failed" });
+                return { region, result: "failed" as const, reason: message, actions: [] };
+            }
+        }),
+    );
+    const result = results.some((r) => r.result === "failed" || r.result === "refused") ? "failed" : results.some((r) => r.result === "rolled_back") ? "rolled_back" : "nothing_to_do";
     await ports.close?.();
-    await ports.journal.append({ at: new Date().toISOString(), runId: invocation.runId, env, region, event: `rollback: ${formatWeights(weights)}; ${clusterStack(env, region, newColor)} kept for inspection`, result: "rolled_back" });
-    return done("rolled_back", reason);
+    const only = results.length === 1 && "color" in results[0] ? results[0] : undefined;
+    const report: RollbackReport = {
+        env,
+        result,
+        regions: results,
+        ...(only ? { region: only.region, color: only.color, weights: only.weights, reason: only.reason } : {}),
+        durationMinutes: log.elapsedMinutes(),
+        journal: ports.journal.locate(env),
+    };
+    await log.event(null, `rollback ${result} after ${report.durationMinutes} minutes`, { phase: "end", detail: { result: report }, result });
+    return report;
+}
+
+export function formatRollback(report: RollbackReport): string {
+    const lines = [`rollback of ${report.env}: ${report.result.replace("_", " ").toUpperCase()}`];
+    for (const r of report.regions) {
+        lines.push(`  ${r.region}: ${r.result.replace("_", " ")}${r.result !== "rolled_back" && r.reason ? `: ${r.reason}` : ""}`);
+        for (const action of r.actions) lines.push(`    - ${action}`);
+    }
+    lines.push(`  journal: ${report.journal}`);
+    return lines.join("\n");
 }

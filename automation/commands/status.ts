@@ -1,46 +1,114 @@
 /**
- * `mitene status`: where every region of an env stands.
+ * `mitene status`: where every region of an env stands, read-only. Each region gets one state word and a
+ * sentence saying what it means and what to do; the lease says whether its holder still runs.
  */
-import { COLORS } from "../../components/naming";
-import { Weights } from "../../components/weights";
+import { COLORS, Color, otherColor } from "../../components/naming";
+import { Weights, formatWeights } from "../../components/weights";
+import { UpgradeRecord } from "../../stacks/upgradeRecord";
 import { DriverPorts } from "../context";
-import { observeEnv } from "../fleet";
+import { RegionView, observeEnv } from "../fleet";
 import { Lease } from "../ports";
 
 export interface ClusterStatus {
-    color: string;
+    color: Color;
     stack: string;
     version: string;
-    /** Owns the cron jobs (exactly one cluster per region). */
+    /** Owns the cron jobs (exactly one cluster per region). Whether they run right now is in the region's state. */
     cron: boolean;
-    /** Whether the cron label is on right now (off on the owner only during a cut-over). */
-    cronEnabled: boolean;
     deployed: boolean;
     argocdRegistered: boolean;
 }
+
+export type RegionState =
+    | "not deployed"
+    | "serving"
+    | "upgrading"
+    | "paused"
+    | "cut-over"
+    | "holding"
+    | "kept"
+    | "tearing down"
+    | "rolled back"
+    | "discarding"
+    | "interrupted";
 
 export interface RegionStatus {
     region: string;
     stack: string;
     weights: Weights | null;
+    state: RegionState;
+    /** What the state means here, and what to do about it. */
+    detail: string;
     clusters: ClusterStatus[];
-    /** An upgrade in progress or rolled back here. */
-    upgrade: { newColor: string; state: string; reason?: string } | null;
+    /** The upgrade record (stacks/upgradeRecord.ts), when an upgrade is under way or rolled back. */
+    upgrade: UpgradeRecord | null;
 }
 
 export interface StatusReport {
     env: string;
     ops: { stack: string; version: string | null; coreAddonsVersion: string | null; nodeGroupVersion: string | null } | null;
     regions: RegionStatus[];
-    lease: Lease | null;
+    lease: (Lease & { alive: boolean }) | null;
     /** Stacks with pending operations from an interrupted update. */
     pendingOperations: string[];
+    /** The journal file of this env. */
     journal: string;
+}
+
+const time = (iso: string | undefined) => (iso ? iso.slice(11, 16) + " UTC" : "?");
+
+/** The region's state from its stacks; `running` says whether a live run holds the env's lease. */
+export function describeRegion(region: RegionView, running: boolean): { state: RegionState; detail: string } {
+    const outputs = region.outputs;
+    if (!outputs) return { state: "not deployed", detail: `region stack ${region.stack} is not deployed` };
+    const record = outputs.upgrade ?? null;
+    const cluster = (color: Color) => region.clusters[color];
+    const cronOn = (color: Color) => cluster(color)?.outputs?.cron === true;
+    const stopped = (text: string): { state: RegionState; detail: string } => (running ? { state: "upgrading", detail: text } : { state: "interrupted", detail: `${text}; the run stopped: rerun the upgrade to go on, or roll back` });
+    if (!record) {
+        const other = cluster(otherColor(outputs.cronColor));
+        const serving = cluster(outputs.cronColor);
+        if (!other) return { state: "serving", detail: `${outputs.cronColor} serves ${outputs.weights[outputs.cronColor]}% (Kubernetes ${serving?.version ?? "?"})${cronOn(outputs.cronColor) ? "" : "; its cron jobs are paused"}` };
+        return stopped(`bringing up ${other.color} (Kubernetes ${other.version}); no traffic moved yet`);
+    }
+    const fresh = record.newColor;
+    const old = otherColor(fresh);
+    switch (record.state) {
+        case "shifting":
+            if (record.passed !== undefined && outputs.weights[fresh] === record.passed) {
+                return { state: "paused", detail: `paused at ${fresh} ${record.passed}% after its gate passed (--stop-at): run the upgrade again to go on, or roll back` };
+            }
+            if (outputs.weights[fresh] === 100 && !cronOn(old)) {
+                const text = `cron cut-over: cron paused on ${old} while its running jobs finish`;
+                return running ? { state: "cut-over", detail: text } : { state: "interrupted", detail: `${text}; the run stopped: rerun the upgrade to finish the cut-over, or roll back` };
+            }
+            return stopped(`shifting traffic: ${formatWeights(outputs.weights)}`);
+        case "retiring":
+            if (record.keep) return { state: "kept", detail: `${fresh} serves; ${old} kept (--no-destroy): rollback stays possible; an upgrade without --no-destroy, or discard after a rollback, removes it` };
+            return running
+                ? { state: "holding", detail: `${fresh} serves; holding until ${time(record.holdUntil)}, then ${old} is torn down (rollback stays possible until then)` }
+                : { state: "interrupted", detail: `${fresh} serves; teardown of ${old} pending (hold until ${time(record.holdUntil)}): rerun the upgrade to finish, or roll back` };
+        case "tearing-down":
+            return running ? { state: "tearing down", detail: `${fresh} serves; ${old} is being torn down` } : { state: "interrupted", detail: `${fresh} serves; the teardown of ${old} stopped half-way: rerun the upgrade to finish it` };
+        case "rolled_back": {
+            const settled = outputs.cronColor === old && cronOn(old) && !cronOn(fresh);
+            const kept = cluster(fresh) ? `${fresh} kept for inspection (weight 0, cron off): upgrade --retry tries again, discard removes it` : "no traffic had moved";
+            return settled
+                ? { state: "rolled back", detail: `${old} serves again: ${record.reason ?? "no reason recorded"}; ${kept}` }
+                : { state: "rolled back", detail: `${old} carries the traffic, but the cron jobs are not back on it yet (rollback unfinished): rerun mitene rollback` };
+        }
+        case "discarding":
+            return running ? { state: "discarding", detail: `${fresh} of a rolled-back upgrade is being torn down` } : { state: "interrupted", detail: `the discard of ${fresh} stopped half-way: rerun mitene discard` };
+    }
 }
 
 export async function status(ports: DriverPorts, env: string): Promise<StatusReport> {
     const view = await observeEnv(ports.engine, env);
+    const current = await ports.lease.current(env);
+    const lease = current ? { ...current, alive: ports.lease.alive(current) } : null;
+    const running = lease?.alive === true;
     const pending: string[] = [];
+    if (view.ops?.pending) pending.push(view.ops.stack);
     const regions = view.regions.map((region): RegionStatus => {
         if (region.pending) pending.push(region.stack);
         const owner = region.outputs?.cronColor;
@@ -48,48 +116,36 @@ export async function status(ports: DriverPorts, env: string): Promise<StatusRep
             region: region.region,
             stack: region.stack,
             weights: region.outputs?.weights ?? null,
+            ...describeRegion(region, running && (lease.holder.regions?.includes(region.region) ?? true)),
             upgrade: region.outputs?.upgrade ?? null,
             clusters: COLORS.flatMap((color) => {
                 const cluster = region.clusters[color];
                 if (!cluster) return [];
                 if (cluster.pending) pending.push(cluster.stack);
-                return [{
-                    color,
-                    stack: cluster.stack,
-                    version: cluster.version,
-                    cron: owner === color,
-                    cronEnabled: cluster.outputs?.cron === true,
-                    deployed: cluster.outputs !== null,
-                    argocdRegistered: cluster.outputs?.argocdRegistered === true,
-                }];
+                return [{ color, stack: cluster.stack, version: cluster.version, cron: owner === color, deployed: cluster.outputs !== null, argocdRegistered: cluster.outputs?.argocdRegistered === true }];
             }),
         };
     });
-    if (view.ops?.pending) pending.unshift(view.ops.stack);
     const ops = view.ops
-        ? {
-              stack: view.ops.stack,
-              version: view.ops.outputs?.kubernetesVersion ?? null,
-              coreAddonsVersion: view.ops.outputs?.coreAddonsVersion ?? null,
-              nodeGroupVersion: view.ops.outputs?.nodeGroupVersion ?? null,
-          }
+        ? { stack: view.ops.stack, version: view.ops.outputs?.kubernetesVersion ?? null, coreAddonsVersion: view.ops.outputs?.coreAddonsVersion ?? null, nodeGroupVersion: view.ops.outputs?.nodeGroupVersion ?? null }
         : null;
-    return { env, ops, regions, lease: await ports.lease.current(env), pendingOperations: pending, journal: ports.journal.location };
+    return { env, ops, regions, lease, pendingOperations: pending, journal: ports.journal.locate(env) };
 }
 
 export function formatStatus(report: StatusReport): string {
     const lines = [`env ${report.env}`];
-    if (report.ops) lines.push(`  ops ${report.ops.stack}: Kubernetes ${report.ops.version} (add-ons ${report.ops.coreAddonsVersion}, nodes ${report.ops.nodeGroupVersion})`);
+    if (report.ops) lines.push(`  ops ${report.ops.stack}: Kubernetes ${report.ops.version}, add-ons ${report.ops.coreAddonsVersion}, nodes ${report.ops.nodeGroupVersion}`);
     for (const region of report.regions) {
-        const weights = region.weights ? COLORS.map((c) => `${c} ${region.weights![c]}%`).join(" / ") : "not deployed";
-        lines.push(`  ${region.region.padEnd(16)} ${weights}${region.upgrade ? `   upgrade to ${region.upgrade.newColor}: ${region.upgrade.state}${region.upgrade.reason ? ` (${region.upgrade.reason})` : ""}` : ""}`);
+        lines.push(`  ${region.region.padEnd(16)} ${(region.weights ? formatWeights(region.weights) : "not deployed").padEnd(22)} ${region.state}`);
+        lines.push(`    ${region.detail}`);
         for (const c of region.clusters) {
-            const flags = [c.cron ? "cron" : "", c.deployed ? "" : "not deployed", c.argocdRegistered || !c.deployed ? "" : "not in Argo CD", c.cron && !c.cronEnabled ? "cron paused" : ""].filter(Boolean);
+            const flags = [c.cron ? "cron" : "", c.deployed ? "" : "not deployed", c.argocdRegistered || !c.deployed ? "" : "not in Argo CD"].filter(Boolean);
             lines.push(`    ${c.color.padEnd(6)} ${c.version.padEnd(6)} ${c.stack}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
         }
     }
-    lines.push(report.lease ? `  lease: held by "${report.lease.holder.command}" (run ${report.lease.holder.runId}, pid ${report.lease.holder.pid} on ${report.lease.holder.host}) since ${report.lease.holder.startedAt}` : "  lease: free");
-    if (report.pendingOperations.length) lines.push(`  PENDING OPERATIONS: ${report.pendingOperations.join(", ")} (rerun the interrupted command with --recover)`);
+    const lease = report.lease;
+    lines.push(lease ? `  lease: held by "${lease.holder.command}", run ${lease.holder.runId}, pid ${lease.holder.pid} on ${lease.holder.host}, since ${lease.holder.startedAt}${lease.alive ? "" : ": that run is gone (the next run takes the lease over)"}` : "  lease: free");
+    if (report.pendingOperations.length) lines.push(`  PENDING OPERATIONS: ${report.pendingOperations.join(", ")}: rerun the interrupted command with --recover`);
     lines.push(`  journal: ${report.journal}`);
     return lines.join("\n");
 }

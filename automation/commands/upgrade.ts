@@ -1,11 +1,12 @@
 /**
- * `mitene upgrade` and `mitene rehearse` (the same upgrade on the sim engine, defaults filled in).
+ * `mitene upgrade` and `mitene rehearse` (the same upgrade on a rehearsal engine, defaults filled in).
  */
 import { compareMinor, nextMinor } from "../../components/kubernetesVersions";
 import { Invocation } from "../context";
 import { EngineIo, EngineOptions, openEngine } from "../engines";
-import { BadInputError } from "../errors";
+import { BadInputError, CommandFailedError } from "../errors";
 import { EnvFacts, factsFromCommitted, selectRegions } from "../facts";
+import { observeEnv } from "../fleet";
 import { parseDuration, parseSteps, parseVersion } from "../options";
 import { preflightedRun, runUpgrade } from "../upgrade/run";
 import { UPGRADE_DEFAULTS, UpgradeOptions, UpgradeResult } from "../upgrade/types";
@@ -18,6 +19,8 @@ export interface UpgradeFlags extends EngineOptions {
     steps?: string;
     bake?: string;
     hold?: string;
+    analysisInterval?: string;
+    stopAt?: string;
     parallelRegions?: boolean;
     destroy: boolean;
     recover?: boolean;
@@ -28,25 +31,47 @@ export interface UpgradeFlags extends EngineOptions {
     jobsTimeout?: string;
 }
 
+const SECOND = 1_000;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+/** What each duration may be: long enough to mean something, short enough to be a decision, not a typo. */
+export const DURATION_LIMITS = {
+    bake: { min: 10 * SECOND, max: 24 * HOUR },
+    hold: { min: 0, max: 48 * HOUR },
+    analysisInterval: { min: 10 * SECOND, max: HOUR },
+    argoTimeout: { min: MINUTE, max: 24 * HOUR },
+    jobsTimeout: { min: MINUTE, max: 24 * HOUR },
+} as const;
+
 export type UpgradeOutcome = UpgradeResult & { preflight?: PreflightFinding[] };
 
 /** Options from flags; throws BadInputError naming the first offending value. */
 export function upgradeOptions(flags: UpgradeFlags, to: string): UpgradeOptions {
+    const duration = (flag: string, value: string | undefined, fallback: number, limits: { min: number; max: number }) => (value === undefined ? fallback : parseDuration(flag, value, limits));
+    const steps = flags.steps !== undefined ? parseSteps(flags.steps) : [...UPGRADE_DEFAULTS.steps];
+    let stopAt: number | null = null;
+    if (flags.stopAt !== undefined) {
+        stopAt = /^\d{1,3}$/.test(flags.stopAt) ? Number(flags.stopAt) : NaN;
+        if (!steps.includes(stopAt)) throw new BadInputError(`--stop-at "${flags.stopAt}" is not one of the steps ${steps.join(",")}`);
+    }
     return {
         env: flags.env,
         to,
         regions: flags.region.length ? flags.region : null,
-        steps: flags.steps !== undefined ? parseSteps(flags.steps) : [...UPGRADE_DEFAULTS.steps],
-        bakeMs: flags.bake !== undefined ? parseDuration("--bake", flags.bake) : UPGRADE_DEFAULTS.bakeMs,
-        holdMs: flags.hold !== undefined ? parseDuration("--hold", flags.hold) : UPGRADE_DEFAULTS.holdMs,
+        steps,
+        bakeMs: duration("--bake", flags.bake, UPGRADE_DEFAULTS.bakeMs, DURATION_LIMITS.bake),
+        analysisIntervalMs: duration("--analysis-interval", flags.analysisInterval, UPGRADE_DEFAULTS.analysisIntervalMs, DURATION_LIMITS.analysisInterval),
+        stopAt,
+        holdMs: duration("--hold", flags.hold, UPGRADE_DEFAULTS.holdMs, DURATION_LIMITS.hold),
         parallelRegions: flags.parallelRegions ?? false,
         destroy: flags.destroy,
         recover: flags.recover ?? false,
         breakLease: flags.breakLease ?? false,
         retry: flags.retry ?? false,
         fastRollback: flags.fastRollback ?? false,
-        argoTimeoutMs: flags.argoTimeout !== undefined ? parseDuration("--argo-timeout", flags.argoTimeout) : UPGRADE_DEFAULTS.argoTimeoutMs,
-        jobsTimeoutMs: flags.jobsTimeout !== undefined ? parseDuration("--jobs-timeout", flags.jobsTimeout) : UPGRADE_DEFAULTS.jobsTimeoutMs,
+        argoTimeoutMs: duration("--argo-timeout", flags.argoTimeout, UPGRADE_DEFAULTS.argoTimeoutMs, DURATION_LIMITS.argoTimeout),
+        jobsTimeoutMs: duration("--jobs-timeout", flags.jobsTimeout, UPGRADE_DEFAULTS.jobsTimeoutMs, DURATION_LIMITS.jobsTimeout),
         pollMs: UPGRADE_DEFAULTS.pollMs,
     };
 }
@@ -70,21 +95,35 @@ export function defaultRehearsalTarget(env: string, stacksDir?: string): string 
 
 export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocation: Invocation): Promise<UpgradeOutcome> {
     if (flags.to === undefined) throw new BadInputError("--to is required (the target Kubernetes version, e.g. 1.35)");
-    const to = parseVersion("--to", flags.to);
+    const to = parseVersion("--to", flags.to, io.warn);
     const options = upgradeOptions(flags, to);
     let regions: string[] = [];
-    const ports = await openEngine(flags, flags.env, io, (facts) => {
-        regions = selectRegions(facts, flags.region);
-        checkNotDowngrade(facts, regions, to);
+    const ports = await openEngine(flags, flags.env, io, {
+        validate: (facts) => {
+            regions = selectRegions(facts, flags.region);
+            checkNotDowngrade(facts, regions, to);
+        },
     });
+    if (!options.retry) {
+        // A rolled-back region stays as it is until someone decides: retry it, or leave it out.
+        const view = await observeEnv(ports.engine, flags.env);
+        const rolled = view.regions.filter((r) => regions.includes(r.region) && r.outputs?.upgrade?.state === "rolled_back");
+        if (rolled.length > 0) {
+            const others = regions.filter((r) => !rolled.some((x) => x.region === r));
+            throw new CommandFailedError(
+                `${rolled.map((r) => `${r.region} was rolled back (${r.outputs!.upgrade!.reason ?? "no reason recorded"})`).join("; ")}: nothing was changed. ` +
+                    `Either try it again with --retry, or ${others.length ? `upgrade the others only: ${others.map((r) => `--region ${r}`).join(" ")}` : "discard the kept cluster with mitene discard"}`,
+            );
+        }
+    }
     return preflightedRun(
         ports,
         invocation,
         flags.env,
-        { recover: options.recover, breakLease: options.breakLease, what: "upgrade" },
-        () => preflightBlueGreen(ports, flags.env, to, regions, { runId: invocation.runId }),
-        async (log, findings, blocking): Promise<UpgradeOutcome> => {
-            if (blocking.length === 0) return { ...(await runUpgrade(ports, invocation, options, regions, log)), preflight: findings };
+        { recover: options.recover, breakLease: options.breakLease, what: "upgrade", regions },
+        (leased) => preflightBlueGreen(leased, flags.env, to, regions, { runId: invocation.runId }),
+        async (leased, log, findings, blocking): Promise<UpgradeOutcome> => {
+            if (blocking.length === 0) return { ...(await runUpgrade(leased, invocation, options, regions, log)), preflight: findings };
             return {
                 env: flags.env,
                 to,
@@ -94,9 +133,9 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
                     return { region, from: null, to: null, result: own.length ? "failed" : "skipped", reason: `preflight: ${(own.length ? own : blocking).map((f) => f.message).join("; ")}`, steps: [] };
                 }),
                 durationMinutes: 0,
-                engine: ports.kind,
+                engine: leased.kind,
                 timeline: log.timeline,
-                journal: ports.journal.location,
+                journal: leased.journal.locate(flags.env),
                 preflight: findings,
             };
         },

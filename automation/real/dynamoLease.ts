@@ -35,6 +35,7 @@ function toItem(env: string, holder: LeaseHolder, expiresAt: string): Item {
         host: { S: holder.host },
         pid: { N: String(holder.pid) },
         startedAt: { S: holder.startedAt },
+        ...(holder.regions ? { regions: { L: holder.regions.map((r) => ({ S: r })) } } : {}),
         expiresAt: { S: expiresAt },
     };
 }
@@ -42,7 +43,14 @@ function toItem(env: string, holder: LeaseHolder, expiresAt: string): Item {
 function fromItem(item: Item): Lease {
     return {
         env: item.env.S!,
-        holder: { runId: item.runId.S!, command: item.command.S!, host: item.host.S!, pid: Number(item.pid.N), startedAt: item.startedAt.S! },
+        holder: {
+            runId: item.runId.S!,
+            command: item.command.S!,
+            host: item.host.S!,
+            pid: Number(item.pid.N),
+            startedAt: item.startedAt.S!,
+            ...(item.regions?.L ? { regions: item.regions.L.map((r) => r.S!) } : {}),
+        },
         expiresAt: item.expiresAt.S!,
     };
 }
@@ -123,6 +131,11 @@ export class DynamoLeaseStore implements LeaseStore {
     async current(env: string): Promise<Lease | null> {
         const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: { env: { S: env } }, ConsistentRead: true }));
         return Item ? fromItem(Item) : null;
+    }
+
+    /** A holder that stopped renewing is presumed gone once its lease expired. */
+    alive(lease: Lease): boolean {
+        return lease.expiresAt >= this.iso(0);
     }
 
     private iso(offsetMs: number): string {

@@ -13,6 +13,10 @@ export class FileJournal implements Journal {
 
     constructor(readonly location: string) {}
 
+    locate(env: string): string {
+        return this.file(env);
+    }
+
     async append(entry: JournalEntry): Promise<void> {
         await mkdir(this.location, { recursive: true });
         const file = await open(this.file(entry.env), "a+");

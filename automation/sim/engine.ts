@@ -3,10 +3,13 @@
  * mock runtime; the operation takes its AWS duration on the virtual clock; an operation marker exists from
  * its start to its end, so a run killed in between leaves pending operations, as Pulumi does.
  */
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import * as path from "node:path";
 import { RecordedResource } from "../../mocks/runtime";
-import { ConfigChanges, OperationOptions, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
+import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
 import { Clock } from "../ports";
+import { Weights, sameWeights } from "../../components/weights";
 import { changedResources, destroyDuration, upDuration } from "./durations";
 import { runStackProgram } from "./programs";
 import { Scenario } from "./scenario";
@@ -16,19 +19,43 @@ import { OperationMarker, SimStackRecord, SimStore } from "./store";
 export interface ProcessIdentity {
     pid: number;
     host: string;
-    isAlive(pid: number): boolean;
+    /**
+     * Whether the process that was `pid` at `since` (ISO time it recorded) still runs: a pid reused by a
+     * process started later is not it.
+     */
+    isAlive(pid: number, since?: string): boolean;
 }
+
+/** Clock ticks per second of /proc's start times: 100 on every Linux the project runs on (USER_HZ). */
+const USER_HZ = 100;
+
+/** When a process started (ms since the epoch), from /proc; undefined where there is no /proc. */
+export function processStartTime(pid: number): number | undefined {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        // The command name may contain spaces and parentheses: fields start after the last ")".
+        const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+        const bootSeconds = Number(readFileSync("/proc/stat", "utf8").match(/^btime (\d+)$/m)?.[1]);
+        return Number.isFinite(startTicks) && Number.isFinite(bootSeconds) ? (bootSeconds + startTicks / USER_HZ) * 1000 : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Slack for clock granularity (start ticks are 10 ms, btime is whole seconds). */
+const START_SLACK_MS = 2_000;
 
 export const thisProcess = (): ProcessIdentity => ({
     pid: process.pid,
     host: hostname(),
-    isAlive: (pid) => {
+    isAlive: (pid, since) => {
         try {
             process.kill(pid, 0);
-            return true;
         } catch (error) {
-            return (error as NodeJS.ErrnoException).code === "EPERM";
+            if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
         }
+        const started = since === undefined ? undefined : processStartTime(pid);
+        return started === undefined || started <= Date.parse(since!) + START_SLACK_MS;
     },
 });
 
@@ -51,6 +78,8 @@ export class SimEngine implements StackEngine {
     private started = 0;
     /** Set when the crash plan fires: a dead process changes nothing more (in tests, other tasks live on). */
     private dead = false;
+    /** Holders whose lease was broken (--break-lease): their markers are interrupted operations. */
+    private readonly presumedDead: { pid: number; host: string }[] = [];
 
     constructor(
         private readonly store: SimStore,
@@ -67,7 +96,11 @@ export class SimEngine implements StackEngine {
 
     /** Stacks with state, and those a killed run was creating (they exist only as pending operations). */
     async listStacks(): Promise<string[]> {
-        return [...new Set([...this.store.stackNames(), ...this.store.markers().map((m) => m.stack)])].sort();
+        return [...new Set([...this.store.stackNames(), ...this.store.markedStacks()])].sort();
+    }
+
+    private stateOf(record: SimStackRecord): StackState {
+        return { name: record.name, config: record.config, outputs: record.deployed ? record.outputs : null, resourceCount: record.resources.length, pendingOperations: [] };
     }
 
     async getStack(name: string): Promise<StackState | undefined> {
@@ -80,48 +113,64 @@ export class SimEngine implements StackEngine {
             config: record?.config ?? {},
             outputs: record?.deployed ? record.outputs : null,
             resourceCount: record?.resources.length ?? 0,
-            pendingOperations: dead ? [{ description: `${marker.operation} interrupted (pid ${marker.pid} on ${marker.host}, started ${marker.startedAt})` }] : [],
+            pendingOperations: dead ? [{ description: marker.pid < 0 ? marker.operation : `${marker.operation} interrupted: pid ${marker.pid} on ${marker.host}, started ${marker.startedAt}` }] : [],
         };
     }
 
-    async createStack(name: string, config: StackConfig): Promise<void> {
+    async createStack(name: string, config: StackConfig, opts: OperationOptions = {}): Promise<void> {
         if (this.store.readStack(name)) throw new Error(`stack ${name} already exists`);
-        await this.operate(name, "create", async () => {
+        await this.operate(name, "create", opts, async () => {
             this.store.writeStack({ name, config, deployed: false, outputs: null, secretOutputs: [], resources: [], outputChangedAt: {} });
         });
     }
 
+    /**
+     * Everything is read once the stack is held, as Pulumi does under its lock: the stack's own config and
+     * state, and the outputs its StackReferences see. A change computed before waiting cannot land.
+     */
     async up(name: string, changes: ConfigChanges = {}, opts: OperationOptions = {}): Promise<UpResult> {
-        const record = this.require(name);
-        const config = applyChanges(record.config, changes);
-        const run = await runStackProgram(name, config, (stack) => this.deployedOutputs(stack));
-        const duration = upDuration(name, record.resources, run.resources, this.scenario);
-        const { created, updated, deleted } = changedResources(record.resources, run.resources);
-        await this.operate(name, "update", async () => {
+        this.require(name);
+        let result!: UpResult;
+        await this.operate(name, "update", opts, async (record) => {
+            const config = applyChanges(record.config, changes);
+            const run = await runStackProgram(name, config, (stack) => this.deployedOutputs(stack));
+            const { created, updated, deleted } = changedResources(record.resources, run.resources);
             opts.onOutput?.(`${name}: ${created.length} to create, ${updated.length} to update, ${deleted.length} to delete`);
-            await this.clock.sleep(duration, opts.signal);
+            await this.clock.sleep(upDuration(name, record.resources, run.resources, this.scenario), opts.signal);
             const now = this.clock.now();
             const changedAt = { ...record.outputChangedAt };
             for (const [key, value] of Object.entries(run.outputs)) {
                 if (!record.outputs || JSON.stringify(record.outputs[key]) !== JSON.stringify(value)) changedAt[key] = now;
             }
-            this.store.writeStack({ name, config, deployed: true, outputs: run.outputs, secretOutputs: run.secretOutputs, resources: run.resources, outputChangedAt: changedAt });
+            this.store.writeStack({
+                name,
+                config,
+                deployed: true,
+                outputs: run.outputs,
+                secretOutputs: run.secretOutputs,
+                resources: run.resources,
+                outputChangedAt: changedAt,
+                ...weightHistory(record, run.outputs, now),
+            });
+            result = { outputs: run.outputs, changes: { create: created.length, update: updated.length, delete: deleted.length } };
         });
-        return { outputs: run.outputs, changes: { create: created.length, update: updated.length, delete: deleted.length } };
+        return result;
     }
 
     async destroy(name: string, opts: OperationOptions = {}): Promise<void> {
-        const record = this.require(name);
-        await this.operate(name, "destroy", async () => {
+        this.require(name);
+        await this.operate(name, "destroy", opts, async (record) => {
             await this.clock.sleep(destroyDuration(record.resources, this.scenario), opts.signal);
             this.store.writeStack({ ...record, deployed: false, outputs: null, secretOutputs: [], resources: [], outputChangedAt: {} });
         });
     }
 
-    async removeStack(name: string): Promise<void> {
-        const record = this.require(name);
-        if (record.resources.length > 0) throw new Error(`stack ${name} still has ${record.resources.length} resources: destroy it first`);
-        await this.operate(name, "remove", async () => this.store.deleteStack(name));
+    async removeStack(name: string, opts: OperationOptions = {}): Promise<void> {
+        this.require(name);
+        await this.operate(name, "remove", opts, async (record) => {
+            if (record.resources.length > 0) throw new Error(`stack ${name} still has ${record.resources.length} resources: destroy it first`);
+            this.store.deleteStack(name);
+        });
     }
 
     async resolvePendingOperations(name: string): Promise<void> {
@@ -151,22 +200,39 @@ export class SimEngine implements StackEngine {
     }
 
     private isHolderAlive(marker: OperationMarker): boolean {
-        return marker.host !== this.identity.host || this.identity.isAlive(marker.pid);
+        if (marker.pid < 0) return false;
+        if (this.presumedDead.some((h) => h.pid === marker.pid && h.host === marker.host)) return false;
+        return marker.host !== this.identity.host || this.identity.isAlive(marker.pid, marker.startedAt);
     }
 
-    /** Runs one state-changing operation between its marker's creation and removal. */
-    private async operate(stack: string, operation: string, work: () => Promise<void>): Promise<void> {
+    presumeDead(holder: { pid: number; host: string }): void {
+        this.presumedDead.push(holder);
+    }
+
+    locationOf(name: string): string {
+        return `state file ${path.join(this.store.dir, "stacks", `${name}.json`)}`;
+    }
+
+    /**
+     * Runs one state-changing operation between its marker's creation and removal; `work` gets the stack's
+     * record as it is once the marker is held, after the precondition passed on it.
+     */
+    private async operate(stack: string, operation: string, opts: OperationOptions, work: (record: SimStackRecord) => Promise<void>): Promise<void> {
         if (this.dead) return new Promise<never>(() => undefined);
+        if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error("aborted");
         await this.waitWhileBusy(stack);
         const existing = this.store.readMarker(stack);
         if (existing) throw new Error(`stack ${stack} has pending operations from an interrupted ${existing.operation} (rerun with --recover)`);
         this.store.writeMarker({ stack, operation, pid: this.identity.pid, host: this.identity.host, startedAt: new Date().toISOString() });
-        // Operations overlap in virtual time: "during" counts starts, "after" counts completions.
-        if (this.crash?.during === ++this.started) await this.die();
         try {
-            await work();
+            const record = this.store.readStack(stack);
+            const refusal = record && opts.precondition?.(this.stateOf(record));
+            if (refusal) throw new PreconditionFailedError(stack, refusal);
+            // Operations overlap in virtual time: "during" counts starts, "after" counts completions.
+            if (this.crash?.during === ++this.started) await this.die();
+            await work(record ?? { name: stack, config: {}, deployed: false, outputs: null, secretOutputs: [], resources: [], outputChangedAt: {} });
         } finally {
-            this.store.clearMarker(stack);
+            if (!this.dead) this.store.clearMarker(stack);
         }
         this.operations++;
         this.store.writeClock(this.clock.now());
@@ -190,6 +256,15 @@ export class SimEngine implements StackEngine {
         this.dead = true;
         return this.crash!.die();
     }
+}
+
+/** A region stack's weight history with this update's weights appended when they changed. */
+function weightHistory(record: SimStackRecord, outputs: Record<string, unknown>, now: number): Pick<SimStackRecord, "weightHistory"> {
+    const weights = outputs.weights as Weights | undefined;
+    const before = record.outputs?.weights as Weights | undefined;
+    if (!weights) return {};
+    const history = record.weightHistory ?? (before ? [{ at: 0, weights: before }] : []);
+    return { weightHistory: before && sameWeights(before, weights) ? history : [...history, { at: now, weights }] };
 }
 
 /** Config after `changes`; keys to set win over keys to remove. */

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
 import { ProcessIdentity } from "./engine";
 import { SimStore } from "./store";
+import { StateFileError } from "../errors";
 
 /** Far in the future: sim leases do not expire, their holders are checked for life instead. */
 const NEVER = "9999-12-31T23:59:59.000Z";
@@ -19,12 +20,24 @@ export class SimLeaseStore implements LeaseStore {
     async acquire(env: string, holder: LeaseHolder, options: { breakLease: boolean }): Promise<AcquireResult> {
         const lease: Lease = { env, holder, expiresAt: NEVER };
         if (this.createExclusive(env, lease)) return { acquired: true };
-        const current = await this.current(env);
+        let current: Lease | null;
+        try {
+            current = await this.current(env);
+        } catch (error) {
+            // A lease file nobody can read names no holder: only --break-lease may replace it.
+            if (!(error instanceof StateFileError) || !options.breakLease) throw error;
+            this.store.writeJson(this.relative(env), lease);
+            return { acquired: true };
+        }
         if (!current) return this.acquire(env, holder, options);
-        const dead = current.holder.host === this.identity.host && !this.identity.isAlive(current.holder.pid);
-        if (!dead && !options.breakLease) return { acquired: false, heldBy: current.holder };
+        if (this.alive(current) && !options.breakLease) return { acquired: false, heldBy: current.holder };
         this.store.writeJson(this.relative(env), lease);
         return { acquired: true, tookOverFrom: current.holder };
+    }
+
+    /** Alive unless provably gone: same host, and the process is gone or its pid was reused since. */
+    alive(lease: Lease): boolean {
+        return lease.holder.host !== this.identity.host || this.identity.isAlive(lease.holder.pid, lease.holder.startedAt);
     }
 
     async renew(): Promise<void> {
@@ -37,7 +50,11 @@ export class SimLeaseStore implements LeaseStore {
     }
 
     async current(env: string): Promise<Lease | null> {
-        return this.store.readJson<Lease>(this.relative(env)) ?? null;
+        const lease = this.store.readJson<Lease>(this.relative(env));
+        if (lease !== undefined && typeof lease?.holder?.runId !== "string") {
+            throw new StateFileError(`the lease file ${path.join(this.store.dir, this.relative(env))} is not a lease; if no run is under way, rerun with --break-lease`);
+        }
+        return lease ?? null;
     }
 
     /** Hard-links a complete temporary file into place: fails if a lease exists, never leaves a partial one. */

@@ -1,11 +1,14 @@
 /**
  * Seeding: a sim state without an env is filled by deploying every committed stack of that env, as if
- * production stood exactly as the stack files say. Takes no virtual time and counts as no operation.
+ * production stood exactly as the stack files say. Every program runs first, in memory: a broken stack file
+ * is bad input naming it, and nothing is written; then the records are written between a marker's creation
+ * and removal, so an interrupted seeding is redone. Takes no virtual time and counts as no operation.
  */
 import { parseStackName } from "../../components/naming";
-import { listStacks, readStackFile } from "../../stacks/stackFiles";
+import { listStacks, readStackFile, stackFilePath } from "../../stacks/stackFiles";
+import { BadInputError } from "../errors";
 import { runStackProgram } from "./programs";
-import { SimStore } from "./store";
+import { SimStackRecord, SimStore } from "./store";
 
 const ORDER = { ops: 0, region: 1, cluster: 2 } as const;
 
@@ -30,16 +33,28 @@ export function needsSeeding(store: SimStore, env: string): boolean {
     return store.exists(marker(env)) || !store.stackNames().some((s) => parseStackName(s)?.env === env);
 }
 
-export async function seedEnv(store: SimStore, env: string, stacksDir?: string): Promise<string[]> {
-    const stacks = committedStacks(env, stacksDir);
-    store.writeJson(marker(env), { startedAt: new Date().toISOString() });
+/** The records seeding would write, computed in memory; a stack file that does not deploy is bad input. */
+export async function seedRecords(env: string, stacksDir?: string): Promise<SimStackRecord[]> {
     const outputs = new Map<string, Record<string, unknown>>();
-    for (const name of stacks) {
-        const config = readStackFile(name, stacksDir);
-        const run = await runStackProgram(name, config, (stack) => outputs.get(stack));
-        outputs.set(name, run.outputs);
-        store.writeStack({ name, config, deployed: true, outputs: run.outputs, secretOutputs: run.secretOutputs, resources: run.resources, outputChangedAt: {} });
+    const records: SimStackRecord[] = [];
+    for (const name of committedStacks(env, stacksDir)) {
+        const file = stackFilePath(name, stacksDir);
+        try {
+            const config = readStackFile(name, stacksDir);
+            const run = await runStackProgram(name, config, (stack) => outputs.get(stack));
+            outputs.set(name, run.outputs);
+            records.push({ name, config, deployed: true, outputs: run.outputs, secretOutputs: run.secretOutputs, resources: run.resources, outputChangedAt: {} });
+        } catch (error) {
+            throw new BadInputError(`cannot seed env ${env}: stack file ${file} does not deploy: ${(error as Error).message}`);
+        }
     }
+    return records;
+}
+
+export async function seedEnv(store: SimStore, env: string, stacksDir?: string): Promise<string[]> {
+    const records = await seedRecords(env, stacksDir);
+    store.writeJson(marker(env), { startedAt: new Date().toISOString() });
+    for (const record of records) store.writeStack(record);
     store.remove(marker(env));
-    return stacks;
+    return records.map((r) => r.name);
 }

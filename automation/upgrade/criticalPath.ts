@@ -39,9 +39,10 @@ export function regionPhases(t: UpgradeTimes, destroy = true) {
     return {
         bringUp: t.clusterUp + t.argoSync,
         traffic: t.steps * (t.regionUp + t.bake),
-        // Cron off on the old cluster, its jobs drain, ownership moves (no resource changes), cron on.
-        cutOver: t.labelUp + t.runningJobs + t.labelUp,
-        retire: destroy ? t.hold + t.labelUp + t.clusterDestroy : 0,
+        // Cron off on the old cluster and its jobs drain; the owner moves (no resource changes) and the hold
+        // starts, during which cron goes on on the new cluster; then deregister and destroy.
+        cutOver: t.labelUp + t.runningJobs,
+        retire: destroy ? Math.max(t.hold, t.labelUp) + t.labelUp + t.clusterDestroy : t.labelUp,
     };
 }
 
@@ -57,4 +58,47 @@ export function upgradeLowerBound(regions: number, t: UpgradeTimes, parallelRegi
 export function sequentialRunbook(regions: number, t: UpgradeTimes, destroy = true): number {
     const p = regionPhases(t, destroy);
     return regions * (p.bringUp + p.traffic + p.cutOver + p.retire);
+}
+
+/** A region as the time-left estimate sees it. */
+export interface RegionProgress {
+    stage: "waiting" | "bring-up" | "queued" | "traffic" | "tail" | "done";
+    /** Traffic steps not yet promoted (the current one included). */
+    stepsLeft: number;
+    /** Minutes since the current phase (or step) began. */
+    phaseMinutes: number;
+    /** Whether this region moves traffic in this run (false: only its tail is left). */
+    shifts: boolean;
+}
+
+/**
+ * Minutes until the whole run should be done, recomputed from what each region has left under the same
+ * policy as `upgradeLowerBound`: bring-up in parallel, traffic one region at a time (after the canary, all at
+ * once with --parallel-regions), each tail overlapping the next region's traffic.
+ */
+export function remainingMinutes(regions: RegionProgress[], t: UpgradeTimes, parallelRegions: boolean, destroy = true): number {
+    const p = regionPhases(t, destroy);
+    const stepMinutes = t.regionUp + t.bake;
+    const tailMinutes = p.cutOver + p.retire;
+    let turnFree = 0;
+    let canaryEnd = 0;
+    let latest = 0;
+    let shifting = 0;
+    for (const r of regions) {
+        const left = (full: number) => Math.max(0, full - r.phaseMinutes);
+        if (r.stage === "done") continue;
+        if (r.stage === "tail" || !r.shifts) {
+            latest = Math.max(latest, r.stage === "tail" ? left(tailMinutes) : tailMinutes);
+            continue;
+        }
+        const bringUp = r.stage === "waiting" ? p.bringUp : r.stage === "bring-up" ? left(p.bringUp) : 0;
+        const traffic = r.stage === "traffic" ? Math.max(0, r.stepsLeft * stepMinutes - Math.min(r.phaseMinutes, stepMinutes)) : r.stepsLeft * stepMinutes;
+        const turn = parallelRegions && shifting > 0 ? canaryEnd : turnFree;
+        const end = Math.max(turn, bringUp) + traffic;
+        if (shifting === 0) canaryEnd = end;
+        turnFree = end;
+        shifting++;
+        latest = Math.max(latest, end + tailMinutes);
+    }
+    return Math.round(latest * 10) / 10;
 }

@@ -4,18 +4,46 @@
  * all the others together); each region's cron cut-over, hold and teardown overlap the next region's steps.
  */
 import { DriverPorts, Invocation } from "../context";
-import { PendingOperationsError, LeaseHeldError } from "../errors";
+import { LeaseHeldError, LeaseLostError, PendingOperationsError } from "../errors";
 import { observeEnv, pendingStacks } from "../fleet";
-import { LeaseHolder, Latch } from "../ports";
+import { Latch, LeaseHolder, StackEngine } from "../ports";
 import { PreflightFinding, blockingFindings } from "../preflight/checks";
 import { RunLog } from "../runLog";
-import { upgradeLowerBound, upgradeTimes } from "./criticalPath";
+import { checkState } from "./consistency";
+import { remainingMinutes, upgradeTimes } from "./criticalPath";
 import { RegionPlan, RegionUpgrade } from "./region";
 import { UpgradeOptions, UpgradeResult, runOutcome } from "./types";
 
-/** Takes the env's lease for the duration of `work`, renewing it on a real clock. */
-export async function withLease<T>(ports: DriverPorts, invocation: Invocation, env: string, breakLease: boolean, work: () => Promise<T>): Promise<T> {
-    const holder: LeaseHolder = { runId: invocation.runId, command: invocation.command, host: invocation.host, pid: invocation.pid, startedAt: new Date().toISOString() };
+const RENEW_MS = 60_000;
+
+/** An engine whose every change first checks that this run still holds the env's lease (fencing). */
+function fenced(engine: StackEngine, check: () => Promise<void>): StackEngine {
+    const before =
+        <A extends unknown[], R>(operation: (...args: A) => Promise<R>) =>
+        async (...args: A): Promise<R> => {
+            await check();
+            return operation(...args);
+        };
+    return {
+        listStacks: () => engine.listStacks(),
+        getStack: (name) => engine.getStack(name),
+        createStack: before((name, config, opts) => engine.createStack(name, config, opts)),
+        up: before((name, changes, opts) => engine.up(name, changes, opts)),
+        destroy: before((name, opts) => engine.destroy(name, opts)),
+        removeStack: before((name, opts) => engine.removeStack(name, opts)),
+        resolvePendingOperations: before((name) => engine.resolvePendingOperations(name)),
+        locationOf: engine.locationOf?.bind(engine),
+        presumeDead: engine.presumeDead?.bind(engine),
+    };
+}
+
+/**
+ * Takes the env's lease for the duration of `work`, renewing it on a real clock. Every change `work` makes
+ * first checks the lease is still this run's: a run that lost it (expired and taken over, or broken by
+ * --break-lease) stops before its next change instead of racing the new holder.
+ */
+export async function withLease<T>(ports: DriverPorts, invocation: Invocation, env: string, breakLease: boolean, work: (ports: DriverPorts) => Promise<T>, regions?: string[]): Promise<T> {
+    const holder: LeaseHolder = { runId: invocation.runId, command: invocation.command, host: invocation.host, pid: invocation.pid, startedAt: new Date().toISOString(), ...(regions ? { regions } : {}) };
     const acquired = await ports.lease.acquire(env, holder, { breakLease });
     if (!acquired.acquired) {
         const h = acquired.heldBy;
@@ -25,14 +53,31 @@ export async function withLease<T>(ports: DriverPorts, invocation: Invocation, e
         const h = acquired.tookOverFrom;
         invocation.warn(
             breakLease
-                ? `warning: broke the lease of env ${env} held by run ${h.runId} (pid ${h.pid} on ${h.host}) (--break-lease)`
-                : `warning: took over the lease of env ${env} from run ${h.runId} (pid ${h.pid} on ${h.host}), which is no longer running`,
+                ? `warning: broke the lease of env ${env} held by run ${h.runId}, pid ${h.pid} on ${h.host} (--break-lease)`
+                : `warning: took over the lease of env ${env} from run ${h.runId}, pid ${h.pid} on ${h.host}, which is no longer running`,
         );
+        if (breakLease) ports.engine.presumeDead?.({ pid: h.pid, host: h.host });
     }
-    const renewal = ports.clock.virtual ? undefined : setInterval(() => void ports.lease.renew(env, holder).catch((e: Error) => invocation.warn(`warning: lease renewal failed: ${e.message}`)), 60_000);
+    let lost: string | null = null;
+    const renewal = ports.clock.virtual
+        ? undefined
+        : setInterval(() => {
+              ports.lease.renew(env, holder).catch((e: Error) => {
+                  lost = e.message;
+                  invocation.warn(`warning: lease renewal failed: ${e.message}; stopping before the next change`);
+              });
+          }, RENEW_MS);
     renewal?.unref();
+    const fence = async () => {
+        if (lost) throw new LeaseLostError(`this run lost the lease of env ${env} (${lost}): it stopped before changing anything more`);
+        const current = await ports.lease.current(env);
+        if (current?.holder.runId !== holder.runId) {
+            lost = current ? `now held by run ${current.holder.runId}, pid ${current.holder.pid} on ${current.holder.host}` : "released";
+            throw new LeaseLostError(`this run lost the lease of env ${env} (${lost}): it stopped before changing anything more`);
+        }
+    };
     try {
-        return await work();
+        return await work({ ...ports, engine: fenced(ports.engine, fence) });
     } finally {
         if (renewal) clearInterval(renewal);
         await ports.close?.();
@@ -47,46 +92,53 @@ export async function handlePendingOperations(ports: DriverPorts, env: string, r
     if (!recover) throw new PendingOperationsError(pending);
     for (const stack of pending) {
         await ports.engine.resolvePendingOperations(stack);
-        await log?.event(null, `recovered pending operations of ${stack}`);
+        await log?.event(null, `recovered pending operations of ${stack}`, { phase: "preflight" });
     }
 }
 
 /**
  * The frame of a command that changes stacks: exit 4 on pending operations before taking the lease; under
- * it, recovery (`recover`), preflight (warnings to stderr, a block journaled), then `work`, which is told
- * the blocking findings and answers for them.
+ * it, recovery (`recover`), a state that adds up, preflight (warnings to stderr, a block journaled), then
+ * `work`, which is told the blocking findings and answers for them.
  */
 export async function preflightedRun<T>(
     ports: DriverPorts,
     invocation: Invocation,
     env: string,
-    flags: { recover: boolean; breakLease: boolean; what: string },
-    preflight: () => Promise<PreflightFinding[]>,
-    work: (log: RunLog, findings: PreflightFinding[], blocking: PreflightFinding[]) => Promise<T>,
+    flags: { recover: boolean; breakLease: boolean; what: string; regions?: string[] },
+    preflight: (ports: DriverPorts) => Promise<PreflightFinding[]>,
+    work: (ports: DriverPorts, log: RunLog, findings: PreflightFinding[], blocking: PreflightFinding[]) => Promise<T>,
 ): Promise<T> {
     await handlePendingOperations(ports, env, false).catch((error) => {
         if (!(error instanceof PendingOperationsError && flags.recover)) throw error;
     });
-    return withLease(ports, invocation, env, flags.breakLease, async () => {
-        const log = new RunLog(ports.clock, ports.journal, invocation.runId, env, invocation.progress);
-        await handlePendingOperations(ports, env, flags.recover, log);
-        const findings = await preflight();
+    return withLease(ports, invocation, env, flags.breakLease, async (leased) => {
+        const log = new RunLog(leased.clock, leased.journal, invocation.runId, env, invocation.view);
+        await handlePendingOperations(leased, env, flags.recover, log);
+        await checkState(leased, env);
+        const findings = await preflight(leased);
         for (const finding of findings.filter((f) => f.severity === "warning")) invocation.warn(`preflight warning [${finding.id}] ${finding.message}`);
         const blocking = blockingFindings(findings);
-        if (blocking.length > 0) await log.event(null, `preflight blocked the ${flags.what}: ${blocking.map((f) => f.message).join("; ")}`, { findings }, "failed");
-        return work(log, findings, blocking);
-    });
+        if (blocking.length > 0) await log.event(null, `preflight blocked the ${flags.what}: ${blocking.length} blocking finding(s)`, { phase: "preflight", detail: { findings }, result: "failed" });
+        return work(leased, log, findings, blocking);
+    }, flags.regions);
 }
 
 /** Runs the upgrade; the caller has validated the options and checked pending operations. */
 export async function runUpgrade(ports: DriverPorts, invocation: Invocation, options: UpgradeOptions, regions: string[], log: RunLog): Promise<UpgradeResult> {
-    await log.event(null, `upgrade ${options.env} to Kubernetes ${options.to}: ${regions.join(", ")}`, { options: { ...options } });
+    await log.event(null, `upgrade ${options.env} to Kubernetes ${options.to}: ${regions.join(", ")}`, { phase: "start", detail: { command: "upgrade", to: options.to, regions, options: { ...options }, engine: ports.kind } });
     const upgrades = regions.map((region) => new RegionUpgrade(ports, invocation, log, options, region));
     const plans = new Map<RegionUpgrade, RegionPlan>();
     for (const upgrade of upgrades) plans.set(upgrade, await upgrade.plan());
     const shifting = upgrades.filter((u) => plans.get(u) === "traffic");
-    const expected = upgradeLowerBound(shifting.length, upgradeTimes(ports.durations, options), options.parallelRegions, options.destroy);
-    log.remainingMinutes = () => (shifting.length > 0 ? Math.max(0, expected - log.elapsedMinutes()) : null);
+    const times = upgradeTimes(ports.durations, options);
+    log.remainingMinutes = () =>
+        remainingMinutes(
+            upgrades.map((u) => ({ stage: u.stage, stepsLeft: u.stepsLeft, phaseMinutes: (ports.clock.now() - u.phaseStartedAt) / 60_000, shifts: plans.get(u) === "traffic" })),
+            times,
+            options.parallelRegions,
+            options.destroy,
+        );
 
     // Turn i opens when region i may move traffic; with --parallel-regions all non-canaries share one turn.
     const turns: Latch[] = shifting.map(() => ports.clock.latch());
@@ -95,9 +147,7 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
     const passTurn = (i: number) => {
         if (!options.parallelRegions || i === 0) turns[i + 1]?.open();
     };
-    // A region still rolled back from an earlier attempt is a failed canary for everyone after it.
-    const rolledBack = upgrades.find((u) => u.result.result === "rolled_back");
-    let stopReason: string | null = rolledBack ? `${rolledBack.region} is rolled back (${rolledBack.result.reason})` : null;
+    let stopReason: string | null = null;
 
     const finish = (upgrade: RegionUpgrade) =>
         upgrade.guard(async () => {
@@ -112,23 +162,19 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
             if (plan === "tail") await finish(upgrade);
             if (plan !== "traffic") return;
             const i = shifting.indexOf(upgrade);
-            if (rolledBack) {
-                upgrade.skip(stopReason!);
-                await log.event(upgrade.region, `skipped: ${stopReason}`, undefined, "skipped");
-                return;
-            }
             let shifted = false;
             try {
                 const ready = await upgrade.guard(() => upgrade.bringUp());
+                if (ready) upgrade.queued(i === 0 ? null : shifting[options.parallelRegions ? 0 : i - 1].region);
                 await turnOf(i).wait();
                 if (!ready) {
-                    if (i === 0) stopReason = `the canary ${upgrade.region} failed: ${upgrade.result.reason}`;
+                    if (i === 0) stopReason = `the canary ${upgrade.region} ${upgrade.result.result.replace("_", " ")}: ${upgrade.result.reason}`;
                 } else if (stopReason) {
-                    upgrade.skip(stopReason);
-                    await log.event(upgrade.region, `skipped: ${stopReason}`, undefined, "skipped");
+                    await upgrade.skip(stopReason);
                 } else {
                     shifted = await upgrade.guard(() => upgrade.shiftTraffic());
-                    if (!shifted) stopReason = `${i === 0 ? "the canary " : ""}${upgrade.region} ${upgrade.result.result.replace("_", " ")}: ${upgrade.result.reason}`;
+                    // A pause is not a failure: the next region still gets its turn, up to the same step.
+                    if (!shifted && upgrade.result.result !== "paused") stopReason = `${i === 0 ? "the canary " : ""}${upgrade.region} ${upgrade.result.result.replace("_", " ")}: ${upgrade.result.reason}`;
                 }
             } finally {
                 passTurn(i);
@@ -145,8 +191,8 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
         durationMinutes: log.elapsedMinutes(),
         engine: ports.kind,
         timeline: log.timeline,
-        journal: ports.journal.location,
+        journal: ports.journal.locate(options.env),
     };
-    await log.event(null, `upgrade ${result.result} after ${result.durationMinutes} minutes`, { regions: result.regions }, result.result);
+    await log.event(null, `upgrade ${result.result} after ${result.durationMinutes} minutes`, { phase: "end", detail: { result: { ...result, timeline: [...result.timeline] } }, result: result.result });
     return result;
 }

@@ -2,7 +2,8 @@
  * The upgrade's options and results (the JSON shape of CONTRACT.md).
  */
 import { Color } from "../../components/naming";
-import { GateVerdict } from "../gate";
+import { StepVerdict } from "../gate/analysis";
+import { Measured } from "../gate/checks";
 import { TimelineEvent } from "../runLog";
 
 export interface UpgradeOptions {
@@ -14,6 +15,10 @@ export interface UpgradeOptions {
     /** Percent of traffic on the new color at each step. */
     steps: number[];
     bakeMs: number;
+    /** How often the gate looks at the metrics while a step bakes. */
+    analysisIntervalMs: number;
+    /** Stop (result `paused`) once the new color carries this percent and its gate passed; null: go to 100. */
+    stopAt: number | null;
     /** Wait between cron cut-over and tearing the old cluster down. */
     holdMs: number;
     /** Shift all regions after the canary at once. */
@@ -38,18 +43,26 @@ export interface UpgradeOptions {
 export const UPGRADE_DEFAULTS = {
     steps: [5, 25, 50, 100],
     bakeMs: 10 * 60_000,
+    analysisIntervalMs: 60_000,
     holdMs: 30 * 60_000,
     argoTimeoutMs: 30 * 60_000,
     jobsTimeoutMs: 120 * 60_000,
     pollMs: 60_000,
 } as const;
 
-export type RegionOutcome = "completed" | "rolled_back" | "failed" | "nothing_to_do" | "skipped";
-export type RunOutcome = "completed" | "rolled_back" | "failed" | "nothing_to_do";
+export type RegionOutcome = "completed" | "rolled_back" | "failed" | "paused" | "nothing_to_do" | "skipped";
+export type RunOutcome = "completed" | "rolled_back" | "failed" | "paused" | "nothing_to_do";
+
+/** A measured window as the JSON result shows it. */
+export type MeasuredSummary = Pick<Measured, "requests" | "errorRate" | "p99Ms" | "unhealthyHosts">;
 
 export interface StepRecord {
     weight: number;
-    gate: GateVerdict;
+    gate: StepVerdict;
+    /** Looks the gate took at this step. */
+    checks: number;
+    /** The new color since the step began, at the last look that could measure. */
+    measured: MeasuredSummary | null;
     /** Why the gate did not pass. */
     findings?: string[];
 }
@@ -61,6 +74,8 @@ export interface RegionResult {
     result: RegionOutcome;
     reason: string | null;
     steps: StepRecord[];
+    /** Rolled back on a scenario fault (sim): minutes from the fault's onset until all traffic was back on the old color. */
+    faultToRollbackMinutes?: number;
 }
 
 export interface UpgradeResult {
@@ -69,17 +84,18 @@ export interface UpgradeResult {
     result: RunOutcome;
     regions: RegionResult[];
     durationMinutes: number;
-    /** sim: durationMinutes is virtual time, what the real upgrade would take; pulumi: wall time. */
-    engine: "sim" | "pulumi";
+    /** sim and local: durationMinutes is virtual time, what the real upgrade would take; pulumi: wall time. */
+    engine: "sim" | "local" | "pulumi";
     timeline: TimelineEvent[];
     /** Where the journal of this run is. */
     journal: string;
 }
 
-/** The run's outcome from its regions': any failure, else any rollback, else done. */
+/** The run's outcome from its regions': any failure, else any rollback, else a pause, else done. */
 export function runOutcome(regions: RegionResult[]): RunOutcome {
     if (regions.some((r) => r.result === "failed")) return "failed";
     if (regions.some((r) => r.result === "rolled_back")) return "rolled_back";
+    if (regions.some((r) => r.result === "paused")) return "paused";
     if (regions.every((r) => r.result === "nothing_to_do")) return "nothing_to_do";
     return "completed";
 }

@@ -61,8 +61,8 @@ describe("render, diff and policy", () => {
                 "",
                 "| input | before | after |",
                 "|---|---|---|",
-                "| `actions[0].forward.targetGroups[0].weight` | `100` | `95` |",
-                "| `actions[0].forward.targetGroups[1].weight` | `0` | `5` |",
+                "| `actions[0].forward.targetGroups[blue].weight` | `100` | `95` |",
+                "| `actions[0].forward.targetGroups[green].weight` | `0` | `5` |",
                 "",
             ].join("\n"),
         );

@@ -3,10 +3,14 @@
  * fake pid; `--crash-after` freezes that process (its tasks never run again) instead of exiting, which is
  * what a kill looks like to everyone else: its lease stays, its pid is dead.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../automation/cli";
+import { openEngine } from "../../automation/engines";
+import { Invocation } from "../../automation/context";
+import { silentProgress } from "../../automation/progress";
+import { UPGRADE_DEFAULTS, UpgradeOptions } from "../../automation/upgrade/types";
 import { ProcessIdentity } from "../../automation/sim/engine";
 
 export interface CliRun {
@@ -21,8 +25,14 @@ const HOST = "test-host";
 let nextPid = 900_000;
 /** Pids of "processes" that are still running (a frozen one counts as alive only if told so). */
 export const livePids = new Set<number>();
+/** Pids reused by a process that started at this (ms) time: older claims to the pid are not that process. */
+export const reusedPids = new Map<number, number>();
 
-export const identity = (pid: number): ProcessIdentity => ({ pid, host: HOST, isAlive: (p) => livePids.has(p) });
+export const identity = (pid: number): ProcessIdentity => ({
+    pid,
+    host: HOST,
+    isAlive: (p, since) => livePids.has(p) && !(since !== undefined && reusedPids.has(p) && reusedPids.get(p)! > Date.parse(since)),
+});
 
 export function tempState(): string {
     return path.join(mkdtempSync(path.join(tmpdir(), "mitene-test-")), "state");
@@ -32,10 +42,13 @@ export interface RunOptions {
     /** Keep the frozen process "alive" after a crash (its lease is not provably dead). */
     stayAlive?: boolean;
     signal?: AbortSignal;
+    /** Use this pid (a "process" started elsewhere). */
+    pid?: number;
+    cwd?: string;
 }
 
 export async function cli(args: string[], options: RunOptions = {}): Promise<CliRun> {
-    const pid = nextPid++;
+    const pid = options.pid ?? nextPid++;
     livePids.add(pid);
     let stdout = "";
     let stderr = "";
@@ -44,7 +57,7 @@ export async function cli(args: string[], options: RunOptions = {}): Promise<Cli
     const run = main(args, {
         stdout: (t) => (stdout += t),
         stderr: (t) => (stderr += t),
-        cwd: process.cwd(),
+        cwd: options.cwd ?? process.cwd(),
         identity: identity(pid),
         die: () => {
             crashed();
@@ -64,6 +77,31 @@ export async function cli(args: string[], options: RunOptions = {}): Promise<Cli
 }
 
 export const sim = (state: string, ...args: string[]) => [...args, "--engine", "sim", "--state", state];
+
+export const statusOf = async (state: string, env = "prod") => (await cli(sim(state, "status", "--env", env, "--json"))).json;
+
+/** Writes a scenario file beside the state directory. */
+export function scenarioFile(state: string, content: unknown, name = "scenario.json"): string {
+    const file = path.join(path.dirname(state), name);
+    writeFileSync(file, JSON.stringify(content));
+    return file;
+}
+
+/** A sim state seeded with `env` (status does not write, so seeding takes a state-changing command's path). */
+export async function seeded(env = "prod"): Promise<string> {
+    const state = tempState();
+    await openEngine({ engine: "sim", state }, env, { cwd: process.cwd(), identity: identity(1), die: () => new Promise<never>(() => undefined), warn: () => undefined });
+    return state;
+}
+
+/** The deployed outputs of every stack of a state, to compare states by what they run. */
+export function deployedOutputs(state: string): Record<string, unknown> {
+    return Object.fromEntries(
+        Object.entries(snapshot(state))
+            .filter(([file]) => file.startsWith("stacks/"))
+            .map(([file, text]) => [file, JSON.parse(text).outputs]),
+    );
+}
 
 /** Every file of a directory with its content, to compare states byte for byte. */
 export function snapshot(dir: string): Record<string, string> {
@@ -85,10 +123,19 @@ export function snapshot(dir: string): Record<string, string> {
     return files;
 }
 
-/** The CONTRACT invariants of `status --json`. */
-export function invariantProblems(status: any): string[] {
+/**
+ * The CONTRACT invariants of `status --json`, plus what a settled region (not mid-operation, not mid-move of
+ * its cron jobs) must also satisfy: the cron owner runs them and no other cluster does.
+ */
+export function invariantProblems(status: any, stacks?: Record<string, unknown>): string[] {
     const problems: string[] = [];
     for (const region of status.regions) {
+        if (stacks) {
+            for (const cluster of region.clusters) {
+                const outputs = stacks[`stacks/${cluster.stack}.json`] as { cron?: boolean } | null;
+                if (outputs?.cron === true && !cluster.cron) problems.push(`${region.region}: ${cluster.color} runs cron jobs it does not own`);
+            }
+        }
         const w = region.weights;
         if (!w || typeof w.blue !== "number" || typeof w.green !== "number") problems.push(`${region.region}: weights lack a color`);
         else if (w.blue + w.green !== 100) problems.push(`${region.region}: weights sum to ${w.blue + w.green}`);
@@ -100,3 +147,60 @@ export function invariantProblems(status: any): string[] {
     }
     return problems;
 }
+
+const crashCache = new Map<string, { dir: string; code: number }>();
+
+/**
+ * A fresh copy of the state an upgrade (`args` after `upgrade --env prod --to 1.35`) leaves when it crashes
+ * after operation `n`; each crash is run once per test process and copied after.
+ */
+export async function crashedState(args: string[], n: number): Promise<{ state: string; code: number }> {
+    const key = JSON.stringify([args, n]);
+    let cached = crashCache.get(key);
+    if (!cached) {
+        const dir = tempState();
+        const run = await cli(sim(dir, "upgrade", "--env", "prod", "--to", "1.35", "--json", ...args, "--crash-after", String(n)));
+        cached = { dir, code: run.code };
+        crashCache.set(key, cached);
+    }
+    const state = tempState();
+    cpSync(cached.dir, state, { recursive: true });
+    return { state, code: cached.code };
+}
+
+/** The first operation index after which a crashed upgrade's state satisfies `predicate`. */
+export async function crashIndexWhere(args: string[], predicate: (status: any, outputs: Record<string, any>) => boolean): Promise<number> {
+    for (let n = 1; n < 200; n++) {
+        const { state, code } = await crashedState(args, n);
+        if (code !== 137) break;
+        if (predicate(await statusOf(state), deployedOutputs(state))) return n;
+    }
+    throw new Error("no crash point satisfies the predicate");
+}
+
+/** An invocation for driving the engine in-process (no CLI). */
+export const invocation = (runId: string, signal = new AbortController().signal): Invocation => ({
+    runId,
+    host: "test-host",
+    pid: 1,
+    command: "test",
+    signal,
+    view: silentProgress,
+    warn: () => undefined,
+});
+
+export const upgradeOptions = (changes: Partial<UpgradeOptions> = {}): UpgradeOptions => ({
+    env: "prod",
+    to: "1.35",
+    regions: null,
+    ...UPGRADE_DEFAULTS,
+    steps: [...UPGRADE_DEFAULTS.steps],
+    stopAt: null,
+    parallelRegions: false,
+    destroy: true,
+    recover: false,
+    breakLease: false,
+    retry: false,
+    fastRollback: false,
+    ...changes,
+});

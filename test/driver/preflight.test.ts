@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, skipFindings, stateFindings, versionFindings } from "../../automation/preflight/checks";
 import { apiUses, kubernetesApiOf } from "../../automation/preflight/apiDeprecations";
 import { ADDON_CATALOG } from "../../components/addonCatalog";
-import { cli, sim, snapshot, tempState } from "./harness";
+import { cli, seeded, sim, snapshot, tempState } from "./harness";
 
 describe("preflight checks", () => {
     const versions: [string, string, string[]][] = [
@@ -96,8 +96,7 @@ describe("preflight on the sim engine", () => {
     });
 
     it("makes rehearse exit 1 having created nothing when the subnets have too few free IPs", async () => {
-        const state = tempState();
-        await cli(sim(state, "status", "--env", "prod"));
+        const state = await seeded();
         const stacksBefore = Object.keys(snapshot(state)).filter((f) => f.startsWith("stacks/"));
         const run = await cli(["rehearse", "--state", state, "--scenario", scenario(state, { freeIpsPerSubnet: 300 }), "--json"]);
         assert.equal(run.code, 1);

@@ -1,26 +1,15 @@
 import { strict as assert } from "node:assert";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { rollback } from "../../automation/commands/rollback";
-import { Invocation } from "../../automation/context";
+import { silentProgress } from "../../automation/progress";
 import { RunLog } from "../../automation/runLog";
 import { DEFAULT_SCENARIO } from "../../automation/sim/scenario";
 import { createSimPorts } from "../../automation/sim/ports";
-import { runUpgrade } from "../../automation/upgrade/run";
-import { UPGRADE_DEFAULTS, UpgradeOptions } from "../../automation/upgrade/types";
-import { cli, identity, livePids, sim, snapshot, tempState } from "./harness";
+import { runUpgrade, withLease } from "../../automation/upgrade/run";
+import { cli, crashIndexWhere, crashedState, identity, invocation, livePids, reusedPids, seeded, sim, snapshot, statusOf, tempState, upgradeOptions } from "./harness";
 
-const statusOf = async (state: string) => (await cli(sim(state, "status", "--env", "prod", "--json"))).json;
-
-const invocation = (runId: string): Invocation => ({
-    runId,
-    host: "test-host",
-    pid: 1,
-    command: "test",
-    signal: new AbortController().signal,
-    progress: () => undefined,
-    warn: () => undefined,
-});
+const upgrade = (state: string, ...args: string[]) => cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--json", ...args));
+const stacksOf = (state: string) => Object.fromEntries(Object.entries(snapshot(state)).filter(([f]) => f.startsWith("stacks/")));
 
 describe("the env lease", () => {
     it("exits 3 while another live run holds it, changing nothing; --break-lease takes it", async () => {
@@ -29,193 +18,162 @@ describe("the env lease", () => {
         const first = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "1"), { stayAlive: true });
         assert.equal(first.code, 137);
         const before = snapshot(state);
-        const second = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--json"));
+        const second = await upgrade(state);
         assert.equal(second.code, 3);
         assert.match(second.json.error, /locked by another run.*--break-lease/);
         assert.deepEqual(snapshot(state), before);
-        const forced = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--break-lease", "--json"));
+        const forced = await upgrade(state, "--break-lease");
         assert.equal(forced.code, 0, forced.stderr);
         assert.match(forced.stderr, /broke the lease of env prod held by run .*--break-lease/);
     });
 
     it("takes over the lease of a dead run with a warning", async () => {
-        const state = tempState();
-        assert.equal((await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "1"))).code, 137);
-        const resumed = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--json"));
+        const { state } = await crashedState([], 1);
+        const resumed = await upgrade(state);
         assert.equal(resumed.code, 0);
-        assert.match(resumed.stderr, /warning: took over the lease of env prod from run .* no longer running/);
+        assert.match(resumed.stderr, /warning: took over the lease of env prod from run .*no longer running/);
+    });
+
+    it("counts a holder whose pid another process took since as dead", async () => {
+        const state = tempState();
+        const pid = 777_001;
+        assert.equal((await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "1"), { pid, stayAlive: true })).code, 137);
+        assert.equal((await statusOf(state)).lease.alive, true);
+        reusedPids.set(pid, Date.now() + 60_000);
+        try {
+            assert.equal((await statusOf(state)).lease.alive, false);
+            const resumed = await upgrade(state, "--recover");
+            assert.equal(resumed.code, 0, resumed.stderr);
+            assert.match(resumed.stderr, /took over the lease/);
+        } finally {
+            reusedPids.delete(pid);
+            livePids.delete(pid);
+        }
     });
 
     it("is released at the end of a run", async () => {
         const state = tempState();
-        await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--region", "ap-northeast-1"));
+        await upgrade(state, "--region", "ap-northeast-1");
         assert.equal((await statusOf(state)).lease, null);
     });
-});
 
-describe("rollback", () => {
-    it("during an upgrade puts all traffic back at once, and the upgrade stops that region without moving traffic again", async () => {
-        const state = tempState();
-        await statusOf(state);
-        const upgradePorts = createSimPorts({ stateDir: state, env: "prod", scenario: DEFAULT_SCENARIO, identity: identity(101) });
-        const operatorPorts = createSimPorts({ stateDir: state, env: "prod", scenario: DEFAULT_SCENARIO, identity: identity(102) });
-        livePids.add(101).add(102);
-        const metrics = upgradePorts.metrics;
-        let afterRollback: Record<string, string> | undefined;
-        const usw2Files = () => Object.fromEntries(Object.entries(snapshot(state)).filter(([f]) => /^stacks\/.*us-west-2/.test(f)));
-        upgradePorts.metrics = {
-            colorMetrics: async (query) => {
-                const weights = (upgradePorts.engine.deployedOutputs("region-prod-us-west-2") as any).weights;
-                if (query.region === "us-west-2" && weights.green === 25 && afterRollback === undefined) {
-                    const result = await rollback(operatorPorts, invocation("operator"), "prod", "us-west-2", { fast: false, recover: false });
-                    assert.equal(result.result, "rolled_back");
-                    afterRollback = usw2Files();
-                }
-                return metrics.colorMetrics(query);
-            },
+    it("a run that loses its lease stops before its next change (fencing)", async () => {
+        const state = await seeded();
+        const ports = createSimPorts({ stateDir: state, env: "prod", scenario: DEFAULT_SCENARIO, identity: identity(4242) });
+        livePids.add(4242);
+        let operations = 0;
+        const up = ports.engine.up.bind(ports.engine);
+        ports.engine.up = async (...args) => {
+            const result = await up(...args);
+            // After the third deployment another run breaks the lease (--break-lease from another machine).
+            if (++operations === 3) ports.store.writeJson("leases/prod.json", { env: "prod", holder: { runId: "other", command: "x", host: "elsewhere", pid: 1, startedAt: new Date().toISOString() }, expiresAt: "9999-12-31T23:59:59.000Z" });
+            return result;
         };
-        const options: UpgradeOptions = { env: "prod", to: "1.35", regions: null, ...UPGRADE_DEFAULTS, steps: [...UPGRADE_DEFAULTS.steps], parallelRegions: false, destroy: true, recover: false, breakLease: false, retry: false, fastRollback: false };
-        const log = new RunLog(upgradePorts.clock, upgradePorts.journal, "upgrade", "prod", () => undefined);
-        const result = await runUpgrade(upgradePorts, invocation("upgrade"), options, ["ap-northeast-1", "us-west-2"], log);
-        livePids.delete(101);
-        livePids.delete(102);
-
-        assert.equal(result.result, "rolled_back");
-        const usw2 = result.regions[1];
-        assert.equal(usw2.result, "rolled_back");
-        assert.match(usw2.reason!, /rolled back by an operator .*this run moved no traffic after it/);
-        assert.deepEqual(usw2Files(), afterRollback, "the upgrade changed nothing in us-west-2 after the rollback");
-        const region = (await statusOf(state)).regions[1];
-        assert.deepEqual(region.weights, { blue: 100, green: 0 });
-        assert.deepEqual(region.clusters.map((c: any) => [c.color, c.cron]), [["blue", true], ["green", false]]);
-        assert.equal(result.regions[0].result, "completed");
+        const result = await withLease(ports, invocation("fenced"), "prod", false, (leased) =>
+            runUpgrade(leased, invocation("fenced"), upgradeOptions(), ["ap-northeast-1", "us-west-2"], new RunLog(leased.clock, leased.journal, "fenced", "prod", silentProgress)),
+        );
+        livePids.delete(4242);
+        assert.equal(result.result, "failed");
+        assert.ok(result.regions.every((r) => /lost the lease of env prod \(now held by run other/.test(r.reason ?? "")), JSON.stringify(result.regions));
+        assert.equal(operations, 3, "no deployment after the lease was lost");
     });
 
-    it("works while a (frozen) upgrade holds the lease; a later upgrade keeps the region rolled back until --retry", async () => {
-        const state = tempState();
-        // Crash right after the canary's first weight step: it carries 5% on green.
-        const crashed = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "5"), { stayAlive: true });
-        assert.equal(crashed.code, 137);
-        assert.deepEqual((await statusOf(state)).regions[0].weights, { blue: 95, green: 5 });
-        const rolled = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--json"));
-        assert.equal(rolled.code, 0, rolled.stderr);
-        assert.equal(rolled.json.result, "rolled_back");
-        assert.deepEqual(rolled.json.weights, { blue: 100, green: 0 });
-        assert.equal(rolled.json.durationMinutes, 1);
-
-        const again = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--break-lease", "--json"));
-        assert.equal(again.code, 1);
-        assert.equal(again.json.regions[0].result, "rolled_back");
-        assert.match(again.json.regions[0].reason, /--retry/);
-        assert.equal(again.json.regions[1].result, "skipped");
-        assert.deepEqual((await statusOf(state)).regions[0].weights, { blue: 100, green: 0 });
-
-        const retried = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--retry", "--json"));
-        assert.equal(retried.code, 0, retried.stderr);
-        assert.equal(retried.json.result, "completed");
-    });
-
-    it("exits 4 when the region stack has pending operations, and --recover clears them first", async () => {
-        const state = tempState();
-        // The fifth operation to start is the canary's first weight step, on the region stack.
-        assert.equal((await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-during", "5"))).code, 137);
-        assert.deepEqual((await statusOf(state)).pendingOperations, ["region-prod-ap-northeast-1"]);
-        const refused = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--json"));
-        assert.equal(refused.code, 4);
-        const rolled = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--recover", "--json"));
-        assert.equal(rolled.code, 0, rolled.stderr);
-        assert.deepEqual((await statusOf(state)).regions[0].weights, { blue: 100, green: 0 });
-    });
-
-    it("has nothing to do once the cron cut-over gave the region to the new color, and records nothing", async () => {
-        const state = tempState();
-        await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--no-destroy"));
-        const run = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--json"));
-        assert.equal(run.json.result, "nothing_to_do");
-        assert.equal((await statusOf(state)).regions[0].upgrade, null);
-    });
-
-    it("stops an upgrade that is still bringing the new cluster up", async () => {
-        const state = tempState();
-        // Crash after the canary's green cluster is up, before any traffic moved.
-        assert.equal((await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "3"))).code, 137);
-        const run = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--json"));
-        assert.equal(run.json.result, "rolled_back");
-        assert.equal((await statusOf(state)).regions[0].upgrade.state, "rolled_back");
-    });
-
-    it("has nothing to do in a region that is not being upgraded", async () => {
-        const state = tempState();
-        const run = await cli(sim(state, "rollback", "--env", "prod", "--region", "us-west-2", "--json"));
-        assert.equal(run.code, 0);
-        assert.equal(run.json.result, "nothing_to_do");
+    it("a lease file that is not a lease is named; --break-lease replaces it", async () => {
+        const state = await seeded();
+        mkdirSync(path.join(state, "leases"), { recursive: true });
+        writeFileSync(path.join(state, "leases", "prod.json"), "{ torn");
+        const refused = await upgrade(state);
+        assert.equal(refused.code, 2);
+        assert.match(refused.json.error, /state file .*leases\/prod\.json is damaged/);
+        const forced = await upgrade(state, "--break-lease");
+        assert.equal(forced.code, 0, forced.stderr);
     });
 });
 
-describe("bad input", () => {
-    const seeded = async () => {
-        const state = tempState();
-        await statusOf(state);
-        return state;
-    };
-    const badScenario = (state: string, text: string) => {
-        const file = path.join(path.dirname(state), "bad.json");
-        writeFileSync(file, text);
-        return file;
-    };
-    const cases: [string, (state: string) => string[], RegExp][] = [
-        ["an unknown command", (s) => sim(s, "frobnicate"), /unknown command/],
-        ["an unknown flag", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--bogus"), /unknown option '--bogus'/],
-        ["a malformed version", (s) => sim(s, "upgrade", "--env", "prod", "--to", "banana"), /--to "banana"/],
-        ["a downgrade", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.33"), /1\.33 is lower than Kubernetes 1\.34/],
-        ["steps not ending at 100", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--steps", "5,25,50"), /last step must be 100/],
-        ["decreasing steps", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--steps", "50,25,100"), /strictly increasing/],
-        ["a zero step", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--steps", "0,100"), /step 0 is not an integer in 1\.\.100/],
-        ["a malformed bake time", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--bake", "ten"), /--bake "ten"/],
-        ["a malformed hold time", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--hold", "5x"), /--hold "5x"/],
-        ["an unknown env", (s) => sim(s, "upgrade", "--env", "nope", "--to", "1.35"), /unknown env "nope".*prod, staging/],
-        ["an unknown region", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--region", "eu-west-9"), /unknown region "eu-west-9"/],
-        ["a missing scenario file", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--scenario", "/nonexistent/s.json"), /cannot read scenario file \/nonexistent\/s\.json/],
-        ["a scenario that is not JSON", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--scenario", badScenario(s, "{")), /not valid JSON/],
-        ["a scenario with an unknown key", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--scenario", badScenario(s, '{"fautls": []}')), /fautls/],
-        ["a scenario value out of range", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--scenario", badScenario(s, '{"baseline": {"errorRate": 2}}')), /baseline\.errorRate/],
-        ["a non-numeric --crash-after", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "abc"), /--crash-after "abc"/],
-        ["--crash-after 0", (s) => sim(s, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", "0"), /--crash-after "0" is not a whole number of 1 or more/],
-        ["a state that is a file", (s) => ["status", "--env", "prod", "--engine", "sim", "--state", `${s}/stacks/ops-prod.json`], /is not a directory/],
-        ["an unknown engine", (s) => ["status", "--env", "prod", "--engine", "foo", "--state", s], /--engine "foo"/],
-        ["a sim-only flag on the pulumi engine", (s) => ["upgrade", "--env", "prod", "--to", "1.35", "--engine", "pulumi", "--scenario", "x.json", "--state", s], /--scenario only work with --engine sim/],
-        ["a rollback of an unknown region", (s) => sim(s, "rollback", "--env", "prod", "--region", "mars-1"), /unknown region "mars-1"/],
-        ["rehearse on another engine", (s) => ["rehearse", "--engine", "pulumi", "--state", s], /rehearse runs on the sim engine/],
-    ];
-
-    for (const [what, args, message] of cases) {
-        it(`exits 2 on ${what}, naming the value and changing nothing`, async () => {
-            const state = await seeded();
-            const before = snapshot(state);
-            const run = await cli([...args(state), "--json"]);
-            assert.equal(run.code, 2, run.stderr);
-            assert.match(run.stderr + (run.json?.error ?? ""), message);
-            assert.deepEqual(snapshot(state), before);
-        });
-    }
-
-    it("exits 2 with the help when no command is given, 0 when help is asked for", async () => {
-        assert.equal((await cli([])).code, 2);
-        const help = await cli(["--help"]);
-        assert.equal(help.code, 0);
-        assert.match(help.stderr, /rehearse/);
+describe("a damaged state", () => {
+    it("a region stack gone while its clusters remain: the run refuses, naming the file, and changes nothing", async () => {
+        const state = await seeded();
+        rmSync(path.join(state, "stacks", "region-prod-us-west-2.json"));
+        const before = stacksOf(state);
+        const run = await upgrade(state);
+        assert.equal(run.code, 1);
+        assert.match(run.json.error, /does not add up.*cluster stack mitene-prod-us-west-2-blue exists but its region stack region-prod-us-west-2 does not.*stacks\/region-prod-us-west-2\.json/s);
+        assert.deepEqual(stacksOf(state), before);
     });
 
-    it("leaves a missing state directory missing", async () => {
-        const state = tempState();
-        const run = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.33"));
+    it("a green stack gone while it carries traffic: refused, not recreated and gated without Argo CD", async () => {
+        const { state } = await crashedState([], await crashIndexWhere([], (s) => s.regions[0].weights.green === 50));
+        rmSync(path.join(state, "stacks", "mitene-prod-ap-northeast-1-green.json"));
+        const run = await upgrade(state, "--recover");
+        assert.equal(run.code, 1);
+        assert.match(run.json.error, /green carries 50% but has no deployed cluster.*mitene-prod-ap-northeast-1-green\.json/s);
+    });
+
+    it("a stack file that is not JSON is bad input naming it", async () => {
+        const state = await seeded();
+        writeFileSync(path.join(state, "stacks", "region-prod-us-west-2.json"), "{");
+        const run = await upgrade(state);
         assert.equal(run.code, 2);
-        assert.equal(existsSync(state), false);
+        assert.match(run.json.error, /state file .*stacks\/region-prod-us-west-2\.json is damaged/);
     });
 
-    it("prints exactly one JSON document on stdout with --json, even on error", async () => {
-        const run = await cli(sim(tempState(), "upgrade", "--env", "prod", "--to", "banana", "--json"));
-        assert.deepEqual(Object.keys(run.json), ["error", "exitCode"]);
-        assert.equal(run.json.exitCode, 2);
+    it("an operation marker that cannot be read is an interrupted operation: exit 4, then --recover", async () => {
+        const state = await seeded();
+        mkdirSync(path.join(state, "operations"), { recursive: true });
+        writeFileSync(path.join(state, "operations", "region-prod-us-west-2.json"), "garbage");
+        assert.deepEqual((await statusOf(state)).pendingOperations, ["region-prod-us-west-2"]);
+        assert.equal((await upgrade(state)).code, 4);
+        const recovered = await upgrade(state, "--recover");
+        assert.equal(recovered.code, 0, recovered.stderr);
+    });
+
+    it("a stray seeding marker: status shows the state as it is and writes nothing; a run refuses, naming the marker", async () => {
+        const { state } = await crashedState([], 6);
+        writeFileSync(path.join(state, "seeding-prod"), "{}");
+        const before = snapshot(state);
+        const status = await statusOf(state);
+        assert.deepEqual(snapshot(state), before);
+        assert.notDeepEqual(status.regions[0].weights, { blue: 100, green: 0 }, "the real state, not a re-seeded one");
+        const run = await upgrade(state, "--recover");
+        assert.equal(run.code, 1);
+        assert.match(run.json.error, /seeding-prod says env prod is being seeded, but its stacks .* were changed since/);
+        assert.deepEqual(snapshot(state), before);
+    });
+});
+
+describe("status", () => {
+    it("never writes: an empty state stays empty, and the committed stack files are shown", async () => {
+        const state = tempState();
+        const run = await cli(sim(state, "status", "--env", "prod", "--json"));
+        assert.equal(run.code, 0);
+        assert.equal(existsSync(state), false);
+        assert.deepEqual(run.json.regions.map((r: any) => [r.region, r.state, r.weights]), [["ap-northeast-1", "serving", { blue: 100, green: 0 }], ["us-west-2", "serving", { blue: 100, green: 0 }]]);
+        assert.match(run.stderr, /holds no state for env prod yet/);
+    });
+
+    it("names the journal file, one cron field per cluster, and a dead lease holder as dead", async () => {
+        const { state } = await crashedState([], 6);
+        const status = await statusOf(state);
+        assert.match(status.journal, /journal\/prod\.jsonl$/);
+        assert.deepEqual(Object.keys(status.regions[0].clusters[0]).sort(), ["argocdRegistered", "color", "cron", "deployed", "stack", "version"]);
+        assert.equal(status.lease.alive, false);
+        assert.equal(status.regions[0].state, "interrupted");
+        const text = await cli(sim(state, "status", "--env", "prod"));
+        assert.match(text.stdout, /that run is gone/);
+    });
+});
+
+describe("cancellation", () => {
+    it("a signal before the run changes nothing and exits 143 for SIGTERM, 130 for SIGINT", async () => {
+        for (const [name, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+            const state = await seeded();
+            const before = stacksOf(state);
+            const controller = new AbortController();
+            controller.abort(new Error(`cancelled by ${name}`));
+            const run = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--json"), { signal: controller.signal });
+            assert.equal(run.code, code);
+            assert.deepEqual(stacksOf(state), before);
+            assert.equal((await statusOf(state)).lease, null, "the lease is released");
+        }
     });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { cli, invariantProblems, sim, snapshot, tempState } from "./harness";
+import { cli, crashedState, deployedOutputs, invariantProblems, sim, snapshot, statusOf, tempState } from "./harness";
 
 const scenario = (state: string, content: unknown) => {
     const file = path.join(path.dirname(state), "scenario.json");
@@ -9,7 +9,6 @@ const scenario = (state: string, content: unknown) => {
     return file;
 };
 
-const statusOf = async (state: string) => (await cli(sim(state, "status", "--env", "prod", "--json"))).json;
 
 describe("upgrade on the sim engine", () => {
     it("upgrades every region of prod blue/green, then reports nothing_to_do", async () => {
@@ -21,7 +20,13 @@ describe("upgrade on the sim engine", () => {
             ["ap-northeast-1", "blue", "green", "completed"],
             ["us-west-2", "blue", "green", "completed"],
         ]);
-        assert.deepEqual(run.json.regions[0].steps, [5, 25, 50, 100].map((weight) => ({ weight, gate: "pass" })));
+        // Every step baked 10 minutes under 10 looks and says what it measured (default traffic 6,000 a minute, 0.1% errors).
+        assert.deepEqual(run.json.regions[0].steps.map((s: any) => [s.weight, s.gate, s.checks, s.measured.requests, s.measured.errorRate, s.measured.p99Ms, s.measured.unhealthyHosts]), [
+            [5, "pass", 10, 3000, 0.001, 180, 0],
+            [25, "pass", 10, 15000, 0.001, 180, 0],
+            [50, "pass", 10, 30000, 0.001, 180, 0],
+            [100, "pass", 10, 60000, 0.001, 180, 0],
+        ]);
         const status = await statusOf(state);
         for (const region of status.regions) {
             assert.deepEqual(region.weights, { blue: 0, green: 100 });
@@ -34,8 +39,8 @@ describe("upgrade on the sim engine", () => {
 
     it("reports the virtual duration of the whole runbook", async () => {
         const run = await cli(sim(tempState(), "upgrade", "--env", "prod", "--to", "1.35", "--json"));
-        // 18 up + 5 Argo + 2 regions x 4 x (1 + 10) steps + cut-over 5 + hold 30 + teardown 13.
-        assert.equal(run.json.durationMinutes, 159);
+        // 18 up + 5 Argo + 2 regions x 4 x (1 + 10) steps + cron off and jobs 4 + hold 30 (cron on inside it) + teardown 13.
+        assert.equal(run.json.durationMinutes, 158);
     });
 
     it("rolls a region back when its gate fails, with the metric, value and threshold", async () => {
@@ -79,32 +84,24 @@ describe("upgrade on the sim engine", () => {
         const state = tempState();
         const run = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--scenario", scenario(state, { faults: [{ region: "ap-northeast-1", metricsUnavailable: true }] }), "--json"));
         assert.equal(run.code, 1);
-        assert.deepEqual(run.json.regions[0].steps, [{ weight: 5, gate: "fail", findings: ["metrics unavailable (sim scenario: metrics of ap-northeast-1 are unavailable)"] }]);
+        // Argo Rollouts' rule: four failed queries in a row fail the step closed (the fifth minute is never reached).
+        assert.deepEqual(run.json.regions[0].steps, [
+            { weight: 5, gate: "fail", checks: 4, measured: null, findings: ["metrics unavailable on 4 consecutive looks, failing closed: sim scenario: metrics of ap-northeast-1 are unavailable"] },
+        ]);
     });
 });
 
 describe("interruptions", () => {
-    let reference: { status: any; stacks: Record<string, string> };
+    let reference: { status: any; stacks: Record<string, unknown> };
     let operations = 0;
-
-    const comparable = (state: string) =>
-        Object.fromEntries(
-            Object.entries(snapshot(state))
-                .filter(([file]) => file.startsWith("stacks/"))
-                .map(([file, text]) => [file, JSON.parse(text).outputs]),
-        );
 
     before(async () => {
         const state = tempState();
         const run = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--json"));
         assert.equal(run.code, 0);
-        reference = { status: await statusOf(state), stacks: comparable(state) };
+        reference = { status: await statusOf(state), stacks: deployedOutputs(state) };
         // Count the operations: crash after a number beyond them and the run simply completes.
-        for (let n = 1; ; n++) {
-            const probe = await cli(sim(tempState(), "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", String(n), "--json"));
-            if (probe.code !== 137) break;
-            operations = n;
-        }
+        for (let n = 1; (await crashedState([], n)).code === 137; n++) operations = n;
     });
 
     it("performs the same operations in the same order every time (a crash index names one state)", async () => {
@@ -117,20 +114,19 @@ describe("interruptions", () => {
     });
 
     it("counts the state-changing operations of a whole upgrade", () => {
-        // Per region: create, up, 4 weight steps, cron off, cron owner, cron on, deregister, destroy, remove.
-        assert.equal(operations, 24);
+        // Per region: create, up, 4 weight steps, cron off, cron owner and record, cron on, teardown record,
+        // deregister, destroy, remove, record removed.
+        assert.equal(operations, 28);
     });
 
     it("converges after a crash at every operation index, the invariants holding at each stop", async () => {
         for (let n = 1; n <= operations; n++) {
-            const state = tempState();
-            const crashed = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--crash-after", String(n), "--json"));
-            assert.equal(crashed.code, 137, `crash after ${n}`);
+            const { state } = await crashedState([], n);
             const between = await statusOf(state);
-            assert.deepEqual(invariantProblems(between), [], `after crash ${n}`);
+            assert.deepEqual(invariantProblems(between, deployedOutputs(state)), [], `after crash ${n}`);
             const resumed = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--recover", "--json"));
             assert.equal(resumed.code, 0, `resume after crash ${n}: ${resumed.stderr}`);
-            assert.deepEqual(comparable(state), reference.stacks, `state after crash ${n}`);
+            assert.deepEqual(deployedOutputs(state), reference.stacks, `state after crash ${n}`);
             const final = await statusOf(state);
             assert.deepEqual(final.regions, reference.status.regions);
             assert.equal(final.lease, null);
@@ -147,7 +143,7 @@ describe("interruptions", () => {
             assert.equal(refused.code, 4, `refused after kill during ${n}`);
             const resumed = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--recover", "--json"));
             assert.equal(resumed.code, 0, `resume after kill during ${n}: ${resumed.stderr}`);
-            assert.deepEqual(comparable(state), reference.stacks, `state after kill during ${n}`);
+            assert.deepEqual(deployedOutputs(state), reference.stacks, `state after kill during ${n}`);
         }
     });
 

@@ -12,10 +12,10 @@ describe("real/ports", () => {
         const ports = await createRealPorts("/work", { MITENE_JOURNAL_DIR: "out/journal", AWS_REGION: "us-west-2" });
         assert.equal(ports.kind, "pulumi");
         assert.equal(ports.clock.virtual, false);
-        assert.equal(ports.journal.location, "/work/out/journal");
+        assert.equal(ports.journal.locate("prod"), "/work/out/journal/prod.jsonl");
     });
 
     it("defaults the journal to .mitene/journal under the working directory", async () => {
-        assert.equal((await createRealPorts("/repo", {})).journal.location, "/repo/.mitene/journal");
+        assert.equal((await createRealPorts("/repo", {})).journal.locate("prod"), "/repo/.mitene/journal/prod.jsonl");
     });
 });
