@@ -16,7 +16,10 @@ export const PROJECT = "mitene";
 /** Stacks whose outputs a stack's program reads through StackReferences. */
 export function referencedStacks(stack: string): string[] {
     const id = parseStackName(stack);
-    return id?.kind === "cluster" ? [regionStack(id.env, id.region), opsStack(id.env)] : [];
+    if (id?.kind === "cluster") return [regionStack(id.env, id.region), opsStack(id.env)];
+    // The region stack peers its VPC with the Ops VPC.
+    if (id?.kind === "region") return [opsStack(id.env)];
+    return [];
 }
 
 /** Outputs of a deployed stack, or undefined. */
