@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cidrsOverlap } from "./cidr";
+import { cidrsOverlap } from "./subnetPlan";
 import { throwIfProblems } from "./validation";
 
 export interface PeeredVpc {

@@ -4,9 +4,8 @@
  * (they are peered to each other). Pure functions over the stack files' `config:` maps; the test over the
  * committed stacks and preflight call them.
  */
-import { cidrClashes } from "../components/cidr";
 import { parseStackName } from "../components/naming";
-import { parseCidr } from "../components/subnetPlan";
+import { cidrClashes, parseCidr } from "../components/subnetPlan";
 
 /** One stack file: its stack name and its `config:` map (fully qualified keys, values as in the file). */
 export interface EnvStackFile {

@@ -294,6 +294,15 @@ describe("stack programs: every committed stack under mocks", function () {
             assert.equal(failed.constructed.filter((c) => c.type === "aws:ec2/vpcPeeringConnection:VpcPeeringConnection").length, 0);
         });
 
+        it("a cluster installs the Node Termination Handler only when its stack file opts in", async () => {
+            const installed = (run: Run) => run.ofType("kubernetes:helm.sh/v3:Release").some((r) => r.inputs.name === "aws-node-termination-handler");
+            assert.equal(installed(runOf(clusterStack)), false);
+            const { values } = stackConfig(clusterStack);
+            const config = { ...values, "mitene:nodeTerminationHandler": "true" };
+            const run = await runComponent(() => programFor(clusterStack)(config), { stack: clusterStack, config, stackOutputs: { [ops]: outputs[ops], [region]: outputs[region] } });
+            assert.equal(installed(run), true);
+        });
+
         it("a cluster may not run cron jobs the region stack gives to the other color", async () => {
             const other: Color = cluster.color === "blue" ? "green" : "blue";
             const { values } = stackConfig(clusterStack);

@@ -6,9 +6,8 @@
  */
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { ADDON_CATALOG, AddonContext, OPS_CHARTS } from "../../components/addonCatalog";
+import { ADDON_CATALOG, AddonContext, CLUSTER_AUTOSCALER_IMAGES, OPS_CHARTS } from "../../components/addonCatalog";
 import { argocdValues } from "../../components/argocdValues";
-import { CLUSTER_AUTOSCALER_IMAGES } from "../../components/addonCatalog";
 import { grafanaValues } from "../../components/opsCluster";
 import { CHARTS, ChartFacts } from "../../components/upstream/charts";
 import { APPLICATION_SCHEMA, TARGET_GROUP_BINDING_SCHEMA, unknownClusterSecretFields, unknownManifestFields } from "../../components/upstream/manifests";
