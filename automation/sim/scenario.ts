@@ -56,6 +56,8 @@ export const scenarioSchema = z.strictObject({
             opsNodes: nonNegative.default(15),
         })
         .default({ clusterUp: 18, regionUp: 1, labelUp: 1, clusterDestroy: 12, opsControlPlane: 10, opsAddons: 3, opsNodes: 15 }),
+    /** The AWS account the driver's credentials belong to. Default: the env's own (mitene:accountId). */
+    callerAccountId: z.string().regex(/^\d{12}$/, "expected a 12-digit AWS account id").optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
