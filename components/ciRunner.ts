@@ -40,7 +40,8 @@ export interface CiRunnerArgs {
 
 export function ciRunnerProblems(args: CiRunnerArgs): string[] {
     const problems: string[] = [];
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/.test(args.projectName)) problems.push(`projectName "${args.projectName}" is not a CodeBuild project name`);
+    // Also the runner role's name: IAM allows 64 characters.
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$/.test(args.projectName)) problems.push(`projectName "${args.projectName}" is not a CodeBuild project and IAM role name`);
     if (!/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/.test(args.repositoryUrl)) problems.push(`repositoryUrl "${args.repositoryUrl}" must be https://github.com/<owner>/<repo>`);
     if (!/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/.test(args.connectionArn)) problems.push(`connectionArn "${args.connectionArn}" is not a CodeConnections connection ARN`);
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(args.deployRoleArn)) problems.push(`deployRoleArn "${args.deployRoleArn}" is not an IAM role ARN`);
@@ -70,7 +71,9 @@ export class CiRunner extends pulumi.ComponentResource {
             name: `/mitene/ci/${args.projectName}`,
             retentionInDays: args.logRetentionDays ?? 90,
         }, child);
+        // Named after the project, so the deploy role's trust policy can name it before it exists.
         const role = new aws.iam.Role(`${name}-runner`, {
+            name: args.projectName,
             description: `Service role of the ${args.projectName} CodeBuild runners`,
             assumeRolePolicy: JSON.stringify(serviceTrustPolicy("codebuild.amazonaws.com")),
         }, child);

@@ -130,6 +130,8 @@ describe("CiRunner: CodeBuild-hosted GitHub Actions runners in the Ops VPC", fun
     });
     it("gives its service role to CodeBuild only, with the runner policy for its own log group and subnets", () => {
         const role = run.one("aws:iam/role:Role", "ci-runner");
+        // A fixed name: the env's deploy role trusts arn:aws:iam::<account>:role/mitene-<env>-runner.
+        assert.equal(role.inputs.name, "mitene-prod-runner");
         assert.deepEqual(parseJson<{ Statement: unknown[] }>(role.inputs.assumeRolePolicy).Statement, [
             { Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: ["sts:AssumeRole"] },
         ]);
@@ -146,6 +148,7 @@ describe("CiRunner: CodeBuild-hosted GitHub Actions runners in the Ops VPC", fun
         { title: "a connection that is not a CodeConnections ARN", overrides: { connectionArn: "arn:aws:iam::123456789012:role/x" }, message: /not a CodeConnections connection ARN/ },
         { title: "a deploy role that is not a role", overrides: { deployRoleArn: "mitene-prod-deploy" }, message: /deployRoleArn .* is not an IAM role ARN/ },
         { title: "a build timeout CodeBuild refuses", overrides: { buildTimeoutMinutes: 3000 }, message: /outside CodeBuild's 5\.\.2160/ },
+        { title: "a project name too long for its role", overrides: { projectName: "x".repeat(65) }, message: /is not a CodeBuild project and IAM role name/ },
     ];
     for (const c of cases) {
         it(`rejects ${c.title} before any resource exists`, async () => {
