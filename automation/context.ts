@@ -3,6 +3,7 @@
  */
 import {
     ArgoHealth,
+    CallerIdentity,
     Clock,
     ClusterJobs,
     Journal,
@@ -25,6 +26,8 @@ export interface DriverPorts {
     loadBalancer: LoadBalancerWeights;
     subnets: SubnetInspector;
     insights: UpgradeInsights;
+    /** Whose AWS credentials these are: preflight refuses an env whose account they are not. */
+    identity: CallerIdentity;
     lease: LeaseStore;
     journal: Journal;
     /** Operation durations: the scenario's on the sim, typical AWS figures for real (time-left estimates). */

@@ -232,6 +232,19 @@ export interface UpgradeInsights {
     insights(region: string, clusterName: string, targetVersion: string): Promise<ClusterInsight[]>;
 }
 
+// ---------------------------------------------------------------- identity
+
+export interface CallerAccount {
+    accountId: string;
+    /** The caller's ARN (the role or user), for messages. */
+    arn: string;
+}
+
+/** Whose AWS credentials the driver runs with: STS GetCallerIdentity for real, the scenario's in the sim. */
+export interface CallerIdentity {
+    account(region: string): Promise<CallerAccount>;
+}
+
 // ---------------------------------------------------------------- lease and journal
 
 export interface LeaseHolder {

@@ -1,7 +1,8 @@
 /**
  * The platform add-on catalog: every Helm chart a service cluster gets, as data. Chart versions are pinned;
  * `kubernetes` says which Kubernetes minors each pinned version is known to work on, and preflight refuses
- * an upgrade to a version outside it. Bump a chart here, in one place, and its range with it.
+ * an upgrade to a version outside it. Chart, repository and version come from the verified upstream facts
+ * (components/upstream/charts.ts): bump a chart there, after reading its index and values.yaml, and its range here.
  */
 import {
     PolicyDocument,
@@ -13,6 +14,7 @@ import {
     prometheusRemoteWritePolicy,
 } from "./iamPolicies";
 import { compareMinor } from "./kubernetesVersions";
+import { CHARTS, ChartName } from "./upstream/charts";
 
 /** Everything an add-on's values and policy may depend on, resolved (no Outputs). */
 export interface AddonContext extends PolicyScope {
@@ -37,6 +39,10 @@ export interface AddonSpec {
     repository: string;
     /** Pinned chart version. */
     version: string;
+    /** The chart's upstream facts (components/upstream/charts.ts): chart, repository and version come from there. */
+    upstream: ChartName;
+    /** Set when the add-on is off unless a cluster opts in: why it is not installed by default. */
+    optIn?: string;
     namespace: string;
     /** Service account the chart runs as; its IRSA role trusts exactly this one. */
     serviceAccount: string;
@@ -62,12 +68,13 @@ const irsa = (ctx: AddonContext, name: string) => ({
     annotations: { "eks.amazonaws.com/role-arn": ctx.roleArn },
 });
 
+/** Chart, repository and pinned version of a chart, exactly as verified upstream. */
+const pinned = (upstream: ChartName) => ({ upstream, chart: CHARTS[upstream].chart, repository: CHARTS[upstream].repository, version: CHARTS[upstream].version });
+
 export const ADDON_CATALOG: readonly AddonSpec[] = [
     {
         name: "aws-load-balancer-controller",
-        chart: "aws-load-balancer-controller",
-        repository: "https://aws.github.io/eks-charts",
-        version: "3.5.0",
+        ...pinned("aws-load-balancer-controller"),
         namespace: "kube-system",
         serviceAccount: "aws-load-balancer-controller",
         kubernetes: { min: "1.30", max: "1.36" },
@@ -84,9 +91,7 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
     },
     {
         name: "cluster-autoscaler",
-        chart: "cluster-autoscaler",
-        repository: "https://kubernetes.github.io/autoscaler",
-        version: "9.58.0",
+        ...pinned("cluster-autoscaler"),
         namespace: "kube-system",
         serviceAccount: "cluster-autoscaler",
         kubernetes: { min: "1.32", max: "1.36" },
@@ -102,13 +107,15 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
     },
     {
         name: "aws-node-termination-handler",
-        chart: "aws-node-termination-handler",
-        repository: "oci://public.ecr.aws/aws-ec2/helm",
-        version: "0.27.0",
+        ...pinned("aws-node-termination-handler"),
         namespace: "kube-system",
         serviceAccount: "aws-node-termination-handler",
         // 0.27.0 (NTH 1.25.0) predates Kubernetes 1.36 and was never run against it.
         kubernetes: { min: "1.30", max: "1.35" },
+        // NTH's README (v1.25.0): "If you're using EKS managed node groups, you don't need the
+        // aws-node-termination-handler": EKS drains a spot node on its rebalance recommendation itself. Teams on
+        // self-managed spot nodes have seen it cure 502/504s during interruptions, so it stays a per-cluster choice.
+        optIn: "EKS managed node groups drain interrupted spot nodes themselves (NTH README); opt in for self-managed nodes",
         // IMDS mode: a host-network DaemonSet, so the hop limit does not hide metadata from it.
         values: () => ({
             enableSpotInterruptionDraining: true,
@@ -119,9 +126,7 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
     },
     {
         name: "external-secrets",
-        chart: "external-secrets",
-        repository: "https://charts.external-secrets.io",
-        version: "2.10.0",
+        ...pinned("external-secrets"),
         namespace: "external-secrets",
         serviceAccount: "external-secrets",
         kubernetes: { min: "1.30", max: "1.36" },
@@ -129,14 +134,12 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
         values: (ctx) => ({
             installCRDs: true,
             serviceAccount: irsa(ctx, "external-secrets"),
-            env: { AWS_REGION: ctx.region },
+            extraEnv: [{ name: "AWS_REGION", value: ctx.region }],
         }),
     },
     {
         name: "metrics-server",
-        chart: "metrics-server",
-        repository: "https://kubernetes-sigs.github.io/metrics-server/",
-        version: "3.13.0",
+        ...pinned("metrics-server"),
         namespace: "kube-system",
         serviceAccount: "metrics-server",
         kubernetes: { min: "1.31", max: "1.36" },
@@ -144,9 +147,7 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
     },
     {
         name: "fluent-bit",
-        chart: "fluent-bit",
-        repository: "https://fluent.github.io/helm-charts",
-        version: "0.57.2",
+        ...pinned("fluent-bit"),
         namespace: "logging",
         serviceAccount: "fluent-bit",
         kubernetes: { min: "1.30", max: "1.36" },
@@ -168,9 +169,7 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
     },
     {
         name: "prometheus-agent",
-        chart: "prometheus",
-        repository: "https://prometheus-community.github.io/helm-charts",
-        version: "29.27.0",
+        ...pinned("prometheus"),
         namespace: "monitoring",
         serviceAccount: "prometheus-agent",
         kubernetes: { min: "1.30", max: "1.36" },
@@ -178,7 +177,8 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
         values: (ctx) => ({
             serviceAccounts: { server: irsa(ctx, "prometheus-agent") },
             server: {
-                defaultFlagsOverride: ["--agent", "--config.file=/etc/config/prometheus.yml", "--storage.agent.path=/data"],
+                // Replaces every default flag, so the one the config reloader needs (POST /-/reload) is repeated.
+                defaultFlagsOverride: ["--agent", "--config.file=/etc/config/prometheus.yml", "--storage.agent.path=/data", "--web.enable-lifecycle"],
                 persistentVolume: { enabled: false },
                 remoteWrite: [
                     {
@@ -189,6 +189,8 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
                 ],
                 global: { external_labels: { cluster: ctx.clusterName } },
             },
+            // Agent mode refuses a non-empty rule_files, and the chart's default prometheus.yml lists four.
+            serverFiles: { "prometheus.yml": { rule_files: [] } },
             alertmanager: { enabled: false },
             "prometheus-pushgateway": { enabled: false },
             "prometheus-node-exporter": { enabled: true },
@@ -197,24 +199,14 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
     },
 ];
 
+/** The catalog add-ons a cluster installs: all but the opt-in ones it did not choose. */
+export const selectAddons = (optedIn: readonly string[], catalog: readonly AddonSpec[] = ADDON_CATALOG) =>
+    catalog.filter((addon) => !addon.optIn || optedIn.includes(addon.name));
+
 /** Add-ons on the Ops cluster; same shape so preflight checks them the same way. */
 export const OPS_CHARTS = {
-    argocd: {
-        name: "argocd",
-        chart: "argo-cd",
-        repository: "https://argoproj.github.io/argo-helm",
-        version: "10.9.0",
-        namespace: "argocd",
-        kubernetes: { min: "1.31", max: "1.36" },
-    },
-    grafana: {
-        name: "grafana",
-        chart: "grafana",
-        repository: "https://grafana.github.io/helm-charts",
-        version: "13.2.4",
-        namespace: "grafana",
-        kubernetes: { min: "1.30", max: "1.36" },
-    },
+    argocd: { name: "argocd", ...pinned("argo-cd"), namespace: "argocd", kubernetes: { min: "1.31", max: "1.36" } },
+    grafana: { name: "grafana", ...pinned("grafana"), namespace: "grafana", kubernetes: { min: "1.30", max: "1.36" } },
 } as const;
 
 export type ChartSupport = { name: string; version: string; kubernetes: { min: string; max: string } };

@@ -13,12 +13,11 @@ export interface ArgocdValuesInput {
     };
     /** Client secret, stored in argocd-secret and referenced as $oidc.clientSecret. */
     clientSecret: string;
-    /** IRSA roles of the components that reach service clusters. */
+    /** IRSA roles of the components that reach service clusters (ARGOCD_CLUSTER_CLIENTS). */
     controllerRoleArn: string;
     serverRoleArn: string;
+    applicationSetRoleArn: string;
 }
-
-export const ARGOCD_SERVER_SERVICE = { name: "argocd-server", port: 80, containerPort: 8080 } as const;
 
 /** Policy lines giving each admin group `role:admin`; everyone else who logs in is read-only. */
 export const argocdRbacPolicy = (adminGroups: string[]) => adminGroups.map((group) => `g, ${group}, role:admin`).join("\n");
@@ -47,7 +46,7 @@ export function argocdValues(input: ArgocdValuesInput): Record<string, unknown> 
         controller: { replicas: 1, serviceAccount: irsa(input.controllerRoleArn) },
         server: { replicas: 2, serviceAccount: irsa(input.serverRoleArn), service: { type: "ClusterIP" } },
         repoServer: { replicas: 2 },
-        applicationSet: { replicas: 2 },
+        applicationSet: { replicas: 2, serviceAccount: irsa(input.applicationSetRoleArn) },
         dex: { enabled: false },
     };
 }
@@ -66,5 +65,12 @@ export const appOfAppsSpec = (input: AppOfAppsInput) => ({
     syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"] },
 });
 
-/** Argo CD service accounts that reach service clusters and so get an IRSA role. */
-export const ARGOCD_CLUSTER_CLIENTS = { controller: "argocd-application-controller", server: "argocd-server" } as const;
+/**
+ * Argo CD service accounts that reach service clusters and so get an IRSA role: the three Argo CD's docs
+ * list for EKS (docs/operator-manual/declarative-setup.md, "Argo CD Management Role", v3.4.7).
+ */
+export const ARGOCD_CLUSTER_CLIENTS = {
+    controller: "argocd-application-controller",
+    server: "argocd-server",
+    applicationset: "argocd-applicationset-controller",
+} as const;

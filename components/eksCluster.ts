@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { coreAddonVersions, compareMinor, isMinorVersion } from "./kubernetesVersions";
 import { serviceTrustPolicy } from "./iamPolicies";
-import { publicAccessProblems, throwIfProblems } from "./validation";
+import { isWholeInternet, publicAccessProblems, throwIfProblems } from "./validation";
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
@@ -45,6 +45,16 @@ export interface ClusterAccess {
     principalArn: pulumi.Input<string>;
 }
 
+/** Who may reach the private API endpoint (443) from outside the cluster, e.g. Argo CD and CI runners. */
+export interface ApiClient {
+    /** Shown on the security-group rule. */
+    description: string;
+    /** An IPv4 CIDR (another VPC), or */
+    cidr?: string;
+    /** a security group in the cluster's own VPC. */
+    securityGroupId?: pulumi.Input<string>;
+}
+
 export interface EksClusterArgs {
     /** AWS provider of the cluster's account and region (explicit: no default provider is used). */
     provider: aws.Provider;
@@ -66,6 +76,8 @@ export interface EksClusterArgs {
     publicAccessCidrs?: string[];
     /** Roles given cluster-admin through access entries. Default none. */
     adminAccess?: ClusterAccess[];
+    /** Clients admitted to the API endpoint on 443 besides the nodes. Default none. */
+    apiClients?: ApiClient[];
     /** Tags on the cluster. Default none (the provider's default tags still apply). */
     tags?: Record<string, string>;
 }
@@ -81,6 +93,7 @@ function resolve(args: EksClusterArgs): ResolvedArgs {
         coreAddonsVersion: args.coreAddonsVersion ?? args.kubernetesVersion,
         publicAccessCidrs: args.publicAccessCidrs ?? [],
         adminAccess: args.adminAccess ?? [],
+        apiClients: args.apiClients ?? [],
         tags: args.tags ?? {},
     };
 }
@@ -105,6 +118,10 @@ export function eksClusterProblems(args: EksClusterArgs): string[] {
         }
     }
     problems.push(...publicAccessProblems(a.publicAccessCidrs));
+    for (const client of a.apiClients) {
+        if ((client.cidr === undefined) === (client.securityGroupId === undefined)) problems.push(`API client "${client.description}" needs exactly one of cidr and securityGroupId`);
+        if (client.cidr !== undefined && isWholeInternet(client.cidr)) problems.push(`API client "${client.description}" must not be the whole internet (${client.cidr})`);
+    }
     if (a.clusterName.length > 100 || !/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/.test(a.clusterName)) problems.push(`clusterName "${a.clusterName}" is not a valid EKS name`);
     return problems;
 }
@@ -116,6 +133,7 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly kubeconfig: pulumi.Output<string>;
     readonly oidcProviderArn: pulumi.Output<string>;
     readonly oidcProviderUrl: pulumi.Output<string>;
+    /** The control plane's security group (the one the API clients' rules are on). */
     readonly clusterSecurityGroupId: pulumi.Output<string>;
     /** Kubernetes provider for resources inside this cluster. */
     readonly kubernetesProvider: k8s.Provider;
@@ -158,8 +176,12 @@ export class EksCluster extends pulumi.ComponentResource {
             enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
             createOidcProvider: true,
             instanceRoles: [nodeRole],
+            // vpc-cni and kube-proxy are DaemonSets: ready with no node at all, so the component installs them
+            // pinned before the node groups. CoreDNS is a Deployment that stays DEGRADED until nodes exist, so
+            // the component must not create it (pulumi-eks #1819: `corednsAddonOptions: {version}` alone makes
+            // the SDK send enabled: true); it is added below, after the node groups.
             vpcCniOptions: { addonVersion: addons.vpcCni },
-            corednsAddonOptions: { version: addons.coredns },
+            corednsAddonOptions: { enabled: false },
             kubeProxyAddonOptions: { version: addons.kubeProxy },
             accessEntries: Object.fromEntries(
                 a.adminAccess.map((access) => [
@@ -175,7 +197,7 @@ export class EksCluster extends pulumi.ComponentResource {
             tags: a.tags,
         }, { parent: this, providers: { aws: a.provider } });
 
-        a.nodeGroups.forEach((group) => {
+        const nodeGroups = a.nodeGroups.map((group) => {
             const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-${group.name}`, {
                 description: `Nodes of ${a.clusterName}/${group.name}`,
                 updateDefaultVersion: true,
@@ -186,7 +208,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 ],
                 tagSpecifications: [{ resourceType: "instance", tags: { Name: `${a.clusterName}-${group.name}`, ...a.tags } }],
             }, aws_);
-            new eks.ManagedNodeGroup(`${name}-${group.name}`, {
+            return new eks.ManagedNodeGroup(`${name}-${group.name}`, {
                 cluster,
                 nodeGroupName: `${a.clusterName}-${group.name}`,
                 // Explicit, so the control plane can move ahead of the nodes during an in-place upgrade.
@@ -205,13 +227,35 @@ export class EksCluster extends pulumi.ComponentResource {
             }, { parent: this, providers: { aws: a.provider } });
         });
 
+        // Pinned like the other core add-ons, so the in-place upgrade moves it with coreAddonsVersion. OVERWRITE
+        // takes over the self-managed CoreDNS that EKS bootstraps, and keeps the add-on as Pulumi says.
+        new aws.eks.Addon(`${name}-coredns`, {
+            clusterName: cluster.eksCluster.name,
+            addonName: "coredns",
+            addonVersion: addons.coredns,
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+        }, { ...aws_, dependsOn: nodeGroups });
+
+        a.apiClients.forEach((client, index) => {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-api-${index}`, {
+                securityGroupId: cluster.clusterSecurityGroupId,
+                description: `Kubernetes API from ${client.description}`,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: client.cidr,
+                referencedSecurityGroupId: client.securityGroupId,
+            }, aws_);
+        });
+
         this.clusterName = cluster.eksCluster.name;
         this.endpoint = cluster.eksCluster.endpoint;
         this.certificateAuthority = cluster.eksCluster.certificateAuthority.data;
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcProviderUrl = cluster.oidcProviderUrl;
-        this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+        this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
         this.kmsKeyArn = key.arn;
         this.kubernetesProvider = new k8s.Provider(`${name}-k8s`, {
             kubeconfig: this.kubeconfig,
@@ -223,6 +267,7 @@ export class EksCluster extends pulumi.ComponentResource {
             endpoint: this.endpoint,
             oidcProviderArn: this.oidcProviderArn,
             kmsKeyArn: this.kmsKeyArn,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
         });
     }
 }

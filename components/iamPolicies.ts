@@ -107,15 +107,23 @@ export function clusterAutoscalerPolicy(scope: PolicyScope): PolicyDocument {
     );
 }
 
-/** external-secrets: read the env's parameters under one path, nothing else. */
+/**
+ * external-secrets: read the env's parameters under one path. DescribeParameters (a `find` by name) has no
+ * resource-level permissions, so it is granted on "*" as external-secrets documents (docs/provider/
+ * aws-parameter-store.md); it lists names and metadata, never values. A `find` by tag would also need
+ * tag:GetResources on "*": not granted, the platform does not use it.
+ */
 export function externalSecretsPolicy(scope: PolicyScope, parameterPath: string): PolicyDocument {
     const path = parameterPath.replace(/^\/+|\/+$/g, "");
-    return policy({
-        Sid: "ReadParameters",
-        Effect: "Allow",
-        Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:DescribeParameters"],
-        Resource: `arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter/${path}/*`,
-    });
+    return policy(
+        {
+            Sid: "ReadParameters",
+            Effect: "Allow",
+            Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+            Resource: `arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter/${path}/*`,
+        },
+        { Sid: "FindParameters", Effect: "Allow", Action: ["ssm:DescribeParameters"], Resource: "*" },
+    );
 }
 
 /** Fluent Bit: write streams of one pre-created log group. */
@@ -171,3 +179,55 @@ export const roleTrustPolicy = (roleArns: string[]): PolicyDocument => ({
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Principal: { AWS: roleArns }, Action: ["sts:AssumeRole"] }],
 });
+
+/** What a CodeBuild-hosted GitHub Actions runner in a VPC may do. */
+export interface RunnerScope {
+    partition: string;
+    accountId: string;
+    region: string;
+    /** Its CloudWatch Logs group. */
+    logGroupName: string;
+    /** The subnets its network interfaces go into. */
+    subnetIds: string[];
+    /** CodeConnections (or older codestar-connections) connection to GitHub. */
+    connectionArn: string;
+    /** The env's deploy role, the only role it may assume. */
+    deployRoleArn: string;
+}
+
+/**
+ * The runner's service role: write its own logs, manage the network interfaces of builds in its own subnets
+ * (CodeBuild User Guide, "Allow CodeBuild access to AWS services required to create a VPC network
+ * interface"), use its GitHub connection, and assume the env's deploy role. Everything a job does in AWS
+ * happens as the deploy role, so the runner's own role stays this small.
+ */
+export function runnerRolePolicy(scope: RunnerScope): PolicyDocument {
+    const p = scope.partition;
+    const logGroup = `arn:${p}:logs:${scope.region}:${scope.accountId}:log-group:${scope.logGroupName}`;
+    // The connection's own service prefix names its actions (codeconnections, or codestar-connections for older ones).
+    const connectionService = scope.connectionArn.split(":")[2];
+    return policy(
+        { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroup, `${logGroup}:log-stream:*`] },
+        {
+            Sid: "VpcNetworkInterfaces",
+            Effect: "Allow",
+            Action: [
+                "ec2:CreateNetworkInterface", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+                "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs",
+            ],
+            Resource: "*",
+        },
+        {
+            Sid: "VpcNetworkInterfacePermission",
+            Effect: "Allow",
+            Action: ["ec2:CreateNetworkInterfacePermission"],
+            Resource: `arn:${p}:ec2:${scope.region}:${scope.accountId}:network-interface/*`,
+            Condition: {
+                StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" },
+                ArnEquals: { "ec2:Subnet": scope.subnetIds.map((id) => `arn:${p}:ec2:${scope.region}:${scope.accountId}:subnet/${id}`) },
+            },
+        },
+        { Sid: "GitHubConnection", Effect: "Allow", Action: [`${connectionService}:GetConnectionToken`, `${connectionService}:GetConnection`], Resource: scope.connectionArn },
+        { Sid: "AssumeDeployRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: scope.deployRoleArn },
+    );
+}

@@ -24,34 +24,41 @@ export interface CoreAddonVersions {
     kubeProxy: string;
 }
 
-const AWS_CALENDAR = "AWS EKS User Guide, kubernetes-versions (release calendar), read 2026-11-21";
+/** Rows read in the AWS calendar itself (awsdocs/amazon-eks-user-guide kubernetes-versions.adoc@8596db85, the newest stored copy, whose newest row is 1.33). */
+const AWS_CALENDAR = "AWS EKS User Guide kubernetes-versions.adoc, release calendar (awsdocs/amazon-eks-user-guide@8596db85), read 2026-11-27";
+/** Rows newer than that copy: the AWS table row itself could not be read here. */
+const NOT_IN_AWS_COPY = "NOT verified against AWS: the AWS calendar copy read 2026-11-27 stops at 1.33. Dates from endoflife.date/amazon-eks (read 2026-11-27), consistent with AWS's 14 + 12 month rule; check `aws eks describe-cluster-versions`";
 
 export const EKS_VERSIONS: readonly EksVersionSupport[] = [
     { version: "1.30", eksRelease: "2024-05-23", endOfStandardSupport: "2025-07-23", endOfExtendedSupport: "2026-07-23", source: AWS_CALENDAR },
     { version: "1.31", eksRelease: "2024-09-26", endOfStandardSupport: "2025-11-26", endOfExtendedSupport: "2026-11-26", source: AWS_CALENDAR },
     { version: "1.32", eksRelease: "2025-01-23", endOfStandardSupport: "2026-03-23", endOfExtendedSupport: "2027-03-23", source: AWS_CALENDAR },
     { version: "1.33", eksRelease: "2025-05-29", endOfStandardSupport: "2026-07-29", endOfExtendedSupport: "2027-07-29", source: AWS_CALENDAR },
-    { version: "1.34", eksRelease: "2025-10-02", endOfStandardSupport: "2026-12-02", endOfExtendedSupport: "2027-12-02", source: AWS_CALENDAR },
     {
-        version: "1.35",
-        eksRelease: "2026-01-27",
-        endOfStandardSupport: "2027-03-27",
-        endOfExtendedSupport: "2028-03-27",
-        source: "endoflife.date/amazon-eks, read 2026-11-21 (AWS table row not yet published in the snapshot read)",
+        version: "1.34",
+        eksRelease: "2025-10-02",
+        endOfStandardSupport: "2026-12-02",
+        endOfExtendedSupport: "2027-12-02",
+        // endoflife.date lists the release as 2025-10-06; 2025-10-02 is 14 months before the end of standard support.
+        source: `${NOT_IN_AWS_COPY}. Release date not confirmed (endoflife.date: 2025-10-06)`,
     },
+    // The calendar says 1.35 reached EKS on 2026-01-28 (not the 27th): issue 9, and endoflife.date agrees.
+    { version: "1.35", eksRelease: "2026-01-28", endOfStandardSupport: "2027-03-27", endOfExtendedSupport: "2028-03-27", source: NOT_IN_AWS_COPY },
     {
         version: "1.36",
         eksRelease: "2026-06-02",
         endOfStandardSupport: "2027-08-02",
         endOfExtendedSupport: "2028-08-02",
-        source: "third-party report 2026-08-16; verify with `aws eks describe-cluster-versions` before relying on it",
+        source: "NOT verified: third-party report 2026-08-16, no AWS or endoflife.date row found 2026-11-27; check `aws eks describe-cluster-versions` before relying on it",
     },
 ];
 
 /**
- * Core add-on versions. kube-proxy and coredns: EKS User Guide managing-kube-proxy / managing-coredns,
- * read 2026-11-21. vpc-cni has one version for every minor; AWS publishes no table for 1.34+, the value is
- * the one `aws eks describe-addon-versions --addon-name vpc-cni` marks compatible.
+ * Core add-on versions, the default of each add-on for its minor. coredns and kube-proxy: the EKS User Guide
+ * tables managing-coredns and managing-kube-proxy (docs.aws.amazon.com/eks/latest/userguide, the ja_jp
+ * rendering of the same pages carries the newest rows, 1.30-1.36), read 2026-11-27: every value below
+ * matches. vpc-cni: NOT verified: the managing-vpc-cni table read lists nothing past 1.32; the value is the one
+ * `aws eks describe-addon-versions --addon-name vpc-cni` was noted to mark compatible (one version for every minor).
  */
 export const CORE_ADDON_VERSIONS: Readonly<Record<string, CoreAddonVersions>> = {
     "1.32": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.11.4-eksbuild.40", kubeProxy: "v1.32.13-eksbuild.16" },

@@ -80,6 +80,9 @@ export const serviceClusterName = (env: string, region: string, color: Color) =>
 
 export const opsClusterName = (env: string) => `ops-${env}`;
 
+/** The env's CodeBuild runner project; workflows ask for `codebuild-<this>-${{ github.run_id }}-${{ github.run_attempt }}`. */
+export const ciRunnerProjectName = (env: string) => `mitene-${env}-runner`;
+
 /** Target group names: at most 32 characters, so service names are validated against this. */
 export const targetGroupName = (env: string, region: string, service: string, color: Color) =>
     `${env}-${regionCode(region)}-${service}-${color}`;

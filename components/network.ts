@@ -26,6 +26,8 @@ export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string[]>;
     readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Route tables of the private subnets (awsx gives each subnet its own), in the private subnets' order. */
+    readonly privateRouteTableIds: pulumi.Output<string[]>;
     readonly plan: SubnetPlan;
 
     constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -66,6 +68,25 @@ export class Network extends pulumi.ComponentResource {
         this.vpcId = vpc.vpcId;
         this.privateSubnetIds = vpc.privateSubnetIds;
         this.publicSubnetIds = vpc.publicSubnetIds;
-        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+        this.privateRouteTableIds = privateRouteTables(vpc.privateSubnetIds, vpc.routeTableAssociations);
+        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds, privateRouteTableIds: this.privateRouteTableIds });
     }
+}
+
+/**
+ * The route table of each private subnet, from awsx's route table associations (resource references whose
+ * fields are Outputs in a real run, plain values under mocks: pulumi.all takes both).
+ */
+function privateRouteTables(
+    privateSubnetIds: pulumi.Output<string[]>,
+    associations: pulumi.Output<{ subnetId: pulumi.Input<string | undefined>; routeTableId: pulumi.Input<string> }[]>,
+): pulumi.Output<string[]> {
+    const pairs = associations.apply((list) => pulumi.all(list.map((a) => pulumi.all([a.subnetId, a.routeTableId]))));
+    return pulumi.all([privateSubnetIds, pairs]).apply(([subnets, known]) =>
+        subnets.map((subnet) => {
+            const match = known.find(([associated]) => associated === subnet);
+            if (!match) throw new Error(`awsx created no route table association for private subnet ${subnet}`);
+            return match[1];
+        }),
+    );
 }

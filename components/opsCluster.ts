@@ -7,13 +7,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADDON_CATALOG, OPS_CHARTS } from "./addonCatalog";
 import { callerScope, chartSource, installAddons } from "./addonRelease";
-import { ARGOCD_CLUSTER_CLIENTS, ARGOCD_SERVER_SERVICE, appOfAppsSpec, argocdValues } from "./argocdValues";
+import { ARGOCD_CLUSTER_CLIENTS, appOfAppsSpec, argocdValues } from "./argocdValues";
 import { ARGOCD_NAMESPACE } from "./argoClusterRegistration";
-import { EksCluster, NodeGroupSpec } from "./eksCluster";
+import { ApiClient, EksCluster, NodeGroupSpec } from "./eksCluster";
 import { HttpsLoadBalancer } from "./httpsLoadBalancer";
 import { roleTrustPolicy } from "./iamPolicies";
 import { IrsaRole } from "./irsaRole";
 import { newTargetGroupBinding } from "./targetGroupBinding";
+import { UI_PORTS } from "./upstream/charts";
 import { throwIfProblems } from "./validation";
 
 /** Add-ons the Ops cluster needs from the service-cluster catalog. */
@@ -35,6 +36,8 @@ export interface OpsClusterArgs {
     nodeGroups: NodeGroupSpec[];
     /** Public API allow-list. Default none. */
     publicAccessCidrs?: string[];
+    /** Clients admitted to the private API besides the nodes, e.g. the CI runners. Default none. */
+    apiClients?: ApiClient[];
     /** Bucket for the internal ALB's access logs. */
     accessLogsBucket: string;
     argocd: {
@@ -51,6 +54,12 @@ export interface OpsClusterArgs {
     /** Grafana behind the same internal ALB. Default off. */
     grafana?: { enabled: boolean; hostname?: string };
 }
+
+/** Helm values of Grafana behind the internal ALB. */
+export const grafanaValues = (hostname: string) => ({
+    "grafana.ini": { server: { root_url: `https://${hostname}` } },
+    service: { type: "ClusterIP", port: UI_PORTS.grafana.servicePort },
+});
 
 export function opsClusterProblems(args: OpsClusterArgs): string[] {
     const problems: string[] = [];
@@ -80,6 +89,7 @@ export class OpsCluster extends pulumi.ComponentResource {
             nodeGroupVersion: args.nodeGroupVersion,
             nodeGroups: args.nodeGroups,
             publicAccessCidrs: args.publicAccessCidrs,
+            apiClients: args.apiClients,
             tags: { "mitene.io/env": args.env, "mitene.io/role": "ops" },
         }, { parent: this });
         const k8sProvider = this.cluster.kubernetesProvider;
@@ -128,13 +138,14 @@ export class OpsCluster extends pulumi.ComponentResource {
             cleanupOnFail: true,
             timeout: 900,
             values: pulumi
-                .all([pulumi.secret(args.argocd.clientSecret), clientRoles[0].arn, clientRoles[1].arn])
-                .apply(([clientSecret, controllerRoleArn, serverRoleArn]) => argocdValues({
+                .all([pulumi.secret(args.argocd.clientSecret), clientRoles[0].arn, clientRoles[1].arn, clientRoles[2].arn])
+                .apply(([clientSecret, controllerRoleArn, serverRoleArn, applicationSetRoleArn]) => argocdValues({
                     hostname: args.argocd.hostname,
                     sso: args.argocd.sso,
                     clientSecret,
                     controllerRoleArn,
                     serverRoleArn,
+                    applicationSetRoleArn,
                 })),
         }, { parent: this, provider: k8sProvider });
 
@@ -156,14 +167,16 @@ export class OpsCluster extends pulumi.ComponentResource {
             accessLogsBucket: args.accessLogsBucket,
         }, { parent: this });
 
-        const expose = (app: string, hostname: string, service: { name: string; port: number; containerPort: number }, namespace: string, priority: number, after: pulumi.Resource[]) => {
+        type UiPorts = (typeof UI_PORTS)[keyof typeof UI_PORTS];
+        const expose = (app: string, hostname: string, ui: UiPorts, namespace: string, priority: number, after: pulumi.Resource[]) => {
+            // IP targets: the target group and the binding's rule use the port the pods listen on.
             const targetGroup = new aws.lb.TargetGroup(`${name}-${app}`, {
                 name: `${args.clusterName}-${app}`.slice(0, 32),
                 targetType: "ip",
                 protocol: "HTTP",
-                port: service.containerPort,
+                port: ui.containerPort,
                 vpcId: args.vpcId,
-                healthCheck: { path: app === "argocd" ? "/healthz" : "/api/health", matcher: "200" },
+                healthCheck: { path: ui.healthCheckPath, matcher: "200" },
             }, child);
             new aws.lb.ListenerRule(`${name}-${app}`, {
                 listenerArn: loadBalancer.httpsListenerArn,
@@ -173,8 +186,9 @@ export class OpsCluster extends pulumi.ComponentResource {
             }, child);
             newTargetGroupBinding(`${name}-${app}-tgb`, {
                 namespace,
-                serviceName: service.name,
-                port: service.port,
+                serviceName: ui.service,
+                servicePort: ui.servicePort,
+                containerPort: ui.containerPort,
                 targetGroupArn: targetGroup.arn,
                 loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
             }, { parent: this, provider: k8sProvider, dependsOn: after });
@@ -185,7 +199,7 @@ export class OpsCluster extends pulumi.ComponentResource {
                 aliases: [{ name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true }],
             }, child);
         };
-        expose("argocd", args.argocd.hostname, ARGOCD_SERVER_SERVICE, ARGOCD_NAMESPACE, 100, [argocd, ...addons]);
+        expose("argocd", args.argocd.hostname, UI_PORTS.argocdServer, ARGOCD_NAMESPACE, 100, [argocd, ...addons]);
 
         if (args.grafana?.enabled && args.grafana.hostname) {
             const grafana = new k8s.helm.v3.Release(`${name}-grafana`, {
@@ -195,9 +209,9 @@ export class OpsCluster extends pulumi.ComponentResource {
                 namespace: OPS_CHARTS.grafana.namespace,
                 createNamespace: true,
                 atomic: true,
-                values: { "grafana.ini": { server: { root_url: `https://${args.grafana.hostname}` } }, service: { type: "ClusterIP", port: 80 } },
+                values: grafanaValues(args.grafana.hostname),
             }, { parent: this, provider: k8sProvider });
-            expose("grafana", args.grafana.hostname, { name: "grafana", port: 80, containerPort: 3000 }, OPS_CHARTS.grafana.namespace, 110, [grafana, ...addons]);
+            expose("grafana", args.grafana.hostname, UI_PORTS.grafana, OPS_CHARTS.grafana.namespace, 110, [grafana, ...addons]);
         }
 
         this.argocdUrl = pulumi.output(`https://${args.argocd.hostname}`);

@@ -69,6 +69,7 @@ export class RegionEdge extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string[]>;
     readonly publicSubnetIds: pulumi.Output<string[]>;
+    readonly privateRouteTableIds: pulumi.Output<string[]>;
     readonly subnetPlan: SubnetPlan;
     readonly loadBalancer: HttpsLoadBalancer;
     /** Per service, per color. */
@@ -151,6 +152,7 @@ export class RegionEdge extends pulumi.ComponentResource {
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;
         this.publicSubnetIds = network.publicSubnetIds;
+        this.privateRouteTableIds = network.privateRouteTableIds;
         this.registerOutputs({ vpcId: this.vpcId, albArn: this.loadBalancer.arn });
     }
 }

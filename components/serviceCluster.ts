@@ -5,10 +5,10 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ADDON_CATALOG, AddonSpec } from "./addonCatalog";
+import { AddonSpec, selectAddons } from "./addonCatalog";
 import { AddonRelease, installAddons } from "./addonRelease";
 import { ArgoClusterRegistration } from "./argoClusterRegistration";
-import { EksCluster, NodeGroupSpec } from "./eksCluster";
+import { ApiClient, EksCluster, NodeGroupSpec } from "./eksCluster";
 import { Color, targetGroupName } from "./naming";
 import { newTargetGroupBinding } from "./targetGroupBinding";
 import { throwIfProblems } from "./validation";
@@ -20,8 +20,10 @@ export interface ClusterService {
     namespace: string;
     /** Kubernetes Service name. */
     serviceName: string;
-    /** Service port the target group sends to. */
+    /** Port the pods listen on: the target group sends there, and the binding opens it to the ALB. */
     port: number;
+    /** Port of the Kubernetes Service. */
+    servicePort: number;
     /** This color's target group. */
     targetGroupArn: pulumi.Input<string>;
 }
@@ -38,6 +40,8 @@ export interface ServiceClusterArgs {
     nodeGroups: NodeGroupSpec[];
     /** Public API allow-list. Default none (private endpoint only). */
     publicAccessCidrs?: string[];
+    /** Who reaches the private API besides the nodes: the Ops VPC (Argo CD, CI runners). Default none. */
+    apiClients?: ApiClient[];
     /** Whether the cron jobs run here (Argo CD label). */
     cron: boolean;
     /** Whether the cluster is registered in Argo CD. Default true. */
@@ -54,7 +58,7 @@ export interface ServiceClusterArgs {
     ampWorkspaceId: string;
     parameterPath: string;
     logRetentionDays: number;
-    /** The add-ons to install. Default: the whole catalog. */
+    /** The add-ons to install. Default: the catalog without its opt-in add-ons (selectAddons([])). */
     addons?: readonly AddonSpec[];
 }
 
@@ -63,7 +67,7 @@ export function serviceClusterProblems(args: ServiceClusterArgs): string[] {
     const names = args.services.map((s) => `${s.namespace}/${s.serviceName}`);
     if (new Set(names).size !== names.length) problems.push(`two services bind the same Kubernetes Service: ${names.join(", ")}`);
     if (!args.parameterPath.startsWith("/")) problems.push(`parameterPath "${args.parameterPath}" must start with /`);
-    const addons = args.addons ?? ADDON_CATALOG;
+    const addons = args.addons ?? selectAddons([]);
     if (!addons.some((a) => a.name === "aws-load-balancer-controller") && args.services.length > 0) {
         problems.push("TargetGroupBindings need the aws-load-balancer-controller add-on");
     }
@@ -77,7 +81,7 @@ export class ServiceCluster extends pulumi.ComponentResource {
     constructor(name: string, args: ServiceClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("mitene:cluster:ServiceCluster", name, {}, opts);
         throwIfProblems(`ServiceCluster ${name}`, serviceClusterProblems(args));
-        const addonSpecs = args.addons ?? ADDON_CATALOG;
+        const addonSpecs = args.addons ?? selectAddons([]);
         const child = { parent: this, provider: args.provider };
 
         this.cluster = new EksCluster(`${name}-cluster`, {
@@ -88,6 +92,7 @@ export class ServiceCluster extends pulumi.ComponentResource {
             kubernetesVersion: args.kubernetesVersion,
             nodeGroups: args.nodeGroups,
             publicAccessCidrs: args.publicAccessCidrs,
+            apiClients: args.apiClients,
             adminAccess: [{ name: "argocd", principalArn: args.argocdRoleArn }],
             tags: { "mitene.io/env": args.env, "mitene.io/color": args.color },
         }, { parent: this });
@@ -122,7 +127,8 @@ export class ServiceCluster extends pulumi.ComponentResource {
             newTargetGroupBinding(`${name}-tgb-${service.name}`, {
                 namespace: service.namespace,
                 serviceName: service.serviceName,
-                port: service.port,
+                servicePort: service.servicePort,
+                containerPort: service.port,
                 targetGroupArn: service.targetGroupArn,
                 loadBalancerSecurityGroupId: args.loadBalancerSecurityGroupId,
             }, { parent: this, provider, dependsOn: [loadBalancerController, namespaces.get(service.namespace)!] });
@@ -140,6 +146,6 @@ export class ServiceCluster extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: Object.values(this.addons) });
         }
 
-        this.registerOutputs({ clusterName: this.cluster.clusterName, endpoint: this.cluster.endpoint });
+        this.registerOutputs({ clusterName: this.cluster.clusterName, endpoint: this.cluster.endpoint, clusterSecurityGroupId: this.cluster.clusterSecurityGroupId });
     }
 }

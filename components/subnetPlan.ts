@@ -121,3 +121,17 @@ export function cidrContains(outer: string, inner: string): boolean {
     const i = parseCidr(inner);
     return i.base >= o.base && i.base + blockSize(i.prefix) <= o.base + blockSize(o.prefix);
 }
+
+export interface NamedCidr {
+    /** Who owns the block, e.g. the stack name. */
+    name: string;
+    cidr: string;
+}
+
+/**
+ * Every pair of overlapping blocks, one line each ("a 10.0.0.0/16 overlaps b 10.0.128.0/17"); empty when none.
+ * Peered VPCs must not overlap: a route cannot tell them apart.
+ */
+export function cidrClashes(blocks: readonly NamedCidr[]): string[] {
+    return blocks.flatMap((a, i) => blocks.slice(i + 1).filter((b) => cidrsOverlap(a.cidr, b.cidr)).map((b) => `${a.name} ${a.cidr} overlaps ${b.name} ${b.cidr}`));
+}

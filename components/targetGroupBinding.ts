@@ -11,7 +11,13 @@ export const TARGET_GROUP_BINDING_API = "elbv2.k8s.aws/v1beta1";
 export interface TargetGroupBindingSpecInput {
     targetGroupArn: string;
     serviceName: string;
-    port: number;
+    /** The Kubernetes Service's port (name resolution of the endpoints). */
+    servicePort: number;
+    /**
+     * The port the pods listen on. With `targetType: ip` the controller opens exactly this port on the pods'
+     * security group, so it must be the container port, not the Service port.
+     */
+    containerPort: number;
     /** Security group of the ALB: the controller opens the pods' port to it and nothing else. */
     loadBalancerSecurityGroupId: string;
 }
@@ -19,12 +25,12 @@ export interface TargetGroupBindingSpecInput {
 export const targetGroupBindingSpec = (input: TargetGroupBindingSpecInput) => ({
     targetGroupARN: input.targetGroupArn,
     targetType: "ip",
-    serviceRef: { name: input.serviceName, port: input.port },
+    serviceRef: { name: input.serviceName, port: input.servicePort },
     networking: {
         ingress: [
             {
                 from: [{ securityGroup: { groupID: input.loadBalancerSecurityGroupId } }],
-                ports: [{ protocol: "TCP", port: input.port }],
+                ports: [{ protocol: "TCP", port: input.containerPort }],
             },
         ],
     },
@@ -33,7 +39,8 @@ export const targetGroupBindingSpec = (input: TargetGroupBindingSpecInput) => ({
 export interface TargetGroupBindingArgs {
     namespace: string;
     serviceName: string;
-    port: number;
+    servicePort: number;
+    containerPort: number;
     targetGroupArn: pulumi.Input<string>;
     loadBalancerSecurityGroupId: pulumi.Input<string>;
 }
@@ -47,6 +54,6 @@ export function newTargetGroupBinding(name: string, args: TargetGroupBindingArgs
         spec: pulumi
             .all([args.targetGroupArn, args.loadBalancerSecurityGroupId])
             .apply(([targetGroupArn, loadBalancerSecurityGroupId]) =>
-                targetGroupBindingSpec({ targetGroupArn, serviceName: args.serviceName, port: args.port, loadBalancerSecurityGroupId })),
+                targetGroupBindingSpec({ targetGroupArn, serviceName: args.serviceName, servicePort: args.servicePort, containerPort: args.containerPort, loadBalancerSecurityGroupId })),
     }, opts);
 }

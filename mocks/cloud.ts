@@ -126,6 +126,11 @@ export class FakeCloud implements pulumi.runtime.Mocks {
             }
             case "aws:ec2/securityGroup:SecurityGroup":
                 return { id: `sg-${hex(17)}`, state: { ...inputs, arn: `arn:aws:ec2:${region}:${acct}:security-group/sg-${hex(17)}` } };
+            case "aws:ec2/vpcPeeringConnection:VpcPeeringConnection":
+                return { id: `pcx-${hex(17)}`, state: { ...inputs, acceptStatus: "pending-acceptance" } };
+            // The accepter manages the same connection: AWS knows it by the connection's id.
+            case "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
+                return { id: inputs.vpcPeeringConnectionId as string, state: { ...inputs, acceptStatus: "active" } };
             case "aws:ec2/launchTemplate:LaunchTemplate":
                 return { id: `lt-${hex(17)}`, state: { ...inputs, latestVersion: 1, defaultVersion: 1, arn: `arn:aws:ec2:${region}:${acct}:launch-template/lt-${hex(17)}` } };
             case "aws:kms/key:Key": {
@@ -202,12 +207,17 @@ export class FakeCloud implements pulumi.runtime.Mocks {
         const subnetIds = (kind: string) =>
             (specs.find((s) => s.type === kind)?.cidrBlocks ?? azs).map((_, i) => `subnet-${this.hex(`subnet-${kind}`, `${hex(6)}-${i}`, 17)}`);
         const vpcId = `vpc-${hex(17)}`;
+        const privateSubnetIds = subnetIds("Private");
+        const publicSubnetIds = subnetIds("Public");
+        // awsx gives every subnet its own route table.
+        const routeTableAssociations = [...privateSubnetIds, ...publicSubnetIds].map((subnetId) => ({ subnetId, routeTableId: `rtb-${this.hex("route-table", subnetId, 17)}` }));
         return {
             vpcId,
             vpc: { id: vpcId, cidrBlock: inputs.cidrBlock },
-            privateSubnetIds: subnetIds("Private"),
-            publicSubnetIds: subnetIds("Public"),
+            privateSubnetIds,
+            publicSubnetIds,
             isolatedSubnetIds: [],
+            routeTableAssociations,
         };
     }
 }

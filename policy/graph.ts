@@ -1,7 +1,9 @@
 /**
- * The policy pack, credential-free: the rules over rendered resource graphs (`mitene render`), one stack at a
- * time. What `mitene policy` reports, and what decides its exit code (any mandatory violation fails).
+ * The policy pack, credential-free: the rules over rendered resource graphs (`mitene render`). The resource
+ * rules judge one resource at a time; the env rules (policy/reachability.ts) judge the stacks of an env
+ * together. What `mitene policy` reports, and what decides its exit code (any mandatory violation fails).
  */
+import { ENV_RULES } from "./reachability";
 import { EnforcementLevel, RULES, checkResource } from "./rules";
 
 export interface GraphResource {
@@ -14,6 +16,8 @@ export interface GraphResource {
 export interface StackGraph {
     stack: string;
     resources: GraphResource[];
+    /** The stack's outputs, as a render holds them; the env rules need them. */
+    outputs?: Record<string, unknown>;
 }
 
 export interface Violation {
@@ -25,9 +29,9 @@ export interface Violation {
     message: string;
 }
 
-/** Every violation of every rule, in stack then resource order. */
+/** Every violation of every rule, in stack order, resource rules before env rules within a stack. */
 export function evaluatePolicies(stacks: readonly StackGraph[]): Violation[] {
-    return stacks.flatMap(({ stack, resources }) =>
+    const perResource = stacks.flatMap(({ stack, resources }) =>
         resources.flatMap((resource) =>
             RULES.flatMap((rule) =>
                 checkResource(rule, resource).map((message) => ({
@@ -40,4 +44,7 @@ export function evaluatePolicies(stacks: readonly StackGraph[]): Violation[] {
             ),
         ),
     );
+    const perEnv = ENV_RULES.flatMap((rule) => rule.check(stacks).map((v) => ({ ...v, rule: rule.name, level: rule.enforcementLevel })));
+    const order = new Map(stacks.map((s, i) => [s.stack, i]));
+    return [...perResource, ...perEnv].sort((a, b) => (order.get(a.stack) ?? 0) - (order.get(b.stack) ?? 0));
 }

@@ -3,6 +3,7 @@
  * SDK's proxies, and a rule must never crash on a shape it did not expect: a wrong shape reads as "unset",
  * which the rules treat as the unsafe default.
  */
+import * as ipaddr from "ipaddr.js";
 
 export const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
@@ -34,4 +35,28 @@ export function portRangeCovers(protocol: unknown, fromPort: unknown, toPort: un
     const from = typeof fromPort === "number" ? fromPort : 0;
     const to = typeof toPort === "number" ? toPort : 65535;
     return from <= port && port <= to;
+}
+
+/** An IPv4 CIDR as its first and last address; undefined for anything else. */
+function ipv4Range(cidr: unknown): { first: number; last: number } | undefined {
+    if (typeof cidr !== "string" || !ipaddr.IPv4.isValidCIDR(cidr)) return undefined;
+    const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
+    const value = address.toByteArray().reduce((acc, byte) => acc * 256 + byte, 0);
+    const size = 2 ** (32 - prefix);
+    const first = value - (value % size);
+    return { first, last: first + size - 1 };
+}
+
+/** Whether every address of `inner` is in `outer` (both IPv4 CIDRs). */
+export function cidrCovers(outer: unknown, inner: unknown): boolean {
+    const o = ipv4Range(outer);
+    const i = ipv4Range(inner);
+    return !!o && !!i && o.first <= i.first && i.last <= o.last;
+}
+
+/** Whether two IPv4 CIDRs share an address. */
+export function cidrsShareAddresses(a: unknown, b: unknown): boolean {
+    const x = ipv4Range(a);
+    const y = ipv4Range(b);
+    return !!x && !!y && x.first <= y.last && y.first <= x.last;
 }

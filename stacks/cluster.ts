@@ -2,6 +2,7 @@
  * Stack program `mitene-<env>-<region>-<color>`: one blue or green service cluster.
  */
 import * as k8s from "@pulumi/kubernetes";
+import { selectAddons } from "../components/addonCatalog";
 import { Color, opsStack, regionStack, serviceClusterName } from "../components/naming";
 import { ServiceCluster } from "../components/serviceCluster";
 import { ConfigError, parseStackConfig } from "./config/load";
@@ -19,7 +20,11 @@ export async function clusterProgram(stack: string, env: string, region: string,
     const cronProblem = cronInterlockProblem(color, config.cron, await edge.value("cronColor"), (await edge.valueOrUndefined("upgrade")) ?? null);
     if (cronProblem) throw new ConfigError(stack, [`mitene:cron: ${cronProblem}`]);
     const ops = new TypedStackReference<OpsOutputs>(opsStack(env));
-    const provider = awsProvider(region, stack, env);
+    const [opsAccount, opsVpcCidr] = await Promise.all([ops.value("accountId"), ops.value("vpcCidr")]);
+    if (opsAccount !== config.accountId) {
+        throw new ConfigError(stack, [`mitene:accountId: ${config.accountId} differs from the Ops stack's ${opsAccount}: every stack of ${env} lives in one account`]);
+    }
+    const provider = awsProvider(region, stack, env, config);
     const opsProvider = new k8s.Provider("ops", { kubeconfig: ops.output("kubeconfig"), enableServerSideApply: true });
 
     // The services are known only once the region stack answers; the bindings are created from them.
@@ -36,6 +41,8 @@ export async function clusterProgram(stack: string, env: string, region: string,
         kubernetesVersion: config.kubernetesVersion,
         nodeGroups: config.nodeGroups,
         publicAccessCidrs: config.publicAccessCidrs,
+        // Argo CD and the CI runners live in the Ops VPC, peered with this region's VPC.
+        apiClients: [{ description: "the Ops VPC (Argo CD, CI runners)", cidr: opsVpcCidr }],
         cron: config.cron,
         argocdRegistered: config.argocdRegistered,
         vpcId: edge.output("vpcId"),
@@ -46,6 +53,8 @@ export async function clusterProgram(stack: string, env: string, region: string,
             namespace: service.namespace,
             serviceName: service.serviceName,
             port: service.port,
+            // Region stacks deployed before servicePort existed export only the pods' port.
+            servicePort: service.servicePort ?? service.port,
             targetGroupArn: targetGroups.apply((groups) => groups[service.name][color].arn),
         })),
         opsKubernetesProvider: opsProvider,
@@ -53,6 +62,7 @@ export async function clusterProgram(stack: string, env: string, region: string,
         ampWorkspaceId: config.ampWorkspaceId,
         parameterPath: config.parameterPath ?? `/mitene/${env}`,
         logRetentionDays: config.logRetentionDays,
+        addons: selectAddons(config.nodeTerminationHandler ? ["aws-node-termination-handler"] : []),
     });
 
     return {
@@ -62,6 +72,7 @@ export async function clusterProgram(stack: string, env: string, region: string,
         cron: config.cron,
         argocdRegistered: config.argocdRegistered,
         endpoint: cluster.cluster.endpoint,
+        clusterSecurityGroupId: cluster.cluster.clusterSecurityGroupId,
         nodeGroups: config.nodeGroups.map((g) => ({ name: g.name, maxSize: g.maxSize, maxPodsPerNode: g.maxPodsPerNode })),
     };
 }

@@ -1,10 +1,11 @@
 /**
- * Stack program `ops-<env>`: the Ops cluster and Argo CD.
+ * Stack program `ops-<env>`: the Ops VPC and cluster, Argo CD, and the env's CI runners.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CiRunner } from "../components/ciRunner";
 import { Network } from "../components/network";
-import { opsClusterName } from "../components/naming";
+import { ciRunnerProjectName, opsClusterName } from "../components/naming";
 import { OpsCluster } from "../components/opsCluster";
 import { isProgramConfigSecret, parseStackConfig } from "./config/load";
 import { OpsConfig, opsConfigSchema } from "./config/schema";
@@ -13,7 +14,7 @@ import { awsProvider } from "./providers";
 
 export async function opsProgram(stack: string, env: string, raw: Record<string, string>): Promise<ProgramOutputs<OpsOutputs>> {
     const config = parseStackConfig(stack, opsConfigSchema, raw, { secretKeys: ["argocdSsoClientSecret"], isSecret: isProgramConfigSecret });
-    const provider = awsProvider(config.region, stack, env);
+    const provider = awsProvider(config.region, stack, env, config);
     const network = new Network("ops", {
         provider,
         vpcCidr: config.vpcCidr,
@@ -22,6 +23,20 @@ export async function opsProgram(stack: string, env: string, raw: Record<string,
         publicSubnetPrefixLength: config.publicSubnetPrefixLength,
         natGateways: config.natGateways,
     });
+    // The runners sit in the Ops VPC: peered to every region, and never on a cluster they upgrade.
+    const runner = config.ciRunner
+        ? new CiRunner("ci", {
+              provider,
+              projectName: ciRunnerProjectName(env),
+              vpcId: network.vpcId,
+              subnetIds: network.privateSubnetIds,
+              repositoryUrl: config.ciRunner.repositoryUrl,
+              connectionArn: config.ciRunner.connectionArn,
+              // The schema requires it with ciRunner.
+              deployRoleArn: config.deployRoleArn as string,
+              computeType: config.ciRunner.computeType,
+          })
+        : undefined;
     const ops = new OpsCluster("ops", {
         provider,
         env,
@@ -35,11 +50,19 @@ export async function opsProgram(stack: string, env: string, raw: Record<string,
         nodeGroupVersion: config.nodeGroupVersion,
         nodeGroups: config.nodeGroups,
         publicAccessCidrs: config.publicAccessCidrs,
+        // ops-upgrade and the ops stack's own deploys run on the runners.
+        apiClients: runner ? [{ description: "the CI runners", securityGroupId: runner.securityGroupId }] : [],
         accessLogsBucket: config.accessLogsBucket,
         argocd: { ...config.argocd, clientSecret: ssoClientSecret(config, provider) },
         grafana: config.grafana,
     });
     return {
+        region: config.region,
+        accountId: config.accountId,
+        vpcId: network.vpcId,
+        vpcCidr: config.vpcCidr,
+        privateRouteTableIds: network.privateRouteTableIds,
+        ciRunnerProject: runner ? runner.projectName : null,
         clusterName: ops.cluster.clusterName,
         kubeconfig: ops.cluster.kubeconfig,
         kubernetesVersion: config.kubernetesVersion,

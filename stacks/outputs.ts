@@ -8,6 +8,16 @@ import { GateConfig } from "./config/schema";
 import { UpgradeRecord } from "./upgradeRecord";
 
 export interface OpsOutputs {
+    /** The Ops region and the env's account (regions check theirs against it). */
+    region: string;
+    accountId: string;
+    /** The Ops VPC, which every region VPC peers with. */
+    vpcId: string;
+    vpcCidr: string;
+    /** Route tables of the Ops VPC's private subnets: the region stacks add their routes there. */
+    privateRouteTableIds: string[];
+    /** CodeBuild project of the env's GitHub Actions runners; null without runners. */
+    ciRunnerProject: string | null;
     clusterName: string;
     /** Admin kubeconfig of the Ops cluster (secret). */
     kubeconfig: string;
@@ -30,12 +40,21 @@ export interface RegionServiceOutput {
     host: string;
     namespace: string;
     serviceName: string;
+    /** The port the pods listen on. */
     port: number;
+    /** The Kubernetes Service's port. */
+    servicePort: number;
 }
 
 export interface RegionOutputs {
     region: string;
+    accountId: string;
     vpcId: string;
+    vpcCidr: string;
+    /** Route tables of the private subnets (where the route to the Ops VPC is). */
+    privateRouteTableIds: string[];
+    /** The VPC peering with the Ops VPC. */
+    opsPeeringConnectionId: string;
     privateSubnetIds: string[];
     publicSubnetIds: string[];
     /** CIDRs of the private subnets, for IP capacity checks. */
@@ -60,6 +79,8 @@ export interface ClusterOutputs {
     cron: boolean;
     argocdRegistered: boolean;
     endpoint: string;
+    /** The control plane's security group, which admits the Ops VPC on 443. */
+    clusterSecurityGroupId: string;
     /** For IP capacity planning: what the node groups may grow to. */
     nodeGroups: { name: string; maxSize: number; maxPodsPerNode: number }[];
 }

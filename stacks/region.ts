@@ -1,10 +1,13 @@
 /**
- * Stack program `region-<env>-<region>`: the region's VPC, ALB, target groups, weighted rules and records.
+ * Stack program `region-<env>-<region>`: the region's VPC, ALB, target groups, weighted rules and records, and
+ * the VPC peering with the Ops VPC (read through a StackReference: data still flows one way, ops -> region).
  */
+import { opsStack } from "../components/naming";
+import { OpsPeering } from "../components/opsPeering";
 import { RegionEdge } from "../components/regionEdge";
 import { ConfigError, parseStackConfig } from "./config/load";
 import { regionConfigSchema, targetGroupNameProblems } from "./config/schema";
-import { ProgramOutputs, RegionOutputs } from "./outputs";
+import { OpsOutputs, ProgramOutputs, RegionOutputs } from "./outputs";
 import { awsProvider } from "./providers";
 import { TypedStackReference } from "./references";
 import { recordTransitionProblem } from "./upgradeRecord";
@@ -19,7 +22,17 @@ export async function regionProgram(stack: string, env: string, region: string, 
     const transition = recordTransitionProblem(deployed, config.upgrade ?? null);
     if (transition) throw new ConfigError(stack, [`mitene:upgrade: ${transition}`]);
 
-    const provider = awsProvider(region, stack, env);
+    const ops = new TypedStackReference<OpsOutputs>(opsStack(env));
+    // Which resources exist depends on these (one route per Ops route table), so they are read as plain values.
+    const [opsAccount, opsRegion, opsVpcId, opsVpcCidr, opsRouteTableIds] = await Promise.all([
+        ops.value("accountId"), ops.value("region"), ops.value("vpcId"), ops.value("vpcCidr"), ops.value("privateRouteTableIds"),
+    ]);
+    if (opsAccount !== config.accountId) {
+        throw new ConfigError(stack, [`mitene:accountId: ${config.accountId} differs from the Ops stack's ${opsAccount}: every stack of ${env} lives in one account`]);
+    }
+
+    const provider = awsProvider(region, stack, env, config);
+    const opsProvider = awsProvider(opsRegion, stack, env, config, `aws-ops-${opsRegion}`);
     const edge = new RegionEdge("edge", {
         provider,
         env,
@@ -35,10 +48,26 @@ export async function regionProgram(stack: string, env: string, region: string, 
         services: config.services,
         weights: config.weights,
     });
+    const peering = new OpsPeering("ops-peering", {
+        provider,
+        opsProvider,
+        accountId: config.accountId,
+        region: {
+            vpcId: edge.vpcId,
+            cidr: config.vpcCidr,
+            // One route table per private subnet, and one private subnet per AZ.
+            privateRouteTableIds: edge.subnetPlan.private.map((_, i) => edge.privateRouteTableIds.apply((ids) => ids[i])),
+        },
+        ops: { region: opsRegion, vpcId: opsVpcId, cidr: opsVpcCidr, privateRouteTableIds: opsRouteTableIds },
+    });
     const lb = edge.loadBalancer;
     return {
         region,
+        accountId: config.accountId,
         vpcId: edge.vpcId,
+        vpcCidr: config.vpcCidr,
+        privateRouteTableIds: edge.privateRouteTableIds,
+        opsPeeringConnectionId: peering.peeringConnectionId,
         privateSubnetIds: edge.privateSubnetIds,
         publicSubnetIds: edge.publicSubnetIds,
         privateSubnetCidrs: edge.subnetPlan.private.map((s) => s.cidr),
@@ -49,7 +78,14 @@ export async function regionProgram(stack: string, env: string, region: string, 
             securityGroupId: lb.securityGroupId,
             httpsListenerArn: lb.httpsListenerArn,
         },
-        services: config.services.map((s) => ({ name: s.name, host: s.host, namespace: s.namespace, serviceName: s.serviceName ?? s.name, port: s.port })),
+        services: config.services.map((s) => ({
+            name: s.name,
+            host: s.host,
+            namespace: s.namespace,
+            serviceName: s.serviceName ?? s.name,
+            port: s.port,
+            servicePort: s.servicePort ?? s.port,
+        })),
         targetGroups: edge.targetGroups,
         ruleArns: edge.ruleArns,
         weights: config.weights,

@@ -6,10 +6,11 @@ import { ADDON_CATALOG, ChartSupport, OPS_CHARTS, unsupportedCharts } from "../.
 import { Color, clusterStack, opsStack, otherColor } from "../../components/naming";
 import { OPS_ADDONS } from "../../components/opsCluster";
 import { compareMinor, coreAddonVersions, eksSupport, minorDistance, supportPhase } from "../../components/kubernetesVersions";
+import { EnvStackFile, envProblems } from "../../stacks/envChecks";
 import { ClusterOutputs } from "../../stacks/outputs";
 import { DriverPorts } from "../context";
 import { RegionView, configText, cronOwner, observeEnv, pendingStacks, EnvView } from "../fleet";
-import { ClusterInsight, Lease, SubnetCapacity } from "../ports";
+import { CallerAccount, ClusterInsight, Lease, SubnetCapacity } from "../ports";
 import { runStackProgram } from "../sim/programs";
 import { newClusterConfig } from "../upgrade/region";
 import { apiUses } from "./apiDeprecations";
@@ -131,6 +132,36 @@ function regionStateFindings(region: RegionView): PreflightFinding[] {
     return findings;
 }
 
+/**
+ * The env's stacks agree on one AWS account and on VPCs that do not overlap, and the credentials the driver
+ * runs with belong to that account: a prod upgrade with staging credentials stops here, before anything.
+ */
+export function accountFindings(env: string, files: EnvStackFile[], caller: CallerAccount | Error): PreflightFinding[] {
+    const findings: PreflightFinding[] = envProblems(files).map((message) => ({ id: "env-config", severity: "blocking", message }));
+    const accounts = [...new Set(files.map((f) => f.config["mitene:accountId"]).filter((a) => a !== undefined).map(String))];
+    if (caller instanceof Error) {
+        findings.push({ id: "aws-account", severity: "blocking", message: `cannot tell which AWS account the credentials belong to (STS GetCallerIdentity: ${caller.message})` });
+    } else if (accounts.length === 0) {
+        findings.push({ id: "aws-account", severity: "blocking", message: `no stack of ${env} names its AWS account (mitene:accountId)` });
+    } else if (accounts.length === 1 && caller.accountId !== accounts[0]) {
+        findings.push({
+            id: "aws-account",
+            severity: "blocking",
+            message: `the AWS credentials belong to account ${caller.accountId} (${caller.arn}), but ${env}'s stacks are in account ${accounts[0]}: use ${env}'s credentials`,
+        });
+    }
+    return findings;
+}
+
+/** accountFindings for the env as the engine holds it, asking the caller identity in the env's Ops region. */
+async function envAccountFindings(ports: DriverPorts, view: EnvView): Promise<PreflightFinding[]> {
+    const stacks = [...(view.ops ? [view.ops] : []), ...view.regions.flatMap((r) => [r, ...Object.values(r.clusters)])];
+    const files = stacks.map((s) => ({ stack: s.stack, config: s.config }));
+    const region = (view.ops && configText(view.ops.config, "region")) ?? view.regions[0]?.region ?? "us-east-1";
+    const caller = await ports.identity.account(region).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    return accountFindings(view.env, files, caller);
+}
+
 /** EKS upgrade insights: ERROR blocks, WARNING warns. */
 export function insightFindings(insights: ClusterInsight[], where: string): PreflightFinding[] {
     return insights
@@ -171,6 +202,7 @@ export async function preflightBlueGreen(ports: DriverPorts, env: string, target
         ...skipFindings(servingVersions, target, ADDON_CATALOG),
         ...chartFindings(ADDON_CATALOG, target, "service-cluster"),
         ...coreAddonFindings(target),
+        ...(await envAccountFindings(ports, view)),
         ...stateFindings({ ...view, regions: selected }, await ports.lease.current(env), context.runId ?? null),
     ];
     if (blockingFindings(findings).length > 0) return findings;
@@ -193,6 +225,7 @@ export async function preflightInPlace(ports: DriverPorts, env: string, target: 
         ...versionFindings(target, context.date ?? today()),
         ...chartFindings([...ADDON_CATALOG.filter((a) => (OPS_ADDONS as readonly string[]).includes(a.name)), ...Object.values(OPS_CHARTS)], target, "Ops cluster"),
         ...coreAddonFindings(target),
+        ...(await envAccountFindings(ports, view)),
         ...runFindings(view, await ports.lease.current(env), context.runId ?? null),
     ];
     const ops = view.ops;

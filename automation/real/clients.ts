@@ -7,6 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { STSClient } from "@aws-sdk/client-sts";
 
 export type ClientFor<T> = (region: string) => T;
 
@@ -29,6 +30,7 @@ export interface AwsClients {
     ec2: ClientFor<EC2Client>;
     eks: ClientFor<EKSClient>;
     dynamodb: ClientFor<DynamoDBClient>;
+    sts: ClientFor<STSClient>;
 }
 
 /** Credentials come from the default provider chain (environment, SSO profile, instance or OIDC role in CI). */
@@ -39,5 +41,6 @@ export function awsClients(): AwsClients {
         ec2: perRegion((region) => new EC2Client({ region })),
         eks: perRegion((region) => new EKSClient({ region })),
         dynamodb: perRegion((region) => new DynamoDBClient({ region })),
+        sts: perRegion((region) => new STSClient({ region })),
     };
 }

@@ -22,6 +22,7 @@ import { Elbv2Weights } from "./elbv2Weights";
 import { FileJournal } from "./fileJournal";
 import { ArgoCdHealth, KubernetesClusterJobs, eksClusterAccess, opsKubeconfig } from "./kubernetes";
 import { PulumiEngine } from "./pulumiEngine";
+import { StsIdentity } from "./stsIdentity";
 
 /** The repository root: where Pulumi.yaml is. */
 export const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
@@ -44,6 +45,7 @@ export async function createRealPorts(cwd: string, settings: NodeJS.ProcessEnv =
         loadBalancer: new Elbv2Weights(aws.elbv2),
         subnets: new Ec2Subnets(aws.ec2),
         insights: new EksInsights(aws.eks),
+        identity: new StsIdentity(aws.sts),
         lease: new DynamoLeaseStore(aws.dynamodb(leaseRegion), settings.MITENE_LEASE_TABLE ?? "mitene-leases"),
         journal: new FileJournal(path.resolve(cwd, settings.MITENE_JOURNAL_DIR ?? ".mitene/journal")),
     };

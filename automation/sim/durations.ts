@@ -9,6 +9,7 @@ import { Scenario } from "./scenario";
 const MINUTE = 60_000;
 const CLUSTER = "eks:index:Cluster";
 const NODE_GROUP = "eks:index:ManagedNodeGroup";
+const ADDON = "aws:eks/addon:Addon";
 const ADDON_INPUTS = ["vpcCniOptions", "corednsAddonOptions", "kubeProxyAddonOptions"];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -35,11 +36,15 @@ export function upDuration(stack: string, before: RecordedResource[], after: Rec
     // The Ops cluster is upgraded in place: each kind of change has its own duration, and they add up.
     if (clusterCreated) return d.clusterUp * MINUTE;
     let minutes = 0;
+    let addonsChanged = false;
     for (const resource of updated) {
         const previous = old.get(resource.urn)!.inputs;
         if (resource.type === CLUSTER && !same(previous.version, resource.inputs.version)) minutes += d.opsControlPlane;
-        if (resource.type === CLUSTER && ADDON_INPUTS.some((key) => !same(previous[key], resource.inputs[key]))) minutes += d.opsAddons;
+        if (resource.type === CLUSTER && ADDON_INPUTS.some((key) => !same(previous[key], resource.inputs[key]))) addonsChanged = true;
+        // CoreDNS is its own EKS add-on resource, created after the node groups (components/eksCluster.ts).
+        if (resource.type === ADDON && !same(previous.addonVersion, resource.inputs.addonVersion)) addonsChanged = true;
     }
+    if (addonsChanged) minutes += d.opsAddons;
     if ([...created, ...updated].some((r) => r.type === NODE_GROUP)) minutes += d.opsNodes;
     return (minutes || d.labelUp) * MINUTE;
 }

@@ -8,6 +8,7 @@ import { VirtualClock } from "../clock";
 import { DriverPorts } from "../context";
 import { FileJournal } from "../real/fileJournal";
 import { CrashPlan, ProcessIdentity, SimEngine } from "./engine";
+import { SimCallerIdentity } from "./identity";
 import { SimLeaseStore } from "./lease";
 import { SimArgo, SimInsights, SimJobs, SimLoadBalancer, SimMetrics, SimSubnets } from "./observers";
 import { Scenario } from "./scenario";
@@ -57,6 +58,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
         jobs: new SimJobs(options.scenario, engine, clock, options.env),
         subnets: new SimSubnets(options.scenario),
         insights: new SimInsights(),
+        identity: new SimCallerIdentity(options.scenario, engine, options.env),
         lease: new SimLeaseStore(store, options.identity),
         journal: new FileJournal(path.join(options.stateDir, "journal")),
         close: async () => store.writeClock(clock.now()),

@@ -17,7 +17,9 @@ export const PROJECT = "mitene";
 export function referencedStacks(stack: string): string[] {
     const id = parseStackName(stack);
     if (id?.kind === "cluster") return [regionStack(id.env, id.region), opsStack(id.env)];
-    return id?.kind === "region" ? [stack] : [];
+    // A region reads its own upgrade record, and peers its VPC with the Ops VPC.
+    if (id?.kind === "region") return [stack, opsStack(id.env)];
+    return [];
 }
 
 /** Outputs of a deployed stack, or undefined. */

@@ -62,6 +62,8 @@ export const scenarioSchema = z.strictObject({
         .default({ clusterUp: 18, regionUp: 1, labelUp: 1, clusterDestroy: 12, opsControlPlane: 10, opsAddons: 3, opsNodes: 15 }),
     /** Draw request and error counts per bucket around their expected values, and jitter latency, reproducibly. Default off: every figure exact. */
     noise: z.strictObject({ seed: z.number().int() }).optional(),
+    /** The AWS account the driver's credentials belong to. Default: the env's own (mitene:accountId). */
+    callerAccountId: z.string().regex(/^\d{12}$/, "expected a 12-digit AWS account id").optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

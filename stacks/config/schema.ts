@@ -74,6 +74,26 @@ const network = {
     natGateways: z.enum(["OnePerAz", "Single"]).default("OnePerAz"),
 };
 
+/** Which AWS account the env lives in: every stack of an env names the same one (stacks/envChecks.ts). */
+const account = {
+    /** The env's AWS account id. Every AWS provider refuses any other account (allowedAccountIds). */
+    accountId: z.string().regex(/^\d{12}$/, "expected a 12-digit AWS account id"),
+    /** The env's deploy role. When set, every AWS provider assumes it; callers need sts:AssumeRole on it. */
+    deployRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "expected an IAM role ARN").optional(),
+};
+
+/** The account segment of an ARN (empty for global ones like IAM's partition-only ARNs). */
+const arnAccount = (arnText: string) => arnText.split(":")[4] ?? "";
+
+/** ARNs in the stack file must belong to the env's account: a prod stack never uses a staging certificate. */
+function checkAccount(value: { accountId: string; deployRoleArn?: string }, arns: Record<string, string | undefined>, ctx: z.RefinementCtx) {
+    for (const [key, arnText] of Object.entries({ deployRoleArn: value.deployRoleArn, ...arns })) {
+        if (arnText && arnAccount(arnText) !== value.accountId) {
+            ctx.addIssue({ code: "custom", path: key.split("."), message: `${arnText} is in account ${arnAccount(arnText)}, not the env's account ${value.accountId}` });
+        }
+    }
+}
+
 function checkSubnetPlan(value: { vpcCidr: string; availabilityZones: string[]; privateSubnetPrefixLength: number; publicSubnetPrefixLength: number }, ctx: z.RefinementCtx) {
     for (const problem of subnetPlanProblems({
         vpcCidr: value.vpcCidr,
@@ -87,8 +107,19 @@ function checkSubnetPlan(value: { vpcCidr: string; availabilityZones: string[]; 
 
 // ---------------------------------------------------------------- ops-<env>
 
+/** The env's CI runners in the Ops VPC (components/ciRunner.ts). */
+const ciRunnerSchema = z.strictObject({
+    /** The GitHub repository the workflows run in, https://github.com/<owner>/<repo>. */
+    repositoryUrl: z.string().regex(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/, "expected https://github.com/<owner>/<repo>"),
+    /** CodeConnections connection to GitHub, created once in the console (it needs a GitHub app authorization). */
+    connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, "expected a CodeConnections connection ARN"),
+    /** Build host size. Default BUILD_GENERAL1_MEDIUM. */
+    computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"]).default("BUILD_GENERAL1_MEDIUM"),
+});
+
 export const opsConfigSchema = z
     .strictObject({
+        ...account,
         /** Region of the Ops cluster. */
         region: awsRegion,
         /** Control-plane version. The in-place upgrade moves this first. */
@@ -129,8 +160,14 @@ export const opsConfigSchema = z
         argocdSsoClientSecret: z.string().min(1).optional(),
         /** Grafana on the Ops cluster. Default off. */
         grafana: z.strictObject({ enabled: bool.default(false), hostname: hostname.optional() }).default({ enabled: false }),
+        /** CodeBuild-hosted GitHub Actions runners in the Ops VPC for the deploy and upgrade jobs. Default none. */
+        ciRunner: ciRunnerSchema.optional(),
     })
     .superRefine(checkSubnetPlan)
+    .superRefine((value, ctx) => {
+        checkAccount(value, { "argocd.certificateArn": value.argocd.certificateArn, "ciRunner.connectionArn": value.ciRunner?.connectionArn }, ctx);
+        if (value.ciRunner && !value.deployRoleArn) ctx.addIssue({ code: "custom", path: ["deployRoleArn"], message: "required with ciRunner: the runners may only assume the env's deploy role" });
+    })
     .superRefine((value, ctx) => {
         for (const [key, version] of [["coreAddonsVersion", value.coreAddonsVersion], ["nodeGroupVersion", value.nodeGroupVersion]] as const) {
             if (version && compareMinor(version, value.kubernetesVersion) > 0) {
@@ -162,8 +199,10 @@ export const serviceSchema = z.strictObject({
     name: dnsLabel,
     /** Public host name the listener rule matches. */
     host: hostname,
-    /** Container port the pods listen on (IP targets). */
+    /** Container port the pods listen on (IP targets, and the port the binding opens on the pods). */
     port: int(1, 65535),
+    /** Port of the Kubernetes Service in front of the pods. Default: port. */
+    servicePort: int(1, 65535).optional(),
     /** Health-check path of the target groups. Default `/healthz`. */
     healthCheckPath: z.string().regex(/^\//, "expected a path starting with /").default("/healthz"),
     /** Namespace of the Kubernetes Service. Default `mitene`. */
@@ -211,6 +250,7 @@ export type GateConfig = z.output<typeof gateSchema>;
 
 export const regionConfigSchema = z
     .strictObject({
+        ...account,
         ...network,
         /** ACM certificate for the service host names. */
         certificateArn: arn("acm"),
@@ -233,6 +273,7 @@ export const regionConfigSchema = z
         upgrade: upgradeRecordSchema.optional(),
     })
     .superRefine(checkSubnetPlan)
+    .superRefine((value, ctx) => checkAccount(value, { certificateArn: value.certificateArn }, ctx))
     .superRefine((value, ctx) => {
         if (value.upgrade) {
             for (const problem of recordConsistencyProblems(value.upgrade, value.weights, value.cronColor)) ctx.addIssue({ code: "custom", path: ["upgrade"], message: problem });
@@ -257,6 +298,7 @@ export function targetGroupNameProblems(env: string, region: string, services: {
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 export const clusterConfigSchema = z.strictObject({
+    ...account,
     /** Kubernetes version of the control plane, node groups and core add-ons alike (clusters are replaced, not upgraded). */
     kubernetesVersion,
     /** Whether the cron jobs run on this cluster (an Argo CD cluster label). Exactly one cluster per region has it. */
@@ -269,9 +311,14 @@ export const clusterConfigSchema = z.strictObject({
     ampWorkspaceId: z.string().regex(/^ws-[a-z0-9-]+$/, "expected an AMP workspace id like ws-..."),
     /** SSM Parameter Store path external-secrets may read. Default `/mitene/<env>`. */
     parameterPath: z.string().regex(/^(\/[\w.-]+)+$/, "expected a path like /mitene/prod").optional(),
+    /**
+     * Install the AWS Node Termination Handler. Default false: its README says EKS managed node groups (all
+     * this platform uses) do not need it, as EKS drains spot nodes on interruption itself. Turn it on for
+     * self-managed spot nodes, where teams have seen it cure 502/504s during interruptions.
+     */
+    nodeTerminationHandler: bool.default(false),
     /** Retention of the container log group. Default 30 days. */
     logRetentionDays: int(1, 3653)
         .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`)
         .default(30),
-});
-
+}).superRefine((value, ctx) => checkAccount(value, {}, ctx));

@@ -7,6 +7,7 @@ import {
     CLUSTER_AUTOSCALER_IMAGES,
     OPS_CHARTS,
     chartSupports,
+    selectAddons,
     unsupportedCharts,
 } from "../../components/addonCatalog";
 import { chartSource } from "../../components/addonRelease";
@@ -169,6 +170,21 @@ describe("addonCatalog: values", () => {
         assert.match(outputs, /auto_create_group false/);
     });
 
+    // Prometheus refuses rule_files in agent mode ("field rule_files is not allowed in agent mode"), and the
+    // chart's default serverFiles."prometheus.yml" lists four: the release would crash-loop and roll back.
+    it("the Prometheus agent empties the chart's default rule_files (agent mode refuses any)", () => {
+        const values = addon("prometheus-agent").values(CONTEXT) as { serverFiles: Record<string, { rule_files: unknown[] }> };
+        assert.deepEqual(values.serverFiles["prometheus.yml"].rule_files, []);
+    });
+
+    // defaultFlagsOverride replaces all the chart's flags, extraFlags' web.enable-lifecycle included, and the
+    // config reloader (configmapReload.prometheus.enabled by default) POSTs to /-/reload.
+    it("the Prometheus agent keeps --web.enable-lifecycle for the config reloader", () => {
+        const flags = (addon("prometheus-agent").values(CONTEXT) as { server: { defaultFlagsOverride: string[] } }).server.defaultFlagsOverride;
+        assert.ok(flags.includes("--web.enable-lifecycle"), flags.join(" "));
+        assert.ok(flags.includes("--agent"));
+    });
+
     it("the Prometheus agent remote-writes to the AMP workspace of this region, labelled with the cluster", () => {
         const values = addon("prometheus-agent").values(CONTEXT) as {
             server: { remoteWrite: { url: string; sigv4: { region: string } }[]; global: { external_labels: { cluster: string } }; defaultFlagsOverride: string[] };
@@ -179,8 +195,23 @@ describe("addonCatalog: values", () => {
         assert.ok(values.server.defaultFlagsOverride.includes("--agent"));
     });
 
-    it("external-secrets gets the region from its values", () => {
-        assert.deepEqual((addon("external-secrets").values(CONTEXT) as { env: unknown }).env, { AWS_REGION: "us-west-2" });
+    it("external-secrets gets the region through extraEnv, the chart's list of container variables", () => {
+        const values = addon("external-secrets").values(CONTEXT);
+        assert.deepEqual(values.extraEnv, [{ name: "AWS_REGION", value: "us-west-2" }]);
+        assert.equal(values.env, undefined);
+    });
+});
+
+describe("addonCatalog: opt-in add-ons", () => {
+    it("only the Node Termination Handler is opt-in, with its reason written down", () => {
+        assert.deepEqual(ADDON_CATALOG.filter((a) => a.optIn).map((a) => a.name), ["aws-node-termination-handler"]);
+        assert.match(addon("aws-node-termination-handler").optIn!, /managed node groups/);
+    });
+
+    it("selectAddons leaves the opt-in ones out unless chosen", () => {
+        const everyOther = ADDON_CATALOG.filter((a) => a.name !== "aws-node-termination-handler").map((a) => a.name);
+        assert.deepEqual(selectAddons([]).map((a) => a.name), everyOther);
+        assert.deepEqual(selectAddons(["aws-node-termination-handler"]).map((a) => a.name), ADDON_CATALOG.map((a) => a.name));
     });
 });
 
@@ -263,6 +294,15 @@ describe("addonCatalog: IAM policies", () => {
         const [statement] = addon("external-secrets").policy!(CONTEXT).Statement;
         assert.equal(statement.Resource, "arn:aws:ssm:us-west-2:123456789012:parameter/mitene/prod/*");
         assert.ok(statement.Action.every(isReadOnly));
+        assert.ok(!statement.Action.includes("ssm:DescribeParameters"));
+    });
+
+    // DescribeParameters supports no resource-level permissions: scoped to a path it is always denied, and
+    // external-secrets' `find` by name fails (external-secrets docs/provider/aws-parameter-store.md).
+    it("external-secrets may describe parameters on \"*\", the only resource that action takes", () => {
+        const statements = addon("external-secrets").policy!(CONTEXT).Statement;
+        const describe = statements.filter((s) => s.Action.includes("ssm:DescribeParameters"));
+        assert.deepEqual(describe.map((s) => [s.Action, s.Resource]), [[["ssm:DescribeParameters"], "*"]]);
     });
 
     it("external-secrets' path is normalised: no doubled or missing slashes", () => {

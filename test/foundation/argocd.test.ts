@@ -17,6 +17,7 @@ const INPUT = {
     clientSecret: "s3cr3t",
     controllerRoleArn: "arn:aws:iam::123456789012:role/controller",
     serverRoleArn: "arn:aws:iam::123456789012:role/server",
+    applicationSetRoleArn: "arn:aws:iam::123456789012:role/applicationset",
 };
 
 type Values = {
@@ -29,6 +30,7 @@ type Values = {
     };
     controller: { serviceAccount: { annotations: Record<string, string> } };
     server: { serviceAccount: { annotations: Record<string, string> }; service: { type: string } };
+    applicationSet: { serviceAccount: { annotations: Record<string, string> } };
     dex: { enabled: boolean };
 };
 
@@ -66,10 +68,16 @@ describe("argocdValues: Helm values of Argo CD", () => {
         assert.equal(values.server.service.type, "ClusterIP");
     });
 
-    it("annotates the controller and server service accounts with their IRSA roles", () => {
+    // Argo CD's EKS docs (declarative-setup.md, "Argo CD Management Role") list these three service accounts.
+    it("annotates the controller, server and applicationset controller service accounts with their IRSA roles", () => {
         assert.equal(values.controller.serviceAccount.annotations["eks.amazonaws.com/role-arn"], INPUT.controllerRoleArn);
         assert.equal(values.server.serviceAccount.annotations["eks.amazonaws.com/role-arn"], INPUT.serverRoleArn);
-        assert.deepEqual(ARGOCD_CLUSTER_CLIENTS, { controller: "argocd-application-controller", server: "argocd-server" });
+        assert.equal(values.applicationSet.serviceAccount.annotations["eks.amazonaws.com/role-arn"], INPUT.applicationSetRoleArn);
+        assert.deepEqual(ARGOCD_CLUSTER_CLIENTS, {
+            controller: "argocd-application-controller",
+            server: "argocd-server",
+            applicationset: "argocd-applicationset-controller",
+        });
     });
 
     it("the app-of-apps follows the GitOps repository, path and revision, pruning and self-healing", () => {
@@ -130,13 +138,15 @@ describe("argoClusterRegistration: the declarative cluster Secret", () => {
 });
 
 describe("targetGroupBinding: spec", () => {
-    it("binds a Service's pods by IP and opens their port only to the ALB's security group", () => {
+    // With targetType ip the controller opens the ingress port on the pods' security group as written: the
+    // Service port (80) would leave the ALB unable to reach pods listening on 8080.
+    it("binds a Service by its port and opens the pods' container port, only to the ALB's security group", () => {
         assert.equal(TARGET_GROUP_BINDING_API, "elbv2.k8s.aws/v1beta1");
-        assert.deepEqual(targetGroupBindingSpec({ targetGroupArn: "arn:tg", serviceName: "api", port: 3000, loadBalancerSecurityGroupId: "sg-1" }), {
+        assert.deepEqual(targetGroupBindingSpec({ targetGroupArn: "arn:tg", serviceName: "argocd-server", servicePort: 80, containerPort: 8080, loadBalancerSecurityGroupId: "sg-1" }), {
             targetGroupARN: "arn:tg",
             targetType: "ip",
-            serviceRef: { name: "api", port: 3000 },
-            networking: { ingress: [{ from: [{ securityGroup: { groupID: "sg-1" } }], ports: [{ protocol: "TCP", port: 3000 }] }] },
+            serviceRef: { name: "argocd-server", port: 80 },
+            networking: { ingress: [{ from: [{ securityGroup: { groupID: "sg-1" } }], ports: [{ protocol: "TCP", port: 8080 }] }] },
         });
     });
 });

@@ -113,6 +113,9 @@ describe("config: parseStackConfig", () => {
     });
 });
 
+const ROLE = "arn:aws:iam::123456789012:role/mitene-test-deploy";
+const CONNECTION = "arn:aws:codeconnections:ap-northeast-1:123456789012:connection/0000";
+
 describe("config: defaults", () => {
     const gateDefaults = gateSchema.parse({});
     const defaults: { kind: Kind; key: string; path: (string | number)[]; expected: unknown; values?: (base: Values) => Values }[] = [
@@ -145,6 +148,18 @@ describe("config: defaults", () => {
         { kind: "region", key: "gate fields next to a given one", path: ["gate", "maxP99Ms"], expected: 1500, values: (b) => ({ ...b, gate: { maxErrorRate: 0.05 } }) },
         { kind: "region", key: "upgrade (absent)", path: ["upgrade"], expected: undefined },
         { kind: "cluster", key: "argocdRegistered", path: ["argocdRegistered"], expected: true },
+        // The NTH README: EKS managed node groups (the only kind this platform runs) do not need it.
+        { kind: "cluster", key: "nodeTerminationHandler (off)", path: ["nodeTerminationHandler"], expected: false },
+        { kind: "cluster", key: "deployRoleArn (absent: providers use the caller's credentials)", path: ["deployRoleArn"], expected: undefined },
+        { kind: "region", key: "services[].servicePort (absent: the program uses port)", path: ["services", 0, "servicePort"], expected: undefined },
+        { kind: "ops", key: "ciRunner (absent: no runners)", path: ["ciRunner"], expected: undefined },
+        {
+            kind: "ops",
+            key: "ciRunner.computeType",
+            path: ["ciRunner", "computeType"],
+            expected: "BUILD_GENERAL1_MEDIUM",
+            values: (b) => ({ ...b, deployRoleArn: ROLE, ciRunner: { repositoryUrl: "https://github.com/mitene/platform", connectionArn: CONNECTION } }),
+        },
         { kind: "cluster", key: "logRetentionDays", path: ["logRetentionDays"], expected: 30 },
         { kind: "cluster", key: "publicAccessCidrs", path: ["publicAccessCidrs"], expected: [] },
         { kind: "cluster", key: "parameterPath (absent: the program uses /mitene/<env>)", path: ["parameterPath"], expected: undefined },
@@ -213,6 +228,25 @@ describe("config: validation errors", () => {
         { kind: "cluster", title: "an AMP workspace id of the wrong shape", values: { ...minimalCluster(), ampWorkspaceId: "workspace-1" }, key: "mitene:ampWorkspaceId", message: /expected an AMP workspace id/ },
         { kind: "cluster", title: "a parameter path without a leading /", values: { ...minimalCluster(), parameterPath: "mitene/prod" }, key: "mitene:parameterPath", message: /expected a path like \/mitene\/prod/ },
         { kind: "cluster", title: "0.0.0.0/0 in publicAccessCidrs", values: { ...minimalCluster(), publicAccessCidrs: ["0.0.0.0/0"] }, key: "mitene:publicAccessCidrs", message: /must not be open to the whole internet/ },
+        { kind: "cluster", title: "no account id", values: { ...minimalCluster(), accountId: undefined }, key: "mitene:accountId", message: /expected string/i },
+        { kind: "cluster", title: "an account id that is not 12 digits", values: { ...minimalCluster(), accountId: "12345" }, key: "mitene:accountId", message: /expected a 12-digit AWS account id/ },
+        { kind: "cluster", title: "a deploy role in another account", values: { ...minimalCluster(), deployRoleArn: "arn:aws:iam::999999999999:role/deploy" }, key: "mitene:deployRoleArn", message: /is in account 999999999999, not the env's account 123456789012/ },
+        { kind: "region", title: "a certificate of another account", values: { ...region, certificateArn: "arn:aws:acm:us-west-2:999999999999:certificate/abc" }, key: "mitene:certificateArn", message: /is in account 999999999999, not the env's account 123456789012/ },
+        { kind: "region", title: "a service port out of range", values: { ...region, services: [{ ...region.services[0], servicePort: 70000 }] }, key: "mitene:services[0].servicePort", message: /Too big/ },
+        {
+            kind: "ops",
+            title: "runners without a deploy role to assume",
+            values: { ...ops, ciRunner: { repositoryUrl: "https://github.com/mitene/platform", connectionArn: CONNECTION } },
+            key: "mitene:deployRoleArn",
+            message: /required with ciRunner/,
+        },
+        {
+            kind: "ops",
+            title: "a runner repository that is not on GitHub",
+            values: { ...ops, deployRoleArn: ROLE, ciRunner: { repositoryUrl: "https://example.com/x", connectionArn: CONNECTION } },
+            key: "mitene:ciRunner.repositoryUrl",
+            message: /expected https:\/\/github\.com/,
+        },
         { kind: "cluster", title: "a public access entry that is not a CIDR", values: { ...minimalCluster(), publicAccessCidrs: ["office"] }, key: "mitene:publicAccessCidrs[0]", message: /expected an IPv4 CIDR/ },
     ];
     for (const c of cases) {

@@ -9,6 +9,8 @@ import { Run, causeMessages, constructedAfter, isMasked, parseJson, runComponent
 const EKS = "eks:index:Cluster";
 const NODE_GROUP = "eks:index:ManagedNodeGroup";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const ADDON = "aws:eks/addon:Addon";
+const API_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
 type Overrides = Partial<Omit<EksClusterArgs, "provider">>;
 
@@ -60,9 +62,24 @@ describe("EksCluster: defaults", function () {
     it("pins vpc-cni, coredns and kube-proxy from the table for the control plane's version", () => {
         const pinned = CORE_ADDON_VERSIONS["1.35"];
         assert.equal((eks().vpcCniOptions as { addonVersion: string }).addonVersion, pinned.vpcCni);
-        assert.equal((eks().corednsAddonOptions as { version: string }).version, pinned.coredns);
+        assert.equal(run.one(ADDON, "c-coredns").inputs.addonVersion, pinned.coredns);
         assert.equal((eks().kubeProxyAddonOptions as { version: string }).version, pinned.kubeProxy);
     });
+    // pulumi-eks #1819: options with a version make the SDK send enabled: true, and the component then creates
+    // CoreDNS before any node exists; it stays DEGRADED until the create times out.
+    it("keeps the Cluster component from creating CoreDNS, and creates it after every node group", () => {
+        assert.equal((eks().corednsAddonOptions as { enabled: boolean }).enabled, false);
+        assert.equal((eks().corednsAddonOptions as { version?: string }).version, undefined);
+        const coredns = run.one(ADDON, "c-coredns");
+        assert.deepEqual(
+            [coredns.inputs.addonName, coredns.inputs.clusterName, coredns.inputs.resolveConflictsOnCreate, coredns.inputs.resolveConflictsOnUpdate],
+            ["coredns", "mitene-test-usw2-blue", "OVERWRITE", "OVERWRITE"],
+        );
+        const groups = run.ofType(NODE_GROUP);
+        assert.equal(groups.length, 2);
+        for (const group of groups) assert.ok(run.dependsOn(coredns, group.object!), `coredns does not wait for ${group.name}`);
+    });
+    it("admits no API client besides the nodes by default", () => assert.deepEqual(run.ofType(API_RULE), []));
     it("names the cluster, places it in the given VPC and private subnets", () => {
         assert.equal(eks().name, "mitene-test-usw2-blue");
         assert.equal(eks().vpcId, "vpc-0123");
@@ -151,6 +168,7 @@ describe("EksCluster: an in-place upgrade in progress, public allow-list, admin 
             nodeGroupVersion: "1.34",
             publicAccessCidrs: ["203.0.113.0/24"],
             adminAccess: [{ name: "argocd", principalArn: "arn:aws:iam::123456789012:role/ops-prod-argocd-deployer" }],
+            apiClients: [{ description: "the Ops VPC", cidr: "10.100.0.0/16" }, { description: "the runners", securityGroupId: "sg-0runner" }],
             tags: { "mitene.io/env": "test" },
         }));
     });
@@ -162,7 +180,17 @@ describe("EksCluster: an in-place upgrade in progress, public allow-list, admin 
     it("core add-ons are pinned from coreAddonsVersion, not the control plane's version", () => {
         const eks = run.one(EKS).inputs;
         assert.equal((eks.kubeProxyAddonOptions as { version: string }).version, CORE_ADDON_VERSIONS["1.34"].kubeProxy);
-        assert.equal((eks.corednsAddonOptions as { version: string }).version, CORE_ADDON_VERSIONS["1.34"].coredns);
+        assert.equal((eks.vpcCniOptions as { addonVersion: string }).addonVersion, CORE_ADDON_VERSIONS["1.34"].vpcCni);
+        assert.equal(run.one(ADDON, "c-coredns").inputs.addonVersion, CORE_ADDON_VERSIONS["1.34"].coredns);
+    });
+    it("admits each API client on 443 to the control plane's security group, by CIDR or by security group", () => {
+        const rules = run.ofType(API_RULE).map((r) => r.inputs);
+        const clusterGroup = run.one(EKS).state.clusterSecurityGroupId;
+        assert.deepEqual(rules.map((r) => [r.securityGroupId, r.ipProtocol, r.fromPort, r.toPort, r.cidrIpv4, r.referencedSecurityGroupId]), [
+            [clusterGroup, "tcp", 443, 443, "10.100.0.0/16", undefined],
+            [clusterGroup, "tcp", 443, 443, undefined, "sg-0runner"],
+        ]);
+        assert.match(String(rules[0].description), /Kubernetes API from the Ops VPC/);
     });
     it("opens the public endpoint only to the allow-list, keeping the private one", () => {
         const eks = run.one(EKS).inputs;
@@ -201,6 +229,9 @@ describe("EksCluster: validation, before any resource exists", () => {
         { title: "::/0 in publicAccessCidrs", overrides: { publicAccessCidrs: ["::/0"] }, message: /publicAccessCidrs must not contain ::\/0/ },
         { title: "a cluster name EKS rejects", overrides: { clusterName: "mitene test" }, message: /clusterName "mitene test" is not a valid EKS name/ },
         { title: "a cluster name that is too long", overrides: { clusterName: "x".repeat(101) }, message: /is not a valid EKS name/ },
+        { title: "an API client with both a CIDR and a security group", overrides: { apiClients: [{ description: "ops", cidr: "10.0.0.0/16", securityGroupId: "sg-1" }] }, message: /API client "ops" needs exactly one of cidr and securityGroupId/ },
+        { title: "an API client with neither", overrides: { apiClients: [{ description: "ops" }] }, message: /API client "ops" needs exactly one of cidr and securityGroupId/ },
+        { title: "the whole internet as an API client", overrides: { apiClients: [{ description: "anyone", cidr: "0.0.0.0/0" }] }, message: /API client "anyone" must not be the whole internet/ },
     ];
     for (const c of cases) {
         it(`rejects ${c.title}`, async () => {

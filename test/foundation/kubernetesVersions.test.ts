@@ -15,7 +15,7 @@ import {
 } from "../../components/kubernetesVersions";
 
 /** The date the tables were last read (components/kubernetesVersions.ts sources). */
-const TABLES_READ = "2026-11-21";
+const TABLES_READ = "2026-11-27";
 const minor = fc.integer({ min: 0, max: 99 }).map((m) => `1.${m}`);
 
 describe("kubernetesVersions: version arithmetic", () => {
@@ -91,7 +91,8 @@ describe("kubernetesVersions: support calendar", () => {
         ["1.34", "2026-12-03", "extended"],
         ["1.34", "2027-12-02", "extended"], // last day of extended support
         ["1.34", "2027-12-03", "unsupported"],
-        ["1.31", TABLES_READ, "extended"],
+        ["1.31", TABLES_READ, "unsupported"], // extended support ended 2026-11-26
+        ["1.32", TABLES_READ, "extended"],
         ["1.30", TABLES_READ, "unsupported"],
         ["1.36", TABLES_READ, "standard"],
         ["1.29", TABLES_READ, "unknown"], // not in the table
@@ -113,6 +114,23 @@ describe("kubernetesVersions: support calendar", () => {
             assert.ok(v.eksRelease < v.endOfStandardSupport && v.endOfStandardSupport < v.endOfExtendedSupport, v.version);
             assert.ok(v.source.length > 0, v.version);
         }
+    });
+
+    // Issue 9 finding 11: the table said 2026-01-27; the calendar says the 28th.
+    it("1.35 reached EKS on 2026-01-28 (a day earlier, a preflight would allow a version EKS did not have)", () => {
+        assert.equal(eksSupport("1.35")?.eksRelease, "2026-01-28");
+        assert.equal(supportPhase("1.35", "2026-01-27"), "unknown");
+        assert.equal(supportPhase("1.35", "2026-01-28"), "standard");
+    });
+
+    it("every row names its source, and says NOT verified where the AWS calendar itself could not be read", () => {
+        for (const v of EKS_VERSIONS) {
+            const fromAws = v.source.startsWith("AWS EKS User Guide");
+            assert.ok(fromAws !== v.source.includes("NOT verified"), `${v.version}: ${v.source}`);
+            assert.match(v.source, /read 2026-11-27|2026-08-16/, v.version);
+        }
+        // The rows read in AWS's own table.
+        assert.deepEqual(EKS_VERSIONS.filter((v) => v.source.startsWith("AWS EKS User Guide")).map((v) => v.version), ["1.30", "1.31", "1.32", "1.33"]);
     });
 
     it("eksSupport finds a listed version and nothing else", () => {

@@ -75,10 +75,11 @@ describe("OpsCluster: defaults (Grafana off)", function () {
         assert.match(values.configs.cm["oidc.config"], /clientID: argocd-prod/);
         assert.equal(values.configs.secret.extra["oidc.clientSecret"], "s3cr3t");
     });
-    it("annotates Argo CD's controller and server with their IRSA roles", () => {
+    it("annotates Argo CD's controller, server and applicationset controller with their IRSA roles", () => {
         const values = argocd().revealed.values as Record<string, { serviceAccount: { annotations: Record<string, string> } }>;
         assert.equal(values.controller.serviceAccount.annotations["eks.amazonaws.com/role-arn"], run.one("aws:iam/role:Role", "ops-argocd-controller").state.arn);
         assert.equal(values.server.serviceAccount.annotations["eks.amazonaws.com/role-arn"], run.one("aws:iam/role:Role", "ops-argocd-server").state.arn);
+        assert.equal(values.applicationSet.serviceAccount.annotations["eks.amazonaws.com/role-arn"], run.one("aws:iam/role:Role", "ops-argocd-applicationset").state.arn);
     });
     it("points the app-of-apps Application at the GitOps repository, after Argo CD is installed", () => {
         const app = run.one("kubernetes:argoproj.io/v1alpha1:Application");
@@ -104,7 +105,11 @@ describe("OpsCluster: defaults (Grafana off)", function () {
         assert.deepEqual(rule.actions, [{ type: "forward", targetGroupArn: tg.state.arn }]);
         const tgb = run.one(TGB, "ops-argocd-tgb");
         assert.deepEqual(tgb.inputs.metadata, { name: "argocd-server", namespace: "argocd" });
-        assert.equal((tgb.inputs.spec as { targetGroupARN: string }).targetGroupARN, tg.state.arn);
+        const spec = tgb.inputs.spec as { targetGroupARN: string; serviceRef: { port: number }; networking: { ingress: { ports: { port: number }[] }[] } };
+        assert.equal(spec.targetGroupARN, tg.state.arn);
+        // The Service port names the endpoints; the pods listen on 8080, which is what the ALB must reach.
+        assert.equal(spec.serviceRef.port, 80);
+        assert.deepEqual(spec.networking.ingress[0].ports, [{ protocol: "TCP", port: 8080 }]);
         assert.ok(run.dependsOn(tgb, argocd().object!));
         assert.ok(run.dependsOn(tgb, run.one("mitene:addons:AddonRelease", "ops-aws-load-balancer-controller").object!));
     });
@@ -116,18 +121,18 @@ describe("OpsCluster: defaults (Grafana off)", function () {
         assert.deepEqual(record.aliases, [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }]);
         assert.match(alb.dnsName as string, /^internal-/);
     });
-    it("creates the deployer role trusted by exactly Argo CD's two IRSA roles, and outputs it", async () => {
+    it("creates the deployer role trusted by exactly Argo CD's three IRSA roles, and outputs it", async () => {
         const deployer = run.one("aws:iam/role:Role", "ops-argocd-deployer");
         assert.equal(deployer.inputs.name, "ops-prod-argocd-deployer");
         const trust = parseJson<PolicyDocument>(deployer.inputs.assumeRolePolicy);
-        const clients = ["ops-argocd-controller", "ops-argocd-server"].map((n) => run.one("aws:iam/role:Role", n).state.arn);
+        const clients = ["ops-argocd-controller", "ops-argocd-server", "ops-argocd-applicationset"].map((n) => run.one("aws:iam/role:Role", n).state.arn);
         assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { AWS: clients }, Action: ["sts:AssumeRole"] }]);
         assert.equal(run.outputs.argocdRoleArn, deployer.state.arn);
         assert.equal(run.outputs.argocdUrl, `https://${HOST}`);
     });
     it("gives Argo CD's IRSA roles only sts:AssumeRole on the deployer role, trusted by their own service accounts", () => {
         const deployerArn = run.one("aws:iam/role:Role", "ops-argocd-deployer").state.arn;
-        for (const [key, serviceAccount] of [["controller", "argocd-application-controller"], ["server", "argocd-server"]]) {
+        for (const [key, serviceAccount] of [["controller", "argocd-application-controller"], ["server", "argocd-server"], ["applicationset", "argocd-applicationset-controller"]]) {
             const policy = parseJson<PolicyDocument>(run.one("aws:iam/rolePolicy:RolePolicy", `ops-argocd-${key}`).inputs.policy);
             assert.deepEqual(policy.Statement, [{ Effect: "Allow", Action: ["sts:AssumeRole"], Resource: deployerArn }]);
             const trust = parseJson<PolicyDocument>(run.one("aws:iam/role:Role", `ops-argocd-${key}`).inputs.assumeRolePolicy);
@@ -162,6 +167,16 @@ describe("OpsCluster: Grafana enabled", function () {
         assert.equal(release.version, OPS_CHARTS.grafana.version);
         assert.equal(release.namespace, "grafana");
         assert.deepEqual(release.repositoryOpts, { repo: OPS_CHARTS.grafana.repository });
+    });
+    // grafana.github.io/helm-charts stopped at 10.5.15 (deprecated 2026-01-30); the chart moved.
+    it("takes Grafana from the grafana-community repository, where the pinned version is published", () => {
+        assert.deepEqual(run.one(RELEASE, "ops-grafana").inputs.repositoryOpts, { repo: "https://grafana-community.github.io/helm-charts" });
+        assert.equal(run.one(RELEASE, "ops-grafana").inputs.version, "12.11.1");
+    });
+    it("binds Grafana's Service port and opens the pods' 3000 to the ALB", () => {
+        const spec = run.one(TGB, "ops-grafana-tgb").inputs.spec as { serviceRef: { port: number }; networking: { ingress: { ports: { port: number }[] }[] } };
+        assert.equal(spec.serviceRef.port, 80);
+        assert.deepEqual(spec.networking.ingress[0].ports, [{ protocol: "TCP", port: 3000 }]);
     });
     it("exposes Grafana on its own host behind the same internal ALB, in the private zone", () => {
         const rule = run.one(RULE, "ops-grafana").inputs;

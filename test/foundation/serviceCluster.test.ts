@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { ADDON_CATALOG, AddonContext } from "../../components/addonCatalog";
+import { ADDON_CATALOG, AddonContext, selectAddons } from "../../components/addonCatalog";
 import { chartSource } from "../../components/addonRelease";
 import { PolicyDocument } from "../../components/iamPolicies";
 import { IrsaRole, IrsaRoleArgs } from "../../components/irsaRole";
@@ -36,8 +36,8 @@ function serviceCluster(overrides: Overrides = {}) {
             privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
             loadBalancerSecurityGroupId: "sg-alb",
             services: [
-                { name: "api", namespace: "mitene", serviceName: "api", port: 3000, targetGroupArn: tgArn("api") },
-                { name: "web", namespace: "mitene", serviceName: "web-frontend", port: 8080, targetGroupArn: tgArn("web") },
+                { name: "api", namespace: "mitene", serviceName: "api", port: 3000, servicePort: 3000, targetGroupArn: tgArn("api") },
+                { name: "web", namespace: "mitene", serviceName: "web-frontend", port: 8080, servicePort: 80, targetGroupArn: tgArn("web") },
             ],
             opsKubernetesProvider: ops,
             argocdRoleArn: ARGOCD_ROLE,
@@ -72,9 +72,10 @@ describe("ServiceCluster: defaults", function () {
     const clusterProvider = () => run.one("pulumi:providers:kubernetes", "svc-cluster-k8s");
     const eksState = () => run.one("eks:index:Cluster").state as { oidcProviderArn: string; oidcProviderUrl: string; eksCluster: { endpoint: string; certificateAuthority: { data: string } } };
 
-    it("installs every catalog add-on as a Helm release with the pinned chart, version and namespace, on the cluster's provider", () => {
-        assert.equal(run.ofType(RELEASE).length, ADDON_CATALOG.length);
-        for (const spec of ADDON_CATALOG) {
+    it("installs every catalog add-on but the opt-in ones as a Helm release with the pinned chart, version and namespace, on the cluster's provider", () => {
+        assert.equal(run.ofType(RELEASE).length, selectAddons([]).length);
+        assert.equal(run.named("svc-aws-node-termination-handler").length, 0);
+        for (const spec of selectAddons([])) {
             const release = run.one(RELEASE, `svc-${spec.name}`);
             const source = chartSource(spec);
             assert.equal(release.inputs.name, spec.name);
@@ -137,13 +138,14 @@ describe("ServiceCluster: defaults", function () {
     it("binds each service's Kubernetes Service onto the given target group, by IP, from the ALB's security group only", () => {
         const bindings = run.ofType(TGB);
         assert.equal(bindings.length, 2);
-        for (const [service, serviceName, port] of [["api", "api", 3000], ["web", "web-frontend", 8080]] as const) {
+        // The Service port names the endpoints; the pods' port is what the ALB must be let through to.
+        for (const [service, serviceName, servicePort, port] of [["api", "api", 3000, 3000], ["web", "web-frontend", 80, 8080]] as const) {
             const tgb = run.one(TGB, `svc-tgb-${service}`);
             assert.deepEqual(tgb.inputs.metadata, { name: serviceName, namespace: "mitene" });
             assert.deepEqual(tgb.inputs.spec, {
                 targetGroupARN: tgArn(service),
                 targetType: "ip",
-                serviceRef: { name: serviceName, port },
+                serviceRef: { name: serviceName, port: servicePort },
                 networking: { ingress: [{ from: [{ securityGroup: { groupID: "sg-alb" } }], ports: [{ protocol: "TCP", port }] }] },
             });
             assert.ok(usesProvider(tgb, clusterProvider()));
@@ -196,7 +198,7 @@ describe("ServiceCluster: defaults", function () {
     it("registers in Argo CD only after every add-on (the apps need them)", () => {
         const registration = run.one("mitene:argocd:ClusterRegistration");
         const addons = run.ofType("mitene:addons:AddonRelease");
-        assert.equal(addons.length, ADDON_CATALOG.length);
+        assert.equal(addons.length, selectAddons([]).length);
         for (const addon of addons) assert.ok(run.dependsOn(registration, addon.object!), addon.name);
     });
 
@@ -234,7 +236,7 @@ describe("ServiceCluster: not registered in Argo CD, a subset of add-ons", funct
 });
 
 describe("ServiceCluster: validation, before any resource exists", () => {
-    const api = { name: "api", namespace: "mitene", serviceName: "api", port: 3000, targetGroupArn: tgArn("api") };
+    const api = { name: "api", namespace: "mitene", serviceName: "api", port: 3000, servicePort: 3000, targetGroupArn: tgArn("api") };
     const cases: { title: string; overrides: Overrides; message: RegExp }[] = [
         { title: "two services binding the same Kubernetes Service", overrides: { services: [api, { ...api, name: "api2" }] }, message: /two services bind the same Kubernetes Service: mitene\/api, mitene\/api/ },
         { title: "a parameter path without a leading /", overrides: { parameterPath: "mitene/prod" }, message: /parameterPath "mitene\/prod" must start with \// },

@@ -15,12 +15,15 @@ const documentedKeys =
         [...keys].sort();
 
 const OUTPUT_KEYS: Record<StackId["kind"], string[]> = {
-    ops: documentedKeys<OpsOutputs>()("clusterName", "kubeconfig", "kubernetesVersion", "coreAddonsVersion", "nodeGroupVersion", "argocdRoleArn", "argocdUrl"),
-    region: documentedKeys<RegionOutputs>()(
-        "region", "vpcId", "privateSubnetIds", "publicSubnetIds", "privateSubnetCidrs", "loadBalancer", "services", "targetGroups", "ruleArns",
-        "weights", "cronColor", "gate", "upgrade",
+    ops: documentedKeys<OpsOutputs>()(
+        "region", "accountId", "vpcId", "vpcCidr", "privateRouteTableIds", "ciRunnerProject",
+        "clusterName", "kubeconfig", "kubernetesVersion", "coreAddonsVersion", "nodeGroupVersion", "argocdRoleArn", "argocdUrl",
     ),
-    cluster: documentedKeys<ClusterOutputs>()("clusterName", "color", "kubernetesVersion", "cron", "argocdRegistered", "endpoint", "nodeGroups"),
+    region: documentedKeys<RegionOutputs>()(
+        "region", "accountId", "vpcId", "vpcCidr", "privateRouteTableIds", "opsPeeringConnectionId", "privateSubnetIds", "publicSubnetIds",
+        "privateSubnetCidrs", "loadBalancer", "services", "targetGroups", "ruleArns", "weights", "cronColor", "gate", "upgrade",
+    ),
+    cluster: documentedKeys<ClusterOutputs>()("clusterName", "color", "kubernetesVersion", "cron", "argocdRegistered", "endpoint", "clusterSecurityGroupId", "nodeGroups"),
 };
 
 const RANK: Record<StackId["kind"], number> = { ops: 0, region: 1, cluster: 2 };
@@ -72,14 +75,39 @@ describe("stack programs: every committed stack under mocks", function () {
                 assert.deepEqual(Object.keys(runOf(stack).outputs).sort(), OUTPUT_KEYS[kind]);
             });
 
-            it("creates every AWS resource with the stack's one explicit provider, tagged with the stack", () => {
+            // The Ops region's provider of a region stack manages the Ops side of the peering; nothing else.
+            const OPS_SIDE = ["aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter", "aws:ec2/route:Route"];
+
+            it("creates every AWS resource with an explicit provider of its region, tagged with the stack", () => {
                 const run = runOf(stack);
-                const [provider] = run.ofType("pulumi:providers:aws");
-                assert.equal(run.ofType("pulumi:providers:aws").length, 1);
                 const region = id.kind === "ops" ? stackConfig(stack).values["mitene:region"] : id.region;
-                assert.equal(provider.inputs.region, region);
-                assert.equal(JSON.parse(provider.inputs.defaultTags as string).tags["mitene.io/stack"], stack);
-                for (const r of run.resources.filter((x) => x.type.startsWith("aws:"))) assert.ok(usesProvider(r, provider), `${r.type} ${r.name}`);
+                const providers = run.ofType("pulumi:providers:aws");
+                const own = run.one("pulumi:providers:aws", `aws-${region}`);
+                assert.equal(own.inputs.region, region);
+                for (const provider of providers) assert.equal(JSON.parse(provider.inputs.defaultTags as string).tags["mitene.io/stack"], stack);
+                if (id.kind !== "region") {
+                    assert.equal(providers.length, 1);
+                    for (const r of run.resources.filter((x) => x.type.startsWith("aws:"))) assert.ok(usesProvider(r, own), `${r.type} ${r.name}`);
+                    return;
+                }
+                const opsRegion = stackConfig(opsStack(id.env)).values["mitene:region"];
+                const opsSide = run.one("pulumi:providers:aws", `aws-ops-${opsRegion}`);
+                assert.equal(opsSide.inputs.region, opsRegion);
+                assert.equal(providers.length, 2);
+                for (const r of run.resources.filter((x) => x.type.startsWith("aws:"))) {
+                    const onOpsSide = OPS_SIDE.includes(r.type) && !r.name.includes("-to-ops-");
+                    assert.ok(usesProvider(r, onOpsSide ? opsSide : own), `${r.type} ${r.name}`);
+                }
+            });
+
+            it("pins every AWS provider to the env's account, assuming its deploy role", () => {
+                const values = stackConfig(stack).values;
+                for (const provider of runOf(stack).ofType("pulumi:providers:aws")) {
+                    assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds as string), [values["mitene:accountId"]], provider.name);
+                    const [assume] = JSON.parse(provider.inputs.assumeRoles as string) as { roleArn: string; sessionName: string }[];
+                    assert.equal(assume.roleArn, values["mitene:deployRoleArn"]);
+                    assert.equal(assume.sessionName, `mitene-${stack}`);
+                }
             });
 
             if (kind === "ops") {
@@ -98,6 +126,32 @@ describe("stack programs: every committed stack under mocks", function () {
                 it("keeps Argo CD's values (with the SSO secret) secret", () => {
                     assert.ok(isMasked(runOf(stack).one("kubernetes:helm.sh/v3:Release", "ops-argocd").inputs.values));
                 });
+                it("exports its VPC, CIDR and the private route tables the regions route from", () => {
+                    const out = runOf(stack).outputs as unknown as OpsOutputs;
+                    const vpc = runOf(stack).one("awsx:ec2:Vpc");
+                    assert.equal(out.vpcId, vpc.state.vpcId);
+                    assert.equal(out.vpcCidr, vpc.inputs.cidrBlock);
+                    const associations = vpc.state.routeTableAssociations as { subnetId: string; routeTableId: string }[];
+                    assert.deepEqual(out.privateRouteTableIds, (vpc.state.privateSubnetIds as string[]).map((subnet) => associations.find((a) => a.subnetId === subnet)!.routeTableId));
+                    assert.equal(new Set(out.privateRouteTableIds).size, (vpc.inputs.availabilityZoneNames as string[]).length);
+                });
+                it(`runs the CI runners of ${id.env} in the Ops VPC's private subnets, admitted to the Ops cluster's API`, () => {
+                    const run = runOf(stack);
+                    const vpc = run.one("awsx:ec2:Vpc");
+                    const project = run.one("aws:codebuild/project:Project");
+                    assert.equal(project.inputs.name, `mitene-${id.env}-runner`);
+                    assert.equal((runOf(stack).outputs as unknown as OpsOutputs).ciRunnerProject, `mitene-${id.env}-runner`);
+                    const vpcConfig = project.inputs.vpcConfig as { vpcId: string; subnets: string[]; securityGroupIds: string[] };
+                    assert.equal(vpcConfig.vpcId, vpc.state.vpcId);
+                    assert.deepEqual(vpcConfig.subnets, vpc.state.privateSubnetIds);
+                    const runnerGroup = run.one("aws:ec2/securityGroup:SecurityGroup", "ci-runner");
+                    assert.deepEqual(vpcConfig.securityGroupIds, [runnerGroup.id]);
+                    const rule = run.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+                    assert.deepEqual([rule.inputs.referencedSecurityGroupId, rule.inputs.fromPort, rule.inputs.toPort], [runnerGroup.id, 443, 443]);
+                    const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "ci-runner").inputs.policy as string) as { Statement: { Action: string[]; Resource: unknown }[] };
+                    const assumes = policy.Statement.filter((st) => st.Action.some((a) => a.startsWith("sts:")));
+                    assert.deepEqual(assumes.map((st) => st.Resource), [stackConfig(stack).values["mitene:deployRoleArn"]]);
+                });
             }
 
             if (id.kind === "region") {
@@ -114,6 +168,26 @@ describe("stack programs: every committed stack under mocks", function () {
                         }
                         assert.match(out.ruleArns[service.name], /:listener-rule\//);
                     }
+                });
+                it("peers its VPC with the Ops VPC: requested here, accepted by the Ops region's provider, routes both ways", () => {
+                    const run = runOf(stack);
+                    const out = run.outputs as unknown as RegionOutputs;
+                    const opsOut = outputs[opsStack(id.env)] as unknown as OpsOutputs;
+                    const peering = run.one("aws:ec2/vpcPeeringConnection:VpcPeeringConnection");
+                    assert.deepEqual(
+                        [peering.inputs.vpcId, peering.inputs.peerVpcId, peering.inputs.peerRegion, peering.inputs.peerOwnerId],
+                        [out.vpcId, opsOut.vpcId, opsOut.region, opsOut.accountId],
+                    );
+                    const accepter = run.one("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter");
+                    assert.deepEqual([accepter.inputs.vpcPeeringConnectionId, accepter.inputs.autoAccept], [peering.id, true]);
+                    assert.equal(out.opsPeeringConnectionId, peering.id);
+                    const routes = run.ofType("aws:ec2/route:Route").map((r) => [r.inputs.routeTableId, r.inputs.destinationCidrBlock, r.inputs.vpcPeeringConnectionId]);
+                    const expected = [
+                        ...out.privateRouteTableIds.map((table) => [table, opsOut.vpcCidr, peering.id]),
+                        ...opsOut.privateRouteTableIds.map((table) => [table, out.vpcCidr, peering.id]),
+                    ];
+                    assert.deepEqual(routes.map(String).sort(), expected.map(String).sort());
+                    assert.equal(out.privateRouteTableIds.length, out.privateSubnetIds.length);
                 });
                 it("exports its private subnet CIDRs, /20 or larger", () => {
                     const out = runOf(stack).outputs as unknown as RegionOutputs;
@@ -162,6 +236,15 @@ describe("stack programs: every committed stack under mocks", function () {
                     const data = run.one("kubernetes:core/v1:Secret").revealed.stringData as { config: string };
                     assert.equal((JSON.parse(data.config) as { awsAuthConfig: { roleARN: string } }).awsAuthConfig.roleARN, opsOut.argocdRoleArn);
                 });
+                it(`admits ${ops}'s VPC (Argo CD, CI runners) to the private API on 443`, () => {
+                    const run = runOf(stack);
+                    const opsOut = outputs[ops] as unknown as OpsOutputs;
+                    const rule = run.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+                    assert.deepEqual(
+                        [rule.inputs.securityGroupId, rule.inputs.cidrIpv4, rule.inputs.ipProtocol, rule.inputs.fromPort, rule.inputs.toPort],
+                        [(run.outputs as unknown as ClusterOutputs).clusterSecurityGroupId, opsOut.vpcCidr, "tcp", 443, 443],
+                    );
+                });
                 it("trusts IRSA roles to this region's OIDC issuer", () => {
                     const trust = JSON.parse(runOf(stack).one("aws:iam/role:Role", "svc-aws-load-balancer-controller-irsa").inputs.assumeRolePolicy as string) as {
                         Statement: { Principal: { Federated: string } }[];
@@ -189,6 +272,35 @@ describe("stack programs: every committed stack under mocks", function () {
             const failed = await runStackFailing(clusterStack, { [region]: outputs[region] });
             const messages = causeMessages(failed).join("\n");
             assert.ok(messages.includes(ops), messages);
+        });
+
+        it("a region or cluster stack in another account than its Ops stack fails naming both accounts", async () => {
+            for (const stack of [region, clusterStack]) {
+                const failed = await runStackFailing(stack, { [ops]: { ...outputs[ops], accountId: "999999999999" }, [region]: outputs[region] });
+                const [cause] = failed.error.causes;
+                assert.ok(cause instanceof ConfigError, String(cause));
+                assert.match(cause.message, /mitene:accountId: \d{12} differs from the Ops stack's 999999999999/);
+            }
+        });
+
+        it("a region stack whose VPC overlaps the Ops VPC fails before creating the peering", async () => {
+            const regionValues = stackConfig(region).values;
+            const failed = await runFailing(() => programFor(region)(regionValues), {
+                stack: region,
+                config: regionValues,
+                stackOutputs: { [ops]: { ...outputs[ops], vpcCidr: "10.0.0.0/8" } },
+            });
+            assert.match(causeMessages(failed).join("\n"), /region VPC 10\.\d+\.0\.0\/16 overlaps the Ops VPC 10\.0\.0\.0\/8/);
+            assert.equal(failed.constructed.filter((c) => c.type === "aws:ec2/vpcPeeringConnection:VpcPeeringConnection").length, 0);
+        });
+
+        it("a cluster installs the Node Termination Handler only when its stack file opts in", async () => {
+            const installed = (run: Run) => run.ofType("kubernetes:helm.sh/v3:Release").some((r) => r.inputs.name === "aws-node-termination-handler");
+            assert.equal(installed(runOf(clusterStack)), false);
+            const { values } = stackConfig(clusterStack);
+            const config = { ...values, "mitene:nodeTerminationHandler": "true" };
+            const run = await runComponent(() => programFor(clusterStack)(config), { stack: clusterStack, config, stackOutputs: { [ops]: outputs[ops], [region]: outputs[region] } });
+            assert.equal(installed(run), true);
         });
 
         it("a cluster may not run cron jobs the region stack gives to the other color", async () => {

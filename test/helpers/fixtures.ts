@@ -11,7 +11,11 @@ export function engine(values: Record<string, unknown>): Record<string, string> 
 
 export const minimalNodeGroup = { name: "general", instanceTypes: ["m7i.large", "m6i.large"], minSize: 1, maxSize: 3, desiredSize: 2 };
 
+/** The account every minimal config names (the fake cloud's). */
+export const TEST_ACCOUNT = "123456789012";
+
 export const minimalOps = () => ({
+    accountId: TEST_ACCOUNT,
     region: "ap-northeast-1",
     kubernetesVersion: "1.34",
     vpcCidr: "10.100.0.0/16",
@@ -28,6 +32,7 @@ export const minimalOps = () => ({
 });
 
 export const minimalRegion = () => ({
+    accountId: TEST_ACCOUNT,
     vpcCidr: "10.20.0.0/16",
     availabilityZones: ["us-west-2a", "us-west-2b", "us-west-2c"],
     certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/abc",
@@ -39,6 +44,7 @@ export const minimalRegion = () => ({
 });
 
 export const minimalCluster = () => ({
+    accountId: TEST_ACCOUNT,
     kubernetesVersion: "1.34",
     cron: true,
     nodeGroups: [minimalNodeGroup],

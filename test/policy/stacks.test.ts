@@ -20,7 +20,7 @@ async function renderCommittedStacks(): Promise<StackGraph[]> {
         const cloud = new FakeCloud({ stack, stackOutputs: (name) => outputs[name.split("/").pop()!] });
         const run = await runProgram({ project: "mitene", stack, config: values, secretKeys, cloud, program: () => programFor(stack)(values) });
         outputs[stack] = run.outputs;
-        graphs.push({ stack, resources: run.resources });
+        graphs.push({ stack, resources: run.resources, outputs: run.outputs });
     }
     return graphs;
 }

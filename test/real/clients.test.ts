@@ -13,7 +13,7 @@ describe("real/clients", () => {
 
     it("configures each AWS client for the region it is asked for", async () => {
         const clients = awsClients();
-        const regions = await Promise.all([clients.cloudwatch, clients.elbv2, clients.ec2, clients.eks, clients.dynamodb].map((clientFor) => clientFor("eu-west-1").config.region()));
-        assert.deepEqual(regions, Array(5).fill("eu-west-1"));
+        const regions = await Promise.all([clients.cloudwatch, clients.elbv2, clients.ec2, clients.eks, clients.dynamodb, clients.sts].map((clientFor) => clientFor("eu-west-1").config.region()));
+        assert.deepEqual(regions, Array(6).fill("eu-west-1"));
     });
 });
