@@ -18,6 +18,7 @@ export const LATENCY_SIGMA = 0.5;
 /** Per-bucket jitter of latency with noise on (log-normal factor). */
 export const LATENCY_JITTER = 0.1;
 const Z99 = 2.3263478740408408;
+const TAIL = 0.01;
 const MINUTE = 60_000;
 
 export interface WeightChange {
@@ -96,41 +97,91 @@ function expectedBucket(scenario: Scenario, history: WeightHistory, q: WindowQue
     };
 }
 
-/** The latency below which 99% of a mixture of buckets' requests fall (bisection on log latency). */
+/**
+ * The latency below which 99% of a mixture of buckets' requests fall: Newton's method on log latency (the
+ * slow share falls smoothly as the latency grows), from the request-weighted mean of the buckets' log p99.
+ */
 function mixtureP99(parts: { requests: number; p99Ms: number }[]): number | null {
-    const total = parts.reduce((sum, p) => sum + p.requests, 0);
+    const live = parts.filter((p) => p.requests > 0);
+    const total = live.reduce((sum, p) => sum + p.requests, 0);
     if (total <= 0) return null;
-    const p99s = parts.filter((p) => p.requests > 0).map((p) => p.p99Ms);
-    let lo = Math.log(Math.min(...p99s));
-    let hi = Math.log(Math.max(...p99s));
+    const logs = live.map((p) => Math.log(p.p99Ms));
+    const lo = Math.min(...logs);
+    const hi = Math.max(...logs);
     if (hi - lo < 1e-9) return Math.exp(lo);
-    for (let i = 0; i < 60; i++) {
-        const mid = (lo + hi) / 2;
-        const slow = parts.reduce((sum, p) => sum + p.requests * slowerThan(Math.exp(mid), p.p99Ms), 0);
-        if (slow > total / 100) lo = mid;
-        else hi = mid;
+    let x = live.reduce((sum, p, i) => sum + p.requests * logs[i], 0) / total;
+    for (let i = 0; i < 20; i++) {
+        let excess = -total * TAIL;
+        let slope = 0;
+        live.forEach((p, j) => {
+            const z = (x - logs[j]) / LATENCY_SIGMA + Z99;
+            excess += p.requests * normalUpperTail(z);
+            slope -= (p.requests * Math.exp(-z * z / 2)) / (Math.sqrt(2 * Math.PI) * LATENCY_SIGMA);
+        });
+        const step = excess / slope;
+        x = Math.min(hi, Math.max(lo, x - step));
+        if (Math.abs(step) < 1e-7) break;
     }
-    return Math.exp((lo + hi) / 2);
+    return Math.exp(x);
 }
 
-/** Draws per bucket, cached: queries repeat and overlap. */
+/** One bucket of one color as served: requests, errors and latency (drawn once with noise). */
+interface ServedBucket {
+    unavailable: boolean;
+    requests: number;
+    errors: number;
+    p99Ms: number;
+    unhealthyHosts: number;
+    /** Requests slower than a threshold, by threshold (filled as thresholds are asked for). */
+    slow: Map<number, number>;
+    /** The draws' key, for slow counts drawn later. */
+    key: string;
+}
+
+/** Buckets per color, computed once: queries repeat and overlap, and a bucket never changes once past. */
 export class TrafficModel {
-    private readonly cache = new Map<string, number>();
+    private readonly buckets = new Map<string, ServedBucket>();
 
     constructor(private readonly scenario: Scenario) {}
 
-    private draw(key: string, make: (draws: Draws) => number): number {
-        let value = this.cache.get(key);
-        if (value === undefined) {
-            value = make(new Draws(`${this.scenario.noise!.seed}|${key}`));
-            this.cache.set(key, value);
+    private bucket(history: WeightHistory, q: WindowQuery, b: number): ServedBucket {
+        const start = b * BUCKET_MS;
+        // Only weight changes up to the bucket's start shape it: later ones leave the cached bucket valid.
+        let known = 0;
+        while (known < history.length && history[known].at <= start) known++;
+        const key = `${q.region}|${q.color}|${q.newColor}|${b}|${known}`;
+        let served = this.buckets.get(key);
+        if (!served) {
+            const e = expectedBucket(this.scenario, history, q, start);
+            const noise = this.scenario.noise;
+            const draws = noise ? new Draws(`${noise.seed}|${q.region}|${q.color}|${b}|${e.requests}|${e.errorRate}`) : undefined;
+            const requests = draws ? draws.poisson(e.requests) : e.requests;
+            served = {
+                unavailable: e.unavailable,
+                requests,
+                errors: draws ? draws.binomial(requests, e.errorRate) : requests * e.errorRate,
+                p99Ms: draws ? e.p99Ms * Math.exp(LATENCY_JITTER * draws.normal()) : e.p99Ms,
+                unhealthyHosts: e.unhealthyHosts,
+                slow: new Map(),
+                key,
+            };
+            this.buckets.set(key, served);
         }
-        return value;
+        return served;
+    }
+
+    private slowIn(bucket: ServedBucket, threshold: number): number {
+        let count = bucket.slow.get(threshold);
+        if (count === undefined) {
+            const share = slowerThan(threshold, bucket.p99Ms);
+            count = this.scenario.noise ? new Draws(`${this.scenario.noise.seed}|${bucket.key}|slow|${threshold}`).binomial(bucket.requests, share) : bucket.requests * share;
+            bucket.slow.set(threshold, count);
+        }
+        return count;
     }
 
     /** Requests, errors, latency and unhealthy hosts of one color over [from, to). */
     window(history: WeightHistory, q: WindowQuery): WindowResult {
-        const noisy = this.scenario.noise !== undefined;
         let requests = 0;
         let errors = 0;
         let unhealthyHosts = 0;
@@ -140,19 +191,13 @@ export class TrafficModel {
             const start = b * BUCKET_MS;
             const overlap = (Math.min(q.to, start + BUCKET_MS) - Math.max(q.from, start)) / BUCKET_MS;
             if (overlap <= 0) continue;
-            const e = expectedBucket(this.scenario, history, q, start);
-            if (e.unavailable) return { unavailable: true };
-            const key = `${q.region}|${q.color}|${b}`;
-            const n = noisy ? this.draw(`${key}|requests|${e.requests}`, (d) => d.poisson(e.requests)) : e.requests;
-            const p99 = noisy ? e.p99Ms * Math.exp(LATENCY_JITTER * this.draw(`${key}|jitter`, (d) => d.normal())) : e.p99Ms;
-            requests += n * overlap;
-            errors += (noisy ? this.draw(`${key}|errors|${n}|${e.errorRate}`, (d) => d.binomial(n, e.errorRate)) : n * e.errorRate) * overlap;
-            for (const t of q.thresholdsMs) {
-                const share = slowerThan(t, p99);
-                slow.set(t, slow.get(t)! + (noisy ? this.draw(`${key}|slow|${t}|${n}|${p99}`, (d) => d.binomial(n, share)) : n * share) * overlap);
-            }
-            unhealthyHosts = Math.max(unhealthyHosts, e.unhealthyHosts);
-            parts.push({ requests: n * overlap, p99Ms: p99 });
+            const bucket = this.bucket(history, q, b);
+            if (bucket.unavailable) return { unavailable: true };
+            requests += bucket.requests * overlap;
+            errors += bucket.errors * overlap;
+            for (const t of q.thresholdsMs) slow.set(t, slow.get(t)! + this.slowIn(bucket, t) * overlap);
+            unhealthyHosts = Math.max(unhealthyHosts, bucket.unhealthyHosts);
+            parts.push({ requests: bucket.requests * overlap, p99Ms: bucket.p99Ms });
         }
         const total = Math.floor(requests + 1e-9);
         return {
