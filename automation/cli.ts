@@ -18,6 +18,7 @@ import { UpgradeFlags, UpgradeOutcome, defaultRehearsalTarget, upgradeCommand } 
 import { OpsUpgradeFlags, opsUpgradeCommand } from "./commands/opsUpgrade";
 import { PreflightFlags, formatPreflight, preflightCommand } from "./commands/preflight";
 import { diffCommand, policyCommand, renderCommand } from "./commands/graphs";
+import { ReportFlags, formatReport, reportCommand } from "./commands/report";
 
 export interface CliIo {
     stdout: (text: string) => void;
@@ -213,6 +214,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                 ? result.violations.map((v) => `${v.level.padEnd(9)} ${v.rule}  ${v.stack} ${v.resource}: ${v.message}`).join("\n")
                 : `no violations in ${result.stacks.length} stacks`;
             outcome = { json: result, text, exitCode: result.mandatory > 0 ? EXIT.failed : EXIT.ok };
+        });
+
+    program
+        .command("report")
+        .description("what a run did, from the env's journal: Markdown with a Mermaid timeline, or a self-contained HTML page")
+        .requiredOption("--env <env>", "environment")
+        .option("--run <id>", "run id (default: the run that wrote the journal's last entry)")
+        .requiredOption("--format <format>", "md or html")
+        .requiredOption("--out <file>", "file to write (its directory must exist)")
+        .addOption(new Option("--engine <engine>", "whose journal: sim or local (under --state), pulumi (MITENE_JOURNAL_DIR, default .mitene/journal)").default("pulumi"))
+        .option("--state <dir>", "sim or local state directory (default .mitene/sim or .mitene/local)")
+        .option("--json", "one JSON document on stdout")
+        .action((flags: ReportFlags) => {
+            const result = reportCommand(flags, { cwd: io.cwd, settings: process.env });
+            outcome = { json: result, text: formatReport(result), exitCode: EXIT.ok };
         });
 
     try {

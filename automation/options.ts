@@ -32,4 +32,8 @@ export function parseVersion(flag: string, value: string): string {
     return match[1];
 }
 
-export const formatMinutes = (minutes: number) => (minutes >= 60 ? `${Math.floor(minutes / 60)}h${String(Math.round(minutes % 60)).padStart(2, "0")}m` : `${Math.round(minutes)}m`);
+/** 159 -> "2h39m", 42.4 -> "42m"; rounded to the minute first, so 119.7 is "2h00m", never "1h60m". */
+export function formatMinutes(minutes: number): string {
+    const total = Math.round(minutes);
+    return total >= 60 ? `${Math.floor(total / 60)}h${String(total % 60).padStart(2, "0")}m` : `${total}m`;
+}

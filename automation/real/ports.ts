@@ -11,6 +11,7 @@
 import * as path from "node:path";
 import { RealClock } from "../clock";
 import { DriverPorts } from "../context";
+import { realJournalDir } from "../journalLocation";
 import { DEFAULT_SCENARIO } from "../sim/scenario";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { awsClients } from "./clients";
@@ -45,6 +46,6 @@ export async function createRealPorts(cwd: string, settings: NodeJS.ProcessEnv =
         subnets: new Ec2Subnets(aws.ec2),
         insights: new EksInsights(aws.eks),
         lease: new DynamoLeaseStore(aws.dynamodb(leaseRegion), settings.MITENE_LEASE_TABLE ?? "mitene-leases"),
-        journal: new FileJournal(path.resolve(cwd, settings.MITENE_JOURNAL_DIR ?? ".mitene/journal")),
+        journal: new FileJournal(realJournalDir(cwd, settings)),
     };
 }

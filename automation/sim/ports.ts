@@ -7,6 +7,7 @@ import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { VirtualClock } from "../clock";
 import { DriverPorts } from "../context";
+import { stateJournalDir } from "../journalLocation";
 import { FileJournal } from "../real/fileJournal";
 import { ruleRefs } from "../upgrade/region";
 import { CrashPlan, ProcessIdentity, SimEngine } from "./engine";
@@ -14,7 +15,6 @@ import { SimLeaseStore } from "./lease";
 import { SimArgo, SimInsights, SimJobs, SimLoadBalancer, SimMetrics, SimSubnets } from "./observers";
 import { Scenario } from "./scenario";
 import { SimStore } from "./store";
-import * as path from "node:path";
 
 export interface SimOptions {
     stateDir: string;
@@ -64,7 +64,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
         subnets: new SimSubnets(options.scenario),
         insights: new SimInsights(),
         lease: new SimLeaseStore(store, options.identity),
-        journal: new FileJournal(path.join(options.stateDir, "journal")),
+        journal: new FileJournal(stateJournalDir(options.stateDir)),
         close: async () => store.writeClock(clock.now()),
     };
 }

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { BadInputError } from "../../automation/errors";
-import { parseDuration, parseSteps, parseVersion } from "../../automation/options";
+import fc from "fast-check";
+import { formatMinutes, parseDuration, parseSteps, parseVersion } from "../../automation/options";
 
 describe("command-line values", () => {
     const durations: [string, number][] = [["30s", 30_000], ["10m", 600_000], ["1h", 3_600_000], ["1.5h", 5_400_000], ["0m", 0]];
@@ -19,4 +20,17 @@ describe("command-line values", () => {
     const versions: [string, string][] = [["1.35", "1.35"], ["v1.35", "1.35"], ["1.35.2", "1.35"]];
     for (const [text, minor] of versions) it(`reads the version ${text} as ${minor}`, () => assert.equal(parseVersion("--to", text), minor));
     it("rejects a malformed version", () => assert.throws(() => parseVersion("--to", "2.0"), BadInputError));
+
+    const minutes: [number, string][] = [[0, "0m"], [42.4, "42m"], [59.4, "59m"], [59.6, "1h00m"], [119.7, "2h00m"], [159, "2h39m"]];
+    for (const [value, text] of minutes) it(`formats ${value} minutes as ${text}`, () => assert.equal(formatMinutes(value), text));
+    it("formats any duration with minutes below 60 and reads back to the rounded value", () => {
+        fc.assert(
+            fc.property(fc.double({ min: 0, max: 100_000, noNaN: true }), (value) => {
+                const match = formatMinutes(value).match(/^(?:(\d+)h(\d\d))?(?:(\d+))?m$/)!;
+                const total = match[1] !== undefined ? Number(match[1]) * 60 + Number(match[2]) : Number(match[3]);
+                assert.ok(match[2] === undefined || Number(match[2]) < 60);
+                assert.equal(total, Math.round(value));
+            }),
+        );
+    });
 });
