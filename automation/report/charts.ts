@@ -85,18 +85,18 @@ export function timelineChart(run: RunModel): string | null {
             const x0 = x(segment.start);
             const w = x(segment.end) - x0;
             const label = segment.kind === "traffic" && region.to ? `${region.to} ${segment.label}` : segment.label;
-            const stateText = segment.state === "done" ? "" : segment.state === "failed" ? ", failed or rolled back" : ", cut short: the run stopped here";
+            const stateText = `${segment.failed ? ", failed or rolled back" : ""}${segment.interrupted ? ", cut short: the run stopped here" : ""}`;
             const tooltip = `${region.region}: ${label}, ${offset(segment.start)} to ${offset(segment.end)} (${formatMinutes(segment.end - segment.start)})${stateText}`;
-            const stroke = segment.state === "failed" ? FAILED : style.stroke;
-            const dash = segment.state === "interrupted" ? ` stroke-dasharray="4 3"` : "";
+            const stroke = segment.failed ? FAILED : style.stroke;
+            const dash = segment.interrupted ? ` stroke-dasharray="4 3"` : "";
             let shape: string;
             if (w < 3) {
                 const cx = x0;
                 const cy = y + 12;
                 shape = `<path d="M${n(cx)} ${n(cy - 8)} L${n(cx + 8)} ${n(cy)} L${n(cx)} ${n(cy + 8)} L${n(cx - 8)} ${n(cy)} Z" fill="${style.fill}" stroke="${stroke}" stroke-width="2" class="segment milestone"/>`;
             } else {
-                shape = `<rect x="${n(x0)}" y="${n(y)}" width="${n(w)}" height="24" rx="3" fill="${style.fill}" stroke="${stroke}" stroke-width="${segment.state === "done" ? 1 : 2}"${dash} class="segment"/>`;
-                if (segment.state === "failed") shape += `<rect x="${n(x0)}" y="${n(y)}" width="${n(w)}" height="24" rx="3" fill="url(#${hatch})" opacity="0.35"/>`;
+                shape = `<rect x="${n(x0)}" y="${n(y)}" width="${n(w)}" height="24" rx="3" fill="${style.fill}" stroke="${stroke}" stroke-width="${segment.failed || segment.interrupted ? 2 : 1}"${dash} class="segment"/>`;
+                if (segment.failed) shape += `<rect x="${n(x0)}" y="${n(y)}" width="${n(w)}" height="24" rx="3" fill="url(#${hatch})" opacity="0.35"/>`;
                 if (w > label.length * 6.4 + 8) shape += text(x0 + w / 2, y + 16, label, `text-anchor="middle" class="bar-label"`);
             }
             body.push(withTooltip(shape, tooltip));
@@ -108,13 +108,16 @@ export function timelineChart(run: RunModel): string | null {
             [
                 ...kinds.map((kind) => ({ swatch: `<rect width="14" height="12" fill="${KIND_STYLE[kind].fill}" stroke="${KIND_STYLE[kind].stroke}"/>`, label: KIND_STYLE[kind].name })),
                 { swatch: `<rect width="14" height="12" fill="url(#${hatch})" stroke="${FAILED}" stroke-width="2"/>`, label: "failed or rolled back" },
+                ...(regions.some((r) => r.segments.some((s) => s.interrupted))
+                    ? [{ swatch: `<rect width="14" height="12" fill="#fff" stroke="${AXIS}" stroke-width="2" stroke-dasharray="4 3"/>`, label: "cut short" }]
+                    : []),
             ],
             axisY + 32,
             10,
         ),
     );
     const description = regions
-        .map((r) => `${r.region} (${outcome(r.result)}): ${r.segments.map((s) => `${s.kind === "traffic" && r.to ? `${r.to} ${s.label}` : s.label} ${offset(s.start)} to ${offset(s.end)}${s.state === "done" ? "" : ` (${s.state})`}`).join(", ")}`)
+        .map((r) => `${r.region} (${outcome(r.result)}): ${r.segments.map((s) => `${s.kind === "traffic" && r.to ? `${r.to} ${s.label}` : s.label} ${offset(s.start)} to ${offset(s.end)}${s.failed ? " (failed)" : ""}${s.interrupted ? " (cut short)" : ""}`).join(", ")}`)
         .join(". ");
     return svg({ id: "timeline", width: WIDTH, height, title: `Timeline of the ${run.title}, minutes since the run started`, description }, body);
 }

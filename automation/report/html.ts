@@ -90,11 +90,11 @@ function stepsTable(region: RegionModel): string {
 function regionSection(run: RunModel, region: RegionModel, index: number): string {
     const colors = region.from && region.to ? ` (${esc(region.from)} → ${esc(region.to)})` : "";
     const parts = [`<section aria-labelledby="region-${index}"><h2 id="region-${index}">${esc(region.region)}: ${badge(region.result)}${colors}</h2>`];
-    if (region.reason) parts.push(`<p>${esc(region.reason)}</p>`);
-    if (region.faultToRollbackMinutes !== null) parts.push(`<p>From the fault's start to all traffic back: ${region.faultToRollbackMinutes} minutes.</p>`);
-    if (region.result === "interrupted" && region.lastEvent) parts.push(`<p>Last entry at ${esc(offset(region.lastEvent.atMinutes))}: ${esc(region.lastEvent.event)}</p>`);
+    if (region.reason) parts.push(`<p><strong>Why:</strong> ${esc(region.reason)}</p>`);
+    if (region.faultToRollbackMinutes !== null) parts.push(`<p><strong>Fault to rollback:</strong> ${region.faultToRollbackMinutes} minutes, from the fault's start to all traffic back.</p>`);
+    if (region.result === "interrupted" && region.lastEvent) parts.push(`<p><strong>Last entry</strong> at ${esc(offset(region.lastEvent.atMinutes))}: ${esc(region.lastEvent.event)}</p>`);
     if (region.steps.length === 0) {
-        parts.push(`<p>${run.kind === "upgrade" ? "No traffic step was gated in this run." : "No gate looked in this run."}</p>`);
+        if (run.kind === "upgrade") parts.push(`<p>No traffic step was gated in this run.</p>`);
     } else {
         parts.push(stepsTable(region));
         const findings = region.steps.filter((s) => s.verdict !== "pass" && s.findings.length > 0);

@@ -12,8 +12,8 @@ import { RegionModel, RunModel } from "./model";
 /** Events listed at most; the journal has them all. */
 export const MAX_EVENTS = 200;
 
-/** Table cells hold one line, and no pipe or HTML. */
-const cell = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** Table cells hold one line, and no pipe or HTML tag. */
+const cell = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;");
 
 function engineNote(run: RunModel): string {
     if (run.engine === "sim" || run.engine === "local") return ` (virtual time on the ${run.engine} engine: what the real run would take)`;
@@ -60,11 +60,11 @@ function stepsTable(region: RegionModel): string[] {
 function regionSection(run: RunModel, region: RegionModel): string[] {
     const colors = region.from && region.to ? ` (${region.from} → ${region.to})` : "";
     const lines = ["", `### ${region.region}: ${outcome(region.result)}${colors}`, ""];
-    if (region.reason) lines.push(`${cell(region.reason)}`, "");
-    if (region.faultToRollbackMinutes !== null) lines.push(`From the fault's start to all traffic back: ${region.faultToRollbackMinutes} minutes.`, "");
-    if (region.result === "interrupted" && region.lastEvent) lines.push(`Last entry at ${offset(region.lastEvent.atMinutes)}: ${cell(region.lastEvent.event)}`, "");
+    if (region.reason) lines.push(`**Why:** ${cell(region.reason)}`, "");
+    if (region.faultToRollbackMinutes !== null) lines.push(`**Fault to rollback:** ${region.faultToRollbackMinutes} minutes, from the fault's start to all traffic back.`, "");
+    if (region.result === "interrupted" && region.lastEvent) lines.push(`**Last entry** at ${offset(region.lastEvent.atMinutes)}: ${cell(region.lastEvent.event)}`, "");
     if (region.steps.length === 0) {
-        lines.push(run.kind === "upgrade" ? "No traffic step was gated in this run." : "No gate looked in this run.");
+        if (run.kind === "upgrade") lines.push("No traffic step was gated in this run.");
         return lines;
     }
     lines.push(...stepsTable(region));
@@ -93,7 +93,8 @@ function timelineSection(run: RunModel): string[] {
 
 function eventsSection(run: RunModel): string[] {
     const shown = run.events.slice(0, MAX_EVENTS);
-    const lines = ["", `<details><summary>Events (${run.events.length}, gate looks are in the steps above)</summary>`, "", "| time | region | phase | event |", "|---|---|---|---|"];
+    const looks = run.regions.some((r) => r.looks.length > 0) ? "; gate looks are in the steps above" : "";
+    const lines = ["", `<details><summary>Events (${run.events.length}${looks})</summary>`, "", "| time | region | phase | event |", "|---|---|---|---|"];
     for (const e of shown) lines.push(`| ${offset(e.atMinutes)} | ${cell(e.region ?? "")} | ${cell(e.phase)} | ${cell(e.event)}${e.result ? ` (**${outcome(e.result)}**)` : ""} |`);
     if (run.events.length > shown.length) lines.push("", `${run.events.length - shown.length} more events are in the journal.`);
     lines.push("", "</details>");

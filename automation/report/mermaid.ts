@@ -13,8 +13,8 @@ const DAY_MINUTES = 24 * 60;
 const label = (text: string) => text.replace(/[:;#]/g, " ").replace(/\s+/g, " ").trim();
 
 function tags(segment: Segment, zeroLength: boolean): string[] {
-    const state = segment.state === "failed" ? ["crit"] : segment.state === "interrupted" ? ["active"] : ["done"];
-    return zeroLength ? [...state, "milestone"] : state;
+    const state = [...(segment.failed ? ["crit"] : []), ...(segment.interrupted ? ["active"] : [])];
+    return [...(state.length > 0 ? state : ["done"]), ...(zeroLength ? ["milestone"] : [])];
 }
 
 /** The gantt source, or null when no region has anything to draw (nothing to do). */

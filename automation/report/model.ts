@@ -176,8 +176,8 @@ function endResult(end: ReadEntry | undefined): { upgrade?: UpgradeResultDoc; op
     if (upgrade.success) return { upgrade: upgrade.data };
     const ops = opsResultSchema.safeParse(raw);
     if (ops.success) return { ops: ops.data };
-    const other = otherResultSchema.safeParse(raw);
-    return other.success ? { other: other.data } : {};
+    // Shown field by field in the command's own order.
+    return otherResultSchema.safeParse(raw).success ? { other: raw as Record<string, unknown> } : {};
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -196,6 +196,7 @@ export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[]
     const runEnd = end?.atMinutes ?? lastAt;
     const finished = end !== undefined;
 
+    const runResult = finished ? (result.upgrade?.result ?? result.ops?.result ?? (typeof result.other?.result === "string" ? result.other.result : null) ?? end.result ?? "unknown") : "interrupted";
     const regionNames = [...new Set([...(result.upgrade?.regions.map((r) => r.region) ?? []), ...entries.flatMap((e) => (e.region ? [e.region] : []))])];
     const regions = regionNames.map((name): RegionModel => {
         const own = entries.filter((e) => e.region === name);
@@ -208,7 +209,7 @@ export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[]
             region: name,
             from: doc?.from ?? null,
             to: doc?.to ?? null,
-            result: doc?.result ?? outcome?.result ?? (finished ? (result.upgrade?.result ?? "unknown") : "interrupted"),
+            result: doc?.result ?? outcome?.result ?? (finished ? runResult : "interrupted"),
             reason: doc?.reason ?? null,
             faultToRollbackMinutes: doc?.faultToRollbackMinutes ?? null,
             steps: stepsOf(looks, doc),
@@ -238,7 +239,7 @@ export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[]
         title: titleOf(kind, first.env, to, first),
         startedAt: new Date(startMs).toISOString(),
         durationMinutes: doc?.durationMinutes ?? runEnd,
-        result: finished ? (doc?.result ?? (typeof result.other?.result === "string" ? result.other.result : null) ?? end.result ?? "unknown") : "interrupted",
+        result: runResult,
         interrupted: !finished,
         to,
         engine: doc?.engine ?? null,

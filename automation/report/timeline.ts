@@ -10,9 +10,6 @@ import { ReadEntry } from "./journal";
 
 export type SegmentKind = "bring-up" | "argo" | "queued" | "traffic" | "cut-over" | "hold" | "teardown" | "rollback" | "other";
 
-/** done: finished as planned; failed: ended in a failure or a rollback; interrupted: the run stopped inside it. */
-export type SegmentState = "done" | "failed" | "interrupted";
-
 export interface Segment {
     kind: SegmentKind;
     label: string;
@@ -21,7 +18,10 @@ export interface Segment {
     /** Minutes since the run started. */
     start: number;
     end: number;
-    state: SegmentState;
+    /** It ended in a failure (a failed gate, an error) or is a rollback. */
+    failed: boolean;
+    /** The run stopped inside it: its end is the run's last entry, not the bar's. */
+    interrupted: boolean;
 }
 
 /** A point of the new color's share of traffic over time. */
@@ -52,18 +52,19 @@ const isPercent = (value: unknown): value is number => typeof value === "number"
 
 /**
  * The new-color weight a traffic entry is about: its own `detail.weight`, or `detail.weights[newColor]`,
- * or else the weight of the gate look that ends the step's bake.
+ * or else the weight of the gate look that ends the step's bake, or else the step under way.
  */
-function trafficWeight(entries: ReadEntry[], index: number, newColor: string | null): number | undefined {
+function trafficWeight(entries: ReadEntry[], index: number, newColor: string | null, previous: number | undefined): number | undefined {
     const detail = entries[index].detail ?? {};
     if (isPercent(detail.weight)) return detail.weight;
     const weights = detail.weights as Record<string, unknown> | undefined;
     if (newColor && weights && isPercent(weights[newColor])) return weights[newColor];
     for (const later of entries.slice(index + 1)) {
         if (later.gate) return later.gate.weight;
-        if (later.phase !== "traffic") return undefined;
+        if (later.phase !== "traffic") break;
     }
-    return undefined;
+    // Nothing ahead names a weight: the entry is about the step under way ("paused at green 25%").
+    return previous;
 }
 
 interface Run {
@@ -76,13 +77,13 @@ interface Run {
     failed: boolean;
 }
 
-function keyOf(entries: ReadEntry[], index: number, newColor: string | null): Omit<Run, "first" | "last" | "failed"> | null {
+function keyOf(entries: ReadEntry[], index: number, newColor: string | null, current: Run | undefined): Omit<Run, "first" | "last" | "failed"> | null {
     const entry = entries[index];
     if (FRAME.has(entry.phase)) return null;
     const fixed = FIXED[entry.phase];
     if (fixed) return { key: entry.phase, ...fixed };
     if (entry.phase === "traffic" || entry.phase === "gate") {
-        const weight = entry.gate?.weight ?? trafficWeight(entries, index, newColor);
+        const weight = entry.gate?.weight ?? trafficWeight(entries, index, newColor, current?.kind === "traffic" ? current.weight : undefined);
         return weight === undefined ? { key: "traffic", kind: "traffic", label: "Traffic" } : { key: `traffic:${weight}`, kind: "traffic", label: `${weight}%`, weight };
     }
     return { key: `other:${entry.phase}`, kind: "other", label: entry.phase };
@@ -92,8 +93,8 @@ function keyOf(entries: ReadEntry[], index: number, newColor: string | null): Om
 function entryRuns(entries: ReadEntry[], newColor: string | null): Run[] {
     const runs: Run[] = [];
     entries.forEach((entry, index) => {
-        const keyed = keyOf(entries, index, newColor);
         let current = runs.at(-1);
+        const keyed = keyOf(entries, index, newColor, current);
         if (keyed && keyed.key !== current?.key) {
             current = { ...keyed, first: entry.atMinutes, last: entry.atMinutes, failed: false };
             runs.push(current);
@@ -119,7 +120,7 @@ export interface RegionTimeline {
 export function regionTimeline(entries: ReadEntry[], options: { newColor: string | null; runEnd: number; finished: boolean }): RegionTimeline {
     const outcomeAt = entries.findIndex((e) => e.result && TERMINAL_RESULTS.has(e.result));
     const own = outcomeAt >= 0 ? entries.slice(0, outcomeAt + 1) : entries;
-    const end = outcomeAt >= 0 ? entries[outcomeAt].atMinutes : options.finished ? (entries.at(-1)?.atMinutes ?? options.runEnd) : options.runEnd;
+    const end = outcomeAt >= 0 ? entries[outcomeAt].atMinutes : options.runEnd;
     const cutShort = outcomeAt < 0 && !options.finished;
     const runs = entryRuns(own, options.newColor);
 
@@ -129,10 +130,11 @@ export function regionTimeline(entries: ReadEntry[], options: { newColor: string
         const next = runs[i + 1];
         const start = run.kind === "argo" && previous?.kind === "bring-up" ? previous.last : run.first;
         const until = next ? (next.kind === "argo" && run.kind === "bring-up" ? run.last : next.first) : end;
-        const stop = next && ENDS_WITH_ENTRY.has(run.kind) ? run.last : Math.max(start, until);
-        const state = run.failed || run.kind === "rollback" || next?.kind === "rollback" ? "failed" : !next && cutShort ? "interrupted" : "done";
-        segments.push({ kind: run.kind, label: run.label, ...(run.weight !== undefined ? { weight: run.weight } : {}), start, end: stop, state });
-        if (next && stop < until) segments.push({ kind: "queued", label: "Waiting for its turn", start: stop, end: until, state: "done" });
+        const interrupted = !next && cutShort;
+        const stop = ENDS_WITH_ENTRY.has(run.kind) && !interrupted && (next || outcomeAt < 0) ? run.last : Math.max(start, until);
+        const failed = run.failed || run.kind === "rollback" || next?.kind === "rollback";
+        segments.push({ kind: run.kind, label: run.label, ...(run.weight !== undefined ? { weight: run.weight } : {}), start, end: stop, failed, interrupted });
+        if (next && stop < until) segments.push({ kind: "queued", label: "Waiting for its turn", start: stop, end: until, failed: false, interrupted: false });
     });
 
     const weights: WeightPoint[] = [];
