@@ -113,6 +113,8 @@ function writeWhole(file: string, out: string, content: string): void {
     }
 }
 
+const lines = (count: number) => `${count} line${count === 1 ? "" : "s"}`;
+
 export function reportCommand(flags: ReportFlags, io: ReportIo): ReportResult {
     const format = checkFormat(flags.format);
     const dir = journalDir(flags, io);
@@ -121,7 +123,7 @@ export function reportCommand(flags: ReportFlags, io: ReportIo): ReportResult {
     const journal = journalFile(dir, flags.env);
     const { entries, skipped } = parseJournal(text);
     const runs = listRuns(entries);
-    if (runs.length === 0) throw new BadInputError(`the journal ${journal} has no run in it${skipped.length ? ` (${skipped.length} lines could not be read)` : ""}`);
+    if (runs.length === 0) throw new BadInputError(`the journal ${journal} has no run in it${skipped.length ? ` (${lines(skipped.length)} could not be read)` : ""}`);
     const run = flags.run === undefined ? latestRun(runs)! : runs.find((r) => r.runId === flags.run);
     if (!run) {
         const latest = runs.slice(-5).reverse().map((r) => `${r.runId} (${r.title})`);
@@ -133,6 +135,6 @@ export function reportCommand(flags: ReportFlags, io: ReportIo): ReportResult {
 }
 
 export function formatReport(result: ReportResult): string {
-    const skipped = result.skippedLines > 0 ? `; ${result.skippedLines} unreadable journal line${result.skippedLines === 1 ? "" : "s"} skipped` : "";
+    const skipped = result.skippedLines > 0 ? `; ${lines(result.skippedLines)} of the journal could not be read and ${result.skippedLines === 1 ? "was" : "were"} skipped` : "";
     return `wrote ${result.out}: ${result.title}, ${result.result.replace(/_/g, " ")} (run ${result.runId}${skipped})`;
 }

@@ -51,10 +51,12 @@ export interface SvgFrame {
 }
 
 export function svg(frame: SvgFrame, body: string[]): string {
-    const titleId = `${frame.id}-title`;
-    const descId = `${frame.id}-desc`;
+    // Ids are made from region names: keep them to characters that need no escaping.
+    const id = frame.id.replace(/[^A-Za-z0-9_-]/g, "_");
+    const titleId = `${id}-title`;
+    const descId = `${id}-desc`;
     return [
-        `<svg xmlns="http://www.w3.org/2000/svg" id="${frame.id}" class="${frame.className ?? "chart"}" viewBox="0 0 ${frame.width} ${frame.height}" width="${frame.width}" height="${frame.height}" role="img" aria-labelledby="${titleId} ${descId}">`,
+        `<svg xmlns="http://www.w3.org/2000/svg" id="${id}" class="${frame.className ?? "chart"}" viewBox="0 0 ${frame.width} ${frame.height}" width="${frame.width}" height="${frame.height}" role="img" aria-labelledby="${titleId} ${descId}">`,
         `<title id="${titleId}">${escapeXml(frame.title)}</title>`,
         `<desc id="${descId}">${escapeXml(frame.description)}</desc>`,
         ...body,
