@@ -55,7 +55,7 @@ function timeAxis(x: (m: number) => number, span: number, top: number, bottom: n
 function legend(items: { swatch: string; label: string }[], y: number, x0: number): string[] {
     let x = x0;
     return items.flatMap((item) => {
-        const out = [`<g transform="translate(${n(x)} ${n(y)})">${item.swatch}${text(20, 10, item.label, `class="legend"`)}</g>`];
+        const out = [`<g class="key" transform="translate(${n(x)} ${n(y)})">${item.swatch}${text(20, 10, item.label, `class="legend"`)}</g>`];
         x += 32 + item.label.length * 6.6;
         return out;
     });
