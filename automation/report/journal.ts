@@ -42,7 +42,8 @@ const verdictSchema = z.enum(["pass", "fail", "inconclusive"]);
 /** `detail` of a gate look (phase "gate"). */
 export const gateLookSchema = z.object({
     weight: finite.min(0).max(100),
-    look: z.number().int().min(1),
+    /** Which look of the step's bake this is. */
+    look: z.number().int().min(0),
     verdict: verdictSchema,
     measured: metricsSchema,
     /** The old color over the same window; null when it had too little traffic to compare with. */
@@ -61,7 +62,8 @@ const regionResultSchema = z.object({
         .array(
             z.object({
                 weight: finite,
-                gate: verdictSchema,
+                // Read as text: a verdict this reader does not know yet is shown, not a reason to drop the result.
+                gate: z.string(),
                 checks: count.optional(),
                 measured: metricsSchema.partial().optional(),
                 findings: z.array(z.string()).optional(),

@@ -7,7 +7,6 @@ import {
     Metrics,
     ReadEntry,
     Thresholds,
-    Verdict,
     opsResultSchema,
     otherResultSchema,
     upgradeResultSchema,
@@ -25,7 +24,8 @@ export interface GateLook extends GateLookDetail {
 
 export interface StepModel {
     weight: number;
-    verdict: Verdict;
+    /** pass, fail or inconclusive (or a newer driver's verdict). */
+    verdict: string;
     /** How many times the gate looked during the step. */
     looks: number;
     measured: Partial<Metrics> | null;

@@ -226,6 +226,15 @@ describe("report: Markdown", () => {
         assert.match(gantt(md)!, /^ {4}Rollback :crit, milestone, r0s0, 2026-01-01 00:00, 2026-01-01 00:00$/m);
     });
 
+    it("shows a step verdict it does not know (a newer driver) instead of dropping the run's result", () => {
+        const b = new RunBuilder("run-v");
+        b.entry(0, "start", "upgrade prod to Kubernetes 1.35: ap-northeast-1", { detail: { options: { to: "1.35" } } });
+        b.end(5, upgradeResult("completed", [regionResult("ap-northeast-1", "completed", [{ ...passed(5), gate: "waived" }])], 5));
+        const md = markdown(b);
+        assert.match(md, /^\| green 5% \| waived \| 2 \| 300 \| 0\.10% \| 181 ms \| 0 \|$/m);
+        assert.ok(!md.includes("### Outcome"));
+    });
+
     it("says how many journal lines it could not read", () => {
         const text = prodRolledBack().jsonl().replace(/\n/, "\n{torn\n");
         const { entries, skipped } = parseJournal(text);
