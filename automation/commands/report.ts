@@ -123,7 +123,9 @@ export function reportCommand(flags: ReportFlags, io: ReportIo): ReportResult {
     const journal = journalFile(dir, flags.env);
     const { entries, skipped } = parseJournal(text);
     const runs = listRuns(entries);
-    if (runs.length === 0) throw new BadInputError(`the journal ${journal} has no run in it${skipped.length ? ` (${lines(skipped.length)} could not be read)` : ""}`);
+    if (runs.length === 0) {
+        throw new BadInputError(`the journal ${journal} has no run in it${skipped.length ? ` (${lines(skipped.length)} could not be read: damaged, or written by an older mitene)` : ""}`);
+    }
     const run = flags.run === undefined ? latestRun(runs)! : runs.find((r) => r.runId === flags.run);
     if (!run) {
         const latest = runs.slice(-5).reverse().map((r) => `${r.runId} (${r.title})`);

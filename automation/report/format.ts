@@ -22,6 +22,12 @@ export function clock(startedAt: string, atMinutes: number): string {
     return new Date(Date.parse(startedAt) + Math.round(atMinutes) * MINUTE).toISOString().slice(0, 16).replace("T", " ");
 }
 
+/** What a run's duration means: virtual minutes on sim and local, the wall clock up to its last entry if cut short. */
+export function durationNote(run: { engine: string | null; interrupted: boolean }): string {
+    if (run.engine === "sim" || run.engine === "local") return ` (virtual time on the ${run.engine} engine: what the real run would take)`;
+    return run.interrupted ? " until its last entry" : "";
+}
+
 /** "rolled_back" -> "rolled back". */
 export const outcome = (result: string) => result.replace(/_/g, " ");
 

@@ -4,7 +4,7 @@
  */
 import { gateCharts } from "./gateCharts";
 import { formatMinutes } from "../options";
-import { METRIC_COLUMNS, breaks, clock, offset, outcome } from "./format";
+import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
 import { RegionModel, RunModel } from "./model";
 import { timelineChart, weightChart } from "./charts";
 import { escapeXml as esc } from "./svg";
@@ -60,7 +60,7 @@ function facts(run: RunModel): string {
         ["Result", badge(run.result)],
         ["Run", `<code>${esc(run.runId)}</code> in env <code>${esc(run.env)}</code>`],
         ["Started", `${esc(clock(run.startedAt, 0))} UTC`],
-        ["Took", `${esc(formatMinutes(run.durationMinutes))}${run.engine === "sim" || run.engine === "local" ? ` (virtual time on the ${esc(run.engine)} engine: what the real run would take)` : ""}`],
+        ["Took", esc(`${formatMinutes(run.durationMinutes)}${durationNote(run)}`)],
     ];
     if (run.regions.length > 0) rows.push(["Regions", run.regions.map((r) => `${esc(r.region)} ${badge(r.result)}`).join(", ")]);
     return `<dl class="facts">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;

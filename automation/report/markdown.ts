@@ -4,7 +4,7 @@
  * of a pull request body: gate looks are summed up per step, and the event list is capped.
  */
 import { formatMinutes } from "../options";
-import { METRIC_COLUMNS, breaks, clock, offset, outcome } from "./format";
+import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
 import { Thresholds } from "./journal";
 import { ganttChart } from "./mermaid";
 import { RegionModel, RunModel } from "./model";
@@ -15,18 +15,13 @@ export const MAX_EVENTS = 200;
 /** Table cells hold one line, and no pipe or HTML tag. */
 const cell = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;");
 
-function engineNote(run: RunModel): string {
-    if (run.engine === "sim" || run.engine === "local") return ` (virtual time on the ${run.engine} engine: what the real run would take)`;
-    return run.interrupted ? " until its last entry" : "";
-}
-
 function summary(run: RunModel): string[] {
     const lines = [
         `## mitene ${run.title}: ${outcome(run.result)}`,
         "",
         `- **Result:** ${outcome(run.result)}`,
         `- **Run:** \`${run.runId}\` in env \`${run.env}\``,
-        `- **Started:** ${clock(run.startedAt, 0)} UTC; **took** ${formatMinutes(run.durationMinutes)}${engineNote(run)}`,
+        `- **Started:** ${clock(run.startedAt, 0)} UTC; **took** ${formatMinutes(run.durationMinutes)}${durationNote(run)}`,
     ];
     if (run.regions.length > 0) lines.push(`- **Regions:** ${run.regions.map((r) => `${r.region} ${outcome(r.result)}`).join(", ")}`);
     for (const note of run.notes) lines.push("", `> **Note:** ${cell(note)}`);

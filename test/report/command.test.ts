@@ -110,7 +110,7 @@ describe("mitene report", () => {
         const { state, out } = setup("{torn\n");
         const run = await report(state, "--format", "md", "--out", path.join(out, "r.md"));
         assert.equal(run.code, 2);
-        assert.match(run.stderr, /the journal .*prod\.jsonl has no run in it \(1 line could not be read\)/);
+        assert.match(run.stderr, /the journal .*prod\.jsonl has no run in it \(1 line could not be read: damaged, or written by an older mitene\)/);
     });
 
     it("--engine pulumi reads MITENE_JOURNAL_DIR, and takes no --state", () => {
