@@ -9,8 +9,8 @@ import { Command, CommanderError, Option } from "commander";
 import { DriverPorts, Invocation } from "./context";
 import { EngineIo, EngineOptions } from "./engines";
 import { BadInputError, EXIT, exitCodeOf } from "./errors";
-import { parsePositive } from "./options";
-import { ProgressView, createProgress, formatMinutes } from "./progress";
+import { formatMinutes, parsePositive } from "./options";
+import { ProgressView, createProgress } from "./progress";
 import { ProcessIdentity } from "./sim/engine";
 import { formatRollback, rollbackCommand, RollbackFlags } from "./commands/rollback";
 import { formatDiscard, discardCommand, DiscardFlags } from "./commands/discard";
@@ -24,6 +24,7 @@ import { UPGRADE_DEFAULTS } from "./upgrade/types";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION = (require("../package.json") as { version: string }).version;
+import { ReportFlags, formatReport, reportCommand } from "./commands/report";
 
 export interface CliIo {
     stdout: (text: string) => void;
@@ -38,6 +39,8 @@ export interface CliIo {
     realPorts?: (env: string) => Promise<DriverPorts>;
     /** stderr is a terminal: progress redraws in place. */
     stderrIsTTY?: boolean;
+    /** Environment settings (MITENE_JOURNAL_DIR, ...). Default: this process's. */
+    settings?: NodeJS.ProcessEnv;
     columns?: number;
 }
 
@@ -244,6 +247,21 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
                 ? result.violations.map((v) => `${v.level.padEnd(9)} ${v.rule}  ${v.stack} ${v.resource}: ${v.message}`).join("\n")
                 : `no violations in ${result.stacks.length} stacks`;
             done({ json: result, text, exitCode: result.mandatory > 0 ? EXIT.failed : EXIT.ok });
+        });
+
+    program
+        .command("report")
+        .description("what a run did, from the env's journal: Markdown with a Mermaid timeline, or a self-contained HTML page")
+        .requiredOption("--env <env>", "environment", once("--env"))
+        .option("--run <id>", "run id (default: the run that wrote the journal's last entry)", once("--run"))
+        .requiredOption("--format <format>", "md or html", once("--format"))
+        .requiredOption("--out <file>", "file to write (its directory must exist)", once("--out"))
+        .addOption(new Option("--engine <engine>", "whose journal: sim or local (under --state), pulumi (MITENE_JOURNAL_DIR, default .mitene/journal)").default("pulumi").argParser(once("--engine")))
+        .option("--state <dir>", "sim or local state directory (default .mitene/sim or .mitene/local)", once("--state"))
+        .option("--json", "one JSON document on stdout")
+        .action((flags: ReportFlags) => {
+            const result = reportCommand(flags, { cwd: io.cwd, settings: io.settings ?? process.env });
+            done({ json: result, text: formatReport(result), exitCode: EXIT.ok });
         });
 
     return program;

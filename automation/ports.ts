@@ -279,7 +279,7 @@ export interface LeaseStore {
 }
 
 /** What part of a run an entry belongs to, for timelines and reports. */
-export type JournalPhase = "start" | "preflight" | "bring-up" | "argo" | "traffic" | "gate" | "cut-over" | "hold" | "teardown" | "rollback" | "discard" | "ops" | "end";
+export type JournalPhase = "start" | "preflight" | "bring-up" | "argo" | "traffic" | "gate" | "cut-over" | "hold" | "teardown" | "rollback" | "discard" | "ops" | "outcome" | "end";
 
 export interface JournalEntry {
     /** ISO time on the run's clock: virtual on the sim and local engines, the wall clock on pulumi. */
@@ -290,7 +290,7 @@ export interface JournalEntry {
     env: string;
     region?: string;
     event: string;
-    phase?: JournalPhase;
+    phase: JournalPhase;
     result?: string;
     detail?: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@
  * region) redrawn in place under the events, like `pulumi up`. Anywhere else (CI logs, files): each event
  * printed once, no status block, like `terraform apply`; long operations print a heartbeat instead.
  */
+import { formatMinutes } from "./options";
 
 export interface ProgressView {
     /** Something that happened: printed once. */
@@ -27,12 +28,6 @@ export interface ProgressOptions {
     heartbeatMs?: number;
     now?: () => number;
 }
-
-/** 7m, 2h05m. */
-export const formatMinutes = (minutes: number) => {
-    const whole = Math.max(0, Math.round(minutes));
-    return whole >= 60 ? `${Math.floor(whole / 60)}h${String(whole % 60).padStart(2, "0")}m` : `${whole}m`;
-};
 
 const formatSince = (ms: number) => {
     const seconds = Math.floor(ms / 1000);

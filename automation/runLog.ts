@@ -10,11 +10,12 @@ export interface TimelineEvent {
     atMinutes: number;
     region: string | null;
     event: string;
-    phase?: JournalPhase;
+    phase: JournalPhase;
 }
 
 export interface EventOptions {
-    phase?: JournalPhase;
+    /** Part of the run; a region's outcome (completed, skipped, failed, paused) is "outcome". */
+    phase: JournalPhase;
     detail?: Record<string, unknown>;
     /** Marks outcomes in the journal. */
     result?: string;
@@ -45,9 +46,9 @@ export class RunLog {
         return round1((this.clock.now() - this.start) / MINUTE);
     }
 
-    async event(region: string | null, event: string, options: EventOptions = {}): Promise<void> {
+    async event(region: string | null, event: string, options: EventOptions): Promise<void> {
         const atMinutes = this.elapsedMinutes();
-        if (!options.quiet) this.timeline.push({ atMinutes, region, event, ...(options.phase ? { phase: options.phase } : {}) });
+        if (!options.quiet) this.timeline.push({ atMinutes, region, event, phase: options.phase });
         await this.journal.append({
             at: new Date(this.clock.now()).toISOString(),
             atMinutes,

@@ -106,7 +106,8 @@ export async function analyzeStep(io: AnalysisIo, options: AnalysisOptions): Pro
         const recent = (await judge(io, options, start, Math.max(start, now - intervalMs), now)).window;
         const { window: whole, baseline } = await judge(io, options, start, start, now);
         const windows = [recent, whole];
-        const failed = windows.flatMap((w) => (w.verdict === "fail" ? w.failures : []));
+        // One finding per check: the recent window's first (it says what is failing now), else the whole step's.
+        const failed = windows.flatMap((w) => (w.verdict === "fail" ? w.failures : [])).filter((f, i, all) => all.findIndex((g) => g.check === f.check) === i);
         const error = windows.find((w): w is { verdict: "error"; message: string } => w.verdict === "error");
         const verdict = failed.length > 0 ? "fail" : error ? "error" : "pass";
         if (whole.verdict !== "error") last = whole.measured;

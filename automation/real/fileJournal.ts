@@ -4,7 +4,7 @@
  * `read` skips and the next append starts a fresh line after.
  */
 import { FileHandle, mkdir, open, readFile } from "node:fs/promises";
-import * as path from "node:path";
+import { journalFile } from "../journalLocation";
 import { Journal, JournalEntry } from "../ports";
 
 export class FileJournal implements Journal {
@@ -50,9 +50,7 @@ export class FileJournal implements Journal {
     }
 
     private file(env: string): string {
-        // The env becomes a file name: never let it name a path.
-        if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new Error(`journal: invalid env name ${JSON.stringify(env)}`);
-        return path.join(this.location, `${env}.jsonl`);
+        return journalFile(this.location, env);
     }
 }
 

@@ -11,6 +11,7 @@
 import * as path from "node:path";
 import { RealClock } from "../clock";
 import { DriverPorts } from "../context";
+import { realJournalDir } from "../journalLocation";
 import { DEFAULT_SCENARIO } from "../sim/scenario";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { awsClients } from "./clients";
@@ -47,6 +48,6 @@ export async function createRealPorts(cwd: string, settings: NodeJS.ProcessEnv =
         insights: new EksInsights(aws.eks),
         identity: new StsIdentity(aws.sts),
         lease: new DynamoLeaseStore(aws.dynamodb(leaseRegion), settings.MITENE_LEASE_TABLE ?? "mitene-leases"),
-        journal: new FileJournal(path.resolve(cwd, settings.MITENE_JOURNAL_DIR ?? ".mitene/journal")),
+        journal: new FileJournal(realJournalDir(cwd, settings)),
     };
 }

@@ -6,6 +6,7 @@ import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { VirtualClock } from "../clock";
 import { DriverPorts } from "../context";
+import { stateJournalDir } from "../journalLocation";
 import { FileJournal } from "../real/fileJournal";
 import { CrashPlan, ProcessIdentity, SimEngine } from "./engine";
 import { SimCallerIdentity } from "./identity";
@@ -13,7 +14,6 @@ import { SimLeaseStore } from "./lease";
 import { SimArgo, SimInsights, SimJobs, SimLoadBalancer, SimMetrics, SimSubnets } from "./observers";
 import { Scenario } from "./scenario";
 import { SimStore } from "./store";
-import * as path from "node:path";
 
 export interface SimOptions {
     stateDir: string;
@@ -60,7 +60,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
         insights: new SimInsights(),
         identity: new SimCallerIdentity(options.scenario, engine, options.env),
         lease: new SimLeaseStore(store, options.identity),
-        journal: new FileJournal(path.join(options.stateDir, "journal")),
+        journal: new FileJournal(stateJournalDir(options.stateDir)),
         close: async () => store.writeClock(clock.now()),
     };
 }

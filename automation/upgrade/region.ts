@@ -163,7 +163,7 @@ export class RegionUpgrade {
             this.ctx.status(stop.outcome === "paused" ? `paused at ${this.fresh} ${this.expectedWeight}%` : stop.outcome.replace("_", " "));
             if (stop.outcome !== "paused") {
                 const detail = stop === error || error instanceof RegionChangedError ? undefined : { error: (error as Error).stack ?? String(error) };
-                await this.ctx.event(`${stop.outcome === "failed" ? "failed" : "rolled back"}: ${stop.reason}`, { result: stop.outcome, detail, phase: stop.outcome === "rolled_back" ? "rollback" : undefined });
+                await this.ctx.event(`${stop.outcome === "failed" ? "failed" : "rolled back"}: ${stop.reason}`, { result: stop.outcome, detail, phase: "outcome" });
             }
             return false;
         }
@@ -187,7 +187,7 @@ export class RegionUpgrade {
         this.stop("skipped", reason);
         this.stage = "done";
         this.ctx.status("skipped");
-        await this.ctx.event(`skipped: ${reason}`, { result: "skipped" });
+        await this.ctx.event(`skipped: ${reason}`, { phase: "outcome", result: "skipped" });
     }
 
     /** Reads the region and stops if the upgrade was rolled back or someone moved traffic since this run did. */
@@ -431,6 +431,6 @@ export class RegionUpgrade {
         if (this.result.result !== "completed") this.stop("completed", null);
         this.stage = "done";
         this.ctx.status("done");
-        await this.ctx.event(`completed: ${this.fresh} serves Kubernetes ${this.options.to}`, { result: "completed" });
+        await this.ctx.event(`completed: ${this.fresh} serves Kubernetes ${this.options.to}`, { phase: "outcome", result: "completed" });
     }
 }

@@ -25,7 +25,7 @@ export interface RegionContext {
     /** Interval between checks while waiting (Argo CD, running jobs, the hold). */
     pollMs: number;
     /** Records an event in the journal, the timeline and the progress output. */
-    event(text: string, options?: EventOptions): Promise<void>;
+    event(text: string, options: EventOptions): Promise<void>;
     /** The live view's line for the region. */
     status(text: string): void;
 }

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { BadInputError } from "../../automation/errors";
-import { parseDuration, parsePositive, parseSteps, parseVersion } from "../../automation/options";
+import fc from "fast-check";
+import { formatMinutes, parseDuration, parsePositive, parseSteps, parseVersion } from "../../automation/options";
 
 const ANY = { min: 0, max: 24 * 3_600_000 };
 const quiet = () => undefined;
@@ -48,5 +49,18 @@ describe("command-line values", () => {
     it("parses positive counts, refusing 0 and non-digits", () => {
         assert.equal(parsePositive("--crash-after", "12"), 12);
         for (const bad of ["0", "-1", "1.5", "abc", "1e3"]) assert.throws(() => parsePositive("--crash-after", bad), /is not a whole number of 1 or more/);
+    });
+
+    const minutes: [number, string][] = [[0, "0m"], [42.4, "42m"], [59.4, "59m"], [59.6, "1h00m"], [119.7, "2h00m"], [159, "2h39m"]];
+    for (const [value, text] of minutes) it(`formats ${value} minutes as ${text}`, () => assert.equal(formatMinutes(value), text));
+    it("formats any duration with minutes below 60 and reads back to the rounded value", () => {
+        fc.assert(
+            fc.property(fc.double({ min: 0, max: 100_000, noNaN: true }), (value) => {
+                const match = formatMinutes(value).match(/^(?:(\d+)h(\d\d))?(?:(\d+))?m$/)!;
+                const total = match[1] !== undefined ? Number(match[1]) * 60 + Number(match[2]) : Number(match[3]);
+                assert.ok(match[2] === undefined || Number(match[2]) < 60);
+                assert.equal(total, Math.round(value));
+            }),
+        );
     });
 });

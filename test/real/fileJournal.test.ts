@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { FileJournal } from "../../automation/real/fileJournal";
 import { JournalEntry } from "../../automation/ports";
 
-const entry = (event: string, env = "prod"): JournalEntry => ({ at: "2026-03-01T09:00:00.000Z", runId: "run-1", env, event });
+const entry = (event: string, env = "prod"): JournalEntry => ({ at: "2026-03-01T09:00:00.000Z", runId: "run-1", env, event, phase: "traffic" });
 
 describe("real/FileJournal", () => {
     let dir: string;

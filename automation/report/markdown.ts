@@ -1,0 +1,108 @@
+/**
+ * The report as GitHub-flavoured Markdown: the run's result, per region the steps with the gate's verdicts,
+ * figures and thresholds, a Mermaid timeline and the events. Kept well under GitHub's 65,536-character limit
+ * of a pull request body: gate looks are summed up per step, and the event list is capped.
+ */
+import { formatMinutes } from "../options";
+import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
+import { Thresholds } from "./journal";
+import { ganttChart } from "./mermaid";
+import { RegionModel, RunModel } from "./model";
+
+/** Events listed at most; the journal has them all. */
+export const MAX_EVENTS = 200;
+
+/** Table cells hold one line, and no pipe or HTML tag. */
+const cell = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;");
+
+function summary(run: RunModel): string[] {
+    const lines = [
+        `## mitene ${run.title}: ${outcome(run.result)}`,
+        "",
+        `- **Result:** ${outcome(run.result)}`,
+        `- **Run:** \`${run.runId}\` in env \`${run.env}\``,
+        `- **Started:** ${clock(run.startedAt, 0)} UTC; **took** ${formatMinutes(run.durationMinutes)}${durationNote(run)}`,
+    ];
+    if (run.regions.length > 0) lines.push(`- **Regions:** ${run.regions.map((r) => `${r.region} ${outcome(r.result)}`).join(", ")}`);
+    for (const note of run.notes) lines.push("", `> **Note:** ${cell(note)}`);
+    return lines;
+}
+
+function thresholdRow(thresholds: Thresholds): string {
+    return `| *threshold* | | | ${METRIC_COLUMNS.map((c) => cell(c.limit(thresholds) ?? "")).join(" | ")} |`;
+}
+
+function stepsTable(region: RegionModel): string[] {
+    const lines = [`| step | gate | looks | ${METRIC_COLUMNS.map((c) => c.title).join(" | ")} |`, `|---|---|---:|${METRIC_COLUMNS.map(() => "---:").join("|")}|`];
+    let shown: string | undefined;
+    for (const step of region.steps) {
+        const key = JSON.stringify(step.thresholds);
+        if (step.thresholds && key !== shown) {
+            lines.push(thresholdRow(step.thresholds));
+            shown = key;
+        }
+        const figures = METRIC_COLUMNS.map((c) => {
+            if (!step.measured) return "-";
+            const value = c.value(step.measured);
+            return breaks(c.key, step.measured, step.thresholds) ? `**${value}**` : value;
+        });
+        const name = region.to ? `${region.to} ${step.weight}%` : `${step.weight}%`;
+        lines.push(`| ${name} | ${step.verdict} | ${step.looks} | ${figures.join(" | ")} |`);
+    }
+    return lines;
+}
+
+function regionSection(run: RunModel, region: RegionModel): string[] {
+    const colors = region.from && region.to ? ` (${region.from} → ${region.to})` : "";
+    const lines = ["", `### ${region.region}: ${outcome(region.result)}${colors}`, ""];
+    if (region.reason) lines.push(`**Why:** ${cell(region.reason)}`, "");
+    if (region.faultToRollbackMinutes !== null) lines.push(`**Fault to rollback:** ${region.faultToRollbackMinutes} minutes, from the fault's start to all traffic back.`, "");
+    if (region.result === "interrupted" && region.lastEvent) lines.push(`**Last entry** at ${offset(region.lastEvent.atMinutes)}: ${cell(region.lastEvent.event)}`, "");
+    if (region.steps.length === 0) {
+        if (run.kind === "upgrade") lines.push("No traffic step was gated in this run.");
+        return lines;
+    }
+    lines.push(...stepsTable(region));
+    const unpassed = region.steps.filter((s) => s.verdict !== "pass" && s.findings.length > 0);
+    if (unpassed.length > 0) lines.push("");
+    for (const step of unpassed) lines.push(`- **${step.weight}% ${step.verdict}:** ${step.findings.map(cell).join("; ")}`);
+    return lines;
+}
+
+function stagesSection(run: RunModel): string[] {
+    if (run.stages.length === 0) return [];
+    return ["", "### Stages", "", "| stage | result | detail |", "|---|---|---|", ...run.stages.map((s) => `| ${cell(s.stage)} | ${outcome(s.result)} | ${cell(s.detail ?? "")} |`)];
+}
+
+function outcomeSection(run: RunModel): string[] {
+    if (!run.outcome) return [];
+    const rows = Object.entries(run.outcome).map(([key, value]) => `| ${cell(key)} | ${cell(typeof value === "string" ? value : JSON.stringify(value))} |`);
+    return ["", "### Outcome", "", "| field | value |", "|---|---|", ...rows];
+}
+
+function timelineSection(run: RunModel): string[] {
+    const gantt = ganttChart(run);
+    if (!gantt) return ["", "### Timeline", "", "Nothing in this run took time in a region."];
+    return ["", "### Timeline", "", "```mermaid", gantt, "```"];
+}
+
+function eventsSection(run: RunModel): string[] {
+    const shown = run.events.slice(0, MAX_EVENTS);
+    const looks = run.regions.some((r) => r.looks.length > 0) ? "; gate looks are in the steps above" : "";
+    const lines = ["", `<details><summary>Events (${run.events.length}${looks})</summary>`, "", "| time | region | phase | event |", "|---|---|---|---|"];
+    for (const e of shown) lines.push(`| ${offset(e.atMinutes)} | ${cell(e.region ?? "")} | ${cell(e.phase)} | ${cell(e.event)}${e.result ? ` (**${outcome(e.result)}**)` : ""} |`);
+    if (run.events.length > shown.length) lines.push("", `${run.events.length - shown.length} more events are in the journal.`);
+    lines.push("", "</details>");
+    return lines;
+}
+
+export function renderMarkdown(run: RunModel): string {
+    return [
+        ...summary(run),
+        ...stagesSection(run),
+        ...outcomeSection(run),
+        ...run.regions.flatMap((region) => regionSection(run, region)),
+        ...timelineSection(run),
+        ...eventsSection(run),
+    ].join("\n") + "\n";
+}

@@ -1,0 +1,42 @@
+/**
+ * The run's timeline as a Mermaid gantt chart, for GitHub (job summaries, pull requests). The syntax is
+ * kept to what every Mermaid GitHub has shipped understands: dateFormat, axisFormat, todayMarker, sections,
+ * tasks with explicit start and end, and the done / active / crit / milestone tags.
+ */
+import { clock } from "./format";
+import { RunModel } from "./model";
+import { Segment } from "./timeline";
+
+const DAY_MINUTES = 24 * 60;
+
+/** Task and section names end at a colon and may not hold a comment or an entity start. */
+const label = (text: string) => text.replace(/[:;#]/g, " ").replace(/\s+/g, " ").trim();
+
+function tags(segment: Segment, zeroLength: boolean): string[] {
+    const state = [...(segment.failed ? ["crit"] : []), ...(segment.interrupted ? ["active"] : [])];
+    return [...(state.length > 0 ? state : ["done"]), ...(zeroLength ? ["milestone"] : [])];
+}
+
+/** The gantt source, or null when no region has anything to draw (nothing to do). */
+export function ganttChart(run: RunModel): string | null {
+    const regions = run.regions.filter((r) => r.segments.length > 0);
+    if (regions.length === 0) return null;
+    const lines = [
+        "gantt",
+        `    title ${label(`${run.title}, times in UTC`)}`,
+        "    dateFormat YYYY-MM-DD HH:mm",
+        `    axisFormat ${run.durationMinutes >= DAY_MINUTES ? "%m-%d %H:%M" : "%H:%M"}`,
+        "    todayMarker off",
+    ];
+    regions.forEach((region, r) => {
+        const outcome = ["rolled_back", "failed", "interrupted"].includes(region.result) ? ` (${region.result.replace(/_/g, " ")})` : "";
+        lines.push(`    section ${label(region.region + outcome)}`);
+        region.segments.forEach((segment, s) => {
+            const start = clock(run.startedAt, segment.start);
+            const end = clock(run.startedAt, segment.end);
+            const name = segment.kind === "traffic" && segment.weight !== undefined && region.to ? `${region.to} ${segment.label}` : segment.label;
+            lines.push(`    ${label(name)} :${[...tags(segment, start === end), `r${r}s${s}`, start, end].join(", ")}`);
+        });
+    });
+    return lines.join("\n");
+}
