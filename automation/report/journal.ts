@@ -39,8 +39,7 @@ const findingSchema = z.object({
     message: z.string(),
 });
 
-/** A step's verdict; a look may also be "error" (its metrics could not be read). */
-const verdictSchema = z.enum(["pass", "fail", "inconclusive"]);
+/** A look's verdict: "error" when its metrics could not be read. */
 const lookVerdictSchema = z.enum(["pass", "fail", "error"]);
 
 /** `detail` of a gate look (phase "gate"). */
@@ -122,7 +121,6 @@ export type JournalLine = z.output<typeof entrySchema>;
 export type GateLookDetail = z.output<typeof gateLookSchema>;
 export type Metrics = z.output<typeof metricsSchema>;
 export type Thresholds = z.output<typeof thresholdsSchema>;
-export type Verdict = z.output<typeof verdictSchema>;
 export type UpgradeResultDoc = z.output<typeof upgradeResultSchema>;
 export type RegionResultDoc = z.output<typeof regionResultSchema>;
 export type OpsResultDoc = z.output<typeof opsResultSchema>;

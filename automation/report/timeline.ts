@@ -42,8 +42,8 @@ const FIXED: Record<string, { kind: SegmentKind; label: string }> = {
 /** Kinds whose last entry says they are over. */
 const ENDS_WITH_ENTRY = new Set<SegmentKind>(["bring-up", "argo"]);
 
-/** Phases that frame a run rather than take time in a region. */
-const FRAME = new Set(["start", "end", "preflight"]);
+/** Phases that frame a run (or state a region's outcome) rather than take time in a region. */
+const FRAME = new Set(["start", "end", "preflight", "outcome"]);
 
 /** Region outcomes that end its timeline. */
 export const TERMINAL_RESULTS = new Set(["completed", "rolled_back", "failed", "skipped", "paused", "nothing_to_do"]);

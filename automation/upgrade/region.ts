@@ -407,7 +407,7 @@ export class RegionUpgrade {
             const until = record.keep ? this.ports.clock.now() : Date.parse(record.holdUntil ?? "") || this.ports.clock.now();
             if (this.ports.clock.now() < until) {
                 this.enter("tail", `holding until ${new Date(until).toISOString().slice(11, 16)} before tearing ${this.old} down`);
-                await this.ctx.event(`hold ${Math.round((until - this.ports.clock.now()) / 60_000)}m before tearing ${this.old} down (rollback stays possible)`, { phase: "hold" });
+                await this.ctx.event(`hold until ${new Date(until).toISOString().slice(11, 16)} UTC, then tear ${this.old} down; rollback stays possible until then`, { phase: "hold" });
                 while (this.ports.clock.now() < until) {
                     await this.ports.clock.sleep(Math.min(this.options.pollMs, until - this.ports.clock.now()), this.invocation.signal);
                     state = await this.checkpoint();
