@@ -16,9 +16,14 @@ fallback="${2:-}"
 [[ "$fallback" =~ ^[a-z-]+/[a-z0-9.-]+$ ]] || { echo "fallback branch '$fallback' is not <kind>/<name>" >&2; exit 2; }
 
 # Newest first; an upgrade refuses to start while one is open, so more than one means someone must look.
+# (node, not jq: it is on every runner and wherever the tests run.)
+# shellcheck disable=SC2016 # the script is JavaScript
 branches="$(gh pr list --repo "$GITHUB_REPOSITORY" --state open --limit 200 --json headRefName,updatedAt |
-    jq -r --arg env "$env" '[.[] | select(.headRefName | test("^upgrade/" + $env + "-[0-9]+\\.[0-9]+$"))]
-        | sort_by(.updatedAt) | reverse | .[].headRefName')"
+    ENV_NAME="$env" node -e '
+        const pulls = JSON.parse(require("fs").readFileSync(0, "utf8"));
+        const mine = new RegExp(`^upgrade/${process.env.ENV_NAME}-[0-9]+\\.[0-9]+$`);
+        const heads = pulls.filter((p) => mine.test(p.headRefName)).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+        for (const p of heads) console.log(p.headRefName);')"
 count="$(grep -c . <<< "$branches" || true)"
 if [ "$count" -gt 1 ]; then
     echo "::warning::$count upgrade pull requests of $env are open ($(paste -sd' ' <<< "$branches")): starting from the newest"
