@@ -25,7 +25,15 @@ describe(".ci/run", () => {
     it("is executable and runs, in order: npm ci, npm test, render and manifests, actionlint, checkov, pluto", () => {
         accessSync(path.join(ROOT, ".ci/run"), constants.X_OK);
         const stages = [...run.matchAll(/^stage "([^"]+)"/gm)].map((m) => m[1]);
-        assert.deepEqual(stages.slice(0, 6), ["npm ci", "npm test", "render and manifests (${ENVS[*]})", "actionlint, shellcheck", "checkov (manifests, workflows)", "deprecated APIs vs pluto"]);
+        assert.deepEqual(stages.slice(0, 7), [
+            "npm ci",
+            "npm test",
+            "render and manifests (${ENVS[*]})",
+            "wait for the validators' installs",
+            "actionlint, shellcheck",
+            "checkov (manifests, workflows)",
+            "deprecated APIs vs pluto",
+        ]);
         assert.match(run, /^set -euo pipefail$/m);
         assert.match(run, /^trap summary EXIT$/m, "the timings are printed on success and on failure");
     });
@@ -33,7 +41,7 @@ describe(".ci/run", () => {
     it("installs the tools in the background before npm ci, and waits for each only where it is needed", () => {
         const at = (text: string) => run.indexOf(text);
         for (const tool of ["checkov", "actionlint", "pluto"]) assert.ok(at(`background ${tool} install_${tool}`) < at('stage "npm ci"'), tool);
-        assert.ok(at("await actionlint") > at('stage "npm test"'));
+        assert.ok(at("stage \"wait for the validators' installs\" await_tools") > at('stage "npm test"'));
     });
 
     it("leaves the local-engine suite a marked place, and runs the browser test with Debian's chromium", () => {
