@@ -1,26 +1,31 @@
 /**
- * Markdown report of a `mitene upgrade --json` or `mitene ops-upgrade --json` run, for the pull request that
- * commits the stack files the run changed and for the job summary (.github/workflows/upgrade.yml and
- * ops-upgrade.yml).
+ * Markdown report of a `mitene upgrade|ops-upgrade|rollback|discard --json` run, for the pull request that
+ * commits the stack files the run changed and for the job summary (.github/workflows/run-driver.yml).
  *
  *   node --import tsx .github/scripts/upgrade-report.ts --kind upgrade --env prod --to 1.35 \
- *        --result result.json --exit-code 0 --out pr-body.md
+ *        --result result.json --exit-code 0 [--details report.md] --out pr-body.md
  *
  * writes the report to --out, appends it to $GITHUB_STEP_SUMMARY and `result=<word>` to $GITHUB_OUTPUT.
- * The result file may be empty or not JSON (the driver prints nothing on stdout for bad input): the report
- * then says so. Pure logic in `report`, tested in test/workflows/workflows.test.ts.
+ * `--to` is for the two upgrades only. `--details`: the run's own report (`mitene report --format md`, with its
+ * Mermaid timeline), included when the file exists and fits. The result file may be empty or not JSON (the
+ * driver prints nothing on stdout for bad input): the report then says so. Pure logic in `report`, tested in
+ * test/workflows/scripts.test.ts.
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
-export type Kind = "upgrade" | "ops-upgrade";
+export const KINDS = ["upgrade", "ops-upgrade", "rollback", "discard"] as const;
+export type Kind = (typeof KINDS)[number];
 
 export interface ReportContext {
     kind: Kind;
     env: string;
-    to: string;
+    /** Target version: upgrade and ops-upgrade only. */
+    to?: string;
     exitCode: number;
     /** Link to the workflow run, when known. */
     runUrl?: string;
+    /** `mitene report --format md` of the run, when it could be made. */
+    details?: string;
 }
 
 /** What each exit code of the CLI contract means (CONTRACT.md). */
@@ -34,6 +39,8 @@ export const EXIT_CODES: Record<number, string> = {
 
 /** GitHub refuses pull-request bodies above 65,536 characters. */
 export const MAX_BODY = 60_000;
+/** The run's report gets at most half of the body; a longer one goes to the job summary only. */
+export const MAX_DETAILS = MAX_BODY / 2;
 
 interface RegionResult {
     region?: string;
@@ -95,17 +102,31 @@ export function resultWord(result: RunResult | undefined): string {
 /** What the reader should do with the stack files of the pull request. */
 export function closingNote(word: string, exitCode: number): string {
     if (exitCode >= 2 && exitCode <= 4) return "Nothing was changed, so there are no stack files to commit.";
-    if (word === "completed" || word === "nothing_to_do") return "The stack files in this pull request are what the run left deployed: merge it so the repository says what runs.";
+    if (word === "completed" || word === "nothing_to_do" || (word === "rolled_back" && exitCode === 0)) return "The stack files in this pull request are what the run left deployed: merge it so the repository says what runs.";
+    if (word === "paused") return "**Paused for approval.** The new color carries the traffic share asked for and its gate passed; the run's approval job continues to 100% once a reviewer of the env's `-approval` environment approves it. The stack files here are what is deployed now: the approval job (or a rollback) updates this pull request.";
     return "**The run did not complete.** The stack files in this pull request are still what it left deployed (the driver keeps them in step with the stacks): merge them, or the next run starts from stale config. See the journal artifact of the run.";
 }
 
 const gates = (steps: RegionResult["steps"]) => (steps ?? []).map((s) => `${cell(s.weight)}% ${cell(s.gate)}`).join(", ");
 
+export function title(context: ReportContext): string {
+    const env = `\`${cell(context.env)}\``;
+    switch (context.kind) {
+        case "upgrade":
+            return `Blue/green upgrade of ${env} to Kubernetes ${cell(context.to)}`;
+        case "ops-upgrade":
+            return `In-place upgrade of the Ops cluster of ${env} to Kubernetes ${cell(context.to)}`;
+        case "rollback":
+            return `Rollback in ${env}`;
+        case "discard":
+            return `Discard of a kept cluster in ${env}`;
+    }
+}
+
 export function report(text: string, context: ReportContext): string {
     const result = parseResult(text);
     const word = resultWord(result);
-    const what = context.kind === "upgrade" ? "Blue/green upgrade" : "In-place upgrade of the Ops cluster";
-    const lines: string[] = [`## ${what} of \`${cell(context.env)}\` to Kubernetes ${cell(context.to)}: **${word}**`, ""];
+    const lines: string[] = [`## ${title(context)}: **${word}**`, ""];
     const facts = [`exit code ${context.exitCode} (${EXIT_CODES[context.exitCode] ?? "unexpected"})`];
     if (typeof result?.durationMinutes === "number") facts.push(`${result.durationMinutes} minutes`);
     if (context.runUrl) facts.push(`[workflow run](${context.runUrl})`);
@@ -127,7 +148,10 @@ export function report(text: string, context: ReportContext): string {
         lines.push("");
     }
     lines.push(closingNote(word, context.exitCode), "");
-    if (result?.timeline && result.timeline.length > 0) {
+    // The run's own report has the timeline as a chart; the table is the fallback without it.
+    if (context.details && context.details.length <= MAX_DETAILS) lines.push(context.details.trim(), "");
+    else if (context.details) lines.push(`The run's report (${context.details.length} characters) is too long for this description: it is in the job summary.`, "");
+    else if (result?.timeline && result.timeline.length > 0) {
         lines.push("<details><summary>Timeline</summary>", "", "| minute | region | event |", "|---:|---|---|");
         for (const t of result.timeline) lines.push(`| ${cell(t.atMinutes)} | ${cell(t.region)} | ${cell(t.event)} |`);
         lines.push("", "</details>", "");
@@ -142,29 +166,37 @@ export function report(text: string, context: ReportContext): string {
     return body;
 }
 
-function option(argv: string[], name: string): string {
+function optional(argv: string[], name: string): string | undefined {
     const at = argv.indexOf(`--${name}`);
-    const value = at >= 0 ? argv[at + 1] : undefined;
+    return at >= 0 ? argv[at + 1] : undefined;
+}
+
+function option(argv: string[], name: string): string {
+    const value = optional(argv, name);
     if (value === undefined) throw new Error(`missing --${name}`);
     return value;
 }
 
+const readIfThere = (file: string | undefined) => (file && existsSync(file) ? readFileSync(file, "utf8") : "");
+
 function main(argv: string[]): void {
     const kind = option(argv, "kind");
-    if (kind !== "upgrade" && kind !== "ops-upgrade") throw new Error(`--kind must be upgrade or ops-upgrade, not ${kind}`);
+    if (!(KINDS as readonly string[]).includes(kind)) throw new Error(`--kind must be one of ${KINDS.join(", ")}, not ${kind}`);
     const file = option(argv, "result");
     const exitCode = Number(option(argv, "exit-code"));
+    const details = readIfThere(optional(argv, "details"));
     const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
-    const body = report(existsSync(file) ? readFileSync(file, "utf8") : "", {
-        kind,
+    const body = report(readIfThere(file), {
+        kind: kind as Kind,
         env: option(argv, "env"),
-        to: option(argv, "to"),
+        to: kind === "upgrade" || kind === "ops-upgrade" ? option(argv, "to") : optional(argv, "to"),
         exitCode: Number.isInteger(exitCode) ? exitCode : -1,
         runUrl: server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined,
+        details: details.trim() === "" ? undefined : details,
     });
     writeFileSync(option(argv, "out"), body);
-    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, body);
-    const word = resultWord(parseResult(existsSync(file) ? readFileSync(file, "utf8") : ""));
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, details.length > MAX_DETAILS ? `${body}\n${details}\n` : body);
+    const word = resultWord(parseResult(readIfThere(file)));
     if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, `result=${word}\n`);
     else process.stdout.write(`result=${word}\n`);
 }

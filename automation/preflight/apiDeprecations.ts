@@ -1,8 +1,10 @@
 /**
  * Kubernetes API versions deprecated or removed per release: the facts pluto and kubent check, as data.
  * Source: Kubernetes "Deprecated API Migration Guide" (kubernetes.io/docs/reference/using-api/deprecation-guide)
- * and FairwindsOps/pluto versions.yaml, read 2026-11-21. No API version is removed in 1.33-1.36; add rows
- * when a release announces removals.
+ * and FairwindsOps/pluto versions.yaml, read 2026-11-21; each deprecated/removed minor re-checked against the
+ * generated APILifecycleDeprecated/Removed of kubernetes/api (2026-11-27). `.ci/run` compares the table with
+ * pluto's; where pluto is wrong the waiver in .ci/waivers.yaml says so. No API version is removed in
+ * 1.33-1.36; add rows when a release announces removals.
  */
 import { compareMinor } from "../../components/kubernetesVersions";
 
@@ -22,7 +24,7 @@ export const API_DEPRECATIONS: readonly ApiDeprecation[] = [
     { apiVersion: "discovery.k8s.io/v1beta1", kind: "EndpointSlice", deprecatedIn: "1.21", removedIn: "1.25", replacement: "discovery.k8s.io/v1" },
     { apiVersion: "events.k8s.io/v1beta1", kind: "Event", deprecatedIn: "1.22", removedIn: "1.25", replacement: "events.k8s.io/v1" },
     { apiVersion: "node.k8s.io/v1beta1", kind: "RuntimeClass", deprecatedIn: "1.22", removedIn: "1.25", replacement: "node.k8s.io/v1" },
-    { apiVersion: "autoscaling/v2beta1", kind: "HorizontalPodAutoscaler", deprecatedIn: "1.23", removedIn: "1.25", replacement: "autoscaling/v2" },
+    { apiVersion: "autoscaling/v2beta1", kind: "HorizontalPodAutoscaler", deprecatedIn: "1.22", removedIn: "1.25", replacement: "autoscaling/v2" },
     { apiVersion: "autoscaling/v2beta2", kind: "HorizontalPodAutoscaler", deprecatedIn: "1.23", removedIn: "1.26", replacement: "autoscaling/v2" },
     { apiVersion: "flowcontrol.apiserver.k8s.io/v1beta1", kind: "FlowSchema", deprecatedIn: "1.23", removedIn: "1.26", replacement: "flowcontrol.apiserver.k8s.io/v1" },
     { apiVersion: "flowcontrol.apiserver.k8s.io/v1beta1", kind: "PriorityLevelConfiguration", deprecatedIn: "1.23", removedIn: "1.26", replacement: "flowcontrol.apiserver.k8s.io/v1" },

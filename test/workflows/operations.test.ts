@@ -1,0 +1,265 @@
+/**
+ * The workflows that change an env: upgrade.yml (with the human approval between two jobs), ops-upgrade.yml,
+ * rollback.yml, discard.yml, and run-driver.yml, the one reusable job that runs the driver. Their input checks
+ * and the driver step are executed with bash, not only read.
+ */
+import { strict as assert } from "node:assert";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Job, Step, Workflow, bashOutputs, bashSucceeds, discard, dispatchInputs, evaluate, evaluateValue, opsUpgrade, rollback, runDriver, upgrade } from "./helpers";
+
+const run = runDriver.jobs.run;
+const step = (job: Job, predicate: (s: Step) => boolean) => {
+    const found = job.steps.find(predicate);
+    assert.ok(found, "the step exists");
+    return found;
+};
+const checkStep = (w: Workflow) => step(w.jobs.check, (s) => s.id === "inputs");
+
+/** Runs a check job's input step; its outputs (args as parsed JSON), or undefined when it refuses. */
+function checkArgs(w: Workflow, env: Record<string, string>): Record<string, string[]> | undefined {
+    const dir = mkdtempSync(path.join(tmpdir(), "check-"));
+    try {
+        const outputs = bashOutputs(checkStep(w).run!, env, path.join(dir, "out"));
+        return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, JSON.parse(v) as string[]]));
+    } catch {
+        return undefined;
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("workflows: the env's concurrency", () => {
+    const group = (w: Workflow, env: string) => w.concurrency!.group.replace("${{ inputs.env }}", env);
+
+    it("upgrade, ops-upgrade and discard share `upgrade-<env>` and never cancel a running one", () => {
+        for (const w of [upgrade, opsUpgrade, discard]) assert.deepEqual(w.concurrency, { group: "upgrade-${{ inputs.env }}", "cancel-in-progress": false }, w.name);
+    });
+
+    it("rollback has its own group per env, never the upgrade's: it can start while an upgrade holds the env", () => {
+        assert.deepEqual(rollback.concurrency, { group: "rollback-${{ inputs.env }}", "cancel-in-progress": false });
+        for (const env of ["staging", "prod"]) {
+            assert.notEqual(group(rollback, env), group(upgrade, env));
+            assert.notEqual(group(rollback, env), group(rollback, env === "prod" ? "staging" : "prod"), "per env");
+        }
+        assert.equal(runDriver.concurrency, undefined, "the called workflow holds no group of its own");
+    });
+});
+
+describe("workflows: the checks before a run", () => {
+    for (const w of [upgrade, opsUpgrade, rollback, discard]) {
+        it(`${w.name}: default branch only, inputs only through env vars, on a GitHub-hosted runner`, () => {
+            const check = w.jobs.check;
+            assert.equal(check.steps[0].if, "github.ref != format('refs/heads/{0}', github.event.repository.default_branch)");
+            assert.match(check.steps[0].run!, /exit 1/);
+            for (const name of Object.keys(dispatchInputs(w))) {
+                const variable = name.toUpperCase().replace(/-/g, "_");
+                assert.equal(check.env?.[variable === "ENV" ? "ENV_NAME" : variable], `\${{ inputs.${name} }}`, `${w.name}: input ${name}`);
+            }
+            for (const id of Object.keys(w.jobs).filter((id) => id !== "check")) {
+                assert.ok(([] as string[]).concat(w.jobs[id].needs ?? []).includes("check"), `${w.name} ${id} waits for the check`);
+            }
+        });
+    }
+
+    it("upgrade: every driver option is an input; booleans are booleans", () => {
+        const inputs = dispatchInputs(upgrade);
+        assert.deepEqual(Object.keys(inputs).sort(), ["bake", "break-lease", "env", "fast-rollback", "hold", "no-destroy", "recover", "regions", "retry", "steps", "stop-at", "version"]);
+        assert.deepEqual(inputs.env.options, ["staging", "prod"]);
+        for (const required of ["env", "version"]) assert.equal(inputs[required].required, true);
+        for (const flag of ["no-destroy", "fast-rollback", "retry", "recover", "break-lease"]) assert.deepEqual([inputs[flag].type, inputs[flag].default], ["boolean", false], flag);
+    });
+
+    const base = { ENV_NAME: "prod", VERSION: "1.35", REGIONS: "", STEPS: "", BAKE: "", HOLD: "", STOP_AT: "", NO_DESTROY: "false", FAST_ROLLBACK: "false", RETRY: "false", RECOVER: "false", BREAK_LEASE: "false" };
+
+    it("upgrade: the inputs become arguments; the approval job repeats only those that continue the same upgrade", () => {
+        assert.deepEqual(checkArgs(upgrade, base), { args: ["--to", "1.35"], "finish-args": ["--to", "1.35"] });
+        const everything = { ...base, REGIONS: "us-west-2, ap-northeast-1", STEPS: "5,50,100", BAKE: "10m", HOLD: "1h", STOP_AT: "025", NO_DESTROY: "true", FAST_ROLLBACK: "true", RETRY: "true", RECOVER: "true", BREAK_LEASE: "true" };
+        const common = ["--to", "1.35", "--region", "us-west-2", "--region", "ap-northeast-1", "--steps", "5,50,100", "--bake", "10m", "--hold", "1h", "--no-destroy", "--fast-rollback"];
+        assert.deepEqual(checkArgs(upgrade, everything), { args: [...common, "--stop-at", "25", "--retry", "--recover", "--break-lease"], "finish-args": common });
+    });
+
+    it("upgrade: refuses what the driver would refuse or a shell could misread, before any runner starts", () => {
+        for (const bad of [{ VERSION: "1.35; rm -rf /" }, { VERSION: "v1.35" }, { ENV_NAME: "dev" }, { REGIONS: "us-west-2;echo" }, { STEPS: "5,25,x" }, { BAKE: "10 minutes" }, { HOLD: "30" }, { STOP_AT: "0" }, { STOP_AT: "101" }, { STOP_AT: "1e1" }, { STOP_AT: "25 --retry" }]) {
+            assert.equal(checkArgs(upgrade, { ...base, ...bad }), undefined, JSON.stringify(bad));
+        }
+        assert.deepEqual(checkArgs(upgrade, { ...base, STOP_AT: "100" })?.args, ["--to", "1.35", "--stop-at", "100"], "100 is a share too");
+    });
+
+    it("ops-upgrade: version, recover and break-lease", () => {
+        assert.deepEqual(Object.keys(dispatchInputs(opsUpgrade)).sort(), ["break-lease", "env", "recover", "version"]);
+        assert.deepEqual(checkArgs(opsUpgrade, { ENV_NAME: "staging", VERSION: "1.35", RECOVER: "true", BREAK_LEASE: "false" }), { args: ["--to", "1.35", "--recover"] });
+        assert.equal(checkArgs(opsUpgrade, { ENV_NAME: "staging", VERSION: "1.35.0", RECOVER: "false", BREAK_LEASE: "false" }), undefined);
+    });
+
+    it("rollback: regions (comma list) or all, fast-rollback, recover", () => {
+        assert.deepEqual(Object.keys(dispatchInputs(rollback)).sort(), ["env", "fast-rollback", "recover", "regions"]);
+        const args = (REGIONS: string, FAST_ROLLBACK = "false") => checkArgs(rollback, { ENV_NAME: "prod", REGIONS, FAST_ROLLBACK, RECOVER: "false" })?.args;
+        assert.deepEqual(args("all"), ["--all"]);
+        assert.deepEqual(args("us-west-2, ap-northeast-1", "true"), ["--region", "us-west-2", "--region", "ap-northeast-1", "--fast-rollback"]);
+        for (const bad of ["", "all,us-west-2", "us-west-2;id", "$(id)"]) assert.equal(args(bad), undefined, bad);
+    });
+
+    it("discard: one region", () => {
+        assert.deepEqual(Object.keys(dispatchInputs(discard)).sort(), ["env", "region"]);
+        assert.deepEqual(checkArgs(discard, { ENV_NAME: "prod", REGION: "us-west-2" }), { args: ["--region", "us-west-2"] });
+        assert.equal(checkArgs(discard, { ENV_NAME: "prod", REGION: "us-west-2,ap-northeast-1" }), undefined);
+    });
+
+    it("upgrade and ops-upgrade refuse to start while an upgrade pull request of the env is open", () => {
+        for (const w of [upgrade, opsUpgrade]) {
+            const script = step(w.jobs.check, (s) => /gh pr list/.test(s.run ?? "")).run!;
+            assert.match(script, /startswith\(\\"upgrade\/\$ENV_NAME-\\"\) or startswith\(\\"ops-upgrade\/\$ENV_NAME-\\"\)/);
+            assert.match(script, /exit 1/);
+        }
+    });
+
+    it("rollback and discard start from an open upgrade pull request's stack files (.github/scripts/stack-files-branch.sh)", () => {
+        for (const [w, fallback] of [[rollback, '"rollback/$ENV_NAME-$RUN_ID"'], [discard, '"discard/$ENV_NAME-$REGION"']] as const) {
+            const branch = step(w.jobs.check, (s) => s.id === "branch");
+            assert.equal(branch.run, `.github/scripts/stack-files-branch.sh "$ENV_NAME" ${fallback}`);
+            const job = w.jobs[Object.keys(w.jobs).find((id) => id !== "check")!];
+            assert.equal(job.with?.["stacks-ref"], "${{ needs.check.outputs.stacks-ref }}");
+            assert.equal(job.with?.["pr-branch"], "${{ needs.check.outputs.pr-branch }}");
+        }
+    });
+});
+
+describe("workflows: the runs and the approval", () => {
+    const called = (w: Workflow, id: string) => {
+        const job = w.jobs[id];
+        assert.equal(job.uses, "./.github/workflows/run-driver.yml");
+        return job.with!;
+    };
+
+    it("upgrade: the first run stops at `stop-at` in the env's environment", () => {
+        assert.deepEqual(called(upgrade, "upgrade"), {
+            env: "${{ inputs.env }}",
+            environment: "${{ inputs.env }}",
+            command: "upgrade",
+            args: "${{ needs.check.outputs.args }}",
+            version: "${{ inputs.version }}",
+            "pr-branch": "upgrade/${{ inputs.env }}-${{ inputs.version }}",
+            "pr-title": "Upgrade ${{ inputs.env }} to Kubernetes ${{ inputs.version }}",
+        });
+    });
+
+    it("upgrade: only a paused run goes on, behind `<env>-approval`, from the pull request's stack files, to 100%", () => {
+        const finish = upgrade.jobs["approve-and-finish"];
+        assert.deepEqual(finish.needs, ["check", "upgrade"]);
+        for (const [result, goes] of [["paused", true], ["completed", false], ["rolled_back", false], ["failed", false], ["no-result", false], ["", false]] as const) {
+            assert.equal(evaluate(finish.if!, { "needs.upgrade.outputs.result": result }), goes, result);
+        }
+        const inputs = called(upgrade, "approve-and-finish");
+        assert.equal(inputs.environment, "${{ inputs.env }}-approval");
+        assert.equal(inputs.args, "${{ needs.check.outputs.finish-args }}");
+        assert.equal(inputs["stacks-ref"], called(upgrade, "upgrade")["pr-branch"], "the branch the first job committed the paused state to");
+        assert.equal(inputs["pr-branch"], called(upgrade, "upgrade")["pr-branch"], "and the same pull request");
+    });
+
+    it("ops-upgrade, rollback and discard: their command, environment and role", () => {
+        const pick = (w: Workflow, id: string) => {
+            const { command, environment, role } = called(w, id);
+            return { command, environment, role };
+        };
+        assert.deepEqual(pick(opsUpgrade, "ops-upgrade"), { command: "ops-upgrade", environment: "${{ inputs.env }}", role: undefined });
+        assert.deepEqual(pick(rollback, "rollback"), { command: "rollback", environment: "${{ inputs.env }}-rollback", role: "rollback" });
+        assert.deepEqual(pick(discard, "discard"), { command: "discard", environment: "${{ inputs.env }}", role: undefined });
+    });
+});
+
+describe("workflows: run-driver", () => {
+    const driver = step(run, (s) => s.id === "driver");
+
+    it("inputs reach the job as env vars; the environment comes from the caller", () => {
+        for (const [name, input] of [["ENV_NAME", "env"], ["COMMAND", "command"], ["ARGS", "args"], ["VERSION", "version"]]) assert.equal(run.env?.[name], `\${{ inputs.${input} }}`);
+        assert.equal(run.environment, "${{ inputs.environment }}");
+    });
+
+    it("assumes the rollback role for rollback and the upgrade role otherwise, for longer than the job may run", () => {
+        const aws = step(run, (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") ?? false);
+        const role = (r: string) => evaluateValue(String(aws.with?.["role-to-assume"]), { "inputs.role": r, "vars.AWS_ROLLBACK_ROLE_ARN": "R", "vars.AWS_UPGRADE_ROLE_ARN": "U" });
+        assert.deepEqual([role("rollback"), role("upgrade")], ["R", "U"]);
+        assert.ok(Number(aws.with?.["role-duration-seconds"]) >= Number(run["timeout-minutes"]) * 60);
+    });
+
+    it("checks out, installs, assumes the role and installs the CLI before the driver runs", () => {
+        const order = ["actions/checkout@", "Start from those stack files", "actions/setup-node@", "npm ci", "aws-actions/configure-aws-credentials@", "pulumi/actions@"].map((marker) =>
+            run.steps.findIndex((s) => (s.uses ?? s.name ?? "").startsWith(marker) || (s.run ?? "").startsWith(marker)),
+        );
+        assert.deepEqual([...order].sort((a, b) => a - b), order, "in this order");
+        assert.ok(order.every((i) => i >= 0 && i < run.steps.indexOf(driver)));
+    });
+
+    it("passes each element of `args` as one argument, and runs nothing when `args` or the command is not what it should be", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "driver-"));
+        try {
+            mkdirSync(path.join(dir, "bin"));
+            writeFileSync(path.join(dir, "bin/npx"), `#!/usr/bin/env node\nrequire("fs").writeFileSync(${JSON.stringify(path.join(dir, "argv.json"))}, JSON.stringify(process.argv.slice(2)));\n`);
+            chmodSync(path.join(dir, "bin/npx"), 0o755);
+            const call = (COMMAND: string, ARGS: string) => {
+                rmSync(path.join(dir, "argv.json"), { force: true });
+                const env = { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, COMMAND, ARGS, ENV_NAME: "prod", RUNNER_TEMP: dir, GITHUB_OUTPUT: path.join(dir, "out") };
+                const ok = bashSucceeds(driver.run!, env);
+                return existsSync(path.join(dir, "argv.json")) ? (JSON.parse(readFileSync(path.join(dir, "argv.json"), "utf8")) as string[]) : ok;
+            };
+            const head = ["--no-install", "mitene"];
+            assert.deepEqual(call("upgrade", '["--to","1.35","--region","a b","$(id)"]'), [...head, "upgrade", "--env", "prod", "--engine", "pulumi", "--json", "--to", "1.35", "--region", "a b", "$(id)"]);
+            assert.deepEqual(call("rollback", "[]"), [...head, "rollback", "--env", "prod", "--engine", "pulumi", "--json"]);
+            for (const [command, args] of [["upgrade", '{"to":"1.35"}'], ["upgrade", "[1]"], ["upgrade", "not json"], ["destroy", "[]"], ["upgrade; id", "[]"]]) {
+                assert.equal(call(command, args), false, `${command} ${args}: refused before the driver`);
+            }
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("makes `mitene report --format md` of the run and puts it in the summary and the pull request body", () => {
+        const report = step(run, (s) => /mitene report/.test(s.run ?? ""));
+        assert.match(report.run!, /npx --no-install mitene report --env "\$ENV_NAME" --format md --out "\$RUNNER_TEMP\/report\.md"/);
+        const summary = step(run, (s) => s.id === "report");
+        assert.match(summary.run!, /upgrade-report\.ts --kind "\$COMMAND" .*--details "\$RUNNER_TEMP\/report\.md"/s);
+        assert.match(summary.run!, /--out "\$RUNNER_TEMP\/pr-body\.md"/);
+        const pr = step(run, (s) => s.uses?.startsWith("peter-evans/create-pull-request@") ?? false);
+        assert.equal(pr.with?.["body-path"], "${{ runner.temp }}/pr-body.md");
+        for (const s of [report, summary]) assert.equal(s.if, "always() && steps.driver.outputs.exit-code != ''");
+        assert.ok(run.steps.indexOf(driver) < run.steps.indexOf(report) && run.steps.indexOf(report) < run.steps.indexOf(summary) && run.steps.indexOf(summary) < run.steps.indexOf(pr));
+        assert.equal(run.outputs?.result, "${{ steps.report.outputs.result }}", "the approval job reads the driver's result word");
+    });
+
+    it("opens or updates the pull request unless the driver changed nothing (exit 2, 3, 4); always uploads the journal", () => {
+        const pr = step(run, (s) => s.uses?.startsWith("peter-evans/create-pull-request@") ?? false);
+        assert.equal(pr.with?.branch, "${{ inputs.pr-branch }}");
+        assert.equal(pr.with?.["add-paths"], "stacks/");
+        assert.equal(pr.with?.["delete-branch"], undefined, "a no-change run must not close an earlier pull request");
+        const exits = (code: string) =>
+            evaluate(pr.if!.replace(/^always\(\) && /, "").replace(/!contains\(fromJSON\('\["2","3","4"\]'\), steps\.driver\.outputs\.exit-code\)/, "CHANGED"), {
+                "steps.driver.outputs.exit-code": code,
+                CHANGED: ["2", "3", "4"].includes(code) ? "" : "yes",
+            });
+        assert.match(pr.if!, /^always\(\) && /);
+        assert.deepEqual(["0", "1", "137", "2", "3", "4", ""].map(exits), [true, true, true, false, false, false, false]);
+        const journal = step(run, (s) => s.with?.path === ".mitene/");
+        assert.equal(journal.if, "always()");
+        assert.equal(journal.with?.["include-hidden-files"], true);
+    });
+
+    it("with stacks-ref, starts from that branch's stacks/ (and only those files)", () => {
+        const checkout = step(run, (s) => s.with?.path === ".stacks-ref");
+        assert.deepEqual([checkout.if, checkout.with?.ref, checkout.with?.["sparse-checkout"]], ["inputs.stacks-ref != ''", "${{ inputs.stacks-ref }}", "stacks"]);
+        const move = step(run, (s) => s.name === "Start from those stack files");
+        assert.equal(move.if, "inputs.stacks-ref != ''");
+        const dir = mkdtempSync(path.join(tmpdir(), "stacks-ref-"));
+        try {
+            for (const [file, content] of [["stacks/Pulumi.old.yaml", "main"], ["stacks/Pulumi.a.yaml", "main"], [".stacks-ref/stacks/Pulumi.a.yaml", "branch"], [".stacks-ref/stacks/Pulumi.new.yaml", "branch"], [".stacks-ref/README.md", "x"]]) {
+                mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+                writeFileSync(path.join(dir, file), content);
+            }
+            assert.ok(bashSucceeds(`cd "${dir}"\n${move.run!}`, {}));
+            assert.deepEqual([existsSync(path.join(dir, "stacks/Pulumi.old.yaml")), readFileSync(path.join(dir, "stacks/Pulumi.a.yaml"), "utf8"), existsSync(path.join(dir, "stacks/Pulumi.new.yaml")), existsSync(path.join(dir, ".stacks-ref"))], [false, "branch", true, false]);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
