@@ -114,7 +114,8 @@ export function judgeWindow(config: GateConfig, fresh: ColorMetrics, baseline: M
         }
         const relative = relativeP99Limit(config, old);
         const slowRelative = relative === null ? undefined : slowAt(relative);
-        if (relative !== null && slowRelative !== undefined && relative < config.maxP99Ms) {
+        // Only when the absolute check did not already fail: one finding per breach.
+        if (relative !== null && slowRelative !== undefined && relative < config.maxP99Ms && !failures.some((f) => f.check === "p99")) {
             const p99 = rateAboveLimitPValue(slowRelative, m.requests, TAIL_FRACTION);
             if (slowRelative > m.requests * TAIL_FRACTION && p99 < alpha) {
                 failures.push({
