@@ -45,6 +45,8 @@ export interface RunOptions {
     /** Use this pid (a "process" started elsewhere). */
     pid?: number;
     cwd?: string;
+    /** stderr is a terminal (the live progress view). */
+    tty?: boolean;
 }
 
 export async function cli(args: string[], options: RunOptions = {}): Promise<CliRun> {
@@ -64,6 +66,7 @@ export async function cli(args: string[], options: RunOptions = {}): Promise<Cli
             return new Promise<never>(() => undefined);
         },
         signal: options.signal ?? new AbortController().signal,
+        stderrIsTTY: options.tty,
     });
     const code = await Promise.race([run, crash]);
     if (code !== 137 || !options.stayAlive) livePids.delete(pid);

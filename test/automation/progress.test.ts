@@ -1,0 +1,78 @@
+import { strict as assert } from "node:assert";
+import { createProgress } from "../../automation/progress";
+import { remainingMinutes, upgradeTimes } from "../../automation/upgrade/criticalPath";
+import { DEFAULT_SCENARIO } from "../../automation/sim/scenario";
+import { UPGRADE_DEFAULTS } from "../../automation/upgrade/types";
+import { cli, sim, tempState } from "../driver/harness";
+
+const TIMES = upgradeTimes(DEFAULT_SCENARIO, { steps: [...UPGRADE_DEFAULTS.steps], bakeMs: UPGRADE_DEFAULTS.bakeMs, holdMs: UPGRADE_DEFAULTS.holdMs });
+
+describe("progress", () => {
+    it("in a log, prints each event once and no status block", () => {
+        let out = "";
+        const view = createProgress({ write: (t) => (out += t), live: false, realTime: false });
+        view.status("ap-northeast-1", "baking green 5%");
+        view.remaining(120);
+        view.event(23, "ap-northeast-1", "set weights blue 95% / green 5%");
+        view.event(24, null, "upgrade started");
+        assert.equal(out, "+  23m  ap-northeast-1: set weights blue 95% / green 5%\n+  24m  upgrade started\n");
+    });
+
+    it("on a terminal, redraws the status block in place under the events, each line within the width", () => {
+        let out = "";
+        const view = createProgress({ write: (t) => (out += t), live: true, columns: 40, realTime: false });
+        view.status("ap-northeast-1", "baking green 5% with a status far longer than the terminal is wide");
+        view.remaining(95);
+        view.event(30, "ap-northeast-1", "gate at green 5%: pass");
+        const frames = out.split("\x1b[");
+        assert.ok(frames.some((f) => /^\dF/.test(f)), "moves the cursor up over the old block");
+        const last = out.slice(out.lastIndexOf("+  30m")).split("\n");
+        assert.equal(last[0], "+  30m  ap-northeast-1: gate at green 5…");
+        assert.equal(last[1], "  +30m elapsed, about 1h35m left");
+        assert.ok(last.every((line) => line.length <= 40));
+    });
+
+    it("does not redraw when a status does not change", () => {
+        let writes = 0;
+        const view = createProgress({ write: () => writes++, live: true, realTime: false });
+        view.status("us-west-2", "queued behind ap-northeast-1");
+        const after = writes;
+        view.status("us-west-2", "queued behind ap-northeast-1");
+        assert.equal(writes, after);
+    });
+});
+
+describe("time left", () => {
+    const waiting = { stage: "waiting" as const, stepsLeft: 4, phaseMinutes: 0, shifts: true };
+
+    it("before anything ran is the policy's lower bound (two regions: 158 minutes)", () => {
+        assert.equal(remainingMinutes([waiting, waiting], TIMES, false), 158);
+    });
+
+    it("is recomputed from what is left: a resumed run mid-canary has less to go", () => {
+        const canaryAt50 = { stage: "traffic" as const, stepsLeft: 2, phaseMinutes: 4, shifts: true };
+        const queued = { stage: "queued" as const, stepsLeft: 4, phaseMinutes: 0, shifts: true };
+        // Canary: 2 steps x 11 less 4 = 18; then the second region 44; then its tail 4 + 30 + 1 + 12 = 47.
+        assert.equal(remainingMinutes([canaryAt50, queued], TIMES, false), 18 + 44 + 47);
+    });
+
+    it("after a rollback only the rest counts", () => {
+        const done = { stage: "done" as const, stepsLeft: 0, phaseMinutes: 0, shifts: true };
+        assert.equal(remainingMinutes([done, done], TIMES, false), 0);
+    });
+
+    it("in a log, a run prints each event once, in short lines", async () => {
+        const run = await cli(sim(tempState(), "upgrade", "--env", "prod", "--to", "1.35", "--steps", "50,100", "--json"));
+        assert.equal(run.code, 0);
+        const lines = run.stderr.trim().split("\n").filter((l) => l.startsWith("+"));
+        assert.equal(new Set(lines).size, lines.length);
+        assert.ok(lines.every((l) => l.length < 130), "short lines");
+        assert.doesNotMatch(run.stderr, /elapsed, about/, "no status block in a log");
+    });
+
+    it("on a terminal, a region waiting behind the canary is shown queued, not waiting for Argo CD", async () => {
+        const run = await cli(sim(tempState(), "upgrade", "--env", "prod", "--to", "1.35", "--steps", "50,100", "--json"), { tty: true });
+        assert.match(run.stderr, /us-west-2\s+queued behind ap-northeast-1/);
+        assert.match(run.stderr, /elapsed, about \d+m left/);
+    });
+});
