@@ -142,27 +142,23 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
         .showHelpAfterError("(mitene help <command> shows its options)");
 
-    withEngine(program.command("status").description("where every region of an env stands (reads only)"))
-        .requiredOption("--env <env>", "environment", once("--env"))
+    withEngine(program.command("status").description("where every region of an env stands (reads only)").requiredOption("--env <env>", "environment", once("--env")))
         .action(async (flags: EngineOptions & { env: string }) => {
             const ports = await openEngine(flags, flags.env, engineIo, { readOnly: true });
             const report = await status(ports, flags.env);
             done({ json: report, text: formatStatus(report), exitCode: EXIT.ok });
         });
 
-    upgradeFlags(program.command("upgrade").description("blue/green upgrade of every region of an env"), {})
-        .requiredOption("--env <env>", "environment", once("--env"))
+    upgradeFlags(program.command("upgrade").description("blue/green upgrade of every region of an env").requiredOption("--env <env>", "environment", once("--env")), {})
         .action((flags: UpgradeFlags) => runUpgrade(flags, argv.join(" ")));
 
-    upgradeFlags(program.command("rehearse").description("the upgrade on a rehearsal engine (sim by default), seeded from the committed stack files"), { defaultEngine: "sim" })
-        .option("--env <env>", "environment", once("--env"), "prod")
+    upgradeFlags(program.command("rehearse").description("the upgrade on a rehearsal engine (sim by default), seeded from the committed stack files").option("--env <env>", "environment", once("--env"), "prod"), { defaultEngine: "sim" })
         .action((flags: UpgradeFlags) => {
             const stacksDir = flags.stacks === undefined ? undefined : path.resolve(io.cwd, flags.stacks);
             return runUpgrade({ ...flags, to: flags.to ?? defaultRehearsalTarget(flags.env, stacksDir) }, argv.join(" "));
         });
 
-    withEngine(program.command("rollback").description("all traffic (and the cron jobs) back on the color that served before the upgrade"), { scenario: true, crash: true })
-        .requiredOption("--env <env>", "environment", once("--env"))
+    withEngine(program.command("rollback").description("all traffic (and the cron jobs) back on the color that served before the upgrade").requiredOption("--env <env>", "environment", once("--env")), { scenario: true, crash: true })
         .option("--region <region>", "region (repeatable)", collect, [])
         .option("--all", "every region of the env")
         .option("--fast-rollback", "set the listener rules directly first, then update the region stack")
@@ -173,8 +169,7 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
             done({ json: report, text: formatRollback(report), exitCode: report.result === "failed" ? EXIT.failed : EXIT.ok });
         });
 
-    withEngine(program.command("discard").description("tear down a new-color cluster kept after a rollback"), { scenario: true, crash: true })
-        .requiredOption("--env <env>", "environment", once("--env"))
+    withEngine(program.command("discard").description("tear down a new-color cluster kept after a rollback").requiredOption("--env <env>", "environment", once("--env")), { scenario: true, crash: true })
         .requiredOption("--region <region>", "region (repeatable)", collect, [])
         .option("--recover", "resolve pending operations of an interrupted run, then continue")
         .option("--break-lease", "take the env's lease even if another run holds it")
@@ -183,8 +178,7 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
             done({ json: report, text: formatDiscard(report), exitCode: report.result === "failed" ? EXIT.failed : EXIT.ok });
         });
 
-    withEngine(program.command("ops-upgrade").description("in-place upgrade of the Ops cluster, one minor: control plane, core add-ons, node groups"), { scenario: true, crash: true })
-        .requiredOption("--env <env>", "environment", once("--env"))
+    withEngine(program.command("ops-upgrade").description("in-place upgrade of the Ops cluster, one minor: control plane, core add-ons, node groups").requiredOption("--env <env>", "environment", once("--env")), { scenario: true, crash: true })
         .option("--to <version>", "the next Kubernetes minor", once("--to"))
         .option("--recover", "resolve pending operations of an interrupted run, then continue")
         .option("--break-lease", "take the env's lease even if another run holds it")
@@ -200,8 +194,7 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
             done({ json: result, text, exitCode: result.result === "failed" ? EXIT.failed : EXIT.ok });
         });
 
-    withEngine(program.command("preflight").description("the upgrade's checks alone (reads only); exit 1 if any finding blocks"), { scenario: true })
-        .requiredOption("--env <env>", "environment", once("--env"))
+    withEngine(program.command("preflight").description("the upgrade's checks alone (reads only); exit 1 if any finding blocks").requiredOption("--env <env>", "environment", once("--env")), { scenario: true })
         .option("--to <version>", "target Kubernetes version", once("--to"))
         .option("--region <region>", "limit to this region (repeatable)", collect, [])
         .option("--ops", "check the Ops cluster's in-place upgrade instead of the service clusters'")
