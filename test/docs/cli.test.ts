@@ -12,7 +12,8 @@ describe("docs/cli.md", () => {
 
     it("documents every exit code the driver uses", () => {
         const page = readFileSync(DOCS_FILE, "utf8");
-        for (const code of [0, 1, 2, 3, 4, 130, 143, 137]) assert.match(page, new RegExp(`^\\| ${code}[ ,]`, "m"), `exit ${code}`);
+        const firstColumns = page.split("\n").filter((l) => /^\| [\d, ]+ \|/.test(l)).map((l) => l.split("|")[1]);
+        for (const code of [0, 1, 2, 3, 4, 130, 143, 137]) assert.ok(firstColumns.some((c) => c.split(",").map((x) => x.trim()).includes(String(code))), `exit ${code}`);
     });
 
     it("npm run mitene -- <command> --json prints one JSON document on stdout and nothing else", function () {
