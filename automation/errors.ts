@@ -1,5 +1,5 @@
 /**
- * Errors that end a command with a specific exit code (CONTRACT.md): the CLI maps them, nothing else does.
+ * Errors that end a command with a specific exit code (docs/cli.md): the CLI maps them, nothing else does.
  */
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, leaseHeld: 3, pendingOperations: 4, interrupted: 130, killed: 137, terminated: 143 } as const;

@@ -28,13 +28,15 @@ export interface ReportContext {
     details?: string;
 }
 
-/** What each exit code of the CLI contract means (CONTRACT.md). */
+/** What each exit code of the CLI contract means (docs/cli.md). */
 export const EXIT_CODES: Record<number, string> = {
     0: "done",
     1: "ran and did not succeed (a gate failed and traffic went back, a blocking preflight finding, or a timeout)",
     2: "bad input: nothing was changed",
     3: "another run holds this env's lease: nothing was changed",
     4: "a stack has pending operations from an interrupted update: nothing was changed; dispatch again with `recover`",
+    130: "cancelled (SIGINT): the running operation was stopped cleanly; dispatch again to go on",
+    143: "cancelled (SIGTERM, e.g. the job was cancelled): the running operation was stopped cleanly; dispatch again to go on",
 };
 
 /** GitHub refuses pull-request bodies above 65,536 characters. */

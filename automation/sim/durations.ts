@@ -1,6 +1,6 @@
 /**
  * How long an operation would take on AWS, from what it changes: creating an EKS cluster is the long pole,
- * a label change is a minute. Durations come from the scenario (CONTRACT.md defaults).
+ * a label change is a minute. Durations come from the scenario (docs/cli.md gives the defaults).
  */
 import { parseStackName } from "../../components/naming";
 import { RecordedResource } from "../../mocks/runtime";

@@ -1,5 +1,5 @@
 /**
- * The upgrade's options and results (the JSON shape of CONTRACT.md).
+ * The upgrade's options and results (the JSON shape in docs/cli.md).
  */
 import { Color } from "../../components/naming";
 import { StepVerdict } from "../gate/analysis";

@@ -20,7 +20,7 @@ describe("render, diff and policy", () => {
         assert.equal(run.code, 0, run.stderr);
     });
 
-    it("renders every stack of the env in the CONTRACT shape, secrets masked, credential-free", async () => {
+    it("renders every stack of the env in the documented shape (docs/cli.md), secrets masked, credential-free", async () => {
         const graph = JSON.parse(readFileSync(path.join(base, "ops-prod.json"), "utf8"));
         assert.deepEqual(Object.keys(graph), ["stack", "resources", "outputs"]);
         assert.deepEqual(Object.keys(graph.resources[0]), ["type", "name", "parent", "inputs"]);

@@ -127,7 +127,7 @@ export function snapshot(dir: string): Record<string, string> {
 }
 
 /**
- * The CONTRACT invariants of `status --json`, plus what a settled region (not mid-operation, not mid-move of
+ * The invariants of `status --json` (docs/cli.md), plus what a settled region (not mid-operation, not mid-move of
  * its cron jobs) must also satisfy: the cron owner runs them and no other cluster does.
  */
 export function invariantProblems(status: any, stacks?: Record<string, unknown>): string[] {
