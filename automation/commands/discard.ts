@@ -5,7 +5,7 @@
 import { Invocation } from "../context";
 import { EngineIo, EngineOptions, openEngine } from "../engines";
 import { selectRegions } from "../facts";
-import { RegionContext } from "../upgrade/regionState";
+import { regionContext } from "../upgrade/regionState";
 import { RegionDiscard, discardRegion } from "../upgrade/discard";
 import { handleRegionPendingOperations } from "../upgrade/pending";
 import { withLease } from "../upgrade/run";
@@ -39,16 +39,7 @@ export async function discardCommand(flags: DiscardFlags, io: EngineIo, invocati
         const results: RegionDiscard[] = [];
         for (const region of regions) {
             await handleRegionPendingOperations(leased, flags.env, region, flags.recover ?? false);
-            const ctx: RegionContext = {
-                ports: leased,
-                env: flags.env,
-                region,
-                signal: invocation.signal,
-                pollMs: UPGRADE_DEFAULTS.pollMs,
-                event: (text, o) => log.event(region, text, o),
-                status: (text) => log.status(region, text),
-            };
-            results.push(await discardRegion(ctx));
+            results.push(await discardRegion(regionContext(leased, log, flags.env, region, invocation.signal, UPGRADE_DEFAULTS.pollMs)));
         }
         const result = results.some((r) => r.result === "refused") ? "failed" : results.some((r) => r.result === "discarded") ? "discarded" : "nothing_to_do";
         const report: DiscardReport = { env: flags.env, result, regions: results, durationMinutes: log.elapsedMinutes(), journal: leased.journal.locate(flags.env) };

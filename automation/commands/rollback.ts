@@ -9,7 +9,7 @@ import { BadInputError } from "../errors";
 import { selectRegions } from "../facts";
 import { parseDuration } from "../options";
 import { RunLog } from "../runLog";
-import { RegionContext } from "../upgrade/regionState";
+import { regionContext } from "../upgrade/regionState";
 import { RegionRollback, rollbackRegion } from "../upgrade/rollback";
 import { handleRegionPendingOperations } from "../upgrade/pending";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";
@@ -64,15 +64,7 @@ export async function rollback(ports: DriverPorts, invocation: Invocation, env: 
     await log.event(null, `rollback of ${env}: ${regions.join(", ")}`, { phase: "start", detail: { command: "rollback", regions } });
     const results = await ports.clock.parallel(
         regions.map((region) => async () => {
-            const ctx: RegionContext = {
-                ports,
-                env,
-                region,
-                signal: invocation.signal,
-                pollMs: UPGRADE_DEFAULTS.pollMs,
-                event: (text, o) => log.event(region, text, o),
-                status: (text) => log.status(region, text),
-            };
+            const ctx = regionContext(ports, log, env, region, invocation.signal, UPGRADE_DEFAULTS.pollMs);
             try {
                 const inScope = runningUpgrade && (runningUpgrade.regions?.includes(region) ?? true);
                 return await rollbackRegion(ctx, { reason, fast: options.fast, jobsTimeoutMs: options.jobsTimeoutMs, pendingAttempt: inScope ? runningUpgrade.runId : undefined });

@@ -14,7 +14,7 @@ import { StateDamagedError } from "../errors";
 import { AnalysisIo, Look, analyzeStep } from "../gate/analysis";
 import { RunLog } from "../runLog";
 import { JobsStillRunningError, moveCron } from "./cron";
-import { RegionChangedError, RegionContext, RegionState, clusterRef, loadBalancerWeights, readRegion, writeCluster, writeRegion } from "./regionState";
+import { RegionChangedError, RegionContext, RegionState, clusterRef, loadBalancerWeights, readRegion, regionContext, writeCluster, writeRegion } from "./regionState";
 import { rollbackRegion } from "./rollback";
 import { tearDown } from "./teardown";
 import { RegionResult, StepRecord, UpgradeOptions } from "./types";
@@ -62,15 +62,7 @@ export class RegionUpgrade {
     ) {
         this.result = { region, from: null, to: null, result: "nothing_to_do", reason: null, steps: [] };
         this.stepsLeft = options.steps.length;
-        this.ctx = {
-            ports,
-            env: options.env,
-            region,
-            signal: invocation.signal,
-            pollMs: options.pollMs,
-            event: (text, options) => log.event(region, text, options),
-            status: (text) => log.status(region, text),
-        };
+        this.ctx = regionContext(ports, log, options.env, region, invocation.signal, options.pollMs);
     }
 
     private enter(stage: RegionStage, status: string) {

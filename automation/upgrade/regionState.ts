@@ -12,7 +12,7 @@ import { StateDamagedError } from "../errors";
 import { RegionView, observeRegion } from "../fleet";
 import { ClusterRef, PreconditionFailedError, RuleRef, UpResult } from "../ports";
 import { RegionOutputs } from "../../stacks/outputs";
-import { EventOptions } from "../runLog";
+import { EventOptions, RunLog } from "../runLog";
 
 const KEY = (key: string) => `mitene:${key}`;
 
@@ -28,6 +28,11 @@ export interface RegionContext {
     event(text: string, options: EventOptions): Promise<void>;
     /** The live view's line for the region. */
     status(text: string): void;
+}
+
+/** The context of `region` for a run journaled by `log`. */
+export function regionContext(ports: DriverPorts, log: RunLog, env: string, region: string, signal: AbortSignal, pollMs: number): RegionContext {
+    return { ports, env, region, signal, pollMs, event: (text, options) => log.event(region, text, options), status: (text) => log.status(region, text) };
 }
 
 export interface RegionState {
