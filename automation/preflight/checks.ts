@@ -162,6 +162,15 @@ async function envAccountFindings(ports: DriverPorts, view: EnvView): Promise<Pr
     return accountFindings(view.env, files, caller);
 }
 
+/**
+ * The Ops cluster goes first in a version cycle (docs/operations.md): Argo CD there deploys onto the service
+ * clusters, and its own cluster, upgraded in place one minor at a time, should not trail the clusters it serves.
+ */
+export function opsOrderFindings(opsVersion: string | null, target: string): PreflightFinding[] {
+    if (!opsVersion || compareMinor(opsVersion, target) >= 0) return [];
+    return [{ id: "ops-order", severity: "warning", message: `the Ops cluster runs Kubernetes ${opsVersion}, behind the target ${target}: upgrade it first (mitene ops-upgrade), see docs/operations.md` }];
+}
+
 /** EKS upgrade insights: ERROR blocks, WARNING warns. */
 export function insightFindings(insights: ClusterInsight[], where: string): PreflightFinding[] {
     return insights
@@ -204,6 +213,7 @@ export async function preflightBlueGreen(ports: DriverPorts, env: string, target
         ...coreAddonFindings(target),
         ...(await envAccountFindings(ports, view)),
         ...stateFindings({ ...view, regions: selected }, await ports.lease.current(env), context.runId ?? null),
+        ...opsOrderFindings(view.ops?.outputs?.kubernetesVersion ?? null, target),
     ];
     if (blockingFindings(findings).length > 0) return findings;
     for (const region of selected) {

@@ -117,14 +117,18 @@ export interface RegionChange {
     record?: UpgradeRecord | null;
 }
 
-/** Deploys the region stack with `change`, only onto the record `state` was read with. */
+/**
+ * Deploys the region stack with `change`, only onto the record `state` was read with. The weights, the cron
+ * owner and the record are always written, the unchanged ones as deployed: a stack file that is behind what
+ * is deployed (a rollback from a checkout of main while an upgrade's edits live on its runner) cannot move
+ * them back.
+ */
 export function writeRegion(ctx: Pick<RegionContext, "ports" | "env" | "region" | "signal">, state: RegionState, change: RegionChange): Promise<UpResult> {
-    const set: Record<string, unknown> = {};
+    const record = change.record !== undefined ? change.record : state.record;
+    const set: Record<string, unknown> = { [KEY("weights")]: change.weights ?? state.outputs.weights, [KEY("cronColor")]: change.cronColor ?? state.owner };
     const remove: string[] = [];
-    if (change.weights) set[KEY("weights")] = change.weights;
-    if (change.cronColor) set[KEY("cronColor")] = change.cronColor;
-    if (change.record) set[KEY("upgrade")] = change.record;
-    if (change.record === null) remove.push(KEY("upgrade"));
+    if (record) set[KEY("upgrade")] = record;
+    else remove.push(KEY("upgrade"));
     return guarded(ctx.region, () =>
         ctx.ports.engine.up(regionStack(ctx.env, ctx.region), { set, remove }, {
             signal: ctx.signal,

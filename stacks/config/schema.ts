@@ -13,7 +13,7 @@ import { recordConsistencyProblems, upgradeRecordSchema } from "../upgradeRecord
 /** Stack config values arrive as strings; structured values as JSON. These accept both forms. */
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: "expected true or false" });
 const int = (min: number, max: number) =>
-    z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)], { error: "expected a whole number" }).pipe(z.number().int().min(min).max(max));
+    z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)], { error: "expected a whole number" }).pipe(z.number().int({ error: "expected a whole number" }).min(min).max(max));
 const num = (min: number, max: number) =>
     z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)], { error: "expected a number" }).pipe(z.number().min(min).max(max));
 

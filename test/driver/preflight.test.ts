@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, skipFindings, stateFindings, versionFindings } from "../../automation/preflight/checks";
+import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, opsOrderFindings, skipFindings, stateFindings, versionFindings } from "../../automation/preflight/checks";
 import { apiUses, kubernetesApiOf } from "../../automation/preflight/apiDeprecations";
 import { ADDON_CATALOG } from "../../components/addonCatalog";
 import { cli, seeded, sim, snapshot, tempState } from "./harness";
@@ -85,7 +85,9 @@ describe("preflight on the sim engine", () => {
     it("passes prod to 1.35 and exits 0", async () => {
         const run = await cli(sim(tempState(), "preflight", "--env", "prod", "--to", "1.35", "--json"));
         assert.equal(run.code, 0);
-        assert.deepEqual(run.json, { env: "prod", to: "1.35", mode: "blue-green", result: "pass", findings: [] });
+        // The committed Ops cluster still runs 1.34: a warning only (docs/operations.md: Ops first).
+        assert.deepEqual(run.json.result, "pass");
+        assert.deepEqual(run.json.findings.map((f: any) => [f.id, f.severity]), [["ops-order", "warning"]]);
     });
 
     it("exits 1 with the blocking findings for a target the add-ons do not support", async () => {
@@ -101,8 +103,9 @@ describe("preflight on the sim engine", () => {
         const run = await cli(["rehearse", "--state", state, "--scenario", scenario(state, { freeIpsPerSubnet: 300 }), "--json"]);
         assert.equal(run.code, 1);
         assert.equal(run.json.result, "failed");
-        assert.ok(run.json.preflight.every((f: any) => f.id === "subnet-capacity"));
-        assert.equal(run.json.preflight.length, 6);
+        const blocking = run.json.preflight.filter((f: any) => f.severity === "blocking");
+        assert.ok(blocking.every((f: any) => f.id === "subnet-capacity"));
+        assert.equal(blocking.length, 6);
         assert.match(run.json.regions[0].reason, /preflight: ap-northeast-1: subnet .* has 300 free IPs/);
         assert.deepEqual(Object.keys(snapshot(state)).filter((f) => f.startsWith("stacks/")), stacksBefore);
     });
@@ -164,5 +167,15 @@ describe("preflight state checks", () => {
     });
     it("warns about an earlier attempt that was rolled back", () => {
         assert.deepEqual(ids(stateFindings(env(region({ upgrade: { newColor: "green", state: "rolled_back", reason: "gate" } })), null, null)), ["warning:serving-state"]);
+    });
+});
+
+describe("preflight: the order of a version cycle", () => {
+    it("warns when the Ops cluster is behind the service clusters' target, and only then", () => {
+        assert.deepEqual(opsOrderFindings("1.35", "1.35"), []);
+        assert.deepEqual(opsOrderFindings(null, "1.35"), []);
+        const [finding] = opsOrderFindings("1.34", "1.35");
+        assert.equal(finding.severity, "warning");
+        assert.match(finding.message, /Ops cluster runs Kubernetes 1\.34, behind the target 1\.35: upgrade it first/);
     });
 });
