@@ -9,7 +9,7 @@
  *   clock.json               virtual time, carried from run to run
  *   seeding-<env>            present while an env is being seeded
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { RecordedResource } from "../../mocks/runtime";
 import { StateFileError } from "../errors";
@@ -48,28 +48,49 @@ export class SimStore {
         return path.join(this.dir, ...parts);
     }
 
+    private readonly directories = new Set<string>();
+
     /** Writes `data` as JSON to `relative`, atomically. */
     writeJson(relative: string, data: unknown): void {
         const target = this.file(relative);
-        mkdirSync(path.dirname(target), { recursive: true });
+        const directory = path.dirname(target);
+        if (!this.directories.has(directory)) {
+            mkdirSync(directory, { recursive: true });
+            this.directories.add(directory);
+        }
         const tmp = `${target}.tmp-${process.pid}-${tmpCounter++}`;
-        writeFileSync(tmp, JSON.stringify(data, null, 1));
+        writeFileSync(tmp, JSON.stringify(data));
         renameSync(tmp, target);
     }
 
+    /**
+     * Parsed files by path, valid while the file is the same one (inode, size and modification time: every
+     * write renames a new file into place). Stack records are large and read at every step of a run.
+     * Callers never change what they read.
+     */
+    private readonly parsed = new Map<string, { key: string; value: unknown }>();
+
     /** undefined when the file is missing; a file that is not JSON is named in a StateFileError. */
     readJson<T>(relative: string): T | undefined {
+        const file = this.file(relative);
         let text: string;
+        let key: string;
         try {
-            text = readFileSync(this.file(relative), "utf8");
+            const stat = statSync(file);
+            key = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+            const cached = this.parsed.get(file);
+            if (cached?.key === key) return cached.value as T;
+            text = readFileSync(file, "utf8");
         } catch (error) {
             if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-            throw new StateFileError(`cannot read state file ${this.file(relative)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+            throw new StateFileError(`cannot read state file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
         }
         try {
-            return JSON.parse(text) as T;
+            const value = JSON.parse(text) as T;
+            this.parsed.set(file, { key, value });
+            return value;
         } catch (error) {
-            throw new StateFileError(`state file ${this.file(relative)} is damaged (${(error as Error).message}); restore it or start over with an empty --state`);
+            throw new StateFileError(`state file ${file} is damaged (${(error as Error).message}); restore it or start over with an empty --state`);
         }
     }
 

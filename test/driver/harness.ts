@@ -207,3 +207,16 @@ export const upgradeOptions = (changes: Partial<UpgradeOptions> = {}): UpgradeOp
     fastRollback: false,
     ...changes,
 });
+
+/**
+ * The crash indexes a property visits: all of them under `npm run test:properties` (MITENE_PROPERTIES=all,
+ * run by .ci/run), every third one and both ends under `npm test`, so that stays quick and still meets every
+ * phase of an upgrade.
+ */
+export function crashIndexes(total: number): number[] {
+    const all = Array.from({ length: total }, (_, i) => i + 1);
+    return process.env.MITENE_PROPERTIES === "all" ? all : all.filter((n) => n === 1 || n === total || n % 3 === 0);
+}
+
+/** How many random races a property runs: many under test:properties, a few under npm test. */
+export const raceCount = (quick: number, full: number) => (process.env.MITENE_PROPERTIES === "all" ? full : quick);

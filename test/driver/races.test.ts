@@ -15,7 +15,7 @@ import { RunLog } from "../../automation/runLog";
 import { DEFAULT_SCENARIO } from "../../automation/sim/scenario";
 import { createSimPorts } from "../../automation/sim/ports";
 import { runUpgrade, withLease } from "../../automation/upgrade/run";
-import { deployedOutputs, identity, invariantProblems, invocation, livePids, seeded, statusOf, upgradeOptions } from "./harness";
+import { deployedOutputs, identity, raceCount, invariantProblems, invocation, livePids, seeded, statusOf, upgradeOptions } from "./harness";
 
 const REGIONS = ["ap-northeast-1", "us-west-2"];
 const OPERATIONS = 28;
@@ -92,7 +92,7 @@ describe("rollback racing a live upgrade (random instants, both regions)", funct
                     }
                 },
             ),
-            { numRuns: Number(process.env.RACES ?? 24), seed: Number(process.env.RACE_SEED ?? 20261127) },
+            { numRuns: raceCount(12, 60), seed: Number(process.env.RACE_SEED ?? 20261127) },
         );
     });
 });
