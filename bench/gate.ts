@@ -52,7 +52,9 @@ async function falseRollbacks(report: Report, healthyRuns: number): Promise<void
     for (const [name, gate] of GATES) {
         const rolled = (await runs(healthyRuns, (seed) => noisy(seed), gate)).filter((o) => o.rolledBack).length;
         const bound = upper95(rolled, healthyRuns);
-        report(`${name} gate`, `${rolled} of ${healthyRuns} rolled back (${pct(rolled / healthyRuns)}; 95% upper bound ${pct(bound)})`, name === "continuous" ? "at most 1 in 1,000" : "-", name === "continuous" ? bound <= 0.001 + 1e-9 : null);
+        // Proving "at most 1 in 1,000" at 95% takes 3,000 clean runs: --quick runs fewer and only reports.
+        const judged = name === "continuous" && healthyRuns >= 3000;
+        report(`${name} gate`, `${rolled} of ${healthyRuns} rolled back (${pct(rolled / healthyRuns)}; 95% upper bound ${pct(bound)})`, name === "continuous" ? "at most 1 in 1,000 (95% upper bound, 3,000 runs)" : "-", judged ? bound <= 0.001 + 1e-9 : null);
     }
 }
 
