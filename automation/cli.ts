@@ -11,7 +11,7 @@ import { EngineIo, EngineOptions, openEngine } from "./engines";
 import { BadInputError, EXIT, exitCodeOf } from "./errors";
 import { selectRegions } from "./facts";
 import { formatMinutes } from "./options";
-import { ProcessIdentity } from "./sim/engine";
+import { ProcessIdentity } from "./process";
 import { rollback } from "./commands/rollback";
 import { formatStatus, status } from "./commands/status";
 import { UpgradeFlags, UpgradeOutcome, defaultRehearsalTarget, upgradeCommand } from "./commands/upgrade";

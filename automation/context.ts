@@ -13,7 +13,7 @@ import {
     SubnetInspector,
     UpgradeInsights,
 } from "./ports";
-import { Scenario } from "./sim/scenario";
+import { Scenario } from "./scenario/scenario";
 
 export interface DriverPorts {
     engine: StackEngine;

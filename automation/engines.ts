@@ -8,9 +8,9 @@ import { BadInputError } from "./errors";
 import { DriverPorts } from "./context";
 import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
 import { observeEnv } from "./fleet";
-import { CrashPlan, ProcessIdentity } from "./sim/engine";
+import { CrashPlan, ProcessIdentity } from "./process";
 import { createSimPorts } from "./sim/ports";
-import { loadScenario } from "./sim/scenario";
+import { loadScenario } from "./scenario/scenario";
 import { committedEnvs, needsSeeding, seedEnv } from "./sim/seed";
 import { SimStore } from "./sim/store";
 

@@ -11,7 +11,7 @@
 import * as path from "node:path";
 import { RealClock } from "../clock";
 import { DriverPorts } from "../context";
-import { DEFAULT_SCENARIO } from "../sim/scenario";
+import { DEFAULT_SCENARIO } from "../scenario/scenario";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { awsClients } from "./clients";
 import { CloudWatchMetrics } from "./cloudwatchMetrics";
@@ -19,7 +19,7 @@ import { DynamoLeaseStore } from "./dynamoLease";
 import { Ec2Subnets } from "./ec2Subnets";
 import { EksInsights } from "./eksInsights";
 import { Elbv2Weights } from "./elbv2Weights";
-import { FileJournal } from "./fileJournal";
+import { FileJournal } from "../journal/fileJournal";
 import { ArgoCdHealth, KubernetesClusterJobs, eksClusterAccess, opsKubeconfig } from "./kubernetes";
 import { PulumiEngine } from "./pulumiEngine";
 

@@ -3,42 +3,14 @@
  * mock runtime; the operation takes its AWS duration on the virtual clock; an operation marker exists from
  * its start to its end, so a run killed in between leaves pending operations, as Pulumi does.
  */
-import { hostname } from "node:os";
-import { RecordedResource } from "../../mocks/runtime";
+import { RecordedResource } from "../../fakecloud/mockRuntime";
+import { CrashPlan, ProcessIdentity } from "../process";
 import { ConfigChanges, OperationOptions, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
 import { Clock } from "../ports";
-import { changedResources, destroyDuration, upDuration } from "./durations";
-import { runStackProgram } from "./programs";
-import { Scenario } from "./scenario";
+import { changedResources, destroyDuration, upDuration } from "../scenario/durations";
+import { Scenario } from "../scenario/scenario";
+import { runStackProgram } from "../stackPrograms";
 import { OperationMarker, SimStackRecord, SimStore } from "./store";
-
-/** Who this process is, and whether another process is alive (injected so tests can simulate kills). */
-export interface ProcessIdentity {
-    pid: number;
-    host: string;
-    isAlive(pid: number): boolean;
-}
-
-export const thisProcess = (): ProcessIdentity => ({
-    pid: process.pid,
-    host: hostname(),
-    isAlive: (pid) => {
-        try {
-            process.kill(pid, 0);
-            return true;
-        } catch (error) {
-            return (error as NodeJS.ErrnoException).code === "EPERM";
-        }
-    },
-});
-
-/** `--crash-after N` / `--crash-during N`: die right after, or in the middle of, the N-th state-changing operation. */
-export interface CrashPlan {
-    after?: number;
-    during?: number;
-    /** How to die: the CLI exits 137; tests freeze the run. */
-    die: () => Promise<never>;
-}
 
 export class StackNotFoundError extends Error {
     constructor(stack: string) {

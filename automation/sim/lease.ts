@@ -5,7 +5,7 @@
 import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
-import { ProcessIdentity } from "./engine";
+import { ProcessIdentity } from "../process";
 import { SimStore } from "./store";
 
 /** Far in the future: sim leases do not expire, their holders are checked for life instead. */

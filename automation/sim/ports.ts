@@ -7,12 +7,14 @@ import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { VirtualClock } from "../clock";
 import { DriverPorts } from "../context";
-import { FileJournal } from "../real/fileJournal";
+import { FileJournal } from "../journal/fileJournal";
+import { CrashPlan, ProcessIdentity } from "../process";
+import { NoInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics, ScenarioSubnets, StackHistory } from "../scenario/observers";
+import { Scenario } from "../scenario/scenario";
 import { ruleRefs } from "../upgrade/region";
-import { CrashPlan, ProcessIdentity, SimEngine } from "./engine";
+import { SimEngine } from "./engine";
 import { SimLeaseStore } from "./lease";
-import { SimArgo, SimInsights, SimJobs, SimLoadBalancer, SimMetrics, SimSubnets } from "./observers";
-import { Scenario } from "./scenario";
+import { SimLoadBalancer } from "./loadBalancer";
 import { SimStore } from "./store";
 import * as path from "node:path";
 
@@ -45,6 +47,10 @@ export function createSimPorts(options: SimOptions): SimPorts {
         const outputs = regionOutputs(region);
         return outputs ? outputs.upgrade?.newColor ?? otherColor(outputs.cronColor) : undefined;
     };
+    const history: StackHistory = (stack) => {
+        const record = engine.record(stack);
+        return record?.deployed && record.outputs ? { outputs: record.outputs, changedAt: record.outputChangedAt } : undefined;
+    };
     const weightsOf = async (region: string): Promise<Weights> => {
         const outputs = regionOutputs(region);
         if (!outputs) throw new Error(`region stack of ${region} is not deployed`);
@@ -58,11 +64,11 @@ export function createSimPorts(options: SimOptions): SimPorts {
         engine,
         clock,
         loadBalancer,
-        metrics: new SimMetrics(options.scenario, newColorOf, weightsOf),
-        argo: new SimArgo(options.scenario, engine, clock),
-        jobs: new SimJobs(options.scenario, engine, clock, options.env),
-        subnets: new SimSubnets(options.scenario),
-        insights: new SimInsights(),
+        metrics: new ScenarioMetrics(options.scenario, newColorOf, weightsOf),
+        argo: new ScenarioArgo(options.scenario, history, clock),
+        jobs: new ScenarioJobs(options.scenario, history, clock, options.env),
+        subnets: new ScenarioSubnets(options.scenario),
+        insights: new NoInsights(),
         lease: new SimLeaseStore(store, options.identity),
         journal: new FileJournal(path.join(options.stateDir, "journal")),
         close: async () => store.writeClock(clock.now()),

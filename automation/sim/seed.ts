@@ -4,7 +4,7 @@
  */
 import { parseStackName } from "../../components/naming";
 import { listStacks, readStackFile } from "../../stacks/stackFiles";
-import { runStackProgram } from "./programs";
+import { runStackProgram } from "../stackPrograms";
 import { SimStore } from "./store";
 
 const ORDER = { ops: 0, region: 1, cluster: 2 } as const;

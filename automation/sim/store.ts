@@ -11,7 +11,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
-import { RecordedResource } from "../../mocks/runtime";
+import { RecordedResource } from "../../fakecloud/mockRuntime";
 import { StackConfig } from "../ports";
 
 export interface SimStackRecord {

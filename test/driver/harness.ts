@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../automation/cli";
-import { ProcessIdentity } from "../../automation/sim/engine";
+import { ProcessIdentity } from "../../automation/process";
 
 export interface CliRun {
     code: number;

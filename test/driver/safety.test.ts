@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { rollback } from "../../automation/commands/rollback";
 import { Invocation } from "../../automation/context";
 import { RunLog } from "../../automation/runLog";
-import { DEFAULT_SCENARIO } from "../../automation/sim/scenario";
+import { DEFAULT_SCENARIO } from "../../automation/scenario/scenario";
 import { createSimPorts } from "../../automation/sim/ports";
 import { runUpgrade } from "../../automation/upgrade/run";
 import { UPGRADE_DEFAULTS, UpgradeOptions } from "../../automation/upgrade/types";

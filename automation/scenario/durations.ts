@@ -1,10 +1,17 @@
 /**
  * How long an operation would take on AWS, from what it changes: creating an EKS cluster is the long pole,
- * a label change is a minute. Durations come from the scenario (CONTRACT.md defaults).
+ * a label change is a minute. Durations come from the scenario (CONTRACT.md defaults). The sim and the local
+ * engine both advance their virtual clocks by these, so their `durationMinutes` compare.
  */
 import { parseStackName } from "../../components/naming";
-import { RecordedResource } from "../../mocks/runtime";
 import { Scenario } from "./scenario";
+
+/** What the model needs of a resource of a stack's graph: from the mock runtime (sim) or a Pulumi checkpoint (local). */
+export interface GraphResource {
+    type: string;
+    urn: string;
+    inputs: Record<string, unknown>;
+}
 
 const MINUTE = 60_000;
 const CLUSTER = "eks:index:Cluster";
@@ -14,7 +21,7 @@ const ADDON_INPUTS = ["vpcCniOptions", "corednsAddonOptions", "kubeProxyAddonOpt
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Resources created or whose inputs changed, by URN. */
-export function changedResources(before: RecordedResource[], after: RecordedResource[]) {
+export function changedResources<R extends GraphResource>(before: R[], after: R[]) {
     const old = new Map(before.map((r) => [r.urn, r]));
     const next = new Map(after.map((r) => [r.urn, r]));
     const created = after.filter((r) => !old.has(r.urn));
@@ -24,7 +31,7 @@ export function changedResources(before: RecordedResource[], after: RecordedReso
 }
 
 /** Virtual milliseconds an `up` takes, given the graphs before and after. */
-export function upDuration(stack: string, before: RecordedResource[], after: RecordedResource[], scenario: Scenario): number {
+export function upDuration(stack: string, before: GraphResource[], after: GraphResource[], scenario: Scenario): number {
     const d = scenario.durations;
     const { created, updated, deleted, old } = changedResources(before, after);
     if (created.length + updated.length + deleted.length === 0) return 0;
@@ -45,7 +52,7 @@ export function upDuration(stack: string, before: RecordedResource[], after: Rec
 }
 
 /** Virtual milliseconds a destroy takes. */
-export function destroyDuration(resources: RecordedResource[], scenario: Scenario): number {
+export function destroyDuration(resources: GraphResource[], scenario: Scenario): number {
     if (resources.length === 0) return 0;
     return (resources.some((r) => r.type === CLUSTER) ? scenario.durations.clusterDestroy : scenario.durations.regionUp) * MINUTE;
 }
