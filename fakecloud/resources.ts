@@ -86,7 +86,7 @@ export function eksNodeGroup(ctx: FakeContext, inputs: Record<string, unknown>, 
         version: inputs.version,
         capacityType: inputs.capacityType,
         status: "ACTIVE",
-        arn: `arn:aws:eks:${ctx.region}:${ctx.accountId}:nodegroup/${inputs.nodeGroupName}/${hex(8)}`,
+        arn: `arn:aws:eks:${ctx.region}:${ctx.accountId}:nodegroup/${String(inputs.nodeGroupName)}/${hex(8)}`,
     };
 }
 
@@ -95,6 +95,8 @@ export function fakeResource(ctx: FakeContext, type: string, name: string, input
     const hex: Hex = (n) => fakeHex(ctx.stack, type, name, n);
     const { region, accountId: acct } = ctx;
     const physical = (inputs.name as string | undefined) ?? `${name}-${hex(7)}`;
+    // The inputs that become parts of IDs and ARNs are strings in every program.
+    const text = inputs as Record<string, string | undefined>;
     switch (type) {
         case "eks:index:Cluster": {
             const eksCluster = eksControlPlane(ctx, physical, inputs, hex);
@@ -107,7 +109,7 @@ export function fakeResource(ctx: FakeContext, type: string, name: string, input
             return { id: `${name}-${hex(8)}`, state: { nodeGroup: { nodeGroupName, version, capacityType, status, arn } } };
         }
         case "aws:eks/nodeGroup:NodeGroup":
-            return { id: `${inputs.clusterName}:${inputs.nodeGroupName}`, state: eksNodeGroup(ctx, inputs, hex) };
+            return { id: `${text.clusterName}:${text.nodeGroupName}`, state: eksNodeGroup(ctx, inputs, hex) };
         case "awsx:ec2:Vpc":
             return { id: `${name}-${hex(8)}`, state: fakeVpc(ctx, inputs, hex) };
         case "aws:lb/loadBalancer:LoadBalancer": {
@@ -138,16 +140,16 @@ export function fakeResource(ctx: FakeContext, type: string, name: string, input
         case "aws:iam/role:Role":
             return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:iam::${acct}:role/${physical}`, uniqueId: `AROA${hex(17).toUpperCase()}` } };
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
-            const issuer = String(inputs.url ?? "").replace("https://", "");
+            const issuer = (text.url ?? "").replace("https://", "");
             return { id: `arn:aws:iam::${acct}:oidc-provider/${issuer}`, state: { ...inputs, arn: `arn:aws:iam::${acct}:oidc-provider/${issuer}` } };
         }
         case "aws:cloudwatch/logGroup:LogGroup":
             return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:logs:${region}:${acct}:log-group:${physical}` } };
         case "aws:route53/record:Record":
-            return { id: `${inputs.zoneId}_${inputs.name}_${inputs.type}${inputs.setIdentifier ? `_${inputs.setIdentifier}` : ""}`, state: { ...inputs, fqdn: inputs.name } };
+            return { id: `${text.zoneId}_${text.name}_${text.type}${text.setIdentifier ? `_${text.setIdentifier}` : ""}`, state: { ...inputs, fqdn: inputs.name } };
         case "kubernetes:helm.sh/v3:Release":
             return {
-                id: `${inputs.namespace}/${inputs.name}`,
+                id: `${text.namespace}/${text.name}`,
                 state: { ...inputs, status: { status: "deployed", name: inputs.name, namespace: inputs.namespace, version: inputs.version, revision: 1 } },
             };
         default:
@@ -180,8 +182,10 @@ export function fakeInvoke(ctx: FakeContext, token: string, inputs: Record<strin
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:index/getRegion:getRegion":
             return { name: ctx.region, region: ctx.region, id: ctx.region };
-        case "aws:ssm/getParameter:getParameter":
-            return { name: inputs.name, type: "SecureString", value: `sim-value-of-${inputs.name}`, version: 1, arn: `arn:aws:ssm:${ctx.region}:${ctx.accountId}:parameter${inputs.name}`, id: inputs.name };
+        case "aws:ssm/getParameter:getParameter": {
+            const name = String(inputs.name);
+            return { name, type: "SecureString", value: `sim-value-of-${name}`, version: 1, arn: `arn:aws:ssm:${ctx.region}:${ctx.accountId}:parameter${name}`, id: name };
+        }
         default:
             throw new Error(`the fake cloud has no answer for ${token}`);
     }

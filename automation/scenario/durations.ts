@@ -2,57 +2,78 @@
  * How long an operation would take on AWS, from what it changes: creating an EKS cluster is the long pole,
  * a label change is a minute. Durations come from the scenario (CONTRACT.md defaults). The sim and the local
  * engine both advance their virtual clocks by these, so their `durationMinutes` compare.
+ *
+ * The changes come in two shapes. The sim compares the graphs the mock runtime records, where a remote
+ * component (`eks:index:Cluster`) shows its inputs. The local engine has the real engine's steps, where a
+ * component has no inputs of its own and the change shows on its aws children (`aws:eks/cluster:Cluster`,
+ * `aws:eks/addon:Addon`, `aws:eks/nodeGroup:NodeGroup`). The model reads both.
  */
 import { parseStackName } from "../../components/naming";
 import { Scenario } from "./scenario";
 
-/** What the model needs of a resource of a stack's graph: from the mock runtime (sim) or a Pulumi checkpoint (local). */
+const MINUTE = 60_000;
+const CONTROL_PLANES = new Set(["eks:index:Cluster", "aws:eks/cluster:Cluster"]);
+const NODE_GROUPS = new Set(["eks:index:ManagedNodeGroup", "aws:eks/nodeGroup:NodeGroup"]);
+const ADDON = "aws:eks/addon:Addon";
+/** The core add-on settings of `eks:index:Cluster`, as the mock runtime sees them. */
+const ADDON_INPUTS = ["vpcCniOptions", "corednsAddonOptions", "kubeProxyAddonOptions"];
+
+/** What the model needs of a resource of a stack's graph. */
 export interface GraphResource {
     type: string;
     urn: string;
     inputs: Record<string, unknown>;
 }
 
-const MINUTE = 60_000;
-const CLUSTER = "eks:index:Cluster";
-const NODE_GROUP = "eks:index:ManagedNodeGroup";
-const ADDON_INPUTS = ["vpcCniOptions", "corednsAddonOptions", "kubeProxyAddonOptions"];
+/** One resource an operation created, changed (top-level inputs `keys`) or deleted. */
+export interface ResourceChange {
+    type: string;
+    urn: string;
+    op: "create" | "update" | "delete";
+    keys: string[];
+}
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Resources created or whose inputs changed, by URN. */
-export function changedResources<R extends GraphResource>(before: R[], after: R[]) {
+/** The changes between two graphs of a stack, by URN. */
+export function graphChanges(before: GraphResource[], after: GraphResource[]): ResourceChange[] {
     const old = new Map(before.map((r) => [r.urn, r]));
-    const next = new Map(after.map((r) => [r.urn, r]));
-    const created = after.filter((r) => !old.has(r.urn));
-    const updated = after.filter((r) => old.has(r.urn) && !same(old.get(r.urn)!.inputs, r.inputs));
-    const deleted = before.filter((r) => !next.has(r.urn));
-    return { created, updated, deleted, old };
+    const next = new Set(after.map((r) => r.urn));
+    const changes: ResourceChange[] = [];
+    for (const r of after) {
+        const previous = old.get(r.urn);
+        if (!previous) {
+            changes.push({ type: r.type, urn: r.urn, op: "create", keys: [] });
+            continue;
+        }
+        const keys = [...new Set([...Object.keys(previous.inputs), ...Object.keys(r.inputs)])].filter((key) => !same(previous.inputs[key], r.inputs[key]));
+        if (keys.length > 0) changes.push({ type: r.type, urn: r.urn, op: "update", keys });
+    }
+    for (const r of before) if (!next.has(r.urn)) changes.push({ type: r.type, urn: r.urn, op: "delete", keys: [] });
+    return changes;
 }
 
-/** Virtual milliseconds an `up` takes, given the graphs before and after. */
-export function upDuration(stack: string, before: GraphResource[], after: GraphResource[], scenario: Scenario): number {
+/** Virtual milliseconds an `up` of `stack` takes, given what it changed. */
+export function upDuration(stack: string, changes: ResourceChange[], scenario: Scenario): number {
     const d = scenario.durations;
-    const { created, updated, deleted, old } = changedResources(before, after);
-    if (created.length + updated.length + deleted.length === 0) return 0;
+    if (changes.length === 0) return 0;
     const kind = parseStackName(stack)?.kind;
     if (kind === "region") return d.regionUp * MINUTE;
-    const clusterCreated = created.some((r) => r.type === CLUSTER);
-    if (kind === "cluster") return (clusterCreated || updated.some((r) => r.type === CLUSTER) ? d.clusterUp : d.labelUp) * MINUTE;
+    const planes = changes.filter((c) => CONTROL_PLANES.has(c.type));
+    const clusterCreated = planes.some((c) => c.op === "create");
+    if (kind === "cluster") return (clusterCreated || planes.some((c) => c.op === "update") ? d.clusterUp : d.labelUp) * MINUTE;
     // The Ops cluster is upgraded in place: each kind of change has its own duration, and they add up.
     if (clusterCreated) return d.clusterUp * MINUTE;
+    const updatedPlanes = planes.filter((c) => c.op === "update");
     let minutes = 0;
-    for (const resource of updated) {
-        const previous = old.get(resource.urn)!.inputs;
-        if (resource.type === CLUSTER && !same(previous.version, resource.inputs.version)) minutes += d.opsControlPlane;
-        if (resource.type === CLUSTER && ADDON_INPUTS.some((key) => !same(previous[key], resource.inputs[key]))) minutes += d.opsAddons;
-    }
-    if ([...created, ...updated].some((r) => r.type === NODE_GROUP)) minutes += d.opsNodes;
+    if (updatedPlanes.some((c) => c.keys.includes("version"))) minutes += d.opsControlPlane;
+    if (updatedPlanes.some((c) => c.keys.some((key) => ADDON_INPUTS.includes(key))) || changes.some((c) => c.type === ADDON && c.op !== "delete")) minutes += d.opsAddons;
+    if (changes.some((c) => NODE_GROUPS.has(c.type) && c.op !== "delete")) minutes += d.opsNodes;
     return (minutes || d.labelUp) * MINUTE;
 }
 
-/** Virtual milliseconds a destroy takes. */
-export function destroyDuration(resources: GraphResource[], scenario: Scenario): number {
+/** Virtual milliseconds a destroy of these resources takes. */
+export function destroyDuration(resources: { type: string }[], scenario: Scenario): number {
     if (resources.length === 0) return 0;
-    return (resources.some((r) => r.type === CLUSTER) ? scenario.durations.clusterDestroy : scenario.durations.regionUp) * MINUTE;
+    return (resources.some((r) => CONTROL_PLANES.has(r.type)) ? scenario.durations.clusterDestroy : scenario.durations.regionUp) * MINUTE;
 }

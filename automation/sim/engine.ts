@@ -7,7 +7,7 @@ import { RecordedResource } from "../../fakecloud/mockRuntime";
 import { CrashPlan, ProcessIdentity } from "../process";
 import { ConfigChanges, OperationOptions, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
 import { Clock } from "../ports";
-import { changedResources, destroyDuration, upDuration } from "../scenario/durations";
+import { destroyDuration, graphChanges, upDuration } from "../scenario/durations";
 import { Scenario } from "../scenario/scenario";
 import { runStackProgram } from "../stackPrograms";
 import { OperationMarker, SimStackRecord, SimStore } from "./store";
@@ -67,10 +67,12 @@ export class SimEngine implements StackEngine {
         const record = this.require(name);
         const config = applyChanges(record.config, changes);
         const run = await runStackProgram(name, config, (stack) => this.deployedOutputs(stack));
-        const duration = upDuration(name, record.resources, run.resources, this.scenario);
-        const { created, updated, deleted } = changedResources(record.resources, run.resources);
+        const changed = graphChanges(record.resources, run.resources);
+        const duration = upDuration(name, changed, this.scenario);
+        const count = (op: string) => changed.filter((c) => c.op === op).length;
+        const [created, updated, deleted] = [count("create"), count("update"), count("delete")];
         await this.operate(name, "update", async () => {
-            opts.onOutput?.(`${name}: ${created.length} to create, ${updated.length} to update, ${deleted.length} to delete`);
+            opts.onOutput?.(`${name}: ${created} to create, ${updated} to update, ${deleted} to delete`);
             await this.clock.sleep(duration, opts.signal);
             const now = this.clock.now();
             const changedAt = { ...record.outputChangedAt };
@@ -79,7 +81,7 @@ export class SimEngine implements StackEngine {
             }
             this.store.writeStack({ name, config, deployed: true, outputs: run.outputs, secretOutputs: run.secretOutputs, resources: run.resources, outputChangedAt: changedAt });
         });
-        return { outputs: run.outputs, changes: { create: created.length, update: updated.length, delete: deleted.length } };
+        return { outputs: run.outputs, changes: { create: created, update: updated, delete: deleted } };
     }
 
     async destroy(name: string, opts: OperationOptions = {}): Promise<void> {
