@@ -27,6 +27,11 @@ export interface StackState {
     resourceCount: number;
     /** Operations an interrupted update left behind. */
     pendingOperations: PendingOperation[];
+    /**
+     * Another live process is updating the stack right now (who, for messages). Its operations in flight are
+     * not an interruption: they are not in `pendingOperations`, and nothing may resolve them.
+     */
+    busy?: string;
 }
 
 export interface ConfigChanges {
@@ -41,6 +46,12 @@ export interface OperationOptions {
     signal?: AbortSignal;
     /** Progress lines from the engine. */
     onOutput?: (line: string) => void;
+    /**
+     * Evaluated once the engine holds the stack exclusively (after any wait for another process's update),
+     * against the stack's current state; a reason stops the operation with PreconditionFailedError before
+     * anything (config included) is changed.
+     */
+    precondition?: (state: StackState) => string | undefined;
 }
 
 export interface UpResult {
@@ -54,6 +65,14 @@ export class StackBusyError extends Error {
     constructor(readonly stack: string, detail = "another update is in progress") {
         super(`stack ${stack}: ${detail}`);
         this.name = "StackBusyError";
+    }
+}
+
+/** An operation's precondition did not hold on the stack's current state: nothing was changed. */
+export class PreconditionFailedError extends Error {
+    constructor(readonly stack: string, readonly reason: string) {
+        super(`stack ${stack}: ${reason}`);
+        this.name = "PreconditionFailedError";
     }
 }
 
