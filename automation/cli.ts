@@ -47,8 +47,8 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 function engineOptions(command: Command): Command {
     return command
-        .addOption(new Option("--engine <engine>", "sim (embedded simulation) or pulumi (Automation API, real AWS)").default("pulumi"))
-        .option("--state <dir>", "sim state directory", ".mitene/sim")
+        .addOption(new Option("--engine <engine>", "sim (embedded simulation), local (real Pulumi CLI, fake cloud) or pulumi (Automation API, real AWS)").default("pulumi"))
+        .option("--state <dir>", "sim/local state directory (default .mitene/<engine>)")
         .option("--stacks <dir>", "sim: stack files to seed from (default: the repository's stacks/)")
         .option("--scenario <file>", "sim: metrics, health and durations scenario (JSON)")
         .option("--crash-after <n>", "sim: exit 137 right after the n-th state-changing operation", positive("--crash-after"))
@@ -83,8 +83,8 @@ function upgradeText(result: UpgradeOutcome): string {
     }
     for (const finding of result.preflight?.filter((f) => f.severity === "blocking") ?? []) lines.push(`  preflight [${finding.id}] ${finding.message}`);
     lines.push(
-        result.engine === "sim"
-            ? `  on AWS this would take about ${formatMinutes(result.durationMinutes)} (${result.durationMinutes} virtual minutes on the sim engine); journal: ${result.journal}`
+        result.engine !== "pulumi"
+            ? `  on AWS this would take about ${formatMinutes(result.durationMinutes)} (${result.durationMinutes} virtual minutes on the ${result.engine} engine); journal: ${result.journal}`
             : `  took ${formatMinutes(result.durationMinutes)}; journal: ${result.journal}`,
     );
     return lines.join("\n");
@@ -129,9 +129,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     upgradeFlags(program.command("rehearse").description("the upgrade on the sim engine, seeded from the committed stack files"))
         .option("--env <env>", "environment", "prod")
         .action((flags: UpgradeFlags, command: Command) => {
-            if (command.getOptionValueSource("engine") === "cli" && flags.engine !== "sim") throw new BadInputError(`rehearse runs on the sim engine; --engine ${flags.engine} is not allowed`);
+            const engine = command.getOptionValueSource("engine") === "cli" ? flags.engine : "sim";
+            if (engine === "pulumi") throw new BadInputError("rehearse runs on the sim or local engine; --engine pulumi is not allowed");
             const stacksDir = flags.stacks === undefined ? undefined : path.resolve(io.cwd, flags.stacks);
-            return runUpgrade({ ...flags, engine: "sim", to: flags.to ?? defaultRehearsalTarget(flags.env, stacksDir) }, argv.join(" "));
+            return runUpgrade({ ...flags, engine, to: flags.to ?? defaultRehearsalTarget(flags.env, stacksDir) }, argv.join(" "));
         });
 
     engineOptions(program.command("rollback").description("all of a region's traffic back on the color that served before the upgrade"))
@@ -161,7 +162,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                 `Ops upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.toUpperCase()}`,
                 ...result.stages.map((s) => `  ${s.stage.padEnd(15)} ${s.result}${s.detail ? `  ${s.detail}` : ""}`),
                 ...result.preflight.filter((f) => f.severity === "blocking").map((f) => `  preflight [${f.id}] ${f.message}`),
-                `  ${result.engine === "sim" ? "on AWS this would take about" : "took"} ${formatMinutes(result.durationMinutes)}; journal: ${result.journal}`,
+                `  ${result.engine !== "pulumi" ? "on AWS this would take about" : "took"} ${formatMinutes(result.durationMinutes)}; journal: ${result.journal}`,
             ].join("\n");
             outcome = { json: result, text, exitCode: result.result === "failed" ? EXIT.failed : EXIT.ok };
         });

@@ -29,7 +29,7 @@ export interface DriverPorts {
     /** Operation durations: the scenario's on the sim, typical AWS figures for real (time-left estimates). */
     durations: Scenario;
     /** Which engine these are, for messages and `durationMinutes`. */
-    kind: "sim" | "pulumi";
+    kind: "sim" | "local" | "pulumi";
     /** Stack files of the repository the stacks were created from. */
     stacksDir: string;
     /** Called once the command is done (the sim saves its virtual time for the next run). */

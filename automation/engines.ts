@@ -11,13 +11,14 @@ import { observeEnv } from "./fleet";
 import { CrashPlan, ProcessIdentity } from "./process";
 import { createSimPorts } from "./sim/ports";
 import { loadScenario } from "./scenario/scenario";
-import { committedEnvs, needsSeeding, seedEnv } from "./sim/seed";
+import { needsSeeding, seedEnv } from "./sim/seed";
+import { committedEnvs } from "./committedStacks";
 import { SimStore } from "./sim/store";
 
 export interface EngineOptions {
-    engine: "sim" | "pulumi";
-    /** Sim state directory. */
-    state: string;
+    engine: "sim" | "local" | "pulumi";
+    /** State directory of the sim and local engines; default `.mitene/<engine>`. */
+    state?: string;
     scenario?: string;
     crashAfter?: number;
     crashDuring?: number;
@@ -36,15 +37,21 @@ export interface EngineIo {
 }
 
 export function checkEngineOptions(options: EngineOptions): void {
-    // The type says sim | pulumi; the command line can say anything.
+    // The type says sim | local | pulumi; the command line can say anything.
     const engine: string = options.engine;
-    if (engine !== "sim" && engine !== "pulumi") throw new BadInputError(`--engine "${engine}" must be sim or pulumi`);
+    if (engine !== "sim" && engine !== "local" && engine !== "pulumi") throw new BadInputError(`--engine "${engine}" must be sim, local or pulumi`);
     if (options.engine === "pulumi") {
         const simOnly = (
-            [["scenario", "--scenario"], ["crashAfter", "--crash-after"], ["crashDuring", "--crash-during"], ["stacks", "--stacks"]] as const
+            [["state", "--state"], ["scenario", "--scenario"], ["crashAfter", "--crash-after"], ["crashDuring", "--crash-during"], ["stacks", "--stacks"]] as const
         ).filter(([key]) => options[key] !== undefined);
-        if (simOnly.length > 0) throw new BadInputError(`${simOnly.map(([, flag]) => flag).join(", ")} only work with --engine sim`);
+        if (simOnly.length > 0) throw new BadInputError(`${simOnly.map(([, flag]) => flag).join(", ")} only work with --engine sim or local`);
     }
+}
+
+/** The local engine pulls in the Automation API and the AWS SDK, which the sim never needs: loaded on use. */
+function loadLocalEngine(): typeof import("./local/open") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("./local/open") as typeof import("./local/open");
 }
 
 /**
@@ -61,9 +68,11 @@ export async function openEngine(options: EngineOptions, env: string, io: Engine
         validate(facts);
         return ports;
     }
+    const state = options.state ?? `.mitene/${options.engine}`;
+    if (options.engine === "local") return loadLocalEngine().openLocalEngine({ ...options, state }, env, io, validate);
     const scenario = loadScenario(options.scenario);
-    const stateDir = path.resolve(io.cwd, options.state);
-    if (existsSync(stateDir) && !statSync(stateDir).isDirectory()) throw new BadInputError(`--state ${options.state} is not a directory`);
+    const stateDir = path.resolve(io.cwd, state);
+    if (existsSync(stateDir) && !statSync(stateDir).isDirectory()) throw new BadInputError(`--state ${state} is not a directory`);
     const stacksDir = options.stacks === undefined ? undefined : path.resolve(io.cwd, options.stacks);
     const store = new SimStore(stateDir);
     const seeding = needsSeeding(store, env);

@@ -24,7 +24,7 @@ export interface OpsUpgradeResult {
     stages: OpsStageResult[];
     durationMinutes: number;
     /** sim: durationMinutes is virtual time; pulumi: wall time. */
-    engine: "sim" | "pulumi";
+    engine: "sim" | "local" | "pulumi";
     timeline: RunLog["timeline"];
     journal: string;
 }

@@ -6,7 +6,7 @@
 import { RecordedResource, SECRET_MASK } from "../fakecloud/mockRuntime";
 import { readStackFile } from "../stacks/stackFiles";
 import { runStackProgram } from "./stackPrograms";
-import { committedStacks } from "./sim/seed";
+import { committedStacks } from "./committedStacks";
 
 export interface RenderedResource {
     type: string;

@@ -173,6 +173,13 @@ export class PulumiEngine implements StackEngine {
         };
     }
 
+    /** The types of the resources in the stack's state (none when it does not exist). */
+    async resourceTypes(name: string): Promise<string[]> {
+        const stack = await this.existing(name);
+        const resources: CheckpointResource[] = stack ? ((await stack.exportState()).deployment?.resources ?? []) : [];
+        return resources.map((r) => r.type);
+    }
+
     /** A stack output with its secret in plaintext (the Ops kubeconfig, for Argo CD): needs decrypt rights. */
     async secretOutput(name: string, key: string): Promise<unknown> {
         return (await (await this.stack(name)).secretOutputs())[key];

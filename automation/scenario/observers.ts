@@ -33,7 +33,7 @@ export interface DeployedStack {
 }
 
 /** The engine's memory of its stacks, as the observers need it: undefined when not deployed. */
-export type StackHistory = (stack: string) => DeployedStack | undefined;
+export type StackHistory = (stack: string) => Promise<DeployedStack | undefined>;
 
 /** Metrics from the scenario: the region's traffic split by the weights the load balancer forwards with. */
 export class ScenarioMetrics implements MetricsSource {
@@ -63,7 +63,7 @@ export class ScenarioArgo implements ArgoHealth {
     constructor(private readonly scenario: Scenario, private readonly history: StackHistory, private readonly clock: Clock) {}
 
     async applications(env: string, cluster: ClusterRef): Promise<AppsHealth> {
-        const stack = this.history(clusterStack(env, cluster.region, cluster.color));
+        const stack = await this.history(clusterStack(env, cluster.region, cluster.color));
         const upAt = stack?.changedAt.endpoint;
         const registered = stack?.outputs.argocdRegistered === true;
         const ready = this.scenario.argo.healthy && registered && upAt !== undefined && this.clock.now() >= upAt + this.scenario.argo.syncMinutes * MINUTE;
@@ -72,7 +72,7 @@ export class ScenarioArgo implements ArgoHealth {
 
     /** The Ops cluster's own apps settle `argo.syncMinutes` after its last change (its nodes rolled). */
     async opsApplications(env: string): Promise<AppsHealth> {
-        const stack = this.history(opsStack(env));
+        const stack = await this.history(opsStack(env));
         const changedAt = Math.max(0, ...Object.values(stack?.changedAt ?? {}));
         const ready = this.scenario.argo.healthy && stack !== undefined && this.clock.now() >= changedAt + this.scenario.argo.syncMinutes * MINUTE;
         return report(["app-of-apps", "argocd-applicationsets"], stack !== undefined, ready);
@@ -91,7 +91,7 @@ export class ScenarioJobs implements ClusterJobs {
     constructor(private readonly scenario: Scenario, private readonly history: StackHistory, private readonly clock: Clock, private readonly env: string) {}
 
     async runningCronJobs(cluster: ClusterRef): Promise<string[]> {
-        const stack = this.history(clusterStack(this.env, cluster.region, cluster.color));
+        const stack = await this.history(clusterStack(this.env, cluster.region, cluster.color));
         if (!stack) return [];
         const offSince = stack.outputs.cron === false ? stack.changedAt.cron ?? 0 : undefined;
         const running = offSince === undefined || this.clock.now() < offSince + this.scenario.runningJobsMinutes * MINUTE;

@@ -47,7 +47,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
         const outputs = regionOutputs(region);
         return outputs ? outputs.upgrade?.newColor ?? otherColor(outputs.cronColor) : undefined;
     };
-    const history: StackHistory = (stack) => {
+    const history: StackHistory = async (stack) => {
         const record = engine.record(stack);
         return record?.deployed && record.outputs ? { outputs: record.outputs, changedAt: record.outputChangedAt } : undefined;
     };

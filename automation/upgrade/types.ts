@@ -70,7 +70,7 @@ export interface UpgradeResult {
     regions: RegionResult[];
     durationMinutes: number;
     /** sim: durationMinutes is virtual time, what the real upgrade would take; pulumi: wall time. */
-    engine: "sim" | "pulumi";
+    engine: "sim" | "local" | "pulumi";
     timeline: TimelineEvent[];
     /** Where the journal of this run is. */
     journal: string;

@@ -1,0 +1,85 @@
+/**
+ * The local engine's StackEngine: the production PulumiEngine (the real CLI, a file backend, the fake-cloud
+ * plugins), with what a rehearsal adds around each state-changing operation: the virtual clock moves on by
+ * the operation's AWS duration (the durations model the sim uses, fed with the engine's own steps), the
+ * outputs' history is kept for the scenario's observers, and `--crash-after N` kills the process right after
+ * the N-th operation. Operations are counted as the sim counts them (create, up, destroy, remove), so a crash
+ * index means the same point of the runbook on both engines.
+ */
+import { CrashPlan } from "../process";
+import { Clock, ConfigChanges, OperationOptions, StackConfig, StackEngine, StackState, UpResult } from "../ports";
+import { PulumiEngine } from "../real/pulumiEngine";
+import { destroyDuration, upDuration } from "../scenario/durations";
+import { Scenario } from "../scenario/scenario";
+import { OutputHistory } from "./history";
+
+export class LocalEngine implements StackEngine {
+    private operations = 0;
+    /** Set when the crash plan fires: a dead process changes nothing more (in tests, its other tasks live on). */
+    private dead = false;
+
+    constructor(
+        readonly pulumi: PulumiEngine,
+        private readonly clock: Clock,
+        private readonly scenario: Scenario,
+        private readonly history: OutputHistory,
+        private readonly onOperation: () => void,
+        private readonly crash?: CrashPlan,
+    ) {}
+
+    listStacks(): Promise<string[]> {
+        return this.pulumi.listStacks();
+    }
+
+    getStack(name: string): Promise<StackState | undefined> {
+        return this.pulumi.getStack(name);
+    }
+
+    async createStack(name: string, config: StackConfig, opts?: OperationOptions): Promise<void> {
+        await this.alive();
+        await this.pulumi.createStack(name, config, opts);
+        await this.completed();
+    }
+
+    async up(name: string, changes?: ConfigChanges, opts: OperationOptions = {}): Promise<UpResult> {
+        await this.alive();
+        const { outputs, changes: counts, steps } = await this.pulumi.up(name, changes, opts);
+        await this.clock.sleep(upDuration(name, steps, this.scenario), opts.signal);
+        this.history.record(name, outputs, this.clock.now());
+        await this.completed();
+        return { outputs, changes: counts };
+    }
+
+    async destroy(name: string, opts: OperationOptions = {}): Promise<void> {
+        await this.alive();
+        const types = await this.pulumi.resourceTypes(name);
+        await this.pulumi.destroy(name, opts);
+        await this.clock.sleep(destroyDuration(types.map((type) => ({ type })), this.scenario), opts.signal);
+        this.history.forget(name);
+        await this.completed();
+    }
+
+    async removeStack(name: string, opts?: OperationOptions): Promise<void> {
+        await this.alive();
+        await this.pulumi.removeStack(name, opts);
+        this.history.forget(name);
+        await this.completed();
+    }
+
+    resolvePendingOperations(name: string): Promise<void> {
+        return this.pulumi.resolvePendingOperations(name);
+    }
+
+    private async completed(): Promise<void> {
+        this.operations++;
+        this.onOperation();
+        if (this.crash?.after === this.operations) {
+            this.dead = true;
+            await this.crash.die();
+        }
+    }
+
+    private alive(): Promise<void> {
+        return this.dead ? new Promise<never>(() => undefined) : Promise.resolve();
+    }
+}

@@ -1,0 +1,31 @@
+/**
+ * The env lease of the local engine: the production DynamoDB lease (in the emulator), with the takeover the
+ * contract promises for a holder that is provably dead (same host, process gone), done as a conditional
+ * write on that holder's run, so two runs that both found it dead cannot both take it.
+ */
+import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
+import { ProcessIdentity } from "../process";
+import { DynamoLeaseStore } from "../real/dynamoLease";
+
+export class DeadHolderTakeover implements LeaseStore {
+    constructor(private readonly store: DynamoLeaseStore, private readonly identity: ProcessIdentity) {}
+
+    async acquire(env: string, holder: LeaseHolder, options: { breakLease: boolean }): Promise<AcquireResult> {
+        const result = await this.store.acquire(env, holder, options);
+        if (result.acquired) return result;
+        const dead = result.heldBy.host === this.identity.host && !this.identity.isAlive(result.heldBy.pid);
+        return dead ? this.store.takeOver(env, holder, result.heldBy) : result;
+    }
+
+    renew(env: string, holder: LeaseHolder): Promise<void> {
+        return this.store.renew(env, holder);
+    }
+
+    release(env: string, holder: LeaseHolder): Promise<void> {
+        return this.store.release(env, holder);
+    }
+
+    current(env: string): Promise<Lease | null> {
+        return this.store.current(env);
+    }
+}
