@@ -130,7 +130,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         .option("--env <env>", "environment", "prod")
         .action((flags: UpgradeFlags, command: Command) => {
             const engine = command.getOptionValueSource("engine") === "cli" ? flags.engine : "sim";
-            if (engine === "pulumi") throw new BadInputError("rehearse runs on the sim or local engine; --engine pulumi is not allowed");
+            if (engine === "pulumi") throw new BadInputError("rehearse runs on the sim engine (or --engine local); --engine pulumi is not allowed");
             const stacksDir = flags.stacks === undefined ? undefined : path.resolve(io.cwd, flags.stacks);
             return runUpgrade({ ...flags, engine, to: flags.to ?? defaultRehearsalTarget(flags.env, stacksDir) }, argv.join(" "));
         });

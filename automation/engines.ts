@@ -42,7 +42,7 @@ export function checkEngineOptions(options: EngineOptions): void {
     if (engine !== "sim" && engine !== "local" && engine !== "pulumi") throw new BadInputError(`--engine "${engine}" must be sim, local or pulumi`);
     if (options.engine === "pulumi") {
         const simOnly = (
-            [["state", "--state"], ["scenario", "--scenario"], ["crashAfter", "--crash-after"], ["crashDuring", "--crash-during"], ["stacks", "--stacks"]] as const
+            [["scenario", "--scenario"], ["crashAfter", "--crash-after"], ["crashDuring", "--crash-during"], ["stacks", "--stacks"]] as const
         ).filter(([key]) => options[key] !== undefined);
         if (simOnly.length > 0) throw new BadInputError(`${simOnly.map(([, flag]) => flag).join(", ")} only work with --engine sim or local`);
     }

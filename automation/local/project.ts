@@ -7,9 +7,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { REPOSITORY_ROOT, Toolchain } from "./toolchain";
-
-export const PROVIDER_PLUGINS = ["aws", "eks", "awsx", "kubernetes"];
+import { PLUGINS } from "../../fakecloud/providers/names";
+import { REPOSITORY_ROOT } from "./paths";
+import { Toolchain } from "./toolchain";
 
 /** Writes the project (every time: it follows the repository's Pulumi.yaml) and returns its directory. */
 export function writeLocalProject(stateDir: string, toolchain: Pick<Toolchain, "languageHostDir" | "providersDir">): string {
@@ -23,7 +23,7 @@ export function writeLocalProject(stateDir: string, toolchain: Pick<Toolchain, "
         main: path.relative(dir, program) + "/",
         stackConfigDir: "stacks",
         plugins: {
-            providers: PROVIDER_PLUGINS.map((name) => ({ name, path: toolchain.providersDir })),
+            providers: PLUGINS.map((name) => ({ name, path: toolchain.providersDir })),
             languages: [{ name: "nodejs", path: toolchain.languageHostDir }],
         },
     };

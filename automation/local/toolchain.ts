@@ -10,8 +10,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
 import { CommandFailedError } from "../errors";
+import { REPOSITORY_ROOT } from "./paths";
+import { buildPlugins } from "./plugins";
 
-export const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
+export { REPOSITORY_ROOT } from "./paths";
 
 export interface Toolchain {
     /** The Pulumi CLI binary. */
@@ -74,8 +76,7 @@ export function findEmulatorPython(env: NodeJS.ProcessEnv = process.env): string
 export function findToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
     return {
         pulumi: findPulumiCli(env),
-        languageHostDir: path.join(REPOSITORY_ROOT, "tools", "pulumi-plugins", "bin"),
-        providersDir: path.join(REPOSITORY_ROOT, "fakecloud", "providers", "bin"),
+        ...buildPlugins(),
         emulatorPython: env.MITENE_AWS_ENDPOINT ? "" : findEmulatorPython(env),
         emulatorScript: path.join(REPOSITORY_ROOT, "tools", "aws-emulator", "serve.py"),
     };

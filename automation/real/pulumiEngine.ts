@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { ConcurrentUpdateError, DestroyOptions, EngineEvent, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { CommandError, ConcurrentUpdateError, DestroyOptions, EngineEvent, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
 import { ResourceChange } from "../scenario/durations";
 import { BackendLocks, LockHolder, describeHolder } from "./backendLocks";
@@ -107,6 +107,17 @@ function stepOf(event: EngineEvent): ResourceChange | undefined {
     const op = metadata && STEP_OPS[metadata.op];
     if (!metadata || !op) return undefined;
     return { type: metadata.type, urn: metadata.urn, op, keys: metadata.diffs ?? [] };
+}
+
+/**
+ * A failed CLI command as one readable line: its `error:` diagnostics (the SDK's error carries the whole
+ * output of the command, progress included), else the last line it printed.
+ */
+export function failureSummary(error: CommandError): string {
+    const lines = error.message.split("\n").map((line) => line.trim());
+    const errors = [...new Set(lines.filter((line) => line.startsWith("error:")).map((line) => line.slice("error:".length).trim()))];
+    if (errors.length > 0) return errors.join("; ");
+    return lines.filter((line) => line !== "" && !/^(err\?:|stderr:|stdout:|code:)\s*$/.test(line)).pop() ?? "failed";
 }
 
 /** The CLI's output arrives in chunks; the port promises lines. */
@@ -355,6 +366,12 @@ export class PulumiEngine implements StackEngine {
             try {
                 return await operation();
             } catch (error) {
+                // A cancelled command fails as the CLI reports it; the caller wants the cancellation.
+                if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : error;
+                const typed = error instanceof ConcurrentUpdateError || error instanceof StackNotFoundError || error instanceof StackAlreadyExistsError;
+                if (error instanceof CommandError && !typed) {
+                    throw new Error(`stack ${name}: ${failureSummary(error)}`, { cause: error });
+                }
                 if (!(error instanceof ConcurrentUpdateError)) throw error;
                 if (attempt >= attempts) throw new StackBusyError(name, `another update is in progress (gave up after ${attempts} attempts)`);
                 await this.options.sleep((this.options.firstRetryMs ?? 10_000) * 2 ** (attempt - 1), signal);

@@ -4,6 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { pathToFileURL } from "node:url";
 import * as path from "node:path";
 import {
+    CommandError,
     ConcurrentUpdateError,
     ConfigValue,
     Deployment,
@@ -16,7 +17,7 @@ import {
     StackNotFoundError,
     UpOptions,
 } from "@pulumi/pulumi/automation";
-import { EngineStack, EngineWorkspace, PulumiEngine } from "../../automation/real/pulumiEngine";
+import { EngineStack, EngineWorkspace, PulumiEngine, failureSummary } from "../../automation/real/pulumiEngine";
 import { PreconditionFailedError, StackBusyError, StackState } from "../../automation/ports";
 
 const REPO = path.resolve(__dirname, "../..");
@@ -214,6 +215,25 @@ describe("real/PulumiEngine", () => {
         region.failures = [busy(), busy(), busy(), busy(), busy()];
         await assert.rejects(engine.up(REGION), (e: Error) => e instanceof StackBusyError && /stack region-prod-ap-northeast-1: .*after 5 attempts/.test(e.message));
         assert.deepEqual(sleeps.map(([ms]) => ms), [10_000, 20_000, 40_000, 80_000]);
+    });
+
+    it("up: a failed CLI command fails with its error diagnostics, not its whole output", async () => {
+        const output = "code: 255\n stdout: Updating (x):\n@ updating....\n    pulumi:pulumi:Stack x running error: program failed\nDiagnostics:\n  pulumi:pulumi:Stack (x):\n    error: program failed\n    error: second problem\n\n stderr: \n err?: \n";
+        region.failures = [new CommandError({ toString: () => output } as never)];
+        await assert.rejects(engine.up(REGION), (e: Error) => e.message === `stack ${REGION}: program failed; second problem` && e.cause instanceof CommandError);
+        assert.equal(failureSummary(new CommandError({ toString: () => "code: 1\n stdout: \n stderr: something odd happened\n err?: \n" } as never)), "stderr: something odd happened");
+    });
+
+    it("up: a cancelled update fails with the cancellation, not the CLI's complaint", async () => {
+        const controller = new AbortController();
+        region.onUp = () => controller.abort(new Error("cancelled by SIGINT"));
+        region.failures = [];
+        const upWithFailure = region.up.bind(region);
+        region.up = async (opts) => {
+            await upWithFailure(opts);
+            throw new CommandError({ toString: () => "error: update canceled" } as never);
+        };
+        await assert.rejects(engine.up(REGION, undefined, { signal: controller.signal }), /cancelled by SIGINT/);
     });
 
     it("up: does not retry other failures", async () => {
