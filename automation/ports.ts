@@ -70,8 +70,9 @@ export class StackBusyError extends Error {
 
 /** An operation's precondition did not hold on the stack's current state: nothing was changed. */
 export class PreconditionFailedError extends Error {
-    constructor(readonly stack: string, readonly reason: string) {
-        super(`stack ${stack}: ${reason}`);
+    // Not `stack`: that would hide the error's stack trace.
+    constructor(readonly stackName: string, readonly reason: string) {
+        super(`stack ${stackName}: ${reason}`);
         this.name = "PreconditionFailedError";
     }
 }

@@ -110,6 +110,7 @@ export function createLocalPorts(options: LocalOptions): LocalPorts {
         // Another process holding a stack is real work: waits for it are real time, not virtual.
         sleep: (ms, signal) => new RealClock().sleep(ms, signal),
         firstRetryMs: 1000,
+        attempts: 7,
         warn: options.warn,
     });
     const engine = new LocalEngine(pulumi, clock, options.scenario, history, () => writeClock(clockFile, clock.now()), options.crash);

@@ -110,14 +110,27 @@ function stepOf(event: EngineEvent): ResourceChange | undefined {
 }
 
 /**
- * A failed CLI command as one readable line: its `error:` diagnostics (the SDK's error carries the whole
- * output of the command, progress included), else the last line it printed.
+ * A failed CLI command as one readable line: its diagnostics (the SDK's error carries the whole output of the
+ * command, progress included), without resource headers, Node warnings and colour codes; else the last line
+ * it printed.
  */
 export function failureSummary(error: CommandError): string {
-    const lines = error.message.split("\n").map((line) => line.trim());
-    const errors = [...new Set(lines.filter((line) => line.startsWith("error:")).map((line) => line.slice("error:".length).trim()))];
-    if (errors.length > 0) return errors.join("; ");
-    return lines.filter((line) => line !== "" && !/^(err\?:|stderr:|stdout:|code:)\s*$/.test(line)).pop() ?? "failed";
+    const lines = error.message.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
+    const start = lines.findIndex((line) => line.trim() === "Diagnostics:");
+    if (start >= 0) {
+        // The section ends at the next unindented line (Outputs:, Resources:) or the SDK's own stderr part.
+        const end = lines.findIndex((line, i) => i > start && (/^\S/.test(line) || /^ (stderr|err\?):/.test(line)));
+        const segments: string[] = [];
+        for (const raw of lines.slice(start + 1, end < 0 ? undefined : end)) {
+            const line = raw.trim();
+            if (line === "" || /^\S+ \(.*\):$/.test(line) || /^\((node:\d+|Use `node)/.test(line)) continue;
+            if (line.startsWith("error: ") || segments.length === 0) segments.push(line.replace(/^error: /, ""));
+            else segments[segments.length - 1] += ` ${line}`;
+        }
+        if (segments.length > 0) return [...new Set(segments)].join("; ");
+    }
+    const printed = lines.map((line) => line.trim()).filter((line) => line !== "" && !/^(err\?:|stderr:|stdout:|code:)\s*\S*$/.test(line));
+    return printed.pop() ?? "failed";
 }
 
 /** The CLI's output arrives in chunks; the port promises lines. */
@@ -374,7 +387,9 @@ export class PulumiEngine implements StackEngine {
                 }
                 if (!(error instanceof ConcurrentUpdateError)) throw error;
                 if (attempt >= attempts) throw new StackBusyError(name, `another update is in progress (gave up after ${attempts} attempts)`);
-                await this.options.sleep((this.options.firstRetryMs ?? 10_000) * 2 ** (attempt - 1), signal);
+                const wait = (this.options.firstRetryMs ?? 10_000) * 2 ** (attempt - 1);
+                this.options.warn?.(`stack ${name} is locked by another update; trying again in ${wait / 1000} s (attempt ${attempt + 1} of ${attempts})`);
+                await this.options.sleep(wait, signal);
             }
         }
     }

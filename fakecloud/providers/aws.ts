@@ -13,7 +13,7 @@ import type * as provider from "@pulumi/pulumi/provider";
 import { FAKE_ACCOUNT_ID, fakeHex, fakeInvoke } from "../resources";
 import { EmulatedType, emulatedTypes, emulatorClients } from "./emulator";
 import { FakeResourceProvider, State } from "./fakeProvider";
-import { ProviderConfig, packageVersion, parseUrn, sameData } from "./plugin";
+import { ProviderConfig, cloudLatency, packageVersion, parseUrn, sameData } from "./plugin";
 
 export class FakeAwsProvider extends FakeResourceProvider {
     private configuredRegion?: string;
@@ -44,6 +44,7 @@ export class FakeAwsProvider extends FakeResourceProvider {
         const { type, name, stack } = parseUrn(urn);
         const emulated = this.emulated(stack)[type];
         if (!emulated) return super.create(urn, inputs);
+        await cloudLatency();
         const { id, state } = await emulated.create(name, inputs);
         return { id, outs: state };
     }
@@ -52,6 +53,7 @@ export class FakeAwsProvider extends FakeResourceProvider {
         const { type, stack } = parseUrn(urn);
         const emulated = this.emulated(stack)[type];
         if (!emulated) return super.read(id, urn, props);
+        await cloudLatency();
         const state = await emulated.read(id, props);
         return state ? { id, props: state } : { id: "", props: {} };
     }
@@ -59,12 +61,17 @@ export class FakeAwsProvider extends FakeResourceProvider {
     async update(id: string, urn: string, olds: State, news: State): Promise<provider.UpdateResult> {
         const { type, stack } = parseUrn(urn);
         const emulated = this.emulated(stack)[type];
-        return emulated ? { outs: await emulated.update(id, olds, news) } : super.update(id, urn, olds, news);
+        if (!emulated) return super.update(id, urn, olds, news);
+        await cloudLatency();
+        return { outs: await emulated.update(id, olds, news) };
     }
 
     async delete(id: string, urn: string, props: State): Promise<void> {
         const { type, stack } = parseUrn(urn);
-        await this.emulated(stack)[type]?.delete(id, props);
+        const emulated = this.emulated(stack)[type];
+        if (!emulated) return super.delete(id, urn, props);
+        await cloudLatency();
+        await emulated.delete(id, props);
     }
 
     async invoke(token: string, inputs: State): Promise<provider.InvokeResult> {

@@ -5,7 +5,7 @@
  */
 import type * as provider from "@pulumi/pulumi/provider";
 import { FAKE_ACCOUNT_ID, FakeContext, fakeResource } from "../resources";
-import { parseUrn, sameData } from "./plugin";
+import { cloudLatency, parseUrn, sameData } from "./plugin";
 
 export type State = Record<string, unknown>;
 
@@ -27,20 +27,25 @@ export class FakeResourceProvider implements provider.Provider {
     }
 
     async create(urn: string, inputs: State): Promise<provider.CreateResult> {
+        await cloudLatency();
         const { type, name, stack } = parseUrn(urn);
         const { id, state } = fakeResource(this.context(stack), type, name, inputs);
         return { id, outs: state };
     }
 
     async read(id: string, _urn: string, props: State): Promise<provider.ReadResult> {
+        await cloudLatency();
         return { id, props };
     }
 
     async update(_id: string, urn: string, _olds: State, news: State): Promise<provider.UpdateResult> {
+        await cloudLatency();
         const { type, name, stack } = parseUrn(urn);
         return { outs: fakeResource(this.context(stack), type, name, news).state };
     }
 
     /** Nothing exists outside the engine's state. */
-    async delete(_id: string, _urn: string, _props: State): Promise<void> {}
+    async delete(_id: string, _urn: string, _props: State): Promise<void> {
+        await cloudLatency();
+    }
 }

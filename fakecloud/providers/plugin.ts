@@ -84,3 +84,12 @@ export function sameData(a: unknown, b: unknown): boolean {
     }
     return false;
 }
+
+/**
+ * How long each call to the fake cloud takes, in real milliseconds (MITENE_FAKECLOUD_LATENCY_MS, default 0):
+ * lets a test catch a real update, or a stray refresh, while it is in flight.
+ */
+export function cloudLatency(): Promise<void> {
+    const ms = Number(process.env.MITENE_FAKECLOUD_LATENCY_MS ?? 0);
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}

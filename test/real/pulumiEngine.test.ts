@@ -338,7 +338,7 @@ describe("real/PulumiEngine", () => {
         const precondition = (state: StackState) => (seen.push(state), state.config["mitene:cronColor"] === "blue" ? "cron already moved back" : undefined);
         await assert.rejects(
             engine.up(REGION, { set: { "mitene:weights": { blue: 50, green: 50 } } }, { precondition }),
-            (e: Error) => e instanceof PreconditionFailedError && e.stack === REGION && e.reason === "cron already moved back",
+            (e: Error) => e instanceof PreconditionFailedError && e.stackName === REGION && e.reason === "cron already moved back",
         );
         assert.equal(seen.length, 1);
         assert.equal(readFileSync(stackFile(REGION), "utf8"), REGION_FILE);

@@ -6,6 +6,7 @@ cloud a local state describes, so it lives exactly as long as that state (rm -rf
 """
 import argparse
 import json
+import logging
 import os
 import signal
 import sys
@@ -19,6 +20,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
     parser.add_argument("--state-dir", help="stop once this directory no longer exists")
     args = parser.parse_args()
+    # One log line per API call is noise in the engine's log and the tests' output; errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
