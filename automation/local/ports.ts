@@ -105,6 +105,7 @@ export function createLocalPorts(options: LocalOptions): LocalPorts {
     const pulumi = new PulumiEngine({
         workDir,
         command: toolchain.pulumi,
+        version: toolchain.pulumiVersion,
         env: localCliEnv(stateDir, toolchain, endpoint),
         secretsProvider: "passphrase",
         // Another process holding a stack is real work: waits for it are real time, not virtual.

@@ -16,8 +16,9 @@ import { buildPlugins } from "./plugins";
 export { REPOSITORY_ROOT } from "./paths";
 
 export interface Toolchain {
-    /** The Pulumi CLI binary. */
+    /** The Pulumi CLI binary, and its version (the SDK's). */
     pulumi: string;
+    pulumiVersion: string;
     /** Directory of `pulumi-language-nodejs`. */
     languageHostDir: string;
     /** Directory of `pulumi-resource-{aws,eks,awsx,kubernetes}`. */
@@ -76,6 +77,7 @@ export function findEmulatorPython(env: NodeJS.ProcessEnv = process.env): string
 export function findToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
     return {
         pulumi: findPulumiCli(env),
+        pulumiVersion: sdkVersion(),
         ...buildPlugins(),
         emulatorPython: env.MITENE_AWS_ENDPOINT ? "" : findEmulatorPython(env),
         emulatorScript: path.join(REPOSITORY_ROOT, "tools", "aws-emulator", "serve.py"),

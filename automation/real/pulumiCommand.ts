@@ -38,7 +38,8 @@ export class ProcessGroupPulumiCommand {
     ) {}
 
     /** The CLI at `command` (a path, or `pulumi` on PATH), with its version for the SDK's feature checks. */
-    static async create(command: string): Promise<ProcessGroupPulumiCommand> {
+    static async create(command: string, knownVersion?: string): Promise<ProcessGroupPulumiCommand> {
+        if (knownVersion) return new ProcessGroupPulumiCommand(command, semver.parse(knownVersion.replace(/^v/, "")));
         const bare = new ProcessGroupPulumiCommand(command, null);
         const { stdout } = await bare.run(["version"], process.cwd(), { PULUMI_SKIP_UPDATE_CHECK: "true" });
         return new ProcessGroupPulumiCommand(command, semver.parse(stdout.trim().replace(/^v/, "")));

@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { CommandError, ConcurrentUpdateError, DestroyOptions, EngineEvent, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { CommandError, ConcurrentUpdateError, Deployment, DestroyOptions, EngineEvent, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
 import { ResourceChange } from "../scenario/durations";
 import { BackendLocks, LockHolder, describeHolder } from "./backendLocks";
@@ -31,8 +31,9 @@ export interface PulumiEngineOptions {
     workspace?: (workDir: string) => Promise<EngineWorkspace>;
     /** Secrets provider of stacks the driver creates (e.g. `awskms://alias/mitene-pulumi`); default the backend's. */
     secretsProvider?: string;
-    /** The CLI (default `pulumi` on PATH) and the environment of its commands. */
+    /** The CLI (default `pulumi` on PATH), its version if known, and the environment of its commands. */
     command?: string;
+    version?: string;
     env?: Record<string, string>;
     /** How to wait between retries of a locked stack. */
     sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -160,7 +161,7 @@ export class PulumiEngine implements StackEngine {
         ({ project: this.project, stacksDir: this.stacksDir } = readProject(options.workDir));
         this.workspace = options.workspace
             ? options.workspace(options.workDir)
-            : localWorkspace(options.workDir, { secretsProvider: options.secretsProvider, command: options.command, env: options.env });
+            : localWorkspace(options.workDir, { secretsProvider: options.secretsProvider, command: options.command, version: options.version, env: options.env });
         // Nothing awaits the workspace until the first call; keep a failure from being reported as unhandled.
         void this.workspace.catch(() => undefined);
     }
@@ -172,9 +173,9 @@ export class PulumiEngine implements StackEngine {
     }
 
     async getStack(name: string): Promise<StackState | undefined> {
-        const stack = await this.existing(name);
-        if (!stack) return undefined;
-        const { deployment } = await stack.exportState();
+        const checkpoint = await this.checkpoint(name);
+        if (!checkpoint) return undefined;
+        const { deployment } = checkpoint;
         const resources: CheckpointResource[] = deployment?.resources ?? [];
         const pending: PendingEntry[] = deployment?.pending_operations ?? [];
         const holders = await this.lockHolders(name);
@@ -199,8 +200,7 @@ export class PulumiEngine implements StackEngine {
 
     /** The types of the resources in the stack's state (none when it does not exist). */
     async resourceTypes(name: string): Promise<string[]> {
-        const stack = await this.existing(name);
-        const resources: CheckpointResource[] = stack ? ((await stack.exportState()).deployment?.resources ?? []) : [];
+        const resources: CheckpointResource[] = (await this.checkpoint(name))?.deployment?.resources ?? [];
         return resources.map((r) => r.type);
     }
 
@@ -319,9 +319,10 @@ export class PulumiEngine implements StackEngine {
         await this.retrying(name, undefined, () => stack.refresh({ ...OPERATION }));
     }
 
-    private async existing(name: string): Promise<EngineStack | undefined> {
+    /** The stack's checkpoint as stored (nothing decrypted); undefined when there is no such stack. */
+    private async checkpoint(name: string): Promise<Deployment | undefined> {
         try {
-            return await this.stack(name);
+            return await (await this.stack(name)).exportState();
         } catch (error) {
             if (error instanceof StackNotFoundError) return undefined;
             throw error;

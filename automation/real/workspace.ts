@@ -39,7 +39,7 @@ export interface EngineStack {
 /** The part of a `LocalWorkspace` the engine uses, with stack selection folded in. */
 export interface EngineWorkspace {
     listStacks(): Promise<StackSummary[]>;
-    /** Throws StackNotFoundError when there is no such stack. */
+    /** A stack by name; using a stack that does not exist throws StackNotFoundError. */
     selectStack(name: string): Promise<EngineStack>;
     /** Throws StackAlreadyExistsError when there is one. */
     createStack(name: string): Promise<EngineStack>;
@@ -53,6 +53,8 @@ export interface WorkspaceOptions {
     secretsProvider?: string;
     /** The CLI to run: a path, or `pulumi` on PATH (default). */
     command?: string;
+    /** Its version when already known (saves running `pulumi version`). */
+    version?: string;
     /** Environment of every CLI command (backend URL, passphrase, PATH for plugins, ...). */
     env?: Record<string, string>;
 }
@@ -73,7 +75,7 @@ export async function withPrivateFile<T>(content: string, work: (file: string) =
 export async function localWorkspace(workDir: string, options: WorkspaceOptions = {}): Promise<EngineWorkspace> {
     let command: ProcessGroupPulumiCommand;
     try {
-        command = await ProcessGroupPulumiCommand.create(options.command ?? "pulumi");
+        command = await ProcessGroupPulumiCommand.create(options.command ?? "pulumi", options.version);
     } catch (error) {
         if (/ENOENT/.test(String((error as Error).message))) {
             throw new CommandFailedError(`the Pulumi CLI (${options.command ?? "pulumi"}) is not installed or not on PATH (https://www.pulumi.com/docs/install/; for the local engine: scripts/install-pulumi-cli.sh); to rehearse without it, use --engine sim`);
@@ -88,19 +90,27 @@ export async function localWorkspace(workDir: string, options: WorkspaceOptions 
         ...(options.secretsProvider ? { secretsProvider: options.secretsProvider } : {}),
     });
     const cli = async (args: string[]) => (await command.run(args, workDir, env)).stdout;
-    const wrap = (stack: Stack): EngineStack => ({
-        up: (opts) => stack.up(opts),
-        destroy: (opts) => stack.destroy(opts),
-        refresh: (opts) => stack.refresh(opts),
-        setConfig: (key, value) => stack.setConfig(key, value),
-        exportState: async () => JSON.parse(await cli(["stack", "export", "--stack", stack.name])) as Deployment,
-        importState: (state) => withPrivateFile(JSON.stringify(state), async (file) => void (await cli(["stack", "import", "--file", file, "--stack", stack.name]))),
-        secretOutputs: async () => JSON.parse(await cli(["stack", "output", "--json", "--show-secrets", "--stack", stack.name])) as Record<string, unknown>,
-    });
+    /**
+     * A stack of the workspace. Observing it runs the CLI with `--stack` directly (a missing stack fails with
+     * StackNotFoundError as `select` would); only operations select it (`pulumi stack select`) first.
+     */
+    const wrap = (name: string, selected?: Stack): EngineStack => {
+        let stack = selected ? Promise.resolve(selected) : undefined;
+        const select = () => (stack ??= Stack.select(name, workspace));
+        return {
+            up: async (opts) => (await select()).up(opts),
+            destroy: async (opts) => (await select()).destroy(opts),
+            refresh: async (opts) => (await select()).refresh(opts),
+            setConfig: async (key, value) => (await select()).setConfig(key, value),
+            exportState: async () => JSON.parse(await cli(["stack", "export", "--stack", name])) as Deployment,
+            importState: (state) => withPrivateFile(JSON.stringify(state), async (file) => void (await cli(["stack", "import", "--file", file, "--stack", name]))),
+            secretOutputs: async () => JSON.parse(await cli(["stack", "output", "--json", "--show-secrets", "--stack", name])) as Record<string, unknown>,
+        };
+    };
     return {
         listStacks: () => workspace.listStacks(),
-        selectStack: async (name) => wrap(await Stack.select(name, workspace)),
-        createStack: async (name) => wrap(await Stack.create(name, workspace)),
+        selectStack: async (name) => wrap(name),
+        createStack: async (name) => wrap(name, await Stack.create(name, workspace)),
         removeStack: (name) => workspace.removeStack(name),
         backendUrl: async () => env.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL ?? (await workspace.whoAmI()).url,
     };

@@ -129,7 +129,7 @@ describe("mocks: runProgram", () => {
         });
         assert.ok(failed.error instanceof ProgramError);
         assert.deepEqual(causeMessages(failed), ["boom"]);
-        assert.equal(failed.error.stack, "test");
+        assert.equal(failed.error.stackName, "test");
     });
 
     it("leaves no unhandled rejection behind after a failed program (they would crash the next run)", async () => {

@@ -16,6 +16,12 @@ export interface EngineUnderTest {
     flags(state: string): string[];
     /** Bound of one scenario (the local engine runs real Pulumi operations). */
     timeoutMs: number;
+    /**
+     * In the crash scenario, how many operations each run completes before it is killed: 1 interrupts the
+     * runbook at every operation boundary; 2 (the local engine, where each costs a real `pulumi up`) at every
+     * second one, which still falls in each phase (bring-up, traffic steps, cron cut-over, teardown).
+     */
+    crashStride: number;
 }
 
 export interface Run {
@@ -56,8 +62,8 @@ const comparable = (status: any) => ({ ...status, journal: undefined });
 export interface DriverScenario {
     title: string;
     env: string;
-    /** Runs the commands and checks what each engine must show; returns nothing, the final status is compared. */
-    play(run: Run): Promise<void>;
+    /** Runs the commands and checks what each engine must show; the final status is then compared. */
+    play(run: Run, engine: EngineUnderTest): Promise<void>;
 }
 
 export const SCENARIOS: DriverScenario[] = [
@@ -117,10 +123,10 @@ export const SCENARIOS: DriverScenario[] = [
         // --recover: the upgrade is interrupted at every operation boundary of the runbook, in one pass.
         title: "killed after every operation and resumed each time with --recover, the upgrade completes as if never interrupted",
         env: "staging",
-        async play(run) {
+        async play(run, engine) {
             let crashes = 0;
             for (;;) {
-                const step = await run.cli("upgrade", "--env", "staging", "--to", "1.35", "--recover", "--crash-after", "1");
+                const step = await run.cli("upgrade", "--env", "staging", "--to", "1.35", "--recover", "--crash-after", String(engine.crashStride));
                 if (step.code === 0) {
                     // The run after the last operation finds the target reached.
                     assert.equal(step.json.result, "nothing_to_do");
@@ -132,7 +138,7 @@ export const SCENARIOS: DriverScenario[] = [
                 assert.ok(crashes < 40, "the upgrade makes progress from run to run");
             }
             // Creating the new color, its bring-up, four weight steps, the cron cut-over and the teardown.
-            assert.ok(crashes >= 10, `interrupted ${crashes} times`);
+            assert.ok(crashes * engine.crashStride >= 10, `interrupted ${crashes} times`);
             const [region] = (await run.status("staging")).regions;
             assert.deepEqual(region.weights, { blue: 0, green: 100 });
             assert.deepEqual(region.clusters.map((c: any) => [c.color, c.version, c.cron]), [["green", "1.35", true]]);
@@ -140,19 +146,23 @@ export const SCENARIOS: DriverScenario[] = [
     },
 ];
 
-/** Defines the scenarios as mocha tests on `engine`, each compared with `reference` when given. */
-export function driverScenarios(engine: EngineUnderTest, reference?: EngineUnderTest): void {
-    describe(`driver scenarios on the ${engine.name} engine${reference ? `, compared with ${reference.name}` : ""}`, function () {
+/**
+ * Defines the scenarios (those of `envs`, default all) as mocha tests on `engine`, each compared with
+ * `reference` when given.
+ */
+export function driverScenarios(engine: EngineUnderTest, reference?: EngineUnderTest, envs?: string[]): void {
+    const scenarios = SCENARIOS.filter((s) => !envs || envs.includes(s.env));
+    describe(`driver scenarios${envs ? ` (${envs.join(", ")})` : ""} on the ${engine.name} engine${reference ? `, compared with ${reference.name}` : ""}`, function () {
         this.timeout(engine.timeoutMs);
-        for (const scenario of SCENARIOS) {
+        for (const scenario of scenarios) {
             it(scenario.title, async () => {
                 const run = newRun(engine);
                 try {
-                    await scenario.play(run);
+                    await scenario.play(run, engine);
                     if (!reference) return;
                     const other = newRun(reference);
                     try {
-                        await scenario.play(other);
+                        await scenario.play(other, reference);
                         assert.deepEqual(comparable(await run.status(scenario.env)), comparable(await other.status(scenario.env)));
                     } finally {
                         other.dispose();
