@@ -49,9 +49,9 @@ export function checkEngineOptions(options: EngineOptions): void {
 }
 
 /** The local engine pulls in the Automation API and the AWS SDK, which the sim never needs: loaded on use. */
-function loadLocalEngine(): typeof import("./local/open") {
+function loadLocalEngine(): typeof import("./wiring/openLocal") {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require("./local/open") as typeof import("./local/open");
+    return require("./wiring/openLocal") as typeof import("./wiring/openLocal");
 }
 
 /**

@@ -8,10 +8,15 @@
  */
 import { CrashPlan } from "../process";
 import { Clock, ConfigChanges, OperationOptions, StackConfig, StackEngine, StackState, UpResult } from "../ports";
-import { PulumiEngine } from "../real/pulumiEngine";
-import { destroyDuration, upDuration } from "../scenario/durations";
+import { ResourceChange, destroyDuration, upDuration } from "../scenario/durations";
 import { Scenario } from "../scenario/scenario";
 import { OutputHistory } from "./history";
+
+/** A stack engine that tells what each `up` did to each resource, and what a stack holds (the real PulumiEngine). */
+export interface SteppedStackEngine extends StackEngine {
+    up(name: string, changes?: ConfigChanges, opts?: OperationOptions): Promise<UpResult & { steps: ResourceChange[] }>;
+    resourceTypes(name: string): Promise<string[]>;
+}
 
 export class LocalEngine implements StackEngine {
     private operations = 0;
@@ -19,7 +24,7 @@ export class LocalEngine implements StackEngine {
     private dead = false;
 
     constructor(
-        readonly pulumi: PulumiEngine,
+        readonly pulumi: SteppedStackEngine,
         private readonly clock: Clock,
         private readonly scenario: Scenario,
         private readonly history: OutputHistory,

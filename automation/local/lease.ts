@@ -5,10 +5,14 @@
  */
 import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
 import { ProcessIdentity } from "../process";
-import { DynamoLeaseStore } from "../real/dynamoLease";
+
+/** A lease store that can take a lease from a given holder only (the real DynamoLeaseStore). */
+export interface TakeOverLeaseStore extends LeaseStore {
+    takeOver(env: string, holder: LeaseHolder, from: LeaseHolder): Promise<AcquireResult>;
+}
 
 export class DeadHolderTakeover implements LeaseStore {
-    constructor(private readonly store: DynamoLeaseStore, private readonly identity: ProcessIdentity) {}
+    constructor(private readonly store: TakeOverLeaseStore, private readonly identity: ProcessIdentity) {}
 
     async acquire(env: string, holder: LeaseHolder, options: { breakLease: boolean }): Promise<AcquireResult> {
         const result = await this.store.acquire(env, holder, options);

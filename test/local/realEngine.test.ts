@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { RealClock } from "../../automation/clock";
-import { localCliEnv } from "../../automation/local/ports";
+import { localCliEnv } from "../../automation/wiring/localPorts";
 import { findToolchain } from "../../automation/local/toolchain";
 import { PreconditionFailedError } from "../../automation/ports";
 import { PulumiEngine, SECRET_OUTPUT } from "../../automation/real/pulumiEngine";
@@ -153,7 +153,8 @@ describe("the real Pulumi engine on a local state", function () {
             const recovered = await mitene("upgrade", "--env", "staging", "--to", "1.35", "--recover");
             assert.equal(recovered.code, 0, recovered.stderr);
             assert.equal(recovered.json.result, "completed");
-            assert.match(recovered.stderr, /clearing pending creating of/);
+            assert.match(recovered.stderr, new RegExp(`stack ${GREEN}: releasing the lock of an update that died`));
+            assert.match(recovered.stderr, new RegExp(`stack ${GREEN}: clearing pending \\w+ of urn:pulumi:${GREEN}::`));
             assert.deepEqual(privateFiles(), before, "the state imported during recovery left no file behind");
             const after = await status();
             assert.deepEqual(after.pendingOperations, []);
@@ -162,8 +163,9 @@ describe("the real Pulumi engine on a local state", function () {
 
         it("a stack a stray pulumi process is updating is busy, not interrupted, and is waited for with backoff", async () => {
             const toolchain = findToolchain();
-            const env = { ...process.env, ...localCliEnv(state, toolchain, endpoint()), MITENE_FAKECLOUD_LATENCY_MS: "15000" };
-            const stray = spawn(toolchain.pulumi, ["refresh", "--yes", "--skip-preview", "--non-interactive", "-s", "ops-staging"], { cwd: path.join(state, "project"), env, stdio: "ignore" });
+            // Every resource read at once, each taking 20 s: the stray holds the stack for about that long.
+            const env = { ...process.env, ...localCliEnv(state, toolchain, endpoint()), MITENE_FAKECLOUD_LATENCY_MS: "20000" };
+            const stray = spawn(toolchain.pulumi, ["refresh", "--yes", "--skip-preview", "--non-interactive", "--parallel", "128", "-s", "ops-staging"], { cwd: path.join(state, "project"), env, stdio: "ignore" });
             const strayDone = new Promise<number>((resolve) => stray.on("exit", (code) => resolve(code ?? 1)));
             const locks = path.join(state, "backend", ".pulumi", "locks", "organization", "mitene", "ops-staging");
             await waitFor("the stray refresh to lock ops-staging", () => existsSync(locks) && readdirSync(locks).length > 0);

@@ -60,6 +60,8 @@ function newRun(engine: EngineUnderTest): Run & { dispose(): void } {
 const comparable = (status: any) => ({ ...status, journal: undefined });
 
 export interface DriverScenario {
+    /** Short name, to pick scenarios. */
+    id: string;
     title: string;
     env: string;
     /** Runs the commands and checks what each engine must show; the final status is then compared. */
@@ -68,6 +70,7 @@ export interface DriverScenario {
 
 export const SCENARIOS: DriverScenario[] = [
     {
+        id: "healthy",
         title: "a healthy multi-region upgrade completes region by region, then there is nothing to do",
         env: "prod",
         async play(run) {
@@ -91,6 +94,7 @@ export const SCENARIOS: DriverScenario[] = [
         },
     },
     {
+        id: "gate",
         title: "a failing gate puts the traffic back on the old color and names metric, value and threshold",
         env: "staging",
         async play(run) {
@@ -107,6 +111,7 @@ export const SCENARIOS: DriverScenario[] = [
         },
     },
     {
+        id: "argo",
         title: "a new cluster Argo CD never reports healthy stops the region before any traffic moves",
         env: "staging",
         async play(run) {
@@ -121,6 +126,7 @@ export const SCENARIOS: DriverScenario[] = [
     {
         // Every run is killed right after its first state-changing operation and the next one resumes with
         // --recover: the upgrade is interrupted at every operation boundary of the runbook, in one pass.
+        id: "crash",
         title: "killed after every operation and resumed each time with --recover, the upgrade completes as if never interrupted",
         env: "staging",
         async play(run, engine) {
@@ -147,12 +153,12 @@ export const SCENARIOS: DriverScenario[] = [
 ];
 
 /**
- * Defines the scenarios (those of `envs`, default all) as mocha tests on `engine`, each compared with
+ * Defines the scenarios (those named in `ids`, default all) as mocha tests on `engine`, each compared with
  * `reference` when given.
  */
-export function driverScenarios(engine: EngineUnderTest, reference?: EngineUnderTest, envs?: string[]): void {
-    const scenarios = SCENARIOS.filter((s) => !envs || envs.includes(s.env));
-    describe(`driver scenarios${envs ? ` (${envs.join(", ")})` : ""} on the ${engine.name} engine${reference ? `, compared with ${reference.name}` : ""}`, function () {
+export function driverScenarios(engine: EngineUnderTest, reference?: EngineUnderTest, ids?: string[]): void {
+    const scenarios = SCENARIOS.filter((s) => !ids || ids.includes(s.id));
+    describe(`driver scenarios${ids ? ` (${ids.join(", ")})` : ""} on the ${engine.name} engine${reference ? `, compared with ${reference.name}` : ""}`, function () {
         this.timeout(engine.timeoutMs);
         for (const scenario of scenarios) {
             it(scenario.title, async () => {

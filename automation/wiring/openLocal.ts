@@ -17,9 +17,9 @@ import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "..
 import { observeEnv } from "../fleet";
 import { CrashPlan } from "../process";
 import { loadScenario } from "../scenario/scenario";
-import { AccountPreconditions, ensureEmulator, provisionAccount } from "./emulator";
-import { LEASE_REGION, LocalPorts, createLocalPorts } from "./ports";
-import { findToolchain } from "./toolchain";
+import { AccountPreconditions, ensureEmulator, provisionAccount } from "../local/emulator";
+import { LEASE_REGION, LocalPorts, createLocalPorts } from "./localPorts";
+import { findToolchain } from "../local/toolchain";
 
 const seededMarker = (stateDir: string, env: string) => path.join(stateDir, `seeded-${env}`);
 const seedingMarker = (stateDir: string, env: string) => path.join(stateDir, `seeding-${env}`);

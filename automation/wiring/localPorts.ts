@@ -1,7 +1,7 @@
 /**
- * The local engine's ports over one state directory: the production PulumiEngine and AWS adapters with only
- * the cloud replaced (fake-cloud plugins, the AWS emulator), and the scenario's metrics, Argo CD health and
- * jobs on a virtual clock, as in the sim.
+ * The local engine's ports over one state directory, wired here (not in local/, which never imports the real
+ * engine): the production PulumiEngine and AWS adapters with only the cloud replaced (fake-cloud plugins, the
+ * AWS emulator), and the scenario's metrics, Argo CD health and jobs on a virtual clock, as in the sim.
  *
  *   <state>/project/     Pulumi.yaml and the stack files (project.ts)
  *   <state>/backend/     the Pulumi file backend (checkpoints, locks)
@@ -33,12 +33,12 @@ import { PulumiEngine } from "../real/pulumiEngine";
 import { NoInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics } from "../scenario/observers";
 import { Scenario } from "../scenario/scenario";
 import { ruleRefs } from "../upgrade/region";
-import { EMULATOR_CREDENTIALS, LEASE_TABLE } from "./emulator";
-import { LocalEngine } from "./engine";
-import { OutputHistory } from "./history";
-import { DeadHolderTakeover } from "./lease";
-import { writeLocalProject } from "./project";
-import { Toolchain } from "./toolchain";
+import { EMULATOR_CREDENTIALS, LEASE_TABLE } from "../local/emulator";
+import { LocalEngine } from "../local/engine";
+import { OutputHistory } from "../local/history";
+import { DeadHolderTakeover } from "../local/lease";
+import { writeLocalProject } from "../local/project";
+import { Toolchain } from "../local/toolchain";
 
 /** Local stacks encrypt their secrets with this passphrase: a rehearsal holds nothing secret. */
 export const LOCAL_PASSPHRASE = "mitene-local-rehearsal";
