@@ -94,8 +94,8 @@ export const SCENARIOS: DriverScenario[] = [
         },
     },
     {
-        id: "gate",
-        title: "a failing gate puts the traffic back on the old color and names metric, value and threshold",
+        id: "failures",
+        title: "a failing gate puts the traffic back and names metric, value and threshold; a retry whose cluster Argo CD never reports healthy moves no traffic",
         env: "staging",
         async play(run) {
             const faults = run.scenario({ faults: [{ region: "ap-northeast-1", color: "new", fromWeight: 25, errorRate: 0.08 }] });
@@ -108,18 +108,16 @@ export const SCENARIOS: DriverScenario[] = [
             const [after] = (await run.status("staging")).regions;
             assert.deepEqual(after.weights, { blue: 100, green: 0 });
             assert.deepEqual(after.clusters.map((c: any) => [c.color, c.cron]), [["blue", true], ["green", false]]);
-        },
-    },
-    {
-        id: "argo",
-        title: "a new cluster Argo CD never reports healthy stops the region before any traffic moves",
-        env: "staging",
-        async play(run) {
-            const upgrade = await run.cli("upgrade", "--env", "staging", "--to", "1.35", "--scenario", run.scenario({ argo: { healthy: false } }));
-            assert.equal(upgrade.code, 1, upgrade.stderr);
-            assert.equal(upgrade.json.regions[0].result, "failed");
-            assert.match(upgrade.json.regions[0].reason, /not Synced and Healthy after 30m.*no traffic was moved/);
-            assert.deepEqual(upgrade.json.regions[0].steps, []);
+
+            const bare = await run.cli("upgrade", "--env", "staging", "--to", "1.35");
+            assert.equal(bare.code, 1, bare.stderr);
+            assert.match(JSON.stringify(bare.json), /ap-northeast-1.*--retry/);
+
+            const retry = await run.cli("upgrade", "--env", "staging", "--to", "1.35", "--retry", "--scenario", run.scenario({ argo: { healthy: false } }));
+            assert.equal(retry.code, 1, retry.stderr);
+            assert.equal(retry.json.regions[0].result, "failed");
+            assert.match(retry.json.regions[0].reason, /not Synced and Healthy after 30m.*no traffic was moved/);
+            assert.deepEqual(retry.json.regions[0].steps, []);
             assert.deepEqual((await run.status("staging")).regions[0].weights, { blue: 100, green: 0 });
         },
     },
