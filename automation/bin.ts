@@ -3,7 +3,7 @@
  */
 import { main } from "./cli";
 import { EXIT } from "./errors";
-import { thisProcess } from "./sim/engine";
+import { thisProcess } from "./process";
 
 /** Loaded only for --engine pulumi: the AWS and Kubernetes SDKs are heavy and the sim never needs them. */
 function loadRealPorts(): typeof import("./real/ports") {

@@ -11,7 +11,7 @@ import { EngineIo, EngineOptions } from "./engines";
 import { BadInputError, EXIT, exitCodeOf } from "./errors";
 import { formatMinutes, parsePositive } from "./options";
 import { ProgressView, createProgress } from "./progress";
-import { ProcessIdentity } from "./sim/engine";
+import { ProcessIdentity } from "./process";
 import { formatRollback, rollbackCommand, RollbackFlags } from "./commands/rollback";
 import { formatDiscard, discardCommand, DiscardFlags } from "./commands/discard";
 import { formatStatus, status } from "./commands/status";
@@ -104,8 +104,8 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
         if (set.scenario) command.option("--scenario <file>", "sim/local: metrics, health and durations scenario (JSON)", once("--scenario"));
         if (set.crash) {
             command
-                .option("--crash-after <n>", "sim/local: exit 137 right after the n-th state-changing operation", once("--crash-after", (v) => parsePositive("--crash-after", v)))
-                .option("--crash-during <n>", "sim/local: exit 137 in the middle of the n-th state-changing operation", once("--crash-during", (v) => parsePositive("--crash-during", v)));
+                .option("--crash-after <n>", "sim/local: exit 137 right after the n-th operation that changes a stack (updates that change nothing do not count)", once("--crash-after", (v) => parsePositive("--crash-after", v)))
+                .option("--crash-during <n>", "sim: exit 137 in the middle of the n-th operation started", once("--crash-during", (v) => parsePositive("--crash-during", v)));
         }
         return command.option("--json", "one JSON document on stdout");
     };

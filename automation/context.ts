@@ -15,7 +15,7 @@ import {
     UpgradeInsights,
 } from "./ports";
 import { ProgressView } from "./progress";
-import { Scenario } from "./sim/scenario";
+import { Scenario } from "./scenario/scenario";
 
 export interface DriverPorts {
     engine: StackEngine;

@@ -12,10 +12,11 @@ import { BadInputError, StateDamagedError } from "./errors";
 import { DriverPorts } from "./context";
 import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
 import { observeEnv } from "./fleet";
-import { CrashPlan, ProcessIdentity } from "./sim/engine";
+import { CrashPlan, ProcessIdentity } from "./process";
 import { createSimPorts } from "./sim/ports";
-import { Scenario, loadScenario, unknownFaultRegions } from "./sim/scenario";
-import { committedEnvs, needsSeeding, seedEnv, seedRecords } from "./sim/seed";
+import { Scenario, loadScenario, unknownFaultRegions } from "./scenario/scenario";
+import { needsSeeding, seedEnv, seedRecords } from "./sim/seed";
+import { committedEnvs } from "./committedStacks";
 import { SimStore } from "./sim/store";
 
 export type EngineKind = "sim" | "local" | "pulumi";
@@ -95,6 +96,12 @@ async function checkSeedingMarker(store: SimStore, env: string, stacksDir: strin
     }
 }
 
+/** The local engine pulls in the Automation API and the AWS SDK, which the sim never needs: loaded on use. */
+function loadLocalEngine(): typeof import("./wiring/openLocal") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("./wiring/openLocal") as typeof import("./wiring/openLocal");
+}
+
 /**
  * Opens the engine for `env`: `validate` sees the env's facts before the state is touched; then the sim seeds
  * the env if it has to (into a throwaway directory for read-only commands).
@@ -110,10 +117,17 @@ export async function openEngine(options: EngineOptions, env: string, io: Engine
         validate(facts);
         return ports;
     }
-    if (options.engine === "local") throw new BadInputError("--engine local is not available in this build yet");
     const scenario = loadScenario(options.scenario);
     const stateDir = stateDirOf(options, io.cwd);
     checkStateDir(stateDir, "--state");
+    if (options.engine === "local") {
+        if (!open.readOnly) ensureWritable(stateDir);
+        const checked = (facts: EnvFacts) => {
+            validate(facts);
+            checkScenario(scenario, facts, options.scenario!);
+        };
+        return loadLocalEngine().openLocalEngine(options, { stateDir, scenario, readOnly: open.readOnly === true }, env, io, checked);
+    }
     const stacksDir = options.stacks === undefined ? undefined : path.resolve(io.cwd, options.stacks);
     const store = new SimStore(stateDir);
     const seeded = store.stackNames().some((name) => parseStackName(name)?.env === env);

@@ -27,6 +27,11 @@ export interface StackState {
     resourceCount: number;
     /** Operations an interrupted update left behind. */
     pendingOperations: PendingOperation[];
+    /**
+     * Another live process is updating the stack right now (who, for messages). Its operations in flight are
+     * not an interruption: they are not in `pendingOperations`, and nothing may resolve them.
+     */
+    busy?: string;
 }
 
 export interface ConfigChanges {
@@ -42,9 +47,9 @@ export interface OperationOptions {
     /** Progress lines from the engine. */
     onOutput?: (line: string) => void;
     /**
-     * Checked once the engine holds the stack exclusively (after any wait for another update), against the
-     * stack's state at that moment: a reason aborts the operation with PreconditionFailedError before anything
-     * changes. This is how a write computed from an earlier read is kept from landing on a newer state.
+     * Evaluated once the engine holds the stack exclusively (after any wait for another process's update),
+     * against the stack's current state; a reason stops the operation with PreconditionFailedError before
+     * anything (config included) is changed.
      */
     precondition?: (state: StackState) => string | undefined;
 }
@@ -63,10 +68,11 @@ export class StackBusyError extends Error {
     }
 }
 
-/** An operation's precondition no longer held once the stack was free: nothing was changed. */
+/** An operation's precondition did not hold on the stack's current state: nothing was changed. */
 export class PreconditionFailedError extends Error {
-    constructor(readonly stack: string, readonly reason: string) {
-        super(`stack ${stack}: ${reason}`);
+    // Not `stack`: that would hide the error's stack trace.
+    constructor(readonly stackName: string, readonly reason: string) {
+        super(`stack ${stackName}: ${reason}`);
         this.name = "PreconditionFailedError";
     }
 }
@@ -174,7 +180,7 @@ export class MetricsUnavailableError extends Error {
 export interface MetricsSource {
     colorMetrics(query: MetricsQuery): Promise<ColorMetrics>;
     /** Simulations only: when the new color's fault began in a region (ms since the epoch), for faultToRollbackMinutes. */
-    faultOnset?(region: string): number | undefined;
+    faultOnset?(region: string): Promise<number | undefined>;
 }
 
 // ---------------------------------------------------------------- Argo CD and jobs

@@ -3,7 +3,7 @@
  * traffic steps (bench/gateHarness.ts), beside the end-of-bake gate it replaced (bench/legacyGate.ts).
  */
 import { binomialUpperTail } from "../automation/gate/statistics";
-import { Scenario, scenarioSchema } from "../automation/sim/scenario";
+import { Scenario, scenarioSchema } from "../automation/scenario/scenario";
 import { UPGRADE_DEFAULTS } from "../automation/upgrade/types";
 import { gateSchema } from "../stacks/config/schema";
 import { HarnessOptions, RegionOutcome, StepGate, continuousGate, upgradeRegion } from "./gateHarness";

@@ -6,8 +6,8 @@
 import { Color } from "../components/naming";
 import { Weights, weightsFor } from "../components/weights";
 import { AnalysisIo, analyzeStep, StepAnalysis } from "../automation/gate/analysis";
-import { Scenario } from "../automation/sim/scenario";
-import { TrafficModel, WeightChange } from "../automation/sim/traffic";
+import { Scenario } from "../automation/scenario/scenario";
+import { TrafficModel, WeightChange } from "../automation/scenario/traffic";
 import { GateConfig } from "../stacks/config/schema";
 
 const MINUTE = 60_000;

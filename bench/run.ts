@@ -11,11 +11,11 @@ import * as path from "node:path";
 import { main } from "../automation/cli";
 import { JournalEntry } from "../automation/ports";
 import { renderEnv } from "../automation/render";
-import { thisProcess } from "../automation/sim/engine";
-import { DEFAULT_SCENARIO } from "../automation/sim/scenario";
+import { thisProcess } from "../automation/process";
+import { DEFAULT_SCENARIO } from "../automation/scenario/scenario";
 import { sequentialRunbook, upgradeLowerBound, upgradeTimes } from "../automation/upgrade/criticalPath";
 import { UPGRADE_DEFAULTS } from "../automation/upgrade/types";
-import { FLEET_REGIONS, writeSyntheticEnv } from "../mocks/fleet";
+import { FLEET_REGIONS, writeSyntheticEnv } from "../fakecloud/fleet";
 import { gateGoals } from "./gate";
 
 const ROOT = path.resolve(__dirname, "..");

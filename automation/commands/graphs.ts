@@ -7,7 +7,7 @@ import { evaluatePolicies } from "../../policy/graph";
 import { diffMarkdown, diffStacks } from "../diff";
 import { BadInputError } from "../errors";
 import { RenderedStack, renderEnv } from "../render";
-import { committedEnvs, committedStacks } from "../sim/seed";
+import { committedEnvs, committedStacks } from "../committedStacks";
 
 export function checkEnv(env: string, stacksDir?: string): void {
     const known = committedEnvs(stacksDir);

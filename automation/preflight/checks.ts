@@ -11,7 +11,7 @@ import { ClusterOutputs } from "../../stacks/outputs";
 import { DriverPorts } from "../context";
 import { RegionView, configText, cronOwner, observeEnv, pendingStacks, EnvView } from "../fleet";
 import { CallerAccount, ClusterInsight, Lease, SubnetCapacity } from "../ports";
-import { runStackProgram } from "../sim/programs";
+import { runStackProgram } from "../stackPrograms";
 import { newClusterConfig } from "../upgrade/region";
 import { apiUses } from "./apiDeprecations";
 

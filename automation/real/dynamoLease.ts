@@ -90,6 +90,30 @@ export class DynamoLeaseStore implements LeaseStore {
         }
     }
 
+    /**
+     * Takes the lease from `from`, a holder known to be dead, only if `from` still holds it: two runs that
+     * both found it dead cannot both take it (the second gets the first as the holder).
+     */
+    async takeOver(env: string, holder: LeaseHolder, from: LeaseHolder): Promise<AcquireResult> {
+        try {
+            await this.dynamodb.send(
+                new PutItemCommand({
+                    TableName: this.table,
+                    Item: toItem(env, holder, this.expiry()),
+                    ConditionExpression: "#runId = :previous",
+                    ExpressionAttributeNames: { "#runId": NAMES["#runId"] },
+                    ExpressionAttributeValues: { ":previous": { S: from.runId } },
+                    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+                }),
+            );
+            return { acquired: true, tookOverFrom: from };
+        } catch (error) {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            // Released meanwhile: an ordinary acquire decides; taken by someone else: they hold it.
+            return error.Item ? { acquired: false, heldBy: fromItem(error.Item).holder } : this.acquire(env, holder, { breakLease: false });
+        }
+    }
+
     /** Throws when the lease is no longer ours (broken by another run): the caller must stop changing things. */
     async renew(env: string, holder: LeaseHolder): Promise<void> {
         try {

@@ -9,8 +9,9 @@
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import type { BatchV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { opsClusterName, opsStack } from "../../components/naming";
-import { AppsHealth, ArgoHealth, ClusterJobs, ClusterRef, StackEngine } from "../ports";
+import { AppsHealth, ArgoHealth, ClusterJobs, ClusterRef } from "../ports";
 import { ClientFor } from "./clients";
+import type { PulumiEngine } from "./pulumiEngine";
 
 export type ApplicationsApi = Pick<CustomObjectsApi, "listNamespacedCustomObject">;
 export type JobsApi = Pick<BatchV1Api, "listJobForAllNamespaces">;
@@ -66,9 +67,10 @@ export async function jobsApi(kubeconfig: string): Promise<JobsApi> {
 }
 
 /** The Ops cluster's admin kubeconfig: the ops stack's `kubeconfig` output (a JSON string, or already parsed). */
-export function opsKubeconfig(engine: Pick<StackEngine, "getStack">): (env: string) => Promise<string> {
+export function opsKubeconfig(engine: Pick<PulumiEngine, "secretOutput">): (env: string) => Promise<string> {
     return async (env) => {
-        const kubeconfig = (await engine.getStack(opsStack(env)))?.outputs?.kubeconfig;
+        // A secret output: the one read that needs the stack's decrypt rights.
+        const kubeconfig = await engine.secretOutput(opsStack(env), "kubeconfig");
         if (kubeconfig === undefined || kubeconfig === null) throw new Error(`stack ${opsStack(env)} has no kubeconfig output`);
         return typeof kubeconfig === "string" ? kubeconfig : JSON.stringify(kubeconfig);
     };

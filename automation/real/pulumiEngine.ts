@@ -1,86 +1,50 @@
 /**
- * StackEngine on Pulumi's Automation API: a LocalWorkspace over this repository's own project (the root
- * `Pulumi.yaml`, stack files under `stackConfigDir`), driving the Pulumi CLI against the configured backend.
+ * StackEngine on Pulumi's Automation API: a LocalWorkspace over a Pulumi project (this repository's root
+ * `Pulumi.yaml` in production, a project under `--state` on the local engine), driving the Pulumi CLI.
  *
- * Config is not set through `pulumi config set`: the driver edits the stack file itself (see stackFile.ts) so
- * the change is a reviewable, comment-preserving diff, and `pulumi up` then reads that file as usual.
+ * Config is not set through `pulumi config set`: the driver edits the stack file itself (stackFile.ts) so the
+ * change is a reviewable, comment-preserving diff, and `pulumi up` then reads that file. The edit and the `up`
+ * happen under one lock per stack file shared by every mitene process on the machine, the file re-read under
+ * it, so an upgrade and a concurrent rollback never overwrite or deploy each other's edit; an `up` that fails
+ * puts the file back as it was.
+ *
+ * Observations (`getStack`) read the checkpoint without decrypting it, and tell an update in progress in
+ * another process (the stack's lock, held by a live process) from an interrupted one (pending operations, or
+ * a lock whose holder is dead): only the latter is ever "recovered".
  */
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { CommandFailedError } from "../errors";
-import {
-    ConcurrentUpdateError,
-    ConfigValue,
-    Deployment,
-    DestroyOptions,
-    LocalWorkspace,
-    OpMap,
-    OutputMap,
-    RefreshOptions,
-    Stack,
-    StackAlreadyExistsError,
-    StackNotFoundError,
-    StackSummary,
-    UpOptions,
-} from "@pulumi/pulumi/automation";
-import { ConfigChanges, OperationOptions, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
+import { CommandError, ConcurrentUpdateError, Deployment, DestroyOptions, EngineEvent, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
+import { ResourceChange } from "../scenario/durations";
+import { BackendLocks, LockHolder, describeHolder } from "./backendLocks";
+import { withFileLock } from "./fileLock";
 import { editStackConfig, readProject, readStackConfig, writeStackConfig } from "./stackFile";
+import { EngineStack, EngineWorkspace, localWorkspace } from "./workspace";
 
-/** The part of an Automation API `Stack` the engine uses; a real `Stack` is one. */
-export interface EngineStack {
-    up(opts: UpOptions): Promise<{ outputs: OutputMap; summary: { resourceChanges?: OpMap } }>;
-    destroy(opts: DestroyOptions): Promise<unknown>;
-    refresh(opts: RefreshOptions): Promise<unknown>;
-    outputs(): Promise<OutputMap>;
-    exportStack(): Promise<Deployment>;
-    importStack(state: Deployment): Promise<void>;
-    setConfig(key: string, value: ConfigValue): Promise<void>;
-}
-
-/** The part of a `LocalWorkspace` the engine uses, with stack selection folded in. */
-export interface EngineWorkspace {
-    listStacks(): Promise<StackSummary[]>;
-    /** Throws StackNotFoundError when there is no such stack. */
-    selectStack(name: string): Promise<EngineStack>;
-    /** Throws StackAlreadyExistsError when there is one. */
-    createStack(name: string): Promise<EngineStack>;
-    removeStack(name: string): Promise<void>;
-}
-
-/** A LocalWorkspace over the project; new stacks encrypt their secrets with `secretsProvider` when given. */
-export async function localWorkspace(workDir: string, secretsProvider?: string): Promise<EngineWorkspace> {
-    let workspace: LocalWorkspace;
-    try {
-        workspace = await LocalWorkspace.create({ workDir, ...(secretsProvider ? { secretsProvider } : {}) });
-    } catch (error) {
-        if (/ENOENT.*pulumi|pulumi.*ENOENT/s.test(String((error as Error).message))) {
-            throw new CommandFailedError("the Pulumi CLI is not installed or not on PATH (https://www.pulumi.com/docs/install/); to rehearse without it, use --engine sim");
-        }
-        throw error;
-    }
-    return {
-        listStacks: () => workspace.listStacks(),
-        selectStack: (name) => Stack.select(name, workspace),
-        createStack: (name) => Stack.create(name, workspace),
-        removeStack: (name) => workspace.removeStack(name),
-    };
-}
+export type { EngineStack, EngineWorkspace } from "./workspace";
 
 export interface PulumiEngineOptions {
-    /** The repository root, where `Pulumi.yaml` lives. */
+    /** Where the project's `Pulumi.yaml` is. */
     workDir: string;
     /** Defaults to a LocalWorkspace over `workDir`; tests pass a fake. */
     workspace?: (workDir: string) => Promise<EngineWorkspace>;
     /** Secrets provider of stacks the driver creates (e.g. `awskms://alias/mitene-pulumi`); default the backend's. */
     secretsProvider?: string;
-    /** How to wait between retries of a locked stack (the driver's Clock.sleep). */
+    /** The CLI (default `pulumi` on PATH), its version if known, and the environment of its commands. */
+    command?: string;
+    version?: string;
+    env?: Record<string, string>;
+    /** How to wait between retries of a locked stack. */
     sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
     /** Attempts on a locked stack before giving up with StackBusyError; 5 by default. */
     attempts?: number;
     /** First wait between attempts, doubled each time; 10 s by default (10+20+40+80 s in all). */
     firstRetryMs?: number;
-    /** Where warnings go (what resolving pending operations may have left behind). */
+    /** Where warnings go (what resolving pending operations may have left behind, waits for a stack file). */
     warn?: (line: string) => void;
+    /** Where the stack-file locks live (default: the system's temporary directory). */
+    lockDir?: string;
 }
 
 export interface CreateStackOptions extends OperationOptions {
@@ -92,14 +56,83 @@ export interface CreateStackOptions extends OperationOptions {
     secrets?: Record<string, string>;
 }
 
+/** An `up` with what each resource did, from the engine's own events. */
+export interface PulumiUpResult extends UpResult {
+    steps: ResourceChange[];
+}
+
 interface PendingEntry {
     type?: string;
     resource?: { urn?: string; type?: string };
 }
 
+interface CheckpointResource {
+    urn: string;
+    type: string;
+    outputs?: Record<string, unknown>;
+}
+
+const ORGANIZATION = "organization";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+/** What a secret output reads as where nothing is decrypted. */
+export const SECRET_OUTPUT = "[secret]";
+
 const isSecure = (value: unknown) => typeof value === "object" && value !== null && "secure" in value;
-const unwrap = (outputs: OutputMap) => Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
 const OPERATION = { color: "never" } as const;
+
+/** A checkpoint value as plain data: secrets (ciphertext) become SECRET_OUTPUT. */
+function plainValue(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(plainValue);
+    if (value && typeof value === "object") {
+        const object = value as Record<string, unknown>;
+        if (object[SIG_KEY] === SECRET_SIG) return SECRET_OUTPUT;
+        return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, plainValue(v)]));
+    }
+    return value;
+}
+
+const STEP_OPS: Record<string, ResourceChange["op"]> = {
+    create: "create",
+    "create-replacement": "create",
+    replace: "create",
+    update: "update",
+    delete: "delete",
+    "delete-replaced": "delete",
+    discard: "delete",
+};
+
+/** A resource step the engine finished, as the durations model reads it. */
+function stepOf(event: EngineEvent): ResourceChange | undefined {
+    const metadata = event.resOutputsEvent?.metadata;
+    const op = metadata && STEP_OPS[metadata.op];
+    if (!metadata || !op) return undefined;
+    return { type: metadata.type, urn: metadata.urn, op, keys: metadata.diffs ?? [] };
+}
+
+/**
+ * A failed CLI command as one readable line: its diagnostics (the SDK's error carries the whole output of the
+ * command, progress included), without resource headers, Node warnings and colour codes; else the last line
+ * it printed.
+ */
+export function failureSummary(error: CommandError): string {
+    const lines = error.message.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
+    const start = lines.findIndex((line) => line.trim() === "Diagnostics:");
+    if (start >= 0) {
+        // The section ends at the next unindented line (Outputs:, Resources:) or the SDK's own stderr part.
+        const end = lines.findIndex((line, i) => i > start && (/^\S/.test(line) || /^ (stderr|err\?):/.test(line)));
+        const segments: string[] = [];
+        for (const raw of lines.slice(start + 1, end < 0 ? undefined : end)) {
+            const line = raw.trim();
+            if (line === "" || /^\S+ \(.*\):$/.test(line) || /^\((node:\d+|Use `node)/.test(line)) continue;
+            if (line.startsWith("error: ") || segments.length === 0) segments.push(line.replace(/^error: /, ""));
+            else segments[segments.length - 1] += ` ${line}`;
+        }
+        if (segments.length > 0) return [...new Set(segments)].join("; ");
+    }
+    const printed = lines.map((line) => line.trim()).filter((line) => line !== "" && !/^(err\?:|stderr:|stdout:|code:)\s*\S*$/.test(line));
+    return printed.pop() ?? "failed";
+}
 
 /** The CLI's output arrives in chunks; the port promises lines. */
 function lineSplitter(onLine: (line: string) => void): { write: (chunk: string) => void; flush: () => void } {
@@ -122,10 +155,13 @@ export class PulumiEngine implements StackEngine {
     private readonly stacksDir: string;
     private readonly workspace: Promise<EngineWorkspace>;
     private readonly stacks = new Map<string, Promise<EngineStack>>();
+    private locks?: Promise<BackendLocks | undefined>;
 
     constructor(private readonly options: PulumiEngineOptions) {
         ({ project: this.project, stacksDir: this.stacksDir } = readProject(options.workDir));
-        this.workspace = options.workspace ? options.workspace(options.workDir) : localWorkspace(options.workDir, options.secretsProvider);
+        this.workspace = options.workspace
+            ? options.workspace(options.workDir)
+            : localWorkspace(options.workDir, { secretsProvider: options.secretsProvider, command: options.command, version: options.version, env: options.env });
         // Nothing awaits the workspace until the first call; keep a failure from being reported as unhandled.
         void this.workspace.catch(() => undefined);
     }
@@ -137,24 +173,40 @@ export class PulumiEngine implements StackEngine {
     }
 
     async getStack(name: string): Promise<StackState | undefined> {
-        let stack: EngineStack;
-        try {
-            stack = await this.stack(name);
-        } catch (error) {
-            if (error instanceof StackNotFoundError) return undefined;
-            throw error;
-        }
-        const { deployment } = await stack.exportStack();
-        const resourceCount: number = deployment?.resources?.length ?? 0;
+        const checkpoint = await this.checkpoint(name);
+        if (!checkpoint) return undefined;
+        const { deployment } = checkpoint;
+        const resources: CheckpointResource[] = deployment?.resources ?? [];
         const pending: PendingEntry[] = deployment?.pending_operations ?? [];
+        const holders = await this.lockHolders(name);
+        const live = holders.filter((h) => h.live);
+        const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
         return {
             name,
             config: readStackConfig(this.stackFile(name), this.project),
             // An empty state still remembers the last outputs in some backends: no resources means no outputs.
-            outputs: resourceCount > 0 ? unwrap(await stack.outputs()) : null,
-            resourceCount,
-            pendingOperations: pending.map((op) => ({ description: `${op.type ?? "unknown"} ${op.resource?.type ?? "resource"}`, urn: op.resource?.urn })),
+            outputs: resources.length > 0 ? (plainValue(root?.outputs ?? {}) as Record<string, unknown>) : null,
+            resourceCount: resources.length,
+            pendingOperations:
+                live.length > 0
+                    ? []
+                    : [
+                          ...pending.map((op) => ({ description: `${op.type ?? "unknown"} ${op.resource?.type ?? "resource"}`, urn: op.resource?.urn })),
+                          ...holders.map((h) => ({ description: `stack left locked by an update that died (${describeHolder(h)})` })),
+                      ],
+            ...(live.length > 0 ? { busy: `being updated by ${live.map(describeHolder).join(", ")}` } : {}),
         };
+    }
+
+    /** The types of the resources in the stack's state (none when it does not exist). */
+    async resourceTypes(name: string): Promise<string[]> {
+        const resources: CheckpointResource[] = (await this.checkpoint(name))?.deployment?.resources ?? [];
+        return resources.map((r) => r.type);
+    }
+
+    /** A stack output with its secret in plaintext (the Ops kubeconfig, for Argo CD): needs decrypt rights. */
+    async secretOutput(name: string, key: string): Promise<unknown> {
+        return (await (await this.stack(name)).secretOutputs())[key];
     }
 
     /**
@@ -165,54 +217,96 @@ export class PulumiEngine implements StackEngine {
         const secrets = opts.secrets ?? {};
         const missing = Object.keys(config).filter((key) => isSecure(config[key]) && !(key in secrets));
         if (missing.length > 0) throw new Error(`stack ${name}: secret config ${missing.join(", ")} cannot be copied; pass the plaintext in secrets`);
-        let stack: EngineStack;
-        try {
-            stack = await (await this.workspace).createStack(name);
-        } catch (error) {
-            if (!(error instanceof StackAlreadyExistsError)) throw error;
-            stack = await (await this.workspace).selectStack(name);
-        }
-        this.stacks.set(name, Promise.resolve(stack));
-        const plain = Object.fromEntries(Object.entries(config).filter(([key]) => !(key in secrets)));
-        writeStackConfig(this.stackFile(name), this.project, plain);
-        for (const [key, value] of Object.entries(secrets)) await stack.setConfig(key, { value, secret: true });
+        this.throwIfAborted(opts.signal);
+        await this.withStackFile(name, opts.signal, async () => {
+            let stack: EngineStack;
+            try {
+                stack = await (await this.workspace).createStack(name);
+            } catch (error) {
+                if (!(error instanceof StackAlreadyExistsError)) throw error;
+                stack = await (await this.workspace).selectStack(name);
+            }
+            this.stacks.set(name, Promise.resolve(stack));
+            const plain = Object.fromEntries(Object.entries(config).filter(([key]) => !(key in secrets)));
+            writeStackConfig(this.stackFile(name), this.project, plain);
+            for (const [key, value] of Object.entries(secrets)) await stack.setConfig(key, { value, secret: true });
+        });
     }
 
-    async up(name: string, changes?: ConfigChanges, opts: OperationOptions = {}): Promise<UpResult> {
+    /**
+     * Under the stack file's lock: check the precondition on the current state, apply the config changes to
+     * the file as it is now, `up`. A failed `up` puts the file back; a stack another update holds is waited
+     * for (the lock released meanwhile) and the whole of it done again on the state found then.
+     */
+    async up(name: string, changes?: ConfigChanges, opts: OperationOptions = {}): Promise<PulumiUpResult> {
         const stack = await this.stack(name);
-        if (changes) editStackConfig(this.stackFile(name), this.project, changes);
-        const result = await this.withOutput(opts, (onOutput) => this.retrying(name, opts.signal, () => stack.up({ ...OPERATION, onOutput, signal: opts.signal })));
-        const counts = Object.entries(result.summary.resourceChanges ?? {}).filter(([op, count]) => op !== "same" && count > 0);
-        return { outputs: unwrap(result.outputs), changes: Object.fromEntries(counts) };
+        const file = this.stackFile(name);
+        return this.retrying(name, opts.signal, () =>
+            this.withStackFile(name, opts.signal, async () => {
+                if (opts.precondition) {
+                    const state = await this.getStack(name);
+                    const reason = state ? opts.precondition(state) : `stack ${name} does not exist`;
+                    if (reason) throw new PreconditionFailedError(name, reason);
+                }
+                const before = existsSync(file) ? readFileSync(file, "utf8") : undefined;
+                if (changes) editStackConfig(file, this.project, changes);
+                try {
+                    const steps: ResourceChange[] = [];
+                    const onEvent = (event: EngineEvent) => {
+                        const step = stepOf(event);
+                        if (step) steps.push(step);
+                    };
+                    const result = await this.withOutput(opts, (onOutput) => stack.up({ ...OPERATION, onOutput, onEvent, signal: opts.signal }));
+                    const counts = Object.entries((result.summary.resourceChanges ?? {})).filter(([op, count]) => op !== "same" && (count ?? 0) > 0);
+                    const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? SECRET_OUTPUT : output.value]));
+                    return { outputs, changes: Object.fromEntries(counts), steps };
+                } catch (error) {
+                    if (before === undefined) rmSync(file, { force: true });
+                    else writeFileSync(file, before);
+                    throw error;
+                }
+            }),
+        );
     }
 
     async destroy(name: string, opts: OperationOptions = {}): Promise<void> {
         const stack = await this.stack(name);
-        await this.withOutput(opts, (onOutput) => this.retrying(name, opts.signal, () => stack.destroy({ ...OPERATION, onOutput, signal: opts.signal })));
+        await this.withOutput(opts, (onOutput) => this.retrying(name, opts.signal, () => stack.destroy({ ...OPERATION, onOutput, signal: opts.signal } satisfies DestroyOptions)));
     }
 
     /** Removes the stack (Pulumi refuses while it still has resources) and its file; a stack already gone is fine. */
     async removeStack(name: string, opts: OperationOptions = {}): Promise<void> {
         const workspace = await this.workspace;
-        try {
-            await this.retrying(name, opts.signal, () => workspace.removeStack(name));
-        } catch (error) {
-            if (!(error instanceof StackNotFoundError)) throw error;
-        }
-        this.stacks.delete(name);
-        // `pulumi stack rm` deletes the file too; this covers a run killed between the two.
-        rmSync(this.stackFile(name), { force: true });
+        await this.withStackFile(name, opts.signal, async () => {
+            try {
+                await this.retrying(name, opts.signal, () => workspace.removeStack(name));
+            } catch (error) {
+                if (!(error instanceof StackNotFoundError)) throw error;
+            }
+            this.stacks.delete(name);
+            // `pulumi stack rm` deletes the file too; this covers a run killed between the two.
+            rmSync(this.stackFile(name), { force: true });
+        });
     }
 
     /**
      * The documented recovery for an interrupted update: export the state, drop its pending operations, import
-     * it back, then refresh so the state matches what the cloud really has. A pending *create* may have made a
-     * resource the state never recorded; refresh cannot find it, so each one is reported through `warn` for an
-     * operator to check (and `pulumi import` if it exists). No pending operations: nothing is done.
+     * it back, then refresh so the state matches what the cloud really has. A lock left by a dead update is
+     * released first. A pending *create* may have made a resource the state never recorded; refresh cannot find
+     * it, so each one is reported through `warn` for an operator to check (and `pulumi import` if it exists).
+     * A stack another live process is updating is not interrupted: StackBusyError, and nothing is touched.
      */
     async resolvePendingOperations(name: string): Promise<void> {
+        const holders = await this.lockHolders(name);
+        const live = holders.filter((h) => h.live);
+        if (live.length > 0) throw new StackBusyError(name, `an update is in progress (${live.map(describeHolder).join(", ")}), not interrupted: nothing to recover`);
+        const locks = await this.backendLocks();
+        for (const holder of holders) {
+            this.options.warn?.(`stack ${name}: releasing the lock of an update that died (${describeHolder(holder)})`);
+            locks!.release(holder);
+        }
         const stack = await this.stack(name);
-        const state = await stack.exportStack();
+        const state = await stack.exportState();
         const pending: PendingEntry[] = state.deployment?.pending_operations ?? [];
         if (pending.length === 0) return;
         for (const op of pending) {
@@ -221,8 +315,18 @@ export class PulumiEngine implements StackEngine {
         }
         const deployment = { ...state.deployment };
         delete deployment.pending_operations;
-        await this.retrying(name, undefined, () => stack.importStack({ ...state, deployment }));
+        await this.retrying(name, undefined, () => stack.importState({ ...state, deployment }));
         await this.retrying(name, undefined, () => stack.refresh({ ...OPERATION }));
+    }
+
+    /** The stack's checkpoint as stored (nothing decrypted); undefined when there is no such stack. */
+    private async checkpoint(name: string): Promise<Deployment | undefined> {
+        try {
+            return await (await this.stack(name)).exportState();
+        } catch (error) {
+            if (error instanceof StackNotFoundError) return undefined;
+            throw error;
+        }
     }
 
     private stack(name: string): Promise<EngineStack> {
@@ -240,6 +344,24 @@ export class PulumiEngine implements StackEngine {
         return path.join(this.stacksDir, `Pulumi.${name}.yaml`);
     }
 
+    private backendLocks(): Promise<BackendLocks | undefined> {
+        this.locks ??= this.workspace.then(async (workspace) => BackendLocks.forBackend(await workspace.backendUrl()));
+        return this.locks;
+    }
+
+    private async lockHolders(name: string): Promise<LockHolder[]> {
+        return (await this.backendLocks())?.holders(ORGANIZATION, this.project, name) ?? [];
+    }
+
+    private withStackFile<T>(name: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+        const onWait = (holder: string) => this.options.warn?.(`stack ${name}: waiting for another mitene process editing its stack file (${holder})`);
+        return withFileLock(this.stackFile(name), work, signal, { dir: this.options.lockDir, onWait });
+    }
+
+    private throwIfAborted(signal: AbortSignal | undefined): void {
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("cancelled");
+    }
+
     private async withOutput<T>(opts: OperationOptions, run: (onOutput?: (chunk: string) => void) => Promise<T>): Promise<T> {
         if (!opts.onOutput) return run();
         const lines = lineSplitter(opts.onOutput);
@@ -254,12 +376,21 @@ export class PulumiEngine implements StackEngine {
     private async retrying<T>(name: string, signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
         const attempts = this.options.attempts ?? 5;
         for (let attempt = 1; ; attempt++) {
+            this.throwIfAborted(signal);
             try {
                 return await operation();
             } catch (error) {
+                // A cancelled command fails as the CLI reports it; the caller wants the cancellation.
+                if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : error;
+                const typed = error instanceof ConcurrentUpdateError || error instanceof StackNotFoundError || error instanceof StackAlreadyExistsError;
+                if (error instanceof CommandError && !typed) {
+                    throw new Error(`stack ${name}: ${failureSummary(error)}`, { cause: error });
+                }
                 if (!(error instanceof ConcurrentUpdateError)) throw error;
                 if (attempt >= attempts) throw new StackBusyError(name, `another update is in progress (gave up after ${attempts} attempts)`);
-                await this.options.sleep((this.options.firstRetryMs ?? 10_000) * 2 ** (attempt - 1), signal);
+                const wait = (this.options.firstRetryMs ?? 10_000) * 2 ** (attempt - 1);
+                this.options.warn?.(`stack ${name} is locked by another update; trying again in ${wait / 1000} s (attempt ${attempt + 1} of ${attempts})`);
+                await this.options.sleep(wait, signal);
             }
         }
     }

@@ -3,69 +3,17 @@
  * mock runtime; the operation takes its AWS duration on the virtual clock; an operation marker exists from
  * its start to its end, so a run killed in between leaves pending operations, as Pulumi does.
  */
-import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
 import * as path from "node:path";
-import { RecordedResource } from "../../mocks/runtime";
+import { RecordedResource } from "../../fakecloud/mockRuntime";
+import { CrashPlan, ProcessIdentity } from "../process";
 import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
 import { Clock } from "../ports";
-import { Weights, sameWeights } from "../../components/weights";
-import { changedResources, destroyDuration, upDuration } from "./durations";
-import { runStackProgram } from "./programs";
-import { Scenario } from "./scenario";
+import { Weights } from "../../components/weights";
+import { appendWeights } from "../scenario/forwarding";
+import { destroyDuration, graphChanges, upDuration } from "../scenario/durations";
+import { Scenario } from "../scenario/scenario";
+import { runStackProgram } from "../stackPrograms";
 import { OperationMarker, SimStackRecord, SimStore } from "./store";
-
-/** Who this process is, and whether another process is alive (injected so tests can simulate kills). */
-export interface ProcessIdentity {
-    pid: number;
-    host: string;
-    /**
-     * Whether the process that was `pid` at `since` (ISO time it recorded) still runs: a pid reused by a
-     * process started later is not it.
-     */
-    isAlive(pid: number, since?: string): boolean;
-}
-
-/** Clock ticks per second of /proc's start times: 100 on every Linux the project runs on (USER_HZ). */
-const USER_HZ = 100;
-
-/** When a process started (ms since the epoch), from /proc; undefined where there is no /proc. */
-export function processStartTime(pid: number): number | undefined {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        // The command name may contain spaces and parentheses: fields start after the last ")".
-        const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-        const bootSeconds = Number(readFileSync("/proc/stat", "utf8").match(/^btime (\d+)$/m)?.[1]);
-        return Number.isFinite(startTicks) && Number.isFinite(bootSeconds) ? (bootSeconds + startTicks / USER_HZ) * 1000 : undefined;
-    } catch {
-        return undefined;
-    }
-}
-
-/** Slack for clock granularity (start ticks are 10 ms, btime is whole seconds). */
-const START_SLACK_MS = 2_000;
-
-export const thisProcess = (): ProcessIdentity => ({
-    pid: process.pid,
-    host: hostname(),
-    isAlive: (pid, since) => {
-        try {
-            process.kill(pid, 0);
-        } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-        }
-        const started = since === undefined ? undefined : processStartTime(pid);
-        return started === undefined || started <= Date.parse(since!) + START_SLACK_MS;
-    },
-});
-
-/** `--crash-after N` / `--crash-during N`: die right after, or in the middle of, the N-th state-changing operation. */
-export interface CrashPlan {
-    after?: number;
-    during?: number;
-    /** How to die: the CLI exits 137; tests freeze the run. */
-    die: () => Promise<never>;
-}
 
 export class StackNotFoundError extends Error {
     constructor(stack: string) {
@@ -121,6 +69,7 @@ export class SimEngine implements StackEngine {
         if (this.store.readStack(name)) throw new Error(`stack ${name} already exists`);
         await this.operate(name, "create", opts, async () => {
             this.store.writeStack({ name, config, deployed: false, outputs: null, secretOutputs: [], resources: [], outputChangedAt: {} });
+            return true;
         });
     }
 
@@ -134,9 +83,11 @@ export class SimEngine implements StackEngine {
         await this.operate(name, "update", opts, async (record) => {
             const config = applyChanges(record.config, changes);
             const run = await runStackProgram(name, config, (stack) => this.deployedOutputs(stack));
-            const { created, updated, deleted } = changedResources(record.resources, run.resources);
-            opts.onOutput?.(`${name}: ${created.length} to create, ${updated.length} to update, ${deleted.length} to delete`);
-            await this.clock.sleep(upDuration(name, record.resources, run.resources, this.scenario), opts.signal);
+            const changed = graphChanges(record.resources, run.resources);
+            const count = (op: string) => changed.filter((c) => c.op === op).length;
+            const [created, updated, deleted] = [count("create"), count("update"), count("delete")];
+            opts.onOutput?.(`${name}: ${created} to create, ${updated} to update, ${deleted} to delete`);
+            await this.clock.sleep(upDuration(name, changed, this.scenario), opts.signal);
             const now = this.clock.now();
             const changedAt = { ...record.outputChangedAt };
             for (const [key, value] of Object.entries(run.outputs)) {
@@ -152,7 +103,8 @@ export class SimEngine implements StackEngine {
                 outputChangedAt: changedAt,
                 ...weightHistory(record, run.outputs, now),
             });
-            result = { outputs: run.outputs, changes: { create: created.length, update: updated.length, delete: deleted.length } };
+            result = { outputs: run.outputs, changes: { create: created, update: updated, delete: deleted } };
+            return changed.length > 0 || !same(record.outputs, run.outputs) || !same(record.config, config);
         });
         return result;
     }
@@ -162,6 +114,7 @@ export class SimEngine implements StackEngine {
         await this.operate(name, "destroy", opts, async (record) => {
             await this.clock.sleep(destroyDuration(record.resources, this.scenario), opts.signal);
             this.store.writeStack({ ...record, deployed: false, outputs: null, secretOutputs: [], resources: [], outputChangedAt: {} });
+            return true;
         });
     }
 
@@ -170,6 +123,7 @@ export class SimEngine implements StackEngine {
         await this.operate(name, "remove", opts, async (record) => {
             if (record.resources.length > 0) throw new Error(`stack ${name} still has ${record.resources.length} resources: destroy it first`);
             this.store.deleteStack(name);
+            return true;
         });
     }
 
@@ -214,29 +168,30 @@ export class SimEngine implements StackEngine {
     }
 
     /**
-     * Runs one state-changing operation between its marker's creation and removal; `work` gets the stack's
-     * record as it is once the marker is held, after the precondition passed on it.
+     * Runs one operation between its marker's creation and removal; `work` gets the stack's record as it is
+     * once the marker is held, after the precondition passed on it, and says whether it changed the stack
+     * (`--crash-after` counts those: an update that changes nothing is no point of the runbook).
      */
-    private async operate(stack: string, operation: string, opts: OperationOptions, work: (record: SimStackRecord) => Promise<void>): Promise<void> {
+    private async operate(stack: string, operation: string, opts: OperationOptions, work: (record: SimStackRecord) => Promise<boolean>): Promise<void> {
         if (this.dead) return new Promise<never>(() => undefined);
         if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error("aborted");
         await this.waitWhileBusy(stack);
         const existing = this.store.readMarker(stack);
         if (existing) throw new Error(`stack ${stack} has pending operations from an interrupted ${existing.operation} (rerun with --recover)`);
         this.store.writeMarker({ stack, operation, pid: this.identity.pid, host: this.identity.host, startedAt: new Date().toISOString() });
+        let changed = false;
         try {
             const record = this.store.readStack(stack);
             const refusal = record && opts.precondition?.(this.stateOf(record));
             if (refusal) throw new PreconditionFailedError(stack, refusal);
             // Operations overlap in virtual time: "during" counts starts, "after" counts completions.
             if (this.crash?.during === ++this.started) await this.die();
-            await work(record ?? { name: stack, config: {}, deployed: false, outputs: null, secretOutputs: [], resources: [], outputChangedAt: {} });
+            changed = await work(record ?? { name: stack, config: {}, deployed: false, outputs: null, secretOutputs: [], resources: [], outputChangedAt: {} });
         } finally {
             if (!this.dead) this.store.clearMarker(stack);
         }
-        this.operations++;
         this.store.writeClock(this.clock.now());
-        if (this.crash?.after === this.operations) await this.die();
+        if (changed && this.crash?.after === ++this.operations) await this.die();
     }
 
     /**
@@ -260,12 +215,11 @@ export class SimEngine implements StackEngine {
 
 /** A region stack's weight history with this update's weights appended when they changed. */
 function weightHistory(record: SimStackRecord, outputs: Record<string, unknown>, now: number): Pick<SimStackRecord, "weightHistory"> {
-    const weights = outputs.weights as Weights | undefined;
-    const before = record.outputs?.weights as Weights | undefined;
-    if (!weights) return {};
-    const history = record.weightHistory ?? (before ? [{ at: 0, weights: before }] : []);
-    return { weightHistory: before && sameWeights(before, weights) ? history : [...history, { at: now, weights }] };
+    const history = appendWeights(record.weightHistory, record.outputs?.weights as Weights | undefined, outputs.weights as Weights | undefined, now);
+    return history ? { weightHistory: history } : {};
 }
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Config after `changes`; keys to set win over keys to remove. */
 export function applyChanges(config: StackConfig, changes: ConfigChanges): StackConfig {

@@ -5,7 +5,7 @@
 import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
-import { ProcessIdentity } from "./engine";
+import { ProcessIdentity } from "../process";
 import { SimStore } from "./store";
 import { StateFileError } from "../errors";
 

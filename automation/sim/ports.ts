@@ -7,12 +7,14 @@ import { STACKS_DIR } from "../../stacks/stackFiles";
 import { VirtualClock } from "../clock";
 import { DriverPorts } from "../context";
 import { stateJournalDir } from "../journalLocation";
-import { FileJournal } from "../real/fileJournal";
-import { CrashPlan, ProcessIdentity, SimEngine } from "./engine";
-import { SimCallerIdentity } from "./identity";
+import { FileJournal } from "../journal/fileJournal";
+import { CrashPlan, ProcessIdentity } from "../process";
+import { ScenarioCallerIdentity } from "../scenario/identity";
+import { NoInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics, ScenarioSubnets, StackHistory } from "../scenario/observers";
+import { Scenario } from "../scenario/scenario";
+import { SimEngine } from "./engine";
 import { SimLeaseStore } from "./lease";
-import { SimArgo, SimInsights, SimJobs, SimLoadBalancer, SimMetrics, SimSubnets } from "./observers";
-import { Scenario } from "./scenario";
+import { SimLoadBalancer } from "./loadBalancer";
 import { SimStore } from "./store";
 
 export interface SimOptions {
@@ -44,7 +46,10 @@ export function createSimPorts(options: SimOptions): SimPorts {
         const outputs = regionOutputs(region);
         return outputs ? outputs.upgrade?.newColor ?? otherColor(outputs.cronColor) : undefined;
     };
-
+    const history: StackHistory = async (stack) => {
+        const record = engine.record(stack);
+        return record?.deployed && record.outputs ? { outputs: record.outputs, changedAt: record.outputChangedAt } : undefined;
+    };
     return {
         kind: "sim",
         durations: options.scenario,
@@ -53,12 +58,12 @@ export function createSimPorts(options: SimOptions): SimPorts {
         engine,
         clock,
         loadBalancer,
-        metrics: new SimMetrics(options.scenario, newColorOf, (region) => loadBalancer.history(region), clock),
-        argo: new SimArgo(options.scenario, engine, clock),
-        jobs: new SimJobs(options.scenario, engine, clock, options.env),
-        subnets: new SimSubnets(options.scenario),
-        insights: new SimInsights(),
-        identity: new SimCallerIdentity(options.scenario, engine, options.env),
+        metrics: new ScenarioMetrics(options.scenario, newColorOf, async (region) => loadBalancer.history(region), clock),
+        argo: new ScenarioArgo(options.scenario, history, clock),
+        jobs: new ScenarioJobs(options.scenario, history, clock, options.env),
+        subnets: new ScenarioSubnets(options.scenario),
+        insights: new NoInsights(),
+        identity: new ScenarioCallerIdentity(options.scenario, engine, options.env),
         lease: new SimLeaseStore(store, options.identity),
         journal: new FileJournal(stateJournalDir(options.stateDir)),
         close: async () => store.writeClock(clock.now()),

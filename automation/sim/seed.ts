@@ -5,26 +5,11 @@
  * and removal, so an interrupted seeding is redone. Takes no virtual time and counts as no operation.
  */
 import { parseStackName } from "../../components/naming";
-import { listStacks, readStackFile, stackFilePath } from "../../stacks/stackFiles";
+import { readStackFile, stackFilePath } from "../../stacks/stackFiles";
+import { committedStacks } from "../committedStacks";
 import { BadInputError } from "../errors";
-import { runStackProgram } from "./programs";
+import { runStackProgram } from "../stackPrograms";
 import { SimStackRecord, SimStore } from "./store";
-
-const ORDER = { ops: 0, region: 1, cluster: 2 } as const;
-
-/** Committed stacks of `env`, in deployment order (StackReferences point backwards). */
-export function committedStacks(env: string, stacksDir?: string): string[] {
-    return listStacks(stacksDir)
-        .map((name) => ({ name, id: parseStackName(name) }))
-        .filter((s) => s.id?.env === env)
-        .sort((a, b) => ORDER[a.id!.kind] - ORDER[b.id!.kind] || a.name.localeCompare(b.name))
-        .map((s) => s.name);
-}
-
-/** Envs that have committed stack files. */
-export function committedEnvs(stacksDir?: string): string[] {
-    return [...new Set(listStacks(stacksDir).map((s) => parseStackName(s)?.env).filter((e): e is string => !!e))].sort();
-}
 
 const marker = (env: string) => `seeding-${env}`;
 

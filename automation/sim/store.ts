@@ -11,10 +11,10 @@
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
-import { RecordedResource } from "../../mocks/runtime";
+import { RecordedResource } from "../../fakecloud/mockRuntime";
 import { StateFileError } from "../errors";
 import { StackConfig } from "../ports";
-import { WeightChange } from "./traffic";
+import { WeightChange } from "../scenario/traffic";
 
 export interface SimStackRecord {
     name: string;

@@ -4,7 +4,7 @@
  * --parallel-regions); each region's cron cut-over, hold and teardown overlap the next region's steps, so
  * only the last region's tail adds to the total. The live view's "time left" and the benchmark use it.
  */
-import { Scenario } from "../sim/scenario";
+import { Scenario } from "../scenario/scenario";
 
 export interface UpgradeTimes {
     /** Minutes. */

@@ -337,7 +337,7 @@ export class RegionUpgrade {
 
     /** Everything back on the old color (one region-stack update; the listener rules first with --fast-rollback). */
     private async rollBack(reason: string): Promise<never> {
-        const onset = this.ports.metrics.faultOnset?.(this.region);
+        const onset = await this.ports.metrics.faultOnset?.(this.region);
         const rolled = await rollbackRegion(this.ctx, { reason, fast: this.options.fastRollback, jobsTimeoutMs: this.options.jobsTimeoutMs });
         this.expectedWeight = 0;
         if (onset !== undefined && rolled.trafficBackAt !== null) this.result.faultToRollbackMinutes = Math.round(((rolled.trafficBackAt - onset) / 60_000) * 10) / 10;

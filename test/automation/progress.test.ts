@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createProgress } from "../../automation/progress";
 import { remainingMinutes, upgradeTimes } from "../../automation/upgrade/criticalPath";
-import { DEFAULT_SCENARIO } from "../../automation/sim/scenario";
+import { DEFAULT_SCENARIO } from "../../automation/scenario/scenario";
 import { UPGRADE_DEFAULTS } from "../../automation/upgrade/types";
 import { cli, sim, tempState } from "../driver/harness";
 

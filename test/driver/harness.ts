@@ -11,7 +11,7 @@ import { openEngine } from "../../automation/engines";
 import { Invocation } from "../../automation/context";
 import { silentProgress } from "../../automation/progress";
 import { UPGRADE_DEFAULTS, UpgradeOptions } from "../../automation/upgrade/types";
-import { ProcessIdentity } from "../../automation/sim/engine";
+import { ProcessIdentity } from "../../automation/process";
 
 export interface CliRun {
     code: number;

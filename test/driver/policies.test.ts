@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { FLEET_REGIONS, writeSyntheticEnv } from "../../mocks/fleet";
+import { FLEET_REGIONS, writeSyntheticEnv } from "../../fakecloud/fleet";
 import { cli, sim, tempState } from "./harness";
 
 const statusOf = async (state: string) => (await cli(sim(state, "status", "--env", "prod", "--json"))).json;

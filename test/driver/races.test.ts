@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { rollback } from "../../automation/commands/rollback";
 import { silentProgress } from "../../automation/progress";
 import { RunLog } from "../../automation/runLog";
-import { DEFAULT_SCENARIO } from "../../automation/sim/scenario";
+import { DEFAULT_SCENARIO } from "../../automation/scenario/scenario";
 import { createSimPorts } from "../../automation/sim/ports";
 import { runUpgrade, withLease } from "../../automation/upgrade/run";
 import { deployedOutputs, identity, raceCount, invariantProblems, invocation, livePids, seeded, statusOf, upgradeOptions } from "./harness";

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { silentProgress } from "../../automation/progress";
 import { RunLog } from "../../automation/runLog";
-import { DEFAULT_SCENARIO } from "../../automation/sim/scenario";
+import { DEFAULT_SCENARIO } from "../../automation/scenario/scenario";
 import { createSimPorts } from "../../automation/sim/ports";
 import { runUpgrade, withLease } from "../../automation/upgrade/run";
 import { cli, crashIndexWhere, crashedState, identity, invocation, livePids, reusedPids, seeded, sim, snapshot, statusOf, tempState, upgradeOptions } from "./harness";

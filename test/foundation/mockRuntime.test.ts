@@ -5,8 +5,8 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import * as semver from "semver";
-import { FakeCloud, StackNotDeployedError } from "../../mocks/cloud";
-import { ProgramError, SECRET_MASK, runProgram } from "../../mocks/runtime";
+import { FakeCloud, StackNotDeployedError } from "../../fakecloud/cloud";
+import { ProgramError, SECRET_MASK, runProgram } from "../../fakecloud/mockRuntime";
 import { causeMessages, runComponent, runFailing } from "../helpers/harness";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -129,7 +129,7 @@ describe("mocks: runProgram", () => {
         });
         assert.ok(failed.error instanceof ProgramError);
         assert.deepEqual(causeMessages(failed), ["boom"]);
-        assert.equal(failed.error.stack, "test");
+        assert.equal(failed.error.stackName, "test");
     });
 
     it("leaves no unhandled rejection behind after a failed program (they would crash the next run)", async () => {

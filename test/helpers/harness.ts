@@ -10,8 +10,8 @@
  * resources whose registration never reached the cloud (a component that threw half-way).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FakeCloud, StackOutputsLookup } from "../../mocks/cloud";
-import { ProgramError, ProgramRun, RecordedResource, SECRET_MASK, runProgram } from "../../mocks/runtime";
+import { FakeCloud, StackOutputsLookup } from "../../fakecloud/cloud";
+import { ProgramError, ProgramRun, RecordedResource, SECRET_MASK, runProgram } from "../../fakecloud/mockRuntime";
 import { programFor } from "../../stacks/programs";
 import { engineConfig, readStackFile } from "../../stacks/stackFiles";
 

@@ -3,8 +3,8 @@
  * region stacks run first: their outputs answer the cluster stacks' StackReferences.
  */
 import * as assert from "node:assert/strict";
-import { FakeCloud } from "../../mocks/cloud";
-import { runProgram } from "../../mocks/runtime";
+import { FakeCloud } from "../../fakecloud/cloud";
+import { runProgram } from "../../fakecloud/mockRuntime";
 import { StackGraph, evaluatePolicies } from "../../policy/graph";
 import { RULES } from "../../policy/rules";
 import { programFor } from "../../stacks/programs";

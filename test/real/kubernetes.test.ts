@@ -14,7 +14,7 @@ import {
     jobsApi,
     opsKubeconfig,
 } from "../../automation/real/kubernetes";
-import { ClusterRef, StackState } from "../../automation/ports";
+import { ClusterRef } from "../../automation/ports";
 
 const green: ClusterRef = {
     region: "ap-northeast-1",
@@ -187,7 +187,7 @@ describe("real/kubernetes eksClusterAccess", () => {
 
 describe("real/kubernetes opsKubeconfig", () => {
     const engine = (outputs: Record<string, unknown> | null) => ({
-        getStack: async (name: string): Promise<StackState> => ({ name, config: {}, outputs, resourceCount: 1, pendingOperations: [] }),
+        secretOutput: async (name: string, key: string) => (assert.equal(name, "ops-prod"), outputs?.[key]),
     });
 
     it("takes the ops stack's kubeconfig output as it is", async () => {

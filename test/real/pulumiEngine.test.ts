@@ -1,12 +1,15 @@
 import { strict as assert } from "node:assert";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
+import { pathToFileURL } from "node:url";
 import * as path from "node:path";
 import {
+    CommandError,
     ConcurrentUpdateError,
     ConfigValue,
     Deployment,
     DestroyOptions,
+    EngineEvent,
     OpMap,
     OutputMap,
     RefreshOptions,
@@ -14,8 +17,8 @@ import {
     StackNotFoundError,
     UpOptions,
 } from "@pulumi/pulumi/automation";
-import { EngineStack, EngineWorkspace, PulumiEngine } from "../../automation/real/pulumiEngine";
-import { StackBusyError } from "../../automation/ports";
+import { EngineStack, EngineWorkspace, PulumiEngine, failureSummary } from "../../automation/real/pulumiEngine";
+import { PreconditionFailedError, StackBusyError, StackState } from "../../automation/ports";
 
 const REPO = path.resolve(__dirname, "../..");
 const REGION = "region-prod-ap-northeast-1";
@@ -36,12 +39,14 @@ class FakeStack implements EngineStack {
     failures: Error[] = [];
     resourceChanges: OpMap = {};
     onUp: (opts: UpOptions) => void = () => {};
+    events: EngineEvent[] = [];
 
     async up(opts: UpOptions) {
         this.calls.push(["up", opts]);
         const failure = this.failures.shift();
         if (failure) throw failure;
         this.onUp(opts);
+        this.events.forEach((event) => opts.onEvent!(event));
         return { outputs: this.outputMap, summary: { resourceChanges: this.resourceChanges } };
     }
     async destroy(opts: DestroyOptions) {
@@ -50,16 +55,16 @@ class FakeStack implements EngineStack {
     async refresh(opts: RefreshOptions) {
         this.calls.push(["refresh", opts]);
     }
-    async outputs() {
-        this.calls.push(["outputs", undefined]);
-        return this.outputMap;
+    async secretOutputs() {
+        this.calls.push(["secretOutputs", undefined]);
+        return Object.fromEntries(Object.entries(this.outputMap).map(([key, output]) => [key, output.value]));
     }
-    async exportStack() {
-        this.calls.push(["exportStack", undefined]);
+    async exportState() {
+        this.calls.push(["exportState", undefined]);
         return this.state;
     }
-    async importStack(state: Deployment) {
-        this.calls.push(["importStack", state]);
+    async importState(state: Deployment) {
+        this.calls.push(["importState", state]);
     }
     async setConfig(key: string, value: ConfigValue) {
         this.calls.push(["setConfig", [key, value]]);
@@ -69,8 +74,12 @@ class FakeStack implements EngineStack {
 class FakeWorkspace implements EngineWorkspace {
     calls: [string, string][] = [];
     removeFailures: Error[] = [];
+    backend?: string;
     constructor(readonly stacks: Map<string, FakeStack>) {}
 
+    async backendUrl() {
+        return this.backend;
+    }
     async listStacks() {
         return [...this.stacks.keys()].map((name) => ({ name, current: false }));
     }
@@ -133,29 +142,35 @@ describe("real/PulumiEngine", () => {
         assert.deepEqual(await engine.listStacks(), ["ops-prod", "region-prod-us-west-2"]);
     });
 
-    it("reads a stack: config from its file, outputs unwrapped, resources and pending operations from the export", async () => {
+    const stackResource = (outputs: Record<string, unknown>) => ({ urn: `${URN}::pulumi:pulumi:Stack::mitene-${REGION}`, type: "pulumi:pulumi:Stack", outputs });
+    const ciphertext = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" };
+
+    it("reads a stack: config from its file; outputs, resources and pending operations from the export, nothing decrypted", async () => {
         region.state = {
             version: 3,
             deployment: {
-                resources: [{ urn: `${URN}::pulumi:pulumi:Stack` }, { urn: `${URN}::aws:lb/listenerRule:ListenerRule::api` }],
+                resources: [stackResource({ weights: { blue: 100, green: 0 }, kubeconfig: ciphertext, nested: { token: ciphertext } }), { urn: `${URN}::aws:lb/listenerRule:ListenerRule::api` }],
                 pending_operations: [{ type: "updating", resource: { urn: `${URN}::aws:lb/listenerRule:ListenerRule::api`, type: "aws:lb/listenerRule:ListenerRule" } }],
             },
         };
-        region.outputMap = { weights: { value: { blue: 100, green: 0 }, secret: false } };
         assert.deepEqual(await engine.getStack(REGION), {
             name: REGION,
             config: { "mitene:weights": { blue: 100, green: 0 }, "mitene:cronColor": "blue" },
-            outputs: { weights: { blue: 100, green: 0 } },
+            outputs: { weights: { blue: 100, green: 0 }, kubeconfig: "[secret]", nested: { token: "[secret]" } },
             resourceCount: 2,
             pendingOperations: [{ description: "updating aws:lb/listenerRule:ListenerRule", urn: `${URN}::aws:lb/listenerRule:ListenerRule::api` }],
         });
+        assert.deepEqual(region.calls.map(([call]) => call), ["exportState"]);
     });
 
-    it("reports no outputs for a stack without resources, without asking for them", async () => {
-        region.outputMap = { stale: { value: 1, secret: false } };
-        const state = await engine.getStack(REGION);
-        assert.equal(state!.outputs, null);
-        assert.ok(!region.calls.some(([call]) => call === "outputs"));
+    it("reports no outputs for a stack without resources", async () => {
+        region.state = { version: 3, deployment: { resources: [] } };
+        assert.equal((await engine.getStack(REGION))!.outputs, null);
+    });
+
+    it("secretOutput: the one place outputs are decrypted", async () => {
+        region.outputMap = { kubeconfig: { value: "apiVersion: v1", secret: true } };
+        assert.equal(await engine.secretOutput(REGION, "kubeconfig"), "apiVersion: v1");
     });
 
     it("answers undefined for a stack that does not exist", async () => {
@@ -175,7 +190,7 @@ describe("real/PulumiEngine", () => {
         const controller = new AbortController();
         const result = await engine.up(REGION, { set: { "mitene:weights": { blue: 75, green: 25 }, "mitene:cronColor": "green" } }, { signal: controller.signal });
         assert.equal(fileAtUp, REGION_FILE.replace("blue: 100 #", "blue: 75 #").replace("green: 0", "green: 25").replace("cronColor: blue", "cronColor: green"));
-        assert.deepEqual(result, { outputs: { weights: { blue: 75, green: 25 } }, changes: { update: 2 } });
+        assert.deepEqual(result, { outputs: { weights: { blue: 75, green: 25 } }, changes: { update: 2 }, steps: [] });
         const opts = region.calls.find(([call]) => call === "up")![1] as UpOptions;
         assert.equal(opts.signal, controller.signal);
         assert.equal(opts.color, "never");
@@ -200,6 +215,25 @@ describe("real/PulumiEngine", () => {
         region.failures = [busy(), busy(), busy(), busy(), busy()];
         await assert.rejects(engine.up(REGION), (e: Error) => e instanceof StackBusyError && /stack region-prod-ap-northeast-1: .*after 5 attempts/.test(e.message));
         assert.deepEqual(sleeps.map(([ms]) => ms), [10_000, 20_000, 40_000, 80_000]);
+    });
+
+    it("up: a failed CLI command fails with its error diagnostics, not its whole output", async () => {
+        const output = "code: 255\n stdout: Updating (x):\n@ updating....\n    pulumi:pulumi:Stack x running error: program failed\nDiagnostics:\n  pulumi:pulumi:Stack (x):\n    error: program failed\n    error: second problem\n\n stderr: \n err?: \n";
+        region.failures = [new CommandError({ toString: () => output } as never)];
+        await assert.rejects(engine.up(REGION), (e: Error) => e.message === `stack ${REGION}: program failed; second problem` && e.cause instanceof CommandError);
+        assert.equal(failureSummary(new CommandError({ toString: () => "code: 1\n stdout: \n stderr: something odd happened\n err?: \n" } as never)), "stderr: something odd happened");
+    });
+
+    it("up: a cancelled update fails with the cancellation, not the CLI's complaint", async () => {
+        const controller = new AbortController();
+        region.onUp = () => controller.abort(new Error("cancelled by SIGINT"));
+        region.failures = [];
+        const upWithFailure = region.up.bind(region);
+        region.up = async (opts) => {
+            await upWithFailure(opts);
+            throw new CommandError({ toString: () => "error: update canceled" } as never);
+        };
+        await assert.rejects(engine.up(REGION, undefined, { signal: controller.signal }), /cancelled by SIGINT/);
     });
 
     it("up: does not retry other failures", async () => {
@@ -270,7 +304,7 @@ describe("real/PulumiEngine", () => {
             },
         };
         await engine.resolvePendingOperations(REGION);
-        assert.deepEqual(region.calls.map(([call]) => call), ["exportStack", "importStack", "refresh"]);
+        assert.deepEqual(region.calls.map(([call]) => call), ["exportState", "importState", "refresh"]);
         assert.deepEqual(region.calls[1][1], { version: 3, deployment: { manifest: { time: "t" }, resources: [{ urn: `${URN}::pulumi:pulumi:Stack` }] } });
         assert.equal(warnings.length, 2);
         assert.match(warnings[0], /clearing pending creating of .*api-green; it may exist in the cloud without being in the state/);
@@ -279,7 +313,107 @@ describe("real/PulumiEngine", () => {
 
     it("resolvePendingOperations: does nothing when nothing is pending", async () => {
         await engine.resolvePendingOperations(REGION);
-        assert.deepEqual(region.calls.map(([call]) => call), ["exportStack"]);
+        assert.deepEqual(region.calls.map(([call]) => call), ["exportState"]);
+    });
+
+    it("up: collects what each resource did from the engine's events (replacements as creations, sames left out)", async () => {
+        const step = (op: string, type: string, diffs?: string[]) => ({ sequence: 1, timestamp: 0, resOutputsEvent: { metadata: { op, urn: `${URN}::${type}::x`, type, diffs, provider: "" } } }) as unknown as EngineEvent;
+        region.events = [step("same", "aws:iam/role:Role"), step("update", "aws:eks/cluster:Cluster", ["version"]), step("replace", "aws:eks/nodeGroup:NodeGroup"), step("delete-replaced", "aws:eks/nodeGroup:NodeGroup"), { sequence: 2, timestamp: 0 }];
+        const { steps } = await engine.up(REGION);
+        assert.deepEqual(steps.map((s) => [s.op, s.type, s.keys]), [
+            ["update", "aws:eks/cluster:Cluster", ["version"]],
+            ["create", "aws:eks/nodeGroup:NodeGroup", []],
+            ["delete", "aws:eks/nodeGroup:NodeGroup", []],
+        ]);
+    });
+
+    it("up: a failed update leaves no edit behind", async () => {
+        region.failures = [new Error("error: update failed")];
+        await assert.rejects(engine.up(REGION, { set: { "mitene:cronColor": "green" } }), /update failed/);
+        assert.equal(readFileSync(stackFile(REGION), "utf8"), REGION_FILE);
+    });
+
+    it("up: the precondition sees the current state under the lock; a reason stops it before any edit or update", async () => {
+        const seen: StackState[] = [];
+        const precondition = (state: StackState) => (seen.push(state), state.config["mitene:cronColor"] === "blue" ? "cron already moved back" : undefined);
+        await assert.rejects(
+            engine.up(REGION, { set: { "mitene:weights": { blue: 50, green: 50 } } }, { precondition }),
+            (e: Error) => e instanceof PreconditionFailedError && e.stackName === REGION && e.reason === "cron already moved back",
+        );
+        assert.equal(seen.length, 1);
+        assert.equal(readFileSync(stackFile(REGION), "utf8"), REGION_FILE);
+        assert.ok(!region.calls.some(([call]) => call === "up"));
+    });
+
+    it("up: after a locked stack, reads the file again and applies the change to what another process wrote meanwhile", async () => {
+        region.failures = [busy()];
+        const preconditions: unknown[] = [];
+        // While we wait, another process (a rollback) changes the cron owner in the file.
+        engine = new PulumiEngine({
+            workDir: dir,
+            workspace: async () => workspace,
+            sleep: async () => writeFileSync(stackFile(REGION), REGION_FILE.replace("cronColor: blue", "cronColor: green")),
+        });
+        let fileAtUp = "";
+        region.onUp = () => (fileAtUp = readFileSync(stackFile(REGION), "utf8"));
+        await engine.up(REGION, { set: { "mitene:weights": { blue: 75, green: 25 } } }, { precondition: (state) => void preconditions.push(state.config["mitene:cronColor"]) });
+        assert.deepEqual(preconditions, ["blue", "green"]);
+        assert.match(fileAtUp, /cronColor: green/);
+        assert.match(fileAtUp, /blue: 75 #/);
+    });
+
+    it("does not start an operation once the signal has fired", async () => {
+        const controller = new AbortController();
+        controller.abort(new Error("cancelled by SIGINT"));
+        await assert.rejects(engine.up(REGION, { set: { "mitene:cronColor": "green" } }, { signal: controller.signal }), /cancelled by SIGINT/);
+        await assert.rejects(engine.createStack("mitene-prod-ap-northeast-1-green", {}, { signal: controller.signal }), /cancelled by SIGINT/);
+        assert.deepEqual(region.calls, []);
+        assert.equal(readFileSync(stackFile(REGION), "utf8"), REGION_FILE);
+    });
+
+    describe("with a file backend's locks", () => {
+        let backend: string;
+        const lockFile = (pid: number, host = hostname()) => {
+            const locks = path.join(backend, ".pulumi", "locks", "organization", "mitene", REGION);
+            mkdirSync(locks, { recursive: true });
+            writeFileSync(path.join(locks, `${pid}.json`), JSON.stringify({ pid, username: "ci", hostname: host, timestamp: "2026-11-27T10:00:00Z" }));
+            return path.join(locks, `${pid}.json`);
+        };
+        const deadPid = 2 ** 22 + 12345;
+        const pending = () => {
+            region.state = { version: 3, deployment: { resources: [], pending_operations: [{ type: "updating", resource: { urn: `${URN}::x`, type: "aws:lb/listenerRule:ListenerRule" } }] } };
+        };
+
+        beforeEach(() => {
+            backend = mkdtempSync(path.join(tmpdir(), "backend-"));
+            workspace.backend = pathToFileURL(backend).href;
+        });
+        afterEach(() => rmSync(backend, { recursive: true, force: true }));
+
+        it("an update another process is running is busy, not pending, and is never recovered", async () => {
+            pending();
+            lockFile(process.pid, "ci-runner-7");
+            const state = await engine.getStack(REGION);
+            assert.deepEqual(state!.pendingOperations, []);
+            assert.match(state!.busy!, /being updated by pid \d+ of ci on ci-runner-7/);
+            await assert.rejects(engine.resolvePendingOperations(REGION), (e: Error) => e instanceof StackBusyError && /in progress .* not interrupted/.test(e.message));
+            assert.ok(!region.calls.some(([call]) => call === "importState" || call === "refresh"));
+        });
+
+        it("a lock left by a dead CLI on this host is an interrupted update; recovery releases it", async () => {
+            const file = lockFile(deadPid);
+            const state = await engine.getStack(REGION);
+            assert.equal(state!.busy, undefined);
+            assert.match(state!.pendingOperations[0].description, /left locked by an update that died \(pid \d+/);
+            await engine.resolvePendingOperations(REGION);
+            assert.ok(!existsSync(file));
+            assert.match(warnings[0], /releasing the lock of an update that died/);
+        });
+
+        it("this process's live pid is not a Pulumi CLI: its lock counts as dead", async () => {
+            lockFile(process.pid);
+            assert.equal((await engine.getStack(REGION))!.busy, undefined);
+        });
     });
 
     it("selects a stack once and reuses it", async () => {

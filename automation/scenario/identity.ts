@@ -1,5 +1,5 @@
 /**
- * The sim's caller identity: the env's own account (its stacks' mitene:accountId) unless the scenario says the
+ * A rehearsal's caller identity: the env's own account (its stacks' mitene:accountId) unless the scenario says the
  * credentials belong to another one (`callerAccountId`), which is how a rehearsal shows preflight refusing it.
  */
 import { opsStack, parseStackName } from "../../components/naming";
@@ -7,12 +7,12 @@ import { configText } from "../fleet";
 import { CallerAccount, CallerIdentity, StackEngine } from "../ports";
 import { Scenario } from "./scenario";
 
-export class SimCallerIdentity implements CallerIdentity {
+export class ScenarioCallerIdentity implements CallerIdentity {
     constructor(private readonly scenario: Scenario, private readonly engine: StackEngine, private readonly env: string) {}
 
     async account(region: string): Promise<CallerAccount> {
         const accountId = this.scenario.callerAccountId ?? (await this.envAccount());
-        return { accountId, arn: `arn:aws:sts::${accountId}:assumed-role/mitene-sim/${region}` };
+        return { accountId, arn: `arn:aws:sts::${accountId}:assumed-role/mitene-rehearsal/${region}` };
     }
 
     /** The account the env's Ops stack names, else any of its stacks. */

@@ -96,7 +96,8 @@ export interface RunProgramOptions {
 }
 
 export class ProgramError extends Error {
-    constructor(readonly stack: string, readonly causes: unknown[]) {
+    // Not `stack`: that would hide the error's stack trace.
+    constructor(readonly stackName: string, readonly causes: unknown[]) {
         super(causes.map((c) => (c instanceof Error ? c.message : String(c))).join("\n"));
         this.name = "ProgramError";
     }

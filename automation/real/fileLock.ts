@@ -1,0 +1,90 @@
+/**
+ * A lock across processes on one machine, for the read-modify-write of a stack file before `pulumi up`: an
+ * upgrade and a concurrent `mitene rollback` edit the same region stack file, and without it one overwrites
+ * the other's edit, or deploys it. A lock file created exclusively names its holder; a holder on this host
+ * whose process is gone is dead and its lock is taken over. Waits are real time (the holder is real work).
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import * as path from "node:path";
+import { processExists } from "../process";
+
+interface Holder {
+    pid: number;
+    host: string;
+    since: string;
+}
+
+export interface FileLockOptions {
+    /** Where lock files live. Default: mitene-locks in the system's temporary directory. */
+    dir?: string;
+    pollMs?: number;
+    /** Reports a wait, once, naming the holder. */
+    onWait?: (holder: string) => void;
+}
+
+const abortReason = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error("cancelled"));
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(abortReason(signal));
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(abortReason(signal!));
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+    });
+}
+
+/** The lock file of a path, the same for every process whatever relative path or symlink it uses. */
+function lockFileOf(target: string, dir: string): string {
+    const resolved = path.join(realpathSync(path.dirname(target)), path.basename(target));
+    return path.join(dir, `${createHash("sha256").update(resolved).digest("hex").slice(0, 32)}.lock`);
+}
+
+/** Runs `work` holding the lock of `target` (a file that may not exist yet). */
+export async function withFileLock<T>(target: string, work: () => Promise<T>, signal?: AbortSignal, options: FileLockOptions = {}): Promise<T> {
+    const dir = options.dir ?? path.join(tmpdir(), "mitene-locks");
+    mkdirSync(dir, { recursive: true });
+    const file = lockFileOf(target, dir);
+    const me: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    let reported = false;
+    for (;;) {
+        if (signal?.aborted) throw abortReason(signal);
+        try {
+            writeFileSync(file, JSON.stringify(me), { flag: "wx" });
+            break;
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        }
+        const holder = readHolder(file);
+        if (holder && holder.host === me.host && !processExists(holder.pid)) {
+            // Dead: remove its lock unless it changed since read (another waiter took it over first).
+            if (JSON.stringify(readHolder(file)) === JSON.stringify(holder)) rmSync(file, { force: true });
+            continue;
+        }
+        if (holder && !reported) {
+            options.onWait?.(`pid ${holder.pid} on ${holder.host} since ${holder.since}`);
+            reported = true;
+        }
+        await wait(options.pollMs ?? 200, signal);
+    }
+    try {
+        return await work();
+    } finally {
+        if (JSON.stringify(readHolder(file)) === JSON.stringify(me)) rmSync(file, { force: true });
+    }
+}
+
+function readHolder(file: string): Holder | undefined {
+    try {
+        return JSON.parse(readFileSync(file, "utf8")) as Holder;
+    } catch {
+        return undefined;
+    }
+}

@@ -1,0 +1,91 @@
+/**
+ * Runs the Pulumi CLI for the Automation API's LocalWorkspace, in place of its own runner, for two reasons:
+ *
+ * - The CLI gets a process group of its own. A terminal's Ctrl-C goes to the driver's group only; the driver
+ *   cancels through its AbortSignal, which sends the CLI exactly one SIGINT (a graceful cancel). Pulumi takes
+ *   a second SIGINT as "terminate now", which is what the SDK's runner causes when the CLI shares the group.
+ * - A command started after the signal fired is not started at all. The SDK's runner only listens for a
+ *   later abort, so an update begun after Ctrl-C ran to the end.
+ *
+ * Everything else is as the SDK does it (`--non-interactive`, the CLI's directory first on PATH so its
+ * bundled plugins are found, PULUMI_AUTOMATION_API), and failures become the SDK's typed errors
+ * (ConcurrentUpdateError, StackNotFoundError, ...) through its own classifier.
+ */
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import * as semver from "semver";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
+
+/* The SDK's result type and error classifier are internal; @pulumi/pulumi is pinned exactly and
+ * test/real/pulumiCommand.test.ts checks they exist. */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number, err?: Error) => CommandOutcome };
+const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError: (result: CommandOutcome) => Error };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export interface CommandOutcome {
+    stdout: string;
+    stderr: string;
+    code: number;
+}
+
+const abortReason = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error("cancelled"));
+
+export class ProcessGroupPulumiCommand {
+    private constructor(
+        readonly command: string,
+        readonly version: semver.SemVer | null,
+    ) {}
+
+    /** The CLI at `command` (a path, or `pulumi` on PATH), with its version for the SDK's feature checks. */
+    static async create(command: string, knownVersion?: string): Promise<ProcessGroupPulumiCommand> {
+        if (knownVersion) return new ProcessGroupPulumiCommand(command, semver.parse(knownVersion.replace(/^v/, "")));
+        const bare = new ProcessGroupPulumiCommand(command, null);
+        const { stdout } = await bare.run(["version"], process.cwd(), { PULUMI_SKIP_UPDATE_CHECK: "true" });
+        return new ProcessGroupPulumiCommand(command, semver.parse(stdout.trim().replace(/^v/, "")));
+    }
+
+    /** The object LocalWorkspace takes as its `pulumiCommand` (it calls `run` with this signature). */
+    asPulumiCommand(): PulumiCommand {
+        return this;
+    }
+
+    run(
+        args: string[],
+        cwd: string,
+        additionalEnv: Record<string, string>,
+        onOutput?: (data: string) => void,
+        onError?: (data: string) => void,
+        signal?: AbortSignal,
+    ): Promise<CommandOutcome> {
+        if (signal?.aborted) return Promise.reject(abortReason(signal));
+        const fullArgs = args.includes("--non-interactive") ? args : [...args, "--non-interactive"];
+        const env: NodeJS.ProcessEnv = { ...process.env, ...additionalEnv, PULUMI_AUTOMATION_API: "true" };
+        if (path.isAbsolute(this.command)) env.PATH = `${path.dirname(this.command)}${path.delimiter}${additionalEnv.PATH ?? process.env.PATH ?? ""}`;
+        return new Promise((resolve, reject) => {
+            const child = spawn(this.command, fullArgs, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+                stdout += chunk;
+                onOutput?.(chunk);
+            });
+            child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+                stderr += chunk;
+                onError?.(chunk);
+            });
+            const cancel = () => child.kill("SIGINT");
+            signal?.addEventListener("abort", cancel, { once: true });
+            child.on("error", (error) => {
+                signal?.removeEventListener("abort", cancel);
+                reject(createCommandError(new CommandResult(stdout, `${stderr}${error.message}`, -2, error)));
+            });
+            child.on("close", (code, killedBy) => {
+                signal?.removeEventListener("abort", cancel);
+                const result = new CommandResult(stdout, stderr, code ?? (killedBy ? 128 : -1));
+                if (result.code === 0) resolve(result);
+                else reject(createCommandError(result));
+            });
+        });
+    }
+}

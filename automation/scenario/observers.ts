@@ -1,0 +1,121 @@
+/**
+ * The AWS and Kubernetes of a rehearsal, driven by the scenario file: metrics split by the weights the load
+ * balancer really forwards with, Argo CD health and running cron jobs timed from when a stack's outputs last
+ * changed on the run's clock, free IPs from the scenario. Shared by the sim and the local engine, which keep
+ * that history each in their own way.
+ */
+import { Color } from "../../components/naming";
+import { clusterStack, opsStack } from "../../components/naming";
+import {
+    AppsHealth,
+    ArgoHealth,
+    ClusterInsight,
+    ClusterJobs,
+    ClusterRef,
+    Clock,
+    ColorMetrics,
+    MetricsQuery,
+    MetricsSource,
+    MetricsUnavailableError,
+    SubnetCapacity,
+    SubnetInspector,
+    UpgradeInsights,
+} from "../ports";
+import { Scenario } from "./scenario";
+import { TrafficModel, WeightHistory } from "./traffic";
+
+const MINUTE = 60_000;
+
+/** A deployed stack's outputs and when (on the run's clock, ms) each output last changed. */
+export interface DeployedStack {
+    outputs: Record<string, unknown>;
+    changedAt: Record<string, number>;
+}
+
+/** The engine's memory of its stacks, as the observers need it: undefined when not deployed. */
+export type StackHistory = (stack: string) => Promise<DeployedStack | undefined>;
+
+/** Metrics from the scenario's traffic model, over the weights the load balancer forwarded with at each moment. */
+export class ScenarioMetrics implements MetricsSource {
+    private readonly traffic: TrafficModel;
+
+    constructor(
+        scenario: Scenario,
+        private readonly newColorOf: (region: string) => Color | undefined,
+        private readonly historyOf: (region: string) => Promise<WeightHistory>,
+        private readonly clock: Clock,
+    ) {
+        this.traffic = new TrafficModel(scenario);
+    }
+
+    async colorMetrics(query: MetricsQuery): Promise<ColorMetrics> {
+        const history = await this.historyOf(query.region);
+        if (history.length === 0) throw new Error(`region ${query.region} has no deployed weights`);
+        const newColor = this.newColorOf(query.region) ?? query.color;
+        const result = this.traffic.window(history, { region: query.region, color: query.color, newColor, from: query.from, to: query.to, thresholdsMs: query.latencyThresholdsMs ?? [] });
+        if ("unavailable" in result) throw new MetricsUnavailableError(`sim scenario: metrics of ${query.region} are unavailable`);
+        return result;
+    }
+
+    async faultOnset(region: string): Promise<number | undefined> {
+        const newColor = this.newColorOf(region);
+        const history = await this.historyOf(region);
+        return newColor && history.length > 0 ? this.traffic.faultOnset(history, region, newColor, this.clock.now()) : undefined;
+    }
+}
+
+/** Argo CD reports a cluster's apps Synced and Healthy `argo.syncMinutes` after the cluster came up. */
+export class ScenarioArgo implements ArgoHealth {
+    constructor(private readonly scenario: Scenario, private readonly history: StackHistory, private readonly clock: Clock) {}
+
+    async applications(env: string, cluster: ClusterRef): Promise<AppsHealth> {
+        const stack = await this.history(clusterStack(env, cluster.region, cluster.color));
+        const upAt = stack?.changedAt.endpoint;
+        const registered = stack?.outputs.argocdRegistered === true;
+        const ready = this.scenario.argo.healthy && registered && upAt !== undefined && this.clock.now() >= upAt + this.scenario.argo.syncMinutes * MINUTE;
+        return report(["api", "web", "sidekiq"].map((app) => `${app}-${cluster.clusterName}`), registered, ready);
+    }
+
+    /** The Ops cluster's own apps settle `argo.syncMinutes` after its last change (its nodes rolled). */
+    async opsApplications(env: string): Promise<AppsHealth> {
+        const stack = await this.history(opsStack(env));
+        const changedAt = Math.max(0, ...Object.values(stack?.changedAt ?? {}));
+        const ready = this.scenario.argo.healthy && stack !== undefined && this.clock.now() >= changedAt + this.scenario.argo.syncMinutes * MINUTE;
+        return report(["app-of-apps", "argocd-applicationsets"], stack !== undefined, ready);
+    }
+}
+
+function report(apps: string[], registered: boolean, ready: boolean): AppsHealth {
+    return {
+        total: registered ? apps.length : 0,
+        notReady: ready ? [] : apps.map((name) => ({ name, sync: registered ? "OutOfSync" : "Unknown", health: "Progressing" })),
+    };
+}
+
+/** Cron jobs keep running while a cluster's cron label is on, and for `runningJobsMinutes` after it goes off. */
+export class ScenarioJobs implements ClusterJobs {
+    constructor(private readonly scenario: Scenario, private readonly history: StackHistory, private readonly clock: Clock, private readonly env: string) {}
+
+    async runningCronJobs(cluster: ClusterRef): Promise<string[]> {
+        const stack = await this.history(clusterStack(this.env, cluster.region, cluster.color));
+        if (!stack) return [];
+        const offSince = stack.outputs.cron === false ? stack.changedAt.cron ?? 0 : undefined;
+        const running = offSince === undefined || this.clock.now() < offSince + this.scenario.runningJobsMinutes * MINUTE;
+        return running ? ["batch/photo-digest-nightly"] : [];
+    }
+}
+
+export class ScenarioSubnets implements SubnetInspector {
+    constructor(private readonly scenario: Scenario) {}
+
+    async freeIps(_region: string, subnetIds: string[]): Promise<SubnetCapacity[]> {
+        return subnetIds.map((subnetId, i) => ({ subnetId, availabilityZone: `az-${i + 1}`, freeIps: this.scenario.freeIpsPerSubnet }));
+    }
+}
+
+/** A rehearsal has no EKS insights to report. */
+export class NoInsights implements UpgradeInsights {
+    async insights(): Promise<ClusterInsight[]> {
+        return [];
+    }
+}

@@ -1,0 +1,115 @@
+/**
+ * Opening the local engine for an env: input is validated on facts that need nothing running (the committed
+ * stack files, while the env is not seeded yet), then the toolchain is found, the state's AWS emulator started
+ * or reused and given the account's preconditions, and an env never seen is seeded by deploying every
+ * committed stack, as if production stood exactly as the stack files say (like the sim: no virtual time, no
+ * operation counted). A run killed while seeding seeds again (creating a stack adopts an existing one).
+ */
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { opsStack, parseStackName } from "../../components/naming";
+import { readStackFile } from "../../stacks/stackFiles";
+import { committedEnvs, committedStacks } from "../committedStacks";
+import { DriverPorts } from "../context";
+import type { EngineIo, EngineOptions } from "../engines";
+import { BadInputError } from "../errors";
+import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "../facts";
+import { observeEnv } from "../fleet";
+import { CrashPlan } from "../process";
+import { Scenario } from "../scenario/scenario";
+import { AccountPreconditions, ensureEmulator, provisionAccount } from "../local/emulator";
+import { LEASE_REGION, LocalPorts, createLocalPorts } from "./localPorts";
+import { findToolchain } from "../local/toolchain";
+
+const seededMarker = (stateDir: string, env: string) => path.join(stateDir, `seeded-${env}`);
+const seedingMarker = (stateDir: string, env: string) => path.join(stateDir, `seeding-${env}`);
+
+function needsSeeding(stateDir: string, env: string): boolean {
+    return !existsSync(seededMarker(stateDir, env)) || existsSync(seedingMarker(stateDir, env));
+}
+
+/** The SSM parameters the committed Ops stacks read (their SSO client secrets), with stand-in values. */
+function accountPreconditions(stacksDir: string | undefined): AccountPreconditions {
+    const parameters = committedEnvs(stacksDir).flatMap((env) => {
+        const config = readStackFile(opsStack(env), stacksDir) as { "mitene:region"?: string; "mitene:argocd"?: { sso?: { clientSecretParameter?: string } } };
+        const name = config["mitene:argocd"]?.sso?.clientSecretParameter;
+        return name && config["mitene:region"] ? [{ region: config["mitene:region"], name, value: `local-stand-in-for-${name}` }] : [];
+    });
+    return { leaseRegion: LEASE_REGION, parameters };
+}
+
+/** Deploys the env's committed stacks: the Ops stack, then the regions together, then the clusters together. */
+async function seed(ports: LocalPorts, env: string, stacksDir: string | undefined): Promise<string[]> {
+    const stacks = committedStacks(env, stacksDir);
+    const pulumi = ports.engine.pulumi;
+    for (const kind of ["ops", "region", "cluster"]) {
+        await Promise.all(
+            stacks
+                .filter((stack) => parseStackName(stack)?.kind === kind)
+                .map(async (stack) => {
+                    await pulumi.createStack(stack, readStackFile(stack, stacksDir));
+                    const { outputs } = await pulumi.up(stack);
+                    ports.history.record(stack, outputs, ports.clock.now());
+                }),
+        );
+    }
+    return stacks;
+}
+
+/** What the history knows must match the stacks: a CLI killed with the driver may have finished an update. */
+async function reconcileHistory(ports: LocalPorts, stateDir: string, env: string): Promise<void> {
+    const historyFile = path.join(stateDir, "history.json");
+    const since = existsSync(historyFile) ? statSync(historyFile).mtimeMs : 0;
+    // The file backend keeps each stack's checkpoint at .pulumi/stacks/<project>/<stack>.json.
+    const checkpoint = (stack: string) => path.join(stateDir, "backend", ".pulumi", "stacks", "mitene", `${stack}.json`);
+    for (const stack of await ports.engine.listStacks()) {
+        if (parseStackName(stack)?.env !== env || !existsSync(checkpoint(stack)) || statSync(checkpoint(stack)).mtimeMs <= since) continue;
+        const state = await ports.engine.getStack(stack);
+        if (state?.outputs) ports.history.record(stack, state.outputs, ports.clock.now());
+        else ports.history.forget(stack);
+    }
+}
+
+/** Where and how the local engine opens: engines.ts has checked the state directory and loaded the scenario. */
+export interface LocalOpening {
+    stateDir: string;
+    scenario: Scenario;
+    /** The command changes nothing: an env not seeded yet is refused rather than seeded (seeding deploys for real). */
+    readOnly: boolean;
+}
+
+export async function openLocalEngine(options: EngineOptions, opening: LocalOpening, env: string, io: EngineIo, validate: (facts: EnvFacts) => void): Promise<DriverPorts> {
+    if (options.crashDuring !== undefined) throw new BadInputError("--crash-during works with --engine sim only: on the local engine, kill the process (its Pulumi CLI runs in a process group of its own)");
+    const { stateDir, scenario } = opening;
+    const stacksDir = options.stacks === undefined ? undefined : path.resolve(io.cwd, options.stacks);
+    const known = committedEnvs(stacksDir);
+    const seeding = needsSeeding(stateDir, env);
+    if (seeding) {
+        const facts = factsFromCommitted(env, stacksDir);
+        requireKnownEnv(facts, known);
+        validate(facts);
+        if (opening.readOnly) {
+            throw new BadInputError(`local: ${stateDir} holds no deployed env ${env} yet, and a read-only command does not seed it (that deploys every stack): run a command that changes the env first, or --engine sim to read the committed stack files`);
+        }
+    }
+    const toolchain = findToolchain();
+    mkdirSync(stateDir, { recursive: true });
+    const { endpoint } = await ensureEmulator(stateDir, toolchain);
+    await provisionAccount(endpoint, accountPreconditions(stacksDir));
+    const crash: CrashPlan | undefined = options.crashAfter !== undefined ? { after: options.crashAfter, die: io.die } : undefined;
+    const ports = createLocalPorts({ stateDir, env, scenario, identity: io.identity, toolchain, endpoint, crash, stacksDir, warn: io.warn });
+    if (seeding) {
+        writeFileSync(seedingMarker(stateDir, env), new Date().toISOString());
+        io.warn(`local: seeding ${stateDir} with env ${env} from the committed stack files (real pulumi up of each stack)`);
+        const stacks = await seed(ports, env, stacksDir);
+        writeFileSync(seededMarker(stateDir, env), new Date().toISOString());
+        rmSync(seedingMarker(stateDir, env));
+        io.warn(`local: seeded env ${env} (${stacks.length} stacks)`);
+        return ports;
+    }
+    await reconcileHistory(ports, stateDir, env);
+    const facts = factsFromView(await observeEnv(ports.engine, env));
+    requireKnownEnv(facts, known);
+    validate(facts);
+    return ports;
+}

@@ -1,0 +1,180 @@
+/**
+ * The driver's scenarios, written once and run on any engine (test/driver/scenarios.test.ts on the sim,
+ * test/local/scenarios.test.ts on the local engine): the engine is a parameter, the scenarios are the same.
+ * Each is a sequence of commands on a fresh state; given a reference engine, the same sequence is run there
+ * too and both must end in the same `status --json`.
+ */
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { CliRun, cli, invariantProblems } from "../driver/harness";
+
+export interface EngineUnderTest {
+    name: "sim" | "local";
+    /** The engine's flags for a state directory. */
+    flags(state: string): string[];
+    /** Bound of one scenario (the local engine runs real Pulumi operations). */
+    timeoutMs: number;
+    /**
+     * In the crash scenario, how many operations each run completes before it is killed: 1 interrupts the
+     * runbook at every operation boundary; 2 (the local engine, where each costs a real `pulumi up`) at every
+     * second one, which still falls in each phase (bring-up, traffic steps, cron cut-over, teardown).
+     */
+    crashStride: number;
+}
+
+export interface Run {
+    state: string;
+    /** Runs a command on this state with this engine (`--json` added). */
+    cli(...args: string[]): Promise<CliRun>;
+    /** A scenario file next to the state. */
+    scenario(content: unknown): string;
+    status(env: string): Promise<any>;
+}
+
+function newRun(engine: EngineUnderTest): Run & { dispose(): void } {
+    const root = mkdtempSync(path.join(tmpdir(), `mitene-${engine.name}-`));
+    const state = path.join(root, "state");
+    let files = 0;
+    const run = async (...args: string[]) => cli([...args, ...engine.flags(state), "--json"]);
+    return {
+        state,
+        cli: run,
+        scenario(content) {
+            const file = path.join(root, `scenario-${++files}.json`);
+            writeFileSync(file, JSON.stringify(content));
+            return file;
+        },
+        async status(env) {
+            const result = await run("status", "--env", env);
+            assert.equal(result.code, 0, result.stderr);
+            return result.json;
+        },
+        // Removing the state also stops its AWS emulator (it watches the directory).
+        dispose: () => rmSync(root, { recursive: true, force: true }),
+    };
+}
+
+/** What must be the same on every engine: all of `status --json` but where the journal lives. */
+const comparable = (status: any) => ({ ...status, journal: undefined });
+
+export interface DriverScenario {
+    /** Short name, to pick scenarios. */
+    id: string;
+    title: string;
+    env: string;
+    /** Runs the commands and checks what each engine must show; the final status is then compared. */
+    play(run: Run, engine: EngineUnderTest): Promise<void>;
+}
+
+export const SCENARIOS: DriverScenario[] = [
+    {
+        id: "healthy",
+        title: "a healthy multi-region upgrade completes region by region, then there is nothing to do",
+        env: "prod",
+        async play(run) {
+            const upgrade = await run.cli("upgrade", "--env", "prod", "--to", "1.35");
+            assert.equal(upgrade.code, 0, upgrade.stderr);
+            assert.equal(upgrade.json.result, "completed");
+            assert.deepEqual(upgrade.json.regions.map((r: any) => [r.region, r.from, r.to, r.result]), [
+                ["ap-northeast-1", "blue", "green", "completed"],
+                ["us-west-2", "blue", "green", "completed"],
+            ]);
+            for (const region of upgrade.json.regions) assert.deepEqual(region.steps.map((s: any) => [s.weight, s.gate]), [[5, "pass"], [25, "pass"], [50, "pass"], [100, "pass"]]);
+            assert.equal(upgrade.json.durationMinutes, 158);
+            const status = await run.status("prod");
+            for (const region of status.regions) {
+                assert.deepEqual(region.weights, { blue: 0, green: 100 });
+                assert.deepEqual(region.clusters.map((c: any) => [c.color, c.version, c.cron]), [["green", "1.35", true]]);
+            }
+            const again = await run.cli("upgrade", "--env", "prod", "--to", "1.35");
+            assert.equal(again.code, 0, again.stderr);
+            assert.equal(again.json.result, "nothing_to_do");
+        },
+    },
+    {
+        id: "failures",
+        title: "a failing gate puts the traffic back and names metric, value and threshold; a retry whose cluster Argo CD never reports healthy moves no traffic",
+        env: "staging",
+        async play(run) {
+            const faults = run.scenario({ faults: [{ region: "ap-northeast-1", color: "new", fromWeight: 25, errorRate: 0.08 }] });
+            const upgrade = await run.cli("upgrade", "--env", "staging", "--to", "1.35", "--scenario", faults);
+            assert.equal(upgrade.code, 1, upgrade.stderr);
+            const [region] = upgrade.json.regions;
+            assert.equal(region.result, "rolled_back");
+            assert.deepEqual(region.steps.map((s: any) => [s.weight, s.gate]), [[5, "pass"], [25, "fail"]]);
+            assert.match(region.reason, /gate failed at green 25%: error rate 8\.00% > 1\.00%/);
+            const [after] = (await run.status("staging")).regions;
+            assert.deepEqual(after.weights, { blue: 100, green: 0 });
+            assert.deepEqual(after.clusters.map((c: any) => [c.color, c.cron]), [["blue", true], ["green", false]]);
+
+            const bare = await run.cli("upgrade", "--env", "staging", "--to", "1.35");
+            assert.equal(bare.code, 1, bare.stderr);
+            assert.match(JSON.stringify(bare.json), /ap-northeast-1.*--retry/);
+
+            const retry = await run.cli("upgrade", "--env", "staging", "--to", "1.35", "--retry", "--scenario", run.scenario({ argo: { healthy: false } }));
+            assert.equal(retry.code, 1, retry.stderr);
+            assert.equal(retry.json.regions[0].result, "failed");
+            assert.match(retry.json.regions[0].reason, /not Synced and Healthy after 30m.*no traffic was moved/);
+            assert.deepEqual(retry.json.regions[0].steps, []);
+            assert.deepEqual((await run.status("staging")).regions[0].weights, { blue: 100, green: 0 });
+        },
+    },
+    {
+        // Every run is killed right after its first state-changing operation and the next one resumes with
+        // --recover: the upgrade is interrupted at every operation boundary of the runbook, in one pass.
+        id: "crash",
+        title: "killed after every operation and resumed each time with --recover, the upgrade completes as if never interrupted",
+        env: "staging",
+        async play(run, engine) {
+            let crashes = 0;
+            for (;;) {
+                const step = await run.cli("upgrade", "--env", "staging", "--to", "1.35", "--recover", "--crash-after", String(engine.crashStride));
+                if (step.code === 0) {
+                    // The run after the last operation finds the target reached.
+                    assert.equal(step.json.result, "nothing_to_do");
+                    break;
+                }
+                assert.equal(step.code, 137, step.stderr);
+                crashes++;
+                assert.deepEqual(invariantProblems(await run.status("staging")), [], `after crash ${crashes}`);
+                assert.ok(crashes < 40, "the upgrade makes progress from run to run");
+            }
+            // Creating the new color, its bring-up, four weight steps, the cron cut-over and the teardown.
+            assert.ok(crashes * engine.crashStride >= 10, `interrupted ${crashes} times`);
+            const [region] = (await run.status("staging")).regions;
+            assert.deepEqual(region.weights, { blue: 0, green: 100 });
+            assert.deepEqual(region.clusters.map((c: any) => [c.color, c.version, c.cron]), [["green", "1.35", true]]);
+        },
+    },
+];
+
+/**
+ * Defines the scenarios (those named in `ids`, default all) as mocha tests on `engine`, each compared with
+ * `reference` when given.
+ */
+export function driverScenarios(engine: EngineUnderTest, reference?: EngineUnderTest, ids?: string[]): void {
+    const scenarios = SCENARIOS.filter((s) => !ids || ids.includes(s.id));
+    describe(`driver scenarios${ids ? ` (${ids.join(", ")})` : ""} on the ${engine.name} engine${reference ? `, compared with ${reference.name}` : ""}`, function () {
+        this.timeout(engine.timeoutMs);
+        for (const scenario of scenarios) {
+            it(scenario.title, async () => {
+                const run = newRun(engine);
+                try {
+                    await scenario.play(run, engine);
+                    if (!reference) return;
+                    const other = newRun(reference);
+                    try {
+                        await scenario.play(other, reference);
+                        assert.deepEqual(comparable(await run.status(scenario.env)), comparable(await other.status(scenario.env)));
+                    } finally {
+                        other.dispose();
+                    }
+                } finally {
+                    run.dispose();
+                }
+            });
+        }
+    });
+}
