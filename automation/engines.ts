@@ -1,8 +1,9 @@
 /**
  * Builds the ports of the engine a command asked for, after its input is validated: the sim engine seeds an
  * env it has never seen, so validation runs first on facts that need no seeding, and nothing is written
- * until the input is known good. Read-only commands never write the state: an env not seeded yet is shown
- * from a throwaway copy seeded elsewhere.
+ * until the input is known good. On sim, read-only commands never write the state: an env not seeded yet is
+ * shown from a throwaway copy seeded elsewhere. The local engine seeds for any command, as CONTRACT says
+ * (its seed is a real deployment; a throwaway one would cost minutes per `status`).
  */
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -121,12 +122,13 @@ export async function openEngine(options: EngineOptions, env: string, io: Engine
     const stateDir = stateDirOf(options, io.cwd);
     checkStateDir(stateDir, "--state");
     if (options.engine === "local") {
-        if (!open.readOnly) ensureWritable(stateDir);
+        // Even a read-only command writes here: it starts the emulator, and seeds an empty state (CONTRACT).
+        ensureWritable(stateDir);
         const checked = (facts: EnvFacts) => {
             validate(facts);
             checkScenario(scenario, facts, options.scenario!);
         };
-        return loadLocalEngine().openLocalEngine(options, { stateDir, scenario, readOnly: open.readOnly === true }, env, io, checked);
+        return loadLocalEngine().openLocalEngine(options, { stateDir, scenario }, env, io, checked);
     }
     const stacksDir = options.stacks === undefined ? undefined : path.resolve(io.cwd, options.stacks);
     const store = new SimStore(stateDir);

@@ -75,9 +75,15 @@ export function measurementProblem(metrics: ColorMetrics): string | undefined {
     return undefined;
 }
 
+/** Latency is judged on counts: a source that did not count the requests slower than a limit cannot pass it. */
+function missingLatencyCounts(metrics: ColorMetrics, thresholdsMs: number[]): string | undefined {
+    const missing = thresholdsMs.filter((t) => metrics.slowRequests?.[String(t)] === undefined);
+    return missing.length > 0 ? `no count of requests slower than ${missing.map((t) => `${t} ms`).join(" or ")}` : undefined;
+}
+
 /** Judges one window of the new color (`fresh`) against the limits and the old color's `baseline`. */
 export function judgeWindow(config: GateConfig, fresh: ColorMetrics, baseline: Measured | null): WindowVerdict {
-    const problem = measurementProblem(fresh);
+    const problem = measurementProblem(fresh) ?? missingLatencyCounts(fresh, latencyThresholds(config, baseline));
     if (problem) return { verdict: "error", message: problem };
     const m = measured(fresh);
     const failures: CheckFailure[] = [];

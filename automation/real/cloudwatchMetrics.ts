@@ -2,9 +2,17 @@
  * MetricsSource on CloudWatch: the ALB's per-target-group metrics of one color over the bake window, in one
  * GetMetricData call (paginated). It fails closed: anything short of complete data throws
  * MetricsUnavailableError, so the gate never passes on missing numbers.
+ *
+ * Requests slower than a latency threshold T (what the gate's latency checks count) are the trimmed count
+ * `TC(T:)` of TargetResponseTime, in seconds: the number of data points above T (lower bound exclusive).
+ * The ALB publishes one TargetResponseTime data point per request, so that count is a request count.
+ * CloudWatch interpolates it and may return a fraction: it is rounded.
+ * Source: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html
+ * ("Trimmed count (TC)"), and the ALB's TargetResponseTime in
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
  */
 import { CloudWatchClient, MetricDataQuery, paginateGetMetricData } from "@aws-sdk/client-cloudwatch";
-import { ColorMetrics, MetricsQuery, MetricsSource, MetricsUnavailableError } from "../ports";
+import { ColorMetrics, MetricsQuery, MetricsSource, MetricsUnavailableError, TargetGroupDimension } from "../ports";
 import { ClientFor } from "./clients";
 
 type Kind = "requests" | "errors" | "p99" | "unhealthy";
@@ -23,27 +31,34 @@ function periodSeconds(from: number, to: number): number {
     return Math.max(60, Math.ceil((to - from) / 60_000) * 60);
 }
 
+/** `TC(0.8:)`: TargetResponseTime data points above 800 ms. */
+export const slowerThanStat = (thresholdMs: number) => `TC(${Number((thresholdMs / 1000).toFixed(6))}:)`;
+
 function metricQueries(query: MetricsQuery): MetricDataQuery[] {
     const period = periodSeconds(query.from, query.to);
-    return query.targetGroups.flatMap((tg, i) =>
-        KINDS.map((kind) => ({
-            Id: `${kind}${i}`,
-            Label: `${tg.service} ${METRICS[kind].metric}`,
-            MetricStat: {
-                Metric: {
-                    Namespace: "AWS/ApplicationELB",
-                    MetricName: METRICS[kind].metric,
-                    Dimensions: [
-                        { Name: "TargetGroup", Value: tg.targetGroup },
-                        { Name: "LoadBalancer", Value: query.loadBalancer },
-                    ],
-                },
-                Period: period,
-                Stat: METRICS[kind].stat,
+    const stat = (tg: TargetGroupDimension, Id: string, metric: string, Stat: string, Label: string): MetricDataQuery => ({
+        Id,
+        Label,
+        MetricStat: {
+            Metric: {
+                Namespace: "AWS/ApplicationELB",
+                MetricName: metric,
+                Dimensions: [
+                    { Name: "TargetGroup", Value: tg.targetGroup },
+                    { Name: "LoadBalancer", Value: query.loadBalancer },
+                ],
             },
-        })),
-    );
+            Period: period,
+            Stat,
+        },
+    });
+    return query.targetGroups.flatMap((tg, i) => [
+        ...KINDS.map((kind) => stat(tg, `${kind}${i}`, METRICS[kind].metric, METRICS[kind].stat, `${tg.service} ${METRICS[kind].metric}`)),
+        ...thresholds(query).map((ms, t) => stat(tg, `slow${t}_${i}`, "TargetResponseTime", slowerThanStat(ms), `${tg.service} TargetResponseTime above ${ms} ms`)),
+    ]);
 }
+
+const thresholds = (query: MetricsQuery) => [...new Set(query.latencyThresholdsMs ?? [])];
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
@@ -76,9 +91,10 @@ export class CloudWatchMetrics implements MetricsSource {
             const detail = incomplete.map((q) => `${q.Label} ${status.get(q.Id!) ?? "not returned"}`).join(", ");
             throw new MetricsUnavailableError(`${where}: ${detail}`);
         }
-        const all = (kind: Kind) => query.targetGroups.map((_, i) => values.get(`${kind}${i}`)!);
+        const all = (kind: string) => query.targetGroups.map((_, i) => values.get(`${kind}${i}`)!);
         const requests = sum(all("requests").flat());
         const p99s = all("p99").flat();
+        const slow = thresholds(query).map((ms, t): [string, number] => [String(ms), Math.min(requests, Math.round(sum(all(`slow${t}_`).flat())))]);
         return {
             requests,
             errors: sum(all("errors").flat()),
@@ -86,6 +102,7 @@ export class CloudWatchMetrics implements MetricsSource {
             p99Ms: requests > 0 && p99s.length > 0 ? Math.max(...p99s) * 1000 : null,
             // Target groups hold distinct targets, so each group's worst moment adds up.
             unhealthyHosts: sum(all("unhealthy").map((v) => (v.length > 0 ? Math.max(...v) : 0))),
+            ...(slow.length > 0 ? { slowRequests: Object.fromEntries(slow) } : {}),
         };
     }
 }

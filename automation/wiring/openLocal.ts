@@ -74,8 +74,6 @@ async function reconcileHistory(ports: LocalPorts, stateDir: string, env: string
 export interface LocalOpening {
     stateDir: string;
     scenario: Scenario;
-    /** The command changes nothing: an env not seeded yet is refused rather than seeded (seeding deploys for real). */
-    readOnly: boolean;
 }
 
 export async function openLocalEngine(options: EngineOptions, opening: LocalOpening, env: string, io: EngineIo, validate: (facts: EnvFacts) => void): Promise<DriverPorts> {
@@ -88,9 +86,6 @@ export async function openLocalEngine(options: EngineOptions, opening: LocalOpen
         const facts = factsFromCommitted(env, stacksDir);
         requireKnownEnv(facts, known);
         validate(facts);
-        if (opening.readOnly) {
-            throw new BadInputError(`local: ${stateDir} holds no deployed env ${env} yet, and a read-only command does not seed it (that deploys every stack): run a command that changes the env first, or --engine sim to read the committed stack files`);
-        }
     }
     const toolchain = findToolchain();
     mkdirSync(stateDir, { recursive: true });

