@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
+import { RealClock } from "../clock";
 import { processExists } from "../process";
 
 interface Holder {
@@ -26,20 +27,7 @@ export interface FileLockOptions {
 
 const abortReason = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error("cancelled"));
 
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(abortReason(signal));
-        const timer = setTimeout(() => {
-            signal?.removeEventListener("abort", onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(abortReason(signal!));
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-    });
-}
+const clock = new RealClock();
 
 /** The lock file of a path, the same for every process whatever relative path or symlink it uses. */
 function lockFileOf(target: string, dir: string): string {
@@ -72,7 +60,7 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, si
             options.onWait?.(`pid ${holder.pid} on ${holder.host} since ${holder.since}`);
             reported = true;
         }
-        await wait(options.pollMs ?? 200, signal);
+        await clock.sleep(options.pollMs ?? 200, signal);
     }
     try {
         return await work();

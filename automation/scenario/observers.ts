@@ -4,8 +4,8 @@
  * changed on the run's clock, free IPs from the scenario. Shared by the sim and the local engine, which keep
  * that history each in their own way.
  */
-import { Color } from "../../components/naming";
-import { clusterStack, opsStack } from "../../components/naming";
+import { Color, clusterStack, opsStack, otherColor } from "../../components/naming";
+import { RegionOutputs } from "../../stacks/outputs";
 import {
     AppsHealth,
     ArgoHealth,
@@ -41,7 +41,7 @@ export class ScenarioMetrics implements MetricsSource {
 
     constructor(
         scenario: Scenario,
-        private readonly newColorOf: (region: string) => Color | undefined,
+        private readonly regionOutputs: (region: string) => RegionOutputs | undefined,
         private readonly historyOf: (region: string) => Promise<WeightHistory>,
         private readonly clock: Clock,
     ) {
@@ -55,6 +55,12 @@ export class ScenarioMetrics implements MetricsSource {
         const result = this.traffic.window(history, { region: query.region, color: query.color, newColor, from: query.from, to: query.to, thresholdsMs: query.latencyThresholdsMs ?? [] });
         if ("unavailable" in result) throw new MetricsUnavailableError(`sim scenario: metrics of ${query.region} are unavailable`);
         return result;
+    }
+
+    /** The color being brought in: the upgrade record's, else the one not running cron. */
+    private newColorOf(region: string): Color | undefined {
+        const outputs = this.regionOutputs(region);
+        return outputs ? outputs.upgrade?.newColor ?? otherColor(outputs.cronColor) : undefined;
     }
 
     async faultOnset(region: string): Promise<number | undefined> {

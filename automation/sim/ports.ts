@@ -1,7 +1,7 @@
 /**
  * The sim engine's set of ports over one state directory.
  */
-import { otherColor, regionStack, Color } from "../../components/naming";
+import { regionStack } from "../../components/naming";
 import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { VirtualClock } from "../clock";
@@ -42,10 +42,6 @@ export function createSimPorts(options: SimOptions): SimPorts {
     const engine = new SimEngine(store, clock, options.scenario, options.identity, options.crash);
     const loadBalancer = new SimLoadBalancer(store, engine, options.env, clock, options.scenario);
     const regionOutputs = (region: string) => engine.deployedOutputs(regionStack(options.env, region)) as RegionOutputs | undefined;
-    const newColorOf = (region: string): Color | undefined => {
-        const outputs = regionOutputs(region);
-        return outputs ? outputs.upgrade?.newColor ?? otherColor(outputs.cronColor) : undefined;
-    };
     const history: StackHistory = async (stack) => {
         const record = engine.record(stack);
         return record?.deployed && record.outputs ? { outputs: record.outputs, changedAt: record.outputChangedAt } : undefined;
@@ -58,7 +54,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
         engine,
         clock,
         loadBalancer,
-        metrics: new ScenarioMetrics(options.scenario, newColorOf, async (region) => loadBalancer.history(region), clock),
+        metrics: new ScenarioMetrics(options.scenario, regionOutputs, async (region) => loadBalancer.history(region), clock),
         argo: new ScenarioArgo(options.scenario, history, clock),
         jobs: new ScenarioJobs(options.scenario, history, clock, options.env),
         subnets: new ScenarioSubnets(options.scenario),

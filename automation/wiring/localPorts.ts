@@ -17,7 +17,7 @@ import { pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { Color, otherColor, regionStack } from "../../components/naming";
+import { regionStack } from "../../components/naming";
 import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { RealClock, VirtualClock } from "../clock";
@@ -123,10 +123,6 @@ export function createLocalPorts(options: LocalOptions): LocalPorts {
         (region, write) => history.rememberDirectWrite(regionStack(options.env, region), write),
     );
     const regionOutputs = (region: string) => history.known(regionStack(options.env, region))?.outputs as RegionOutputs | undefined;
-    const newColorOf = (region: string): Color | undefined => {
-        const outputs = regionOutputs(region);
-        return outputs ? outputs.upgrade?.newColor ?? otherColor(outputs.cronColor) : undefined;
-    };
     return {
         kind: "local",
         durations: options.scenario,
@@ -135,7 +131,7 @@ export function createLocalPorts(options: LocalOptions): LocalPorts {
         history,
         clock,
         loadBalancer,
-        metrics: new ScenarioMetrics(options.scenario, newColorOf, async (region) => history.forwarding(regionStack(options.env, region)), clock),
+        metrics: new ScenarioMetrics(options.scenario, regionOutputs, async (region) => history.forwarding(regionStack(options.env, region)), clock),
         argo: new ScenarioArgo(options.scenario, history.view, clock),
         jobs: new ScenarioJobs(options.scenario, history.view, clock, options.env),
         subnets: new Ec2Subnets(perRegion((region) => new EC2Client({ ...aws, region }))),

@@ -1,4 +1,5 @@
 import { driverScenarios } from "../scenarios/driverScenarios";
+import { SIM } from "../scenarios/engines";
 
 // The shared scenarios on the sim engine; test/local/scenarios*.test.ts run them on the local engine.
-driverScenarios({ name: "sim", flags: (state) => ["--engine", "sim", "--state", state], timeoutMs: 60_000, crashStride: 1 });
+driverScenarios(SIM);

@@ -2,7 +2,6 @@ import { strict as assert } from "node:assert";
 import * as semver from "semver";
 import {
     ADDON_CATALOG,
-    AddonContext,
     AddonSpec,
     CLUSTER_AUTOSCALER_IMAGES,
     OPS_CHARTS,
@@ -13,20 +12,7 @@ import {
 import { chartSource } from "../../components/addonRelease";
 import { PolicyStatement } from "../../components/iamPolicies";
 import { EKS_VERSIONS } from "../../components/kubernetesVersions";
-
-const CONTEXT: AddonContext = {
-    partition: "aws",
-    accountId: "123456789012",
-    region: "us-west-2",
-    clusterName: "mitene-prod-usw2-green",
-    vpcId: "vpc-0123456789abcdef0",
-    kubernetesVersion: "1.35",
-    roleArn: "arn:aws:iam::123456789012:role/addon-irsa",
-    ampWorkspaceId: "ws-11111111-2222-3333-4444-555555555555",
-    logGroupName: "/mitene/prod/mitene-prod-usw2-green/containers",
-    parameterPath: "/mitene/prod",
-    targetGroupPattern: "prod-usw2-*-green",
-};
+import { ADDON_CONTEXT as CONTEXT } from "../helpers/fixtures";
 
 const addon = (name: string): AddonSpec => {
     const spec = ADDON_CATALOG.find((a) => a.name === name);

@@ -6,28 +6,15 @@
  */
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { ADDON_CATALOG, AddonContext, CLUSTER_AUTOSCALER_IMAGES, OPS_CHARTS } from "../../components/addonCatalog";
+import { ADDON_CATALOG, CLUSTER_AUTOSCALER_IMAGES, OPS_CHARTS } from "../../components/addonCatalog";
 import { argocdValues } from "../../components/argocdValues";
 import { grafanaValues } from "../../components/opsCluster";
 import { CHARTS, ChartFacts } from "../../components/upstream/charts";
 import { APPLICATION_SCHEMA, TARGET_GROUP_BINDING_SCHEMA, unknownClusterSecretFields, unknownManifestFields } from "../../components/upstream/manifests";
 import { fieldPaths, formatPath, leafPaths, parsePath } from "../../components/upstream/paths";
 import { unverifiedValueKeys } from "../../components/upstream/values";
+import { ADDON_CONTEXT as CONTEXT } from "../helpers/fixtures";
 import { Run, runStack } from "../helpers/harness";
-
-const CONTEXT: AddonContext = {
-    partition: "aws",
-    accountId: "123456789012",
-    region: "us-west-2",
-    clusterName: "mitene-prod-usw2-green",
-    vpcId: "vpc-0123456789abcdef0",
-    kubernetesVersion: "1.35",
-    roleArn: "arn:aws:iam::123456789012:role/addon-irsa",
-    ampWorkspaceId: "ws-11111111-2222-3333-4444-555555555555",
-    logGroupName: "/mitene/prod/mitene-prod-usw2-green/containers",
-    parameterPath: "/mitene/prod",
-    targetGroupPattern: "prod-usw2-*-green",
-};
 
 const ARGOCD_INPUT = {
     hostname: "argocd.ops-prod.mitene.internal",

@@ -2,6 +2,7 @@
  * Minimal valid inputs for the foundation tests: stack configs with only the required keys (so defaults
  * show), and component arguments.
  */
+import { AddonContext } from "../../components/addonCatalog";
 import { NodeGroupSpec } from "../../components/eksCluster";
 
 /** `key: value` pairs to engine config: `mitene:` prefix, structured values as JSON. */
@@ -71,4 +72,19 @@ export const onDemandGroup: NodeGroupSpec = {
     desiredSize: 2,
     diskSizeGiB: 50,
     labels: {},
+};
+
+/** An add-on's context in a prod service cluster (us-west-2, green). */
+export const ADDON_CONTEXT: AddonContext = {
+    partition: "aws",
+    accountId: "123456789012",
+    region: "us-west-2",
+    clusterName: "mitene-prod-usw2-green",
+    vpcId: "vpc-0123456789abcdef0",
+    kubernetesVersion: "1.35",
+    roleArn: "arn:aws:iam::123456789012:role/addon-irsa",
+    ampWorkspaceId: "ws-11111111-2222-3333-4444-555555555555",
+    logGroupName: "/mitene/prod/mitene-prod-usw2-green/containers",
+    parameterPath: "/mitene/prod",
+    targetGroupPattern: "prod-usw2-*-green",
 };

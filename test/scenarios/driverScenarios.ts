@@ -18,8 +18,8 @@ export interface EngineUnderTest {
     timeoutMs: number;
     /**
      * In the crash scenario, how many operations each run completes before it is killed: 1 interrupts the
-     * runbook at every operation boundary; 2 (the local engine, where each costs a real `pulumi up`) at every
-     * second one, which still falls in each phase (bring-up, traffic steps, cron cut-over, teardown).
+     * runbook at every operation boundary (sim); 3 (the local engine, where each costs a real `pulumi up`) at
+     * every third one, which still falls in each phase (bring-up, traffic steps, cron cut-over, teardown).
      */
     crashStride: number;
 }

@@ -81,6 +81,7 @@ describe("workflows: permissions", () => {
         const expected: Record<string, Record<string, string>> = {
             "ci.yml/test": { contents: "read" },
             "ci.yml/rehearse": { contents: "read" },
+            "ci.yml/properties": { contents: "read" },
             "preview.yml/affected": { contents: "read" },
             "preview.yml/preview": { contents: "read", "id-token": "write", "pull-requests": "write" },
             "preview.yml/render": { contents: "read" },
@@ -236,7 +237,8 @@ describe("workflows: ci", () => {
         assert.equal(String(stepUsing(test, "actions/setup-python").with?.["python-version"]), "3.11");
         const cache = stepUsing(test, "actions/cache");
         assert.equal(cache.with?.path, "~/.cache/mitene");
-        assert.match(String(cache.with?.key), /hashFiles\('\.ci\/tools\.sh'\)/);
+        // Keyed by every file that pins what is cached: the validators, the Pulumi CLI's module, moto's requirements.
+        assert.match(String(cache.with?.key), /hashFiles\('\.ci\/tools\.sh', 'tools\/pulumi-cli\/go\.sum', 'tools\/aws-emulator\/requirements\.txt'\)/);
         assert.ok(test.steps.indexOf(go) < run && test.steps.indexOf(cache) < run);
         const uploads = stepsUsing(test, "actions/upload-artifact");
         assert.deepEqual(uploads.map((u) => u.with?.path), ["out/report-screenshot.png", "out/ci/"]);
@@ -244,6 +246,12 @@ describe("workflows: ci", () => {
             assert.equal(upload.if, "always()");
             assert.ok(test.steps.indexOf(upload) > run);
         }
+    });
+
+    it("runs the exhaustive driver properties in a job of their own, beside .ci/run", () => {
+        const job = ci.jobs.properties;
+        assert.ok(runs(job).split("\n").some((line) => line.trim() === "npm run test:properties"));
+        assert.ok(indexOf(job, (s) => s.run === "npm ci --no-audit --no-fund") < indexOf(job, (s) => s.run === "npm run test:properties"));
     });
 
     it("rehearses a prod upgrade with --json, checks it completed and always uploads its journal and state", () => {
