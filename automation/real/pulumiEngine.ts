@@ -92,6 +92,12 @@ function plainValue(value: unknown): unknown {
     return value;
 }
 
+/**
+ * Summary ops that change no resource: `read` is a StackReference (or `.get`) whose read outputs differ from
+ * the last ones stored; the region stack reads its own outputs, so it shows once after each update.
+ */
+const UNCHANGED_OPS = new Set(["same", "read"]);
+
 const STEP_OPS: Record<string, ResourceChange["op"]> = {
     create: "create",
     "create-replacement": "create",
@@ -257,7 +263,7 @@ export class PulumiEngine implements StackEngine {
                         if (step) steps.push(step);
                     };
                     const result = await this.withOutput(opts, (onOutput) => stack.up({ ...OPERATION, onOutput, onEvent, signal: opts.signal }));
-                    const counts = Object.entries((result.summary.resourceChanges ?? {})).filter(([op, count]) => op !== "same" && (count ?? 0) > 0);
+                    const counts = Object.entries((result.summary.resourceChanges ?? {})).filter(([op, count]) => !UNCHANGED_OPS.has(op) && (count ?? 0) > 0);
                     const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? SECRET_OUTPUT : output.value]));
                     return { outputs, changes: Object.fromEntries(counts), steps };
                 } catch (error) {

@@ -124,7 +124,7 @@ describe("the real Pulumi engine on a local state", function () {
 
             // Ctrl-C in a terminal signals the foreground process group: the driver's, not its CLI's.
             process.kill(-first.pid, "SIGINT");
-            assert.equal(await first.exit, 1, first.stderr());
+            assert.equal(await first.exit, 130, first.stderr());
             assert.match(JSON.parse(first.stdout()).regions[0].reason, /cancelled \(SIGINT\/SIGTERM\)/);
             const after = await status();
             assert.deepEqual(after.pendingOperations, [], "a graceful cancel leaves no pending operation");

@@ -182,6 +182,11 @@ describe("real/PulumiEngine", () => {
         await assert.rejects(engine.getStack(REGION), /backend credentials/);
     });
 
+    it("up: a StackReference read whose outputs moved (the region stack reads its own) is no change", async () => {
+        region.resourceChanges = { same: 40, read: 1 };
+        assert.deepEqual((await engine.up(REGION)).changes, {});
+    });
+
     it("up: writes the config change into the stack file first, keeping its comments, then deploys", async () => {
         let fileAtUp = "";
         region.onUp = () => (fileAtUp = readFileSync(stackFile(REGION), "utf8"));
