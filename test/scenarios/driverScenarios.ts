@@ -132,8 +132,10 @@ export const SCENARIOS: DriverScenario[] = [
             for (;;) {
                 const step = await run.cli("upgrade", "--env", "staging", "--to", "1.35", "--recover", "--crash-after", String(engine.crashStride));
                 if (step.code === 0) {
-                    // The run after the last operation finds the target reached.
-                    assert.equal(step.json.result, "nothing_to_do");
+                    // With a stride of 1 the run after the last operation finds the target reached; with more,
+                    // the last run may have fewer operations left than the stride and complete.
+                    const expected = engine.crashStride === 1 ? ["nothing_to_do"] : ["completed", "nothing_to_do"];
+                    assert.ok(expected.includes(step.json.result), `last run: ${step.json.result}`);
                     break;
                 }
                 assert.equal(step.code, 137, step.stderr);
@@ -143,6 +145,8 @@ export const SCENARIOS: DriverScenario[] = [
             }
             // Creating the new color, its bring-up, four weight steps, the cron cut-over and the teardown.
             assert.ok(crashes * engine.crashStride >= 10, `interrupted ${crashes} times`);
+            const again = await run.cli("upgrade", "--env", "staging", "--to", "1.35");
+            assert.equal(again.json.result, "nothing_to_do", again.stderr);
             const [region] = (await run.status("staging")).regions;
             assert.deepEqual(region.weights, { blue: 0, green: 100 });
             assert.deepEqual(region.clusters.map((c: any) => [c.color, c.version, c.cron]), [["green", "1.35", true]]);
