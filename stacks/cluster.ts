@@ -31,6 +31,7 @@ export async function clusterProgram(stack: string, env: string, region: string,
     const services = await edge.value("services");
     const targetGroups = edge.output("targetGroups");
     const clusterName = serviceClusterName(env, region, color);
+    const addons = selectAddons(config.nodeTerminationHandler ? ["aws-node-termination-handler"] : []);
 
     const cluster = new ServiceCluster("svc", {
         provider,
@@ -62,7 +63,7 @@ export async function clusterProgram(stack: string, env: string, region: string,
         ampWorkspaceId: config.ampWorkspaceId,
         parameterPath: config.parameterPath ?? `/mitene/${env}`,
         logRetentionDays: config.logRetentionDays,
-        addons: selectAddons(config.nodeTerminationHandler ? ["aws-node-termination-handler"] : []),
+        addons,
     });
 
     return {
@@ -74,5 +75,6 @@ export async function clusterProgram(stack: string, env: string, region: string,
         endpoint: cluster.cluster.endpoint,
         clusterSecurityGroupId: cluster.cluster.clusterSecurityGroupId,
         nodeGroups: config.nodeGroups.map((g) => ({ name: g.name, maxSize: g.maxSize, maxPodsPerNode: g.maxPodsPerNode })),
+        addons: addons.map((addon) => addon.name),
     };
 }

@@ -83,6 +83,8 @@ export interface ClusterOutputs {
     clusterSecurityGroupId: string;
     /** For IP capacity planning: what the node groups may grow to. */
     nodeGroups: { name: string; maxSize: number; maxPodsPerNode: number }[];
+    /** The catalog add-ons it installs (opt-in ones only when chosen); absent on clusters deployed before. */
+    addons?: string[];
 }
 
 /** What a program returns for outputs of type T: any level may still be an Input. */

@@ -2,7 +2,7 @@
  * Preflight: everything that can be known to block an upgrade before anything is created. Each check is a
  * plain function over facts returning findings; `preflightBlueGreen` / `preflightInPlace` gather the facts.
  */
-import { ADDON_CATALOG, ChartSupport, OPS_CHARTS, unsupportedCharts } from "../../components/addonCatalog";
+import { ADDON_CATALOG, AddonSpec, ChartSupport, OPS_CHARTS, unsupportedCharts } from "../../components/addonCatalog";
 import { Color, clusterStack, opsStack, otherColor } from "../../components/naming";
 import { OPS_ADDONS } from "../../components/opsCluster";
 import { compareMinor, coreAddonVersions, eksSupport, minorDistance, supportPhase } from "../../components/kubernetesVersions";
@@ -195,6 +195,21 @@ export interface PreflightContext {
     date?: string;
 }
 
+/**
+ * The add-ons the new clusters will install: those of the serving clusters they are made from (an opt-in
+ * add-on nobody chose, like the Node Termination Handler, cannot block a target). The whole catalog when a
+ * serving cluster does not say (deployed before it exported `addons`).
+ */
+export function servingAddons(regions: readonly RegionView[]): AddonSpec[] {
+    const lists = regions.map((r) => {
+        const owner = cronOwner(r);
+        return owner ? (r.clusters[owner]?.outputs as ClusterOutputs | undefined)?.addons : undefined;
+    });
+    if (lists.some((list) => list === undefined)) return [...ADDON_CATALOG];
+    const names = new Set(lists.flat());
+    return ADDON_CATALOG.filter((addon) => names.has(addon.name));
+}
+
 /** Checks for a blue/green upgrade of `regions` to `target`. */
 export async function preflightBlueGreen(ports: DriverPorts, env: string, target: string, regions: string[], context: PreflightContext = {}): Promise<PreflightFinding[]> {
     const view = await observeEnv(ports.engine, env);
@@ -206,10 +221,11 @@ export async function preflightBlueGreen(ports: DriverPorts, env: string, target
             return cluster ? [[r.region, cluster.version]] : [];
         }),
     );
+    const charts = servingAddons(selected);
     const findings = [
         ...versionFindings(target, context.date ?? today()),
-        ...skipFindings(servingVersions, target, ADDON_CATALOG),
-        ...chartFindings(ADDON_CATALOG, target, "service-cluster"),
+        ...skipFindings(servingVersions, target, charts),
+        ...chartFindings(charts, target, "service-cluster"),
         ...coreAddonFindings(target),
         ...(await envAccountFindings(ports, view)),
         ...stateFindings({ ...view, regions: selected }, await ports.lease.current(env), context.runId ?? null),

@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
-import { writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, opsOrderFindings, skipFindings, stateFindings, versionFindings } from "../../automation/preflight/checks";
+import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, opsOrderFindings, servingAddons, skipFindings, stateFindings, versionFindings } from "../../automation/preflight/checks";
 import { apiUses, kubernetesApiOf } from "../../automation/preflight/apiDeprecations";
 import { ADDON_CATALOG } from "../../components/addonCatalog";
+import { RegionView } from "../../automation/fleet";
 import { cli, seeded, sim, snapshot, tempState } from "./harness";
 
 describe("preflight checks", () => {
@@ -90,11 +91,25 @@ describe("preflight on the sim engine", () => {
         assert.deepEqual(run.json.findings.map((f: any) => [f.id, f.severity]), [["ops-order", "warning"]]);
     });
 
-    it("exits 1 with the blocking findings for a target the add-ons do not support", async () => {
-        const run = await cli(sim(tempState(), "preflight", "--env", "prod", "--to", "1.36", "--json"));
-        assert.equal(run.code, 1);
-        assert.equal(run.json.result, "blocked");
-        assert.ok(run.json.findings.some((f: any) => f.id === "addon-support" && f.severity === "blocking"));
+    it("judges the add-ons the clusters install: one that opted into the Node Termination Handler blocks 1.36, which it does not support", async () => {
+        const pass = await cli(sim(tempState(), "preflight", "--env", "prod", "--to", "1.36", "--json"));
+        assert.equal(pass.code, 0, pass.stderr);
+        assert.ok(!pass.json.findings.some((f: any) => f.id === "addon-support"), "no cluster of prod runs it (off by default)");
+
+        const stacks = path.join(path.dirname(tempState()), "stacks");
+        cpSync(path.resolve("stacks"), stacks, { recursive: true, filter: (f) => !f.endsWith(".ts") });
+        const file = path.join(stacks, "Pulumi.mitene-prod-us-west-2-blue.yaml");
+        writeFileSync(file, readFileSync(file, "utf8").replace("config:\n", "config:\n  mitene:nodeTerminationHandler: true\n"));
+        const blocked = await cli(sim(tempState(), "preflight", "--env", "prod", "--to", "1.36", "--stacks", stacks, "--json"));
+        assert.equal(blocked.code, 1);
+        assert.equal(blocked.json.result, "blocked");
+        assert.ok(blocked.json.findings.some((f: any) => f.id === "addon-support" && f.severity === "blocking" && /aws-node-termination-handler/.test(f.message)));
+    });
+
+    it("judges the whole catalog when a serving cluster does not say what it installs (deployed before it exported addons)", () => {
+        const region = (addons?: string[]) => ({ region: "us-west-2", outputs: { cronColor: "blue" }, clusters: { blue: { outputs: { cron: true, ...(addons ? { addons } : {}) } } } }) as unknown as RegionView;
+        assert.deepEqual(servingAddons([region(["metrics-server"])]).map((a) => a.name), ["metrics-server"]);
+        assert.equal(servingAddons([region(["metrics-server"]), region()]).length, ADDON_CATALOG.length);
     });
 
     it("makes rehearse exit 1 having created nothing when the subnets have too few free IPs", async () => {

@@ -23,7 +23,7 @@ const OUTPUT_KEYS: Record<StackId["kind"], string[]> = {
         "region", "accountId", "vpcId", "vpcCidr", "privateRouteTableIds", "opsPeeringConnectionId", "privateSubnetIds", "publicSubnetIds",
         "privateSubnetCidrs", "loadBalancer", "services", "targetGroups", "ruleArns", "weights", "cronColor", "gate", "upgrade",
     ),
-    cluster: documentedKeys<ClusterOutputs>()("clusterName", "color", "kubernetesVersion", "cron", "argocdRegistered", "endpoint", "clusterSecurityGroupId", "nodeGroups"),
+    cluster: documentedKeys<ClusterOutputs>()("clusterName", "color", "kubernetesVersion", "cron", "argocdRegistered", "endpoint", "clusterSecurityGroupId", "nodeGroups", "addons"),
 };
 
 const RANK: Record<StackId["kind"], number> = { ops: 0, region: 1, cluster: 2 };
