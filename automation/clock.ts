@@ -4,7 +4,8 @@
  */
 import { Clock, Latch } from "./ports";
 
-const abortError = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+/** What an aborted wait rejects with: the signal's reason (the driver always gives one), else a plain "cancelled". */
+export const abortError = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error("cancelled"));
 
 export class RealClock implements Clock {
     readonly virtual = false;

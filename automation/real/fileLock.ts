@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
-import { RealClock } from "../clock";
+import { RealClock, abortError } from "../clock";
 import { processExists } from "../process";
 
 interface Holder {
@@ -24,8 +24,6 @@ export interface FileLockOptions {
     /** Reports a wait, once, naming the holder. */
     onWait?: (holder: string) => void;
 }
-
-const abortReason = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error("cancelled"));
 
 const clock = new RealClock();
 
@@ -43,7 +41,7 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, si
     const me: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
     let reported = false;
     for (;;) {
-        if (signal?.aborted) throw abortReason(signal);
+        if (signal?.aborted) throw abortError(signal);
         try {
             writeFileSync(file, JSON.stringify(me), { flag: "wx" });
             break;

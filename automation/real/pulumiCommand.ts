@@ -15,6 +15,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import * as semver from "semver";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { abortError } from "../clock";
 
 /* The SDK's result type and error classifier are internal; @pulumi/pulumi is pinned exactly and
  * test/real/pulumiCommand.test.ts checks they exist. */
@@ -28,8 +29,6 @@ export interface CommandOutcome {
     stderr: string;
     code: number;
 }
-
-const abortReason = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error("cancelled"));
 
 export class ProcessGroupPulumiCommand {
     private constructor(
@@ -58,7 +57,7 @@ export class ProcessGroupPulumiCommand {
         onError?: (data: string) => void,
         signal?: AbortSignal,
     ): Promise<CommandOutcome> {
-        if (signal?.aborted) return Promise.reject(abortReason(signal));
+        if (signal?.aborted) return Promise.reject(abortError(signal));
         const fullArgs = args.includes("--non-interactive") ? args : [...args, "--non-interactive"];
         const env: NodeJS.ProcessEnv = { ...process.env, ...additionalEnv, PULUMI_AUTOMATION_API: "true" };
         if (path.isAbsolute(this.command)) env.PATH = `${path.dirname(this.command)}${path.delimiter}${additionalEnv.PATH ?? process.env.PATH ?? ""}`;
