@@ -69,7 +69,11 @@ export interface LocalPorts extends DriverPorts {
 /** Environment of every Pulumi command of the state: its backend and home, the plugins, the emulator. */
 export function localCliEnv(stateDir: string, toolchain: Toolchain, endpoint: string): Record<string, string> {
     return {
-        PULUMI_BACKEND_URL: pathToFileURL(path.join(stateDir, "backend")).href,
+        // metadata=skip: the file blob store writes each blob atomically (temp file, rename) but its `.attrs`
+        // sidecar in place, so a kill -9 at that instant left an empty sidecar and every later read of the
+        // checkpoint failed with "EOF". Without sidecars a killed update leaves only what Pulumi itself leaves.
+        // Source: gocloud.dev v0.46.0 blob/fileblob (setAttrs; the "metadata" URL option).
+        PULUMI_BACKEND_URL: `${pathToFileURL(path.join(stateDir, "backend")).href}?metadata=skip`,
         PULUMI_HOME: path.join(stateDir, "home"),
         PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
         PULUMI_SKIP_UPDATE_CHECK: "true",
