@@ -2,8 +2,8 @@
  * Process wiring of the CLI: real stdout/stderr, signals, exit codes. Everything else is in cli.ts.
  */
 import { main } from "./cli";
-import { EXIT } from "./errors";
-import { thisProcess } from "./process";
+import { EXIT } from "./core/errors";
+import { thisProcess } from "./core/process";
 
 /** Loaded only for --engine pulumi: the AWS and Kubernetes SDKs are heavy and the sim never needs them. */
 function loadRealPorts(): typeof import("./real/ports") {

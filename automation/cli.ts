@@ -6,12 +6,12 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { DriverPorts, Invocation } from "./context";
+import { DriverPorts, Invocation } from "./core/context";
 import { EngineIo, EngineOptions } from "./engines";
-import { BadInputError, EXIT, exitCodeOf } from "./errors";
-import { formatMinutes, parsePositive } from "./options";
+import { BadInputError, EXIT, exitCodeOf } from "./core/errors";
+import { formatMinutes, parsePositive } from "./core/options";
 import { ProgressView, createProgress } from "./progress";
-import { ProcessIdentity } from "./process";
+import { ProcessIdentity } from "./core/process";
 import { formatRollback, rollbackCommand, RollbackFlags } from "./commands/rollback";
 import { formatDiscard, discardCommand, DiscardFlags } from "./commands/discard";
 import { formatStatus, status } from "./commands/status";

@@ -9,11 +9,11 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, statSync } f
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseStackName } from "../components/naming";
-import { BadInputError, StateDamagedError } from "./errors";
-import { DriverPorts } from "./context";
+import { BadInputError, StateDamagedError } from "./core/errors";
+import { DriverPorts } from "./core/context";
 import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
-import { observeEnv } from "./fleet";
-import { CrashPlan, ProcessIdentity } from "./process";
+import { observeEnv } from "./core/fleet";
+import { CrashPlan, ProcessIdentity } from "./core/process";
 import { createSimPorts } from "./sim/ports";
 import { Scenario, loadScenario, unknownFaultRegions } from "./scenario/scenario";
 import { needsSeeding, seedEnv, seedRecords } from "./sim/seed";

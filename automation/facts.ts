@@ -5,8 +5,8 @@
  */
 import { parseStackName } from "../components/naming";
 import { listStacks, readStackFile } from "../stacks/stackFiles";
-import { BadInputError } from "./errors";
-import { EnvView, configText } from "./fleet";
+import { BadInputError } from "./core/errors";
+import { EnvView, configText } from "./core/fleet";
 
 export interface EnvFacts {
     env: string;

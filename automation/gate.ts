@@ -4,7 +4,7 @@
  * little traffic proves nothing, so it is inconclusive, never a pass.
  */
 import { GateConfig } from "../stacks/config/schema";
-import { ColorMetrics } from "./ports";
+import { ColorMetrics } from "./core/ports";
 
 export type GateVerdict = "pass" | "fail" | "inconclusive";
 

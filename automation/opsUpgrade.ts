@@ -4,8 +4,8 @@
  * is healthy again. Each stage is a stack config change plus `up`, skipped when its outputs show it done.
  */
 import { opsStack } from "../components/naming";
-import { DriverPorts, Invocation } from "./context";
-import { opsOutputs } from "./fleet";
+import { DriverPorts, Invocation } from "./core/context";
+import { opsOutputs } from "./core/fleet";
 import { RunLog } from "./runLog";
 
 export type OpsStageName = "control plane" | "core add-ons" | "node groups" | "Argo CD health";

@@ -9,7 +9,7 @@ import { ProgramRun, runProgram } from "../fakecloud/mockRuntime";
 import { opsStack, parseStackName, regionStack } from "../components/naming";
 import { programFor } from "../stacks/programs";
 import { engineConfig } from "../stacks/stackFiles";
-import { StackConfig } from "./ports";
+import { StackConfig } from "./core/ports";
 
 export const PROJECT = "mitene";
 

@@ -2,7 +2,7 @@
  * `mitene discard`: tear down the new-color cluster a rollback kept (automation/upgrade/discard.ts). It changes
  * stacks, so it takes the env's lease like an upgrade.
  */
-import { Invocation } from "../context";
+import { Invocation } from "../core/context";
 import { EngineIo, EngineOptions, openEngine } from "../engines";
 import { selectRegions } from "../facts";
 import { regionContext } from "../upgrade/regionState";

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import * as path from "node:path";
 import { evaluatePolicies } from "../../policy/graph";
 import { diffMarkdown, diffStacks } from "../diff";
-import { BadInputError } from "../errors";
+import { BadInputError } from "../core/errors";
 import { RenderedStack, renderEnv } from "../render";
 import { committedEnvs, committedStacks } from "../committedStacks";
 

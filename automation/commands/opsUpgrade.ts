@@ -3,11 +3,11 @@
  * and preflight checks as `upgrade`.
  */
 import { compareMinor, minorDistance } from "../../components/kubernetesVersions";
-import { Invocation } from "../context";
+import { Invocation } from "../core/context";
 import { EngineIo, EngineOptions, openEngine } from "../engines";
-import { BadInputError } from "../errors";
+import { BadInputError } from "../core/errors";
 import { EnvFacts } from "../facts";
-import { parseDuration, parseVersion } from "../options";
+import { parseDuration, parseVersion } from "../core/options";
 import { OpsUpgradeResult, runOpsUpgrade } from "../opsUpgrade";
 import { PreflightFinding, preflightInPlace } from "../preflight/checks";
 import { preflightedRun } from "../upgrade/run";

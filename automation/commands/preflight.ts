@@ -3,9 +3,9 @@
  * cluster's in-place one. Nothing is changed; exit 1 if any finding blocks.
  */
 import { EngineIo, EngineOptions, openEngine } from "../engines";
-import { BadInputError } from "../errors";
+import { BadInputError } from "../core/errors";
 import { selectRegions } from "../facts";
-import { parseVersion } from "../options";
+import { parseVersion } from "../core/options";
 import { PreflightFinding, blockingFindings, preflightBlueGreen, preflightInPlace } from "../preflight/checks";
 import { checkNotDowngrade } from "./upgrade";
 import { checkInPlaceTarget } from "./opsUpgrade";

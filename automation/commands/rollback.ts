@@ -3,11 +3,11 @@
  * their cron jobs (automation/upgrade/rollback.ts). It takes no lease, so it works while an upgrade runs;
  * that upgrade notices at its next step and leaves the region alone.
  */
-import { DriverPorts, Invocation } from "../context";
+import { DriverPorts, Invocation } from "../core/context";
 import { EngineIo, EngineOptions, openEngine } from "../engines";
-import { BadInputError } from "../errors";
+import { BadInputError } from "../core/errors";
 import { selectRegions } from "../facts";
-import { parseDuration } from "../options";
+import { parseDuration } from "../core/options";
 import { RunLog } from "../runLog";
 import { regionContext } from "../upgrade/regionState";
 import { RegionRollback, rollbackRegion } from "../upgrade/rollback";

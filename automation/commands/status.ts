@@ -5,9 +5,9 @@
 import { COLORS, Color, otherColor } from "../../components/naming";
 import { Weights, formatWeights } from "../../components/weights";
 import { UpgradeRecord } from "../../stacks/upgradeRecord";
-import { DriverPorts } from "../context";
-import { RegionView, observeEnv } from "../fleet";
-import { Lease } from "../ports";
+import { DriverPorts } from "../core/context";
+import { RegionView, observeEnv } from "../core/fleet";
+import { Lease } from "../core/ports";
 
 export interface ClusterStatus {
     color: Color;

@@ -2,12 +2,12 @@
  * `mitene upgrade` and `mitene rehearse` (the same upgrade on a rehearsal engine, defaults filled in).
  */
 import { compareMinor, nextMinor } from "../../components/kubernetesVersions";
-import { Invocation } from "../context";
+import { Invocation } from "../core/context";
 import { EngineIo, EngineOptions, openEngine } from "../engines";
-import { BadInputError, CommandFailedError } from "../errors";
+import { BadInputError, CommandFailedError } from "../core/errors";
 import { EnvFacts, factsFromCommitted, selectRegions } from "../facts";
-import { observeEnv } from "../fleet";
-import { parseDuration, parseSteps, parseVersion } from "../options";
+import { observeEnv } from "../core/fleet";
+import { parseDuration, parseSteps, parseVersion } from "../core/options";
 import { preflightedRun, runUpgrade } from "../upgrade/run";
 import { UPGRADE_DEFAULTS, UpgradeOptions, UpgradeResult } from "../upgrade/types";
 import { preflightBlueGreen, PreflightFinding } from "../preflight/checks";

@@ -7,7 +7,7 @@
  * passed with at least `minRequests` on the new color; too little traffic is inconclusive, never a pass.
  */
 import { GateConfig } from "../../stacks/config/schema";
-import { ColorMetrics, MetricsUnavailableError } from "../ports";
+import { ColorMetrics, MetricsUnavailableError } from "../core/ports";
 import { CheckFailure, Measured, WindowVerdict, judgeWindow, latencyThresholds, measured, measurementProblem } from "./checks";
 
 export type StepVerdict = "pass" | "fail" | "inconclusive";

@@ -5,7 +5,7 @@
  * fail a healthy release by chance nor pass a broken one on luck; measured values are kept for the record.
  */
 import { GateConfig } from "../../stacks/config/schema";
-import { ColorMetrics } from "../ports";
+import { ColorMetrics } from "../core/ports";
 import { rateAboveLimitPValue, rateRatioPValue } from "./statistics";
 
 /** p99 above L means more than 1% of requests took longer than L: latency checks count those requests. */

@@ -5,7 +5,7 @@
  */
 import { FileHandle, mkdir, open, readFile } from "node:fs/promises";
 import { journalFile } from "../journalLocation";
-import { Journal, JournalEntry } from "../ports";
+import { Journal, JournalEntry } from "../core/ports";
 
 export class FileJournal implements Journal {
     /** Envs whose file this process has already checked for a torn last line. */

@@ -13,8 +13,8 @@ import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { ParameterAlreadyExists, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { CommandFailedError } from "../errors";
-import { processExists } from "../process";
+import { CommandFailedError } from "../core/errors";
+import { processExists } from "../core/process";
 import { Toolchain } from "./toolchain";
 
 export const EMULATOR_CREDENTIALS = { accessKeyId: "mitene-local", secretAccessKey: "mitene-local" };

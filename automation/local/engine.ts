@@ -7,8 +7,8 @@
  * remove, and an up that changed resources or outputs), so a crash index means the same point of the runbook
  * on both engines.
  */
-import { CrashPlan } from "../process";
-import { Clock, ConfigChanges, OperationOptions, StackConfig, StackEngine, StackState, UpResult } from "../ports";
+import { CrashPlan } from "../core/process";
+import { Clock, ConfigChanges, OperationOptions, StackConfig, StackEngine, StackState, UpResult } from "../core/ports";
 import { ResourceChange, destroyDuration, upDuration } from "../scenario/durations";
 import { Scenario } from "../scenario/scenario";
 import { OutputHistory } from "./history";

@@ -3,8 +3,8 @@
  * contract promises for a holder that is provably dead (same host, process gone), done as a conditional
  * write on that holder's run, so two runs that both found it dead cannot both take it.
  */
-import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
-import { ProcessIdentity } from "../process";
+import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../core/ports";
+import { ProcessIdentity } from "../core/process";
 
 /** A lease store that can take a lease from a given holder only (the real DynamoLeaseStore). */
 export interface TakeOverLeaseStore extends LeaseStore {

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
-import { CommandFailedError } from "../errors";
+import { CommandFailedError } from "../core/errors";
 import { REPOSITORY_ROOT } from "./paths";
 import { buildPlugins } from "./plugins";
 

@@ -12,7 +12,7 @@ import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { processExists } from "../process";
+import { processExists } from "../core/process";
 
 export interface LockHolder {
     /** The lock file. */

@@ -12,7 +12,7 @@
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
  */
 import { CloudWatchClient, MetricDataQuery, paginateGetMetricData } from "@aws-sdk/client-cloudwatch";
-import { ColorMetrics, MetricsQuery, MetricsSource, MetricsUnavailableError, TargetGroupDimension } from "../ports";
+import { ColorMetrics, MetricsQuery, MetricsSource, MetricsUnavailableError, TargetGroupDimension } from "../core/ports";
 import { ClientFor } from "./clients";
 
 type Kind = "requests" | "errors" | "p99" | "unhealthy";

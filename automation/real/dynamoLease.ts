@@ -14,7 +14,7 @@ import {
     PutItemCommandInput,
     UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
+import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../core/ports";
 
 type Item = Record<string, AttributeValue>;
 

@@ -3,7 +3,7 @@
  * and pods fit beside the serving one.
  */
 import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { SubnetCapacity, SubnetInspector } from "../ports";
+import { SubnetCapacity, SubnetInspector } from "../core/ports";
 import { ClientFor } from "./clients";
 
 export class Ec2Subnets implements SubnetInspector {

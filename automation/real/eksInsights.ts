@@ -3,7 +3,7 @@
  * version (deprecated APIs still in use, add-on and kubelet version skew).
  */
 import { EKSClient, paginateListInsights } from "@aws-sdk/client-eks";
-import { ClusterInsight, UpgradeInsights } from "../ports";
+import { ClusterInsight, UpgradeInsights } from "../core/ports";
 import { ClientFor } from "./clients";
 
 const STATUSES: readonly ClusterInsight["status"][] = ["PASSING", "WARNING", "ERROR", "UNKNOWN"];

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { COLORS } from "../../components/naming";
 import { Weights, weightProblems } from "../../components/weights";
-import { LoadBalancerWeights, RuleRef } from "../ports";
+import { LoadBalancerWeights, RuleRef } from "../core/ports";
 import { ClientFor } from "./clients";
 
 function forwardAction(rule: Rule, ref: RuleRef): Action {

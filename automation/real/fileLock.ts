@@ -8,8 +8,8 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
-import { RealClock, abortError } from "../clock";
-import { processExists } from "../process";
+import { RealClock, abortError } from "../core/clock";
+import { processExists } from "../core/process";
 
 interface Holder {
     pid: number;

@@ -9,7 +9,7 @@
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import type { BatchV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { opsClusterName, opsStack } from "../../components/naming";
-import { AppsHealth, ArgoHealth, ClusterJobs, ClusterRef } from "../ports";
+import { AppsHealth, ArgoHealth, ClusterJobs, ClusterRef } from "../core/ports";
 import { ClientFor } from "./clients";
 import type { PulumiEngine } from "./pulumiEngine";
 

@@ -9,8 +9,8 @@
  *                        awskms://alias/mitene-pulumi?region=ap-northeast-1. Default: the backend's.
  */
 import * as path from "node:path";
-import { RealClock } from "../clock";
-import { DriverPorts } from "../context";
+import { RealClock } from "../core/clock";
+import { DriverPorts } from "../core/context";
 import { realJournalDir } from "../journalLocation";
 import { DEFAULT_SCENARIO } from "../scenario/scenario";
 import { STACKS_DIR } from "../../stacks/stackFiles";

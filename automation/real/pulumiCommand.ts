@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import * as semver from "semver";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
-import { abortError } from "../clock";
+import { abortError } from "../core/clock";
 
 /* The SDK's result type and error classifier are internal; @pulumi/pulumi is pinned exactly and
  * test/real/pulumiCommand.test.ts checks they exist. */

@@ -15,7 +15,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CommandError, ConcurrentUpdateError, Deployment, DestroyOptions, EngineEvent, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
+import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../core/ports";
 import { ResourceChange } from "../scenario/durations";
 import { BackendLocks, LockHolder, describeHolder } from "./backendLocks";
 import { withFileLock } from "./fileLock";

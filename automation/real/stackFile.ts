@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Document, YAMLMap, isMap, isNode, isScalar, isSeq, parseDocument, visit } from "yaml";
 import { isSecure } from "../../stacks/stackFiles";
-import { ConfigChanges, StackConfig } from "../ports";
+import { ConfigChanges, StackConfig } from "../core/ports";
 
 /** How the files were written: re-serialising an untouched committed file gives it back byte for byte. */
 const FORMAT = { lineWidth: 0, flowCollectionPadding: false };

@@ -2,7 +2,7 @@
  * The caller's AWS account through STS GetCallerIdentity (no permission needed: it works for any credentials).
  */
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { CallerAccount, CallerIdentity } from "../ports";
+import { CallerAccount, CallerIdentity } from "../core/ports";
 import { ClientFor } from "./clients";
 
 export class StsIdentity implements CallerIdentity {

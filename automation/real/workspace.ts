@@ -19,7 +19,7 @@ import {
     StackSummary,
     UpOptions,
 } from "@pulumi/pulumi/automation";
-import { CommandFailedError } from "../errors";
+import { CommandFailedError } from "../core/errors";
 import { ProcessGroupPulumiCommand } from "./pulumiCommand";
 
 /** One stack of the workspace; a real `Stack` and a few CLI commands the SDK does not offer without secrets. */

@@ -1,7 +1,7 @@
 /**
  * How the report writes figures, times and outcomes: the same words in Markdown and HTML.
  */
-import { formatMinutes } from "../options";
+import { formatMinutes } from "../core/options";
 import { Metrics, Thresholds } from "./journal";
 
 const MINUTE = 60_000;

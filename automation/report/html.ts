@@ -3,7 +3,7 @@
  * that forbids the page any network access, so it opens the same from a CI artifact, a mail or a laptop.
  */
 import { gateCharts } from "./gateCharts";
-import { formatMinutes } from "../options";
+import { formatMinutes } from "../core/options";
 import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
 import { RegionModel, RunModel } from "./model";
 import { timelineChart, weightChart } from "./charts";

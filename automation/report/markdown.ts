@@ -3,7 +3,7 @@
  * figures and thresholds, a Mermaid timeline and the events. Kept well under GitHub's 65,536-character limit
  * of a pull request body: gate looks are summed up per step, and the event list is capped.
  */
-import { formatMinutes } from "../options";
+import { formatMinutes } from "../core/options";
 import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
 import { Thresholds } from "./journal";
 import { ganttChart } from "./mermaid";

@@ -5,7 +5,7 @@
  * Both engines keep these two records, each in its own state; the arithmetic is shared here.
  */
 import { Weights, sameWeights } from "../../components/weights";
-import { LoadBalancerWeights, RuleRef } from "../ports";
+import { LoadBalancerWeights, RuleRef } from "../core/ports";
 import { Scenario } from "./scenario";
 import { WeightChange, WeightHistory } from "./traffic";
 

@@ -3,8 +3,8 @@
  * credentials belong to another one (`callerAccountId`), which is how a rehearsal shows preflight refusing it.
  */
 import { opsStack, parseStackName } from "../../components/naming";
-import { configText } from "../fleet";
-import { CallerAccount, CallerIdentity, StackEngine } from "../ports";
+import { configText } from "../core/fleet";
+import { CallerAccount, CallerIdentity, StackEngine } from "../core/ports";
 import { Scenario } from "./scenario";
 
 export class ScenarioCallerIdentity implements CallerIdentity {

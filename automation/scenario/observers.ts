@@ -20,7 +20,7 @@ import {
     SubnetCapacity,
     SubnetInspector,
     UpgradeInsights,
-} from "../ports";
+} from "../core/ports";
 import { Scenario } from "./scenario";
 import { TrafficModel, WeightHistory } from "./traffic";
 

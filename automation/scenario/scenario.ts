@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { BadInputError } from "../errors";
+import { BadInputError } from "../core/errors";
 
 const rate = z.number().min(0).max(1);
 const nonNegative = z.number().min(0);

@@ -8,7 +8,7 @@
  */
 import { Color } from "../../components/naming";
 import { Weights } from "../../components/weights";
-import { ColorMetrics } from "../ports";
+import { ColorMetrics } from "../core/ports";
 import { Draws, normalUpperTail } from "./randomness";
 import { Fault, Scenario } from "./scenario";
 

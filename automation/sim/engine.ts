@@ -5,9 +5,9 @@
  */
 import * as path from "node:path";
 import { RecordedResource } from "../../fakecloud/mockRuntime";
-import { CrashPlan, ProcessIdentity } from "../process";
-import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../ports";
-import { Clock } from "../ports";
+import { CrashPlan, ProcessIdentity } from "../core/process";
+import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../core/ports";
+import { Clock } from "../core/ports";
 import { Weights } from "../../components/weights";
 import { appendWeights } from "../scenario/forwarding";
 import { destroyDuration, graphChanges, upDuration } from "../scenario/durations";

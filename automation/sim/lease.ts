@@ -4,10 +4,10 @@
  */
 import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../ports";
-import { ProcessIdentity } from "../process";
+import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../core/ports";
+import { ProcessIdentity } from "../core/process";
 import { SimStore } from "./store";
-import { StateFileError } from "../errors";
+import { StateFileError } from "../core/errors";
 
 /** Far in the future: sim leases do not expire, their holders are checked for life instead. */
 const NEVER = "9999-12-31T23:59:59.000Z";

@@ -4,7 +4,7 @@
  */
 import { COLORS, regionStack } from "../../components/naming";
 import { Weights } from "../../components/weights";
-import { Clock, LoadBalancerWeights, RuleRef } from "../ports";
+import { Clock, LoadBalancerWeights, RuleRef } from "../core/ports";
 import { DirectWrite, directWriteInForce, forwardingHistory, refuseDirectWrite } from "../scenario/forwarding";
 import { Scenario } from "../scenario/scenario";
 import { WeightHistory } from "../scenario/traffic";

@@ -4,11 +4,11 @@
 import { regionStack } from "../../components/naming";
 import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
-import { VirtualClock } from "../clock";
-import { DriverPorts } from "../context";
+import { VirtualClock } from "../core/clock";
+import { DriverPorts } from "../core/context";
 import { stateJournalDir } from "../journalLocation";
 import { FileJournal } from "../journal/fileJournal";
-import { CrashPlan, ProcessIdentity } from "../process";
+import { CrashPlan, ProcessIdentity } from "../core/process";
 import { ScenarioCallerIdentity } from "../scenario/identity";
 import { NoInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics, ScenarioSubnets, StackHistory } from "../scenario/observers";
 import { Scenario } from "../scenario/scenario";

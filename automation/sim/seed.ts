@@ -7,7 +7,7 @@
 import { parseStackName } from "../../components/naming";
 import { readStackFile, stackFilePath } from "../../stacks/stackFiles";
 import { committedStacks } from "../committedStacks";
-import { BadInputError } from "../errors";
+import { BadInputError } from "../core/errors";
 import { runStackProgram } from "../stackPrograms";
 import { SimStackRecord, SimStore } from "./store";
 

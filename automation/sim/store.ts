@@ -12,8 +12,8 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { RecordedResource } from "../../fakecloud/mockRuntime";
-import { StateFileError } from "../errors";
-import { StackConfig } from "../ports";
+import { StateFileError } from "../core/errors";
+import { StackConfig } from "../core/ports";
 import { WeightChange } from "../scenario/traffic";
 
 export interface SimStackRecord {

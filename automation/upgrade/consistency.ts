@@ -4,9 +4,9 @@
  * record whose new cluster vanished), naming what is missing, rather than guessing and making it worse.
  */
 import { COLORS, clusterStack, parseStackName, regionStack } from "../../components/naming";
-import { DriverPorts } from "../context";
-import { StateDamagedError } from "../errors";
-import { envRegions, observeRegion } from "../fleet";
+import { DriverPorts } from "../core/context";
+import { StateDamagedError } from "../core/errors";
+import { envRegions, observeRegion } from "../core/fleet";
 
 export interface StateProblem {
     message: string;

@@ -2,9 +2,9 @@
  * Pending operations of one region's stacks (region and both colors), for commands that touch only that
  * region (rollback, discard): exit 4 unless --recover, which resolves them first.
  */
-import { DriverPorts } from "../context";
-import { PendingOperationsError } from "../errors";
-import { observeRegion } from "../fleet";
+import { DriverPorts } from "../core/context";
+import { PendingOperationsError } from "../core/errors";
+import { observeRegion } from "../core/fleet";
 
 export async function handleRegionPendingOperations(ports: DriverPorts, env: string, region: string, recover: boolean): Promise<void> {
     const view = await observeRegion(ports.engine, env, region);

@@ -7,10 +7,10 @@ import { isDeepStrictEqual } from "node:util";
 import { Color, clusterStack, otherColor, regionStack, serviceClusterName } from "../../components/naming";
 import { Weights, formatWeights } from "../../components/weights";
 import { UpgradeRecord, oldColorOf } from "../../stacks/upgradeRecord";
-import { DriverPorts } from "../context";
-import { StateDamagedError } from "../errors";
-import { RegionView, observeRegion } from "../fleet";
-import { ClusterRef, PreconditionFailedError, RuleRef, UpResult } from "../ports";
+import { DriverPorts } from "../core/context";
+import { StateDamagedError } from "../core/errors";
+import { RegionView, observeRegion } from "../core/fleet";
+import { ClusterRef, PreconditionFailedError, RuleRef, UpResult } from "../core/ports";
 import { RegionOutputs } from "../../stacks/outputs";
 import { EventOptions, RunLog } from "../runLog";
 

@@ -3,10 +3,10 @@
  * moves one region at a time, the first being the canary (or, with --parallel-regions, the canary and then
  * all the others together); each region's cron cut-over, hold and teardown overlap the next region's steps.
  */
-import { DriverPorts, Invocation } from "../context";
-import { LeaseHeldError, LeaseLostError, PendingOperationsError } from "../errors";
-import { observeEnv, pendingStacks } from "../fleet";
-import { Latch, LeaseHolder, StackEngine } from "../ports";
+import { DriverPorts, Invocation } from "../core/context";
+import { LeaseHeldError, LeaseLostError, PendingOperationsError } from "../core/errors";
+import { observeEnv, pendingStacks } from "../core/fleet";
+import { Latch, LeaseHolder, StackEngine } from "../core/ports";
 import { PreflightFinding, blockingFindings } from "../preflight/checks";
 import { RunLog } from "../runLog";
 import { checkState } from "./consistency";

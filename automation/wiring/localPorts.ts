@@ -20,10 +20,10 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { regionStack } from "../../components/naming";
 import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
-import { RealClock, VirtualClock } from "../clock";
-import { DriverPorts } from "../context";
+import { RealClock, VirtualClock } from "../core/clock";
+import { DriverPorts } from "../core/context";
 import { FileJournal } from "../journal/fileJournal";
-import { CrashPlan, ProcessIdentity } from "../process";
+import { CrashPlan, ProcessIdentity } from "../core/process";
 import { perRegion } from "../real/clients";
 import { DynamoLeaseStore } from "../real/dynamoLease";
 import { Ec2Subnets } from "../real/ec2Subnets";

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { evaluateGate, metricsUnavailable } from "../../automation/gate";
-import { ColorMetrics } from "../../automation/ports";
+import { ColorMetrics } from "../../automation/core/ports";
 import { gateSchema } from "../../stacks/config/schema";
 
 const config = gateSchema.parse({});

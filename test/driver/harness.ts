@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../automation/cli";
 import { openEngine } from "../../automation/engines";
-import { Invocation } from "../../automation/context";
+import { Invocation } from "../../automation/core/context";
 import { silentProgress } from "../../automation/progress";
 import { UPGRADE_DEFAULTS, UpgradeOptions } from "../../automation/upgrade/types";
-import { ProcessIdentity } from "../../automation/process";
+import { ProcessIdentity } from "../../automation/core/process";
 
 export interface CliRun {
     code: number;

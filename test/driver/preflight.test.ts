@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, opsOrderFindings, servingAddons, skipFindings, stateFindings, versionFindings } from "../../automation/preflight/checks";
 import { apiUses, kubernetesApiOf } from "../../automation/preflight/apiDeprecations";
 import { ADDON_CATALOG } from "../../components/addonCatalog";
-import { RegionView } from "../../automation/fleet";
+import { RegionView } from "../../automation/core/fleet";
 import { cli, seeded, sim, snapshot, tempState } from "./harness";
 
 describe("preflight checks", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { analyzeStep, Look } from "../../automation/gate/analysis";
-import { ColorMetrics, MetricsUnavailableError } from "../../automation/ports";
+import { ColorMetrics, MetricsUnavailableError } from "../../automation/core/ports";
 import { gateSchema } from "../../stacks/config/schema";
 
 const MINUTE = 60_000;

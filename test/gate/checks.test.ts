@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { judgeWindow, latencyThresholds, measured, measurementProblem, TAIL_FRACTION } from "../../automation/gate/checks";
-import { ColorMetrics } from "../../automation/ports";
+import { ColorMetrics } from "../../automation/core/ports";
 import { gateSchema } from "../../stacks/config/schema";
 
 const CONFIG = gateSchema.parse({});

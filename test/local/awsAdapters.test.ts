@@ -8,7 +8,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { hostname } from "node:os";
 import { LEASE_TABLE, provisionAccount } from "../../automation/local/emulator";
 import { DeadHolderTakeover } from "../../automation/local/lease";
-import { LeaseHolder, RuleRef } from "../../automation/ports";
+import { LeaseHolder, RuleRef } from "../../automation/core/ports";
 import { perRegion } from "../../automation/real/clients";
 import { DynamoLeaseStore } from "../../automation/real/dynamoLease";
 import { Ec2Subnets } from "../../automation/real/ec2Subnets";

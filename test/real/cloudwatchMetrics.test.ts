@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { CloudWatchClient, GetMetricDataCommand, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
 import { CloudWatchMetrics, slowerThanStat } from "../../automation/real/cloudwatchMetrics";
-import { MetricsQuery, MetricsUnavailableError } from "../../automation/ports";
+import { MetricsQuery, MetricsUnavailableError } from "../../automation/core/ports";
 
 const T0 = Date.parse("2026-03-01T00:00:00Z");
 const query: MetricsQuery = {

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { DynamoLeaseStore } from "../../automation/real/dynamoLease";
-import { LeaseHolder } from "../../automation/ports";
+import { LeaseHolder } from "../../automation/core/ports";
 
 const NOW = Date.parse("2026-03-01T09:00:00.000Z");
 const me: LeaseHolder = { runId: "run-me", command: "upgrade", host: "ci-1", pid: 4242, startedAt: "2026-03-01T08:59:00.000Z" };

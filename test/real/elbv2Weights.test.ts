@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client, ModifyRuleCommand, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { Elbv2Weights } from "../../automation/real/elbv2Weights";
-import { RuleRef } from "../../automation/ports";
+import { RuleRef } from "../../automation/core/ports";
 
 const tg = (service: string, color: string) => `arn:aws:elasticloadbalancing:ap-northeast-1:1:targetgroup/prod-apne1-${service}-${color}/${service}${color}`;
 const ref = (service: string): RuleRef => ({

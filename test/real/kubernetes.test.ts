@@ -14,7 +14,7 @@ import {
     jobsApi,
     opsKubeconfig,
 } from "../../automation/real/kubernetes";
-import { ClusterRef } from "../../automation/ports";
+import { ClusterRef } from "../../automation/core/ports";
 
 const green: ClusterRef = {
     region: "ap-northeast-1",

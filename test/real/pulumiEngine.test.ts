@@ -18,7 +18,7 @@ import {
     UpOptions,
 } from "@pulumi/pulumi/automation";
 import { EngineStack, EngineWorkspace, PulumiEngine, failureSummary } from "../../automation/real/pulumiEngine";
-import { PreconditionFailedError, StackBusyError, StackState } from "../../automation/ports";
+import { PreconditionFailedError, StackBusyError, StackState } from "../../automation/core/ports";
 
 const REPO = path.resolve(__dirname, "../..");
 const REGION = "region-prod-ap-northeast-1";

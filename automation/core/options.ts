@@ -2,8 +2,8 @@
  * Parsing of command-line values: durations, steps, versions, counts. Every rejection is bad input naming the
  * flag and the value; every accepted value is in the range the driver can act on.
  */
-import { stepProblems } from "../components/weights";
-import { isMinorVersion } from "../components/kubernetesVersions";
+import { stepProblems } from "../../components/weights";
+import { isMinorVersion } from "../../components/kubernetesVersions";
 import { BadInputError } from "./errors";
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };

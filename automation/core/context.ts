@@ -14,8 +14,8 @@ import {
     SubnetInspector,
     UpgradeInsights,
 } from "./ports";
-import { ProgressView } from "./progress";
-import { Scenario } from "./scenario/scenario";
+import { ProgressView } from "../progress";
+import { Scenario } from "../scenario/scenario";
 
 export interface DriverPorts {
     engine: StackEngine;

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { BadInputError } from "../../automation/errors";
+import { BadInputError } from "../../automation/core/errors";
 import fc from "fast-check";
-import { formatMinutes, parseDuration, parsePositive, parseSteps, parseVersion } from "../../automation/options";
+import { formatMinutes, parseDuration, parsePositive, parseSteps, parseVersion } from "../../automation/core/options";
 
 const ANY = { min: 0, max: 24 * 3_600_000 };
 const quiet = () => undefined;

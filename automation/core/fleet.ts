@@ -2,9 +2,9 @@
  * What the stacks of an env say, read once and shaped for the driver: per region, the deployed weights and
  * cron owner, and each color's cluster. Deployed outputs are the truth; configuration is only intent.
  */
-import { COLORS, Color, clusterStack, opsStack, parseStackName, regionStack } from "../components/naming";
-import { ClusterOutputs, OpsOutputs, RegionOutputs } from "../stacks/outputs";
-import { toEngineValue } from "../stacks/stackFiles";
+import { COLORS, Color, clusterStack, opsStack, parseStackName, regionStack } from "../../components/naming";
+import { ClusterOutputs, OpsOutputs, RegionOutputs } from "../../stacks/outputs";
+import { toEngineValue } from "../../stacks/stackFiles";
 import { StackConfig, StackEngine, StackState } from "./ports";
 
 export interface ClusterView {

@@ -3,8 +3,8 @@
  * AWS and Kubernetes) and a simulated one (automation/sim/), so the same driver code runs a production
  * upgrade and a rehearsal on a laptop.
  */
-import { Color } from "../components/naming";
-import { Weights } from "../components/weights";
+import { Color } from "../../components/naming";
+import { Weights } from "../../components/weights";
 
 // ---------------------------------------------------------------- stacks
 

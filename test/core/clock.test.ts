@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { RealClock, VirtualClock } from "../../automation/clock";
+import { RealClock, VirtualClock } from "../../automation/core/clock";
 
 describe("VirtualClock", () => {
     it("advances to a sleep's end without waiting", async () => {
