@@ -10,7 +10,7 @@ import { DriverPorts, Invocation } from "./core/context";
 import { EngineIo, EngineOptions } from "./engines";
 import { BadInputError, EXIT, exitCodeOf } from "./core/errors";
 import { formatMinutes, parsePositive } from "./core/options";
-import { ProgressView, createProgress } from "./progress";
+import { ProgressView, createProgress } from "./record/progress";
 import { ProcessIdentity } from "./core/process";
 import { formatRollback, rollbackCommand, RollbackFlags } from "./commands/rollback";
 import { formatDiscard, discardCommand, DiscardFlags } from "./commands/discard";

@@ -6,7 +6,7 @@
 import { opsStack } from "../components/naming";
 import { DriverPorts, Invocation } from "./core/context";
 import { opsOutputs } from "./core/fleet";
-import { RunLog } from "./runLog";
+import { RunLog } from "./record/runLog";
 
 export type OpsStageName = "control plane" | "core add-ons" | "node groups" | "Argo CD health";
 

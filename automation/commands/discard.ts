@@ -9,7 +9,7 @@ import { regionContext } from "../upgrade/regionState";
 import { RegionDiscard, discardRegion } from "../upgrade/discard";
 import { handleRegionPendingOperations } from "../upgrade/pending";
 import { withLease } from "../upgrade/run";
-import { RunLog } from "../runLog";
+import { RunLog } from "../record/runLog";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";
 
 export interface DiscardFlags extends EngineOptions {

@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { BadInputError } from "../core/errors";
-import { DEFAULT_STATE_DIR, EngineKind, isJournalEnvName, journalFile, realJournalDir, stateJournalDir } from "../journalLocation";
+import { DEFAULT_STATE_DIR, EngineKind, isJournalEnvName, journalFile, realJournalDir, stateJournalDir } from "../record/journalLocation";
 import { renderHtml } from "../report/html";
 import { parseJournal, listRuns, latestRun } from "../report/journal";
 import { renderMarkdown } from "../report/markdown";

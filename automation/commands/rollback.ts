@@ -8,7 +8,7 @@ import { EngineIo, EngineOptions, openEngine } from "../engines";
 import { BadInputError } from "../core/errors";
 import { selectRegions } from "../facts";
 import { parseDuration } from "../core/options";
-import { RunLog } from "../runLog";
+import { RunLog } from "../record/runLog";
 import { regionContext } from "../upgrade/regionState";
 import { RegionRollback, rollbackRegion } from "../upgrade/rollback";
 import { handleRegionPendingOperations } from "../upgrade/pending";

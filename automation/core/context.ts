@@ -14,7 +14,7 @@ import {
     SubnetInspector,
     UpgradeInsights,
 } from "./ports";
-import { ProgressView } from "../progress";
+import { ProgressView } from "../record/progress";
 import { Scenario } from "../scenario/scenario";
 
 export interface DriverPorts {

@@ -11,7 +11,7 @@
 import * as path from "node:path";
 import { RealClock } from "../core/clock";
 import { DriverPorts } from "../core/context";
-import { realJournalDir } from "../journalLocation";
+import { realJournalDir } from "../record/journalLocation";
 import { DEFAULT_SCENARIO } from "../scenario/scenario";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { awsClients } from "./clients";
@@ -20,7 +20,7 @@ import { DynamoLeaseStore } from "./dynamoLease";
 import { Ec2Subnets } from "./ec2Subnets";
 import { EksInsights } from "./eksInsights";
 import { Elbv2Weights } from "./elbv2Weights";
-import { FileJournal } from "../journal/fileJournal";
+import { FileJournal } from "../record/fileJournal";
 import { ArgoCdHealth, KubernetesClusterJobs, eksClusterAccess, opsKubeconfig } from "./kubernetes";
 import { PulumiEngine } from "./pulumiEngine";
 import { StsIdentity } from "./stsIdentity";

@@ -12,7 +12,7 @@ import { StackConfig } from "../core/ports";
 import { DriverPorts, Invocation } from "../core/context";
 import { StateDamagedError } from "../core/errors";
 import { AnalysisIo, Look, analyzeStep } from "../gate/analysis";
-import { RunLog } from "../runLog";
+import { RunLog } from "../record/runLog";
 import { JobsStillRunningError, moveCron } from "./cron";
 import { RegionChangedError, RegionContext, RegionState, clusterRef, loadBalancerWeights, readRegion, regionContext, writeCluster, writeRegion } from "./regionState";
 import { rollbackRegion } from "./rollback";

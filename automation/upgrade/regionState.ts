@@ -12,7 +12,7 @@ import { StateDamagedError } from "../core/errors";
 import { RegionView, observeRegion } from "../core/fleet";
 import { ClusterRef, PreconditionFailedError, RuleRef, UpResult } from "../core/ports";
 import { RegionOutputs } from "../../stacks/outputs";
-import { EventOptions, RunLog } from "../runLog";
+import { EventOptions, RunLog } from "../record/runLog";
 
 const KEY = (key: string) => `mitene:${key}`;
 

@@ -8,7 +8,7 @@ import { LeaseHeldError, LeaseLostError, PendingOperationsError } from "../core/
 import { observeEnv, pendingStacks } from "../core/fleet";
 import { Latch, LeaseHolder, StackEngine } from "../core/ports";
 import { PreflightFinding, blockingFindings } from "../preflight/checks";
-import { RunLog } from "../runLog";
+import { RunLog } from "../record/runLog";
 import { checkState } from "./consistency";
 import { remainingMinutes, upgradeTimes } from "./criticalPath";
 import { RegionPlan, RegionUpgrade } from "./region";

@@ -4,7 +4,7 @@
 import { Color } from "../../components/naming";
 import { StepVerdict } from "../gate/analysis";
 import { Measured } from "../gate/checks";
-import { TimelineEvent } from "../runLog";
+import { TimelineEvent } from "../record/runLog";
 
 export interface UpgradeOptions {
     env: string;

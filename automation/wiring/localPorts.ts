@@ -22,7 +22,7 @@ import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { RealClock, VirtualClock } from "../core/clock";
 import { DriverPorts } from "../core/context";
-import { FileJournal } from "../journal/fileJournal";
+import { FileJournal } from "../record/fileJournal";
 import { CrashPlan, ProcessIdentity } from "../core/process";
 import { perRegion } from "../real/clients";
 import { DynamoLeaseStore } from "../real/dynamoLease";

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { main } from "../../automation/cli";
 import { openEngine } from "../../automation/engines";
 import { Invocation } from "../../automation/core/context";
-import { silentProgress } from "../../automation/progress";
+import { silentProgress } from "../../automation/record/progress";
 import { UPGRADE_DEFAULTS, UpgradeOptions } from "../../automation/upgrade/types";
 import { ProcessIdentity } from "../../automation/core/process";
 

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { silentProgress } from "../../automation/progress";
-import { RunLog } from "../../automation/runLog";
+import { silentProgress } from "../../automation/record/progress";
+import { RunLog } from "../../automation/record/runLog";
 import { DEFAULT_SCENARIO } from "../../automation/scenario/scenario";
 import { createSimPorts } from "../../automation/sim/ports";
 import { runUpgrade, withLease } from "../../automation/upgrade/run";

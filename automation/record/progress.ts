@@ -3,7 +3,7 @@
  * region) redrawn in place under the events, like `pulumi up`. Anywhere else (CI logs, files): each event
  * printed once, no status block, like `terraform apply`; long operations print a heartbeat instead.
  */
-import { formatMinutes } from "./core/options";
+import { formatMinutes } from "../core/options";
 
 export interface ProgressView {
     /** Something that happened: printed once. */

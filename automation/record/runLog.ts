@@ -3,7 +3,7 @@
  * One call records an event in all three, so they never disagree. Times are the run's clock: virtual on the
  * sim and local engines (what the real upgrade would take), the wall clock on pulumi.
  */
-import { Clock, Journal, JournalPhase } from "./core/ports";
+import { Clock, Journal, JournalPhase } from "../core/ports";
 import { ProgressView } from "./progress";
 
 export interface TimelineEvent {

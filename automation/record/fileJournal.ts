@@ -4,7 +4,7 @@
  * `read` skips and the next append starts a fresh line after.
  */
 import { FileHandle, mkdir, open, readFile } from "node:fs/promises";
-import { journalFile } from "../journalLocation";
+import { journalFile } from "./journalLocation";
 import { Journal, JournalEntry } from "../core/ports";
 
 export class FileJournal implements Journal {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { createProgress } from "../../automation/progress";
+import { createProgress } from "../../automation/record/progress";
 import { remainingMinutes, upgradeTimes } from "../../automation/upgrade/criticalPath";
 import { DEFAULT_SCENARIO } from "../../automation/scenario/scenario";
 import { UPGRADE_DEFAULTS } from "../../automation/upgrade/types";

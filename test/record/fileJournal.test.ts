@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { FileJournal } from "../../automation/journal/fileJournal";
+import { FileJournal } from "../../automation/record/fileJournal";
 import { JournalEntry } from "../../automation/core/ports";
 
 const entry = (event: string, env = "prod"): JournalEntry => ({ at: "2026-03-01T09:00:00.000Z", runId: "run-1", env, event, phase: "traffic" });
