@@ -17,7 +17,7 @@ import { CrashPlan, ProcessIdentity } from "./core/process";
 import { createSimPorts } from "./sim/ports";
 import { Scenario, loadScenario, unknownFaultRegions } from "./scenario/scenario";
 import { needsSeeding, seedEnv, seedRecords } from "./sim/seed";
-import { committedEnvs } from "./committedStacks";
+import { committedEnvs } from "./programs/committedStacks";
 import { SimStore } from "./sim/store";
 
 export type EngineKind = "sim" | "local" | "pulumi";

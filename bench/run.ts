@@ -10,7 +10,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import * as path from "node:path";
 import { main } from "../automation/cli";
 import { JournalEntry } from "../automation/core/ports";
-import { renderEnv } from "../automation/render";
+import { renderEnv } from "../automation/programs/render";
 import { findToolchain } from "../automation/local/toolchain";
 import { thisProcess } from "../automation/core/process";
 import { DEFAULT_SCENARIO } from "../automation/scenario/scenario";

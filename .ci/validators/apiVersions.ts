@@ -14,7 +14,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import type { RenderedStack } from "../../automation/render";
+import type { RenderedStack } from "../../automation/programs/render";
 import { API_DEPRECATIONS, ApiDeprecation, kubernetesApiOf } from "../../automation/preflight/apiDeprecations";
 import { EKS_VERSIONS, compareMinor } from "../../components/kubernetesVersions";
 import { Finding, judge, printJudged, readWaivers } from "./waivers";

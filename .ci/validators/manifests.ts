@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import type { RenderedResource, RenderedStack } from "../../automation/render";
+import type { RenderedResource, RenderedStack } from "../../automation/programs/render";
 
 export interface Manifest {
     /** `type::name` in the graph, for tracing a finding back to the resource. */

@@ -4,10 +4,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { evaluatePolicies } from "../../policy/graph";
-import { diffMarkdown, diffStacks } from "../diff";
+import { diffMarkdown, diffStacks } from "../programs/diff";
 import { BadInputError } from "../core/errors";
-import { RenderedStack, renderEnv } from "../render";
-import { committedEnvs, committedStacks } from "../committedStacks";
+import { RenderedStack, renderEnv } from "../programs/render";
+import { committedEnvs, committedStacks } from "../programs/committedStacks";
 
 export function checkEnv(env: string, stacksDir?: string): void {
     const known = committedEnvs(stacksDir);

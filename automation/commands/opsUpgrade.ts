@@ -8,7 +8,7 @@ import { EngineIo, EngineOptions, openEngine } from "../engines";
 import { BadInputError } from "../core/errors";
 import { EnvFacts } from "../facts";
 import { parseDuration, parseVersion } from "../core/options";
-import { OpsUpgradeResult, runOpsUpgrade } from "../opsUpgrade";
+import { OpsUpgradeResult, runOpsUpgrade } from "../upgrade/ops";
 import { PreflightFinding, preflightInPlace } from "../preflight/checks";
 import { preflightedRun } from "../upgrade/run";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";

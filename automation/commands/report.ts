@@ -11,7 +11,7 @@ import { renderHtml } from "../report/html";
 import { parseJournal, listRuns, latestRun } from "../report/journal";
 import { renderMarkdown } from "../report/markdown";
 import { buildRun } from "../report/model";
-import { committedEnvs } from "../committedStacks";
+import { committedEnvs } from "../programs/committedStacks";
 
 export const REPORT_FORMATS = ["md", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -11,7 +11,7 @@ import { ClusterOutputs } from "../../stacks/outputs";
 import { DriverPorts } from "../core/context";
 import { RegionView, configText, cronOwner, observeEnv, pendingStacks, EnvView } from "../core/fleet";
 import { CallerAccount, ClusterInsight, Lease, SubnetCapacity } from "../core/ports";
-import { runStackProgram } from "../stackPrograms";
+import { runStackProgram } from "../programs/stackPrograms";
 import { newClusterConfig } from "../upgrade/region";
 import { apiUses } from "./apiDeprecations";
 

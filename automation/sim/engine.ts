@@ -12,7 +12,7 @@ import { Weights } from "../../components/weights";
 import { appendWeights } from "../scenario/forwarding";
 import { destroyDuration, graphChanges, upDuration } from "../scenario/durations";
 import { Scenario } from "../scenario/scenario";
-import { runStackProgram } from "../stackPrograms";
+import { runStackProgram } from "../programs/stackPrograms";
 import { OperationMarker, SimStackRecord, SimStore } from "./store";
 
 export class StackNotFoundError extends Error {

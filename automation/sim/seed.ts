@@ -6,9 +6,9 @@
  */
 import { parseStackName } from "../../components/naming";
 import { readStackFile, stackFilePath } from "../../stacks/stackFiles";
-import { committedStacks } from "../committedStacks";
+import { committedStacks } from "../programs/committedStacks";
 import { BadInputError } from "../core/errors";
-import { runStackProgram } from "../stackPrograms";
+import { runStackProgram } from "../programs/stackPrograms";
 import { SimStackRecord, SimStore } from "./store";
 
 const marker = (env: string) => `seeding-${env}`;

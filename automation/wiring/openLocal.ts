@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import * as path from "node:path";
 import { opsStack, parseStackName } from "../../components/naming";
 import { readStackFile } from "../../stacks/stackFiles";
-import { committedEnvs, committedStacks } from "../committedStacks";
+import { committedEnvs, committedStacks } from "../programs/committedStacks";
 import { DriverPorts } from "../core/context";
 import type { EngineIo, EngineOptions } from "../engines";
 import { BadInputError } from "../core/errors";

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { runStackProgram } from "../../automation/stackPrograms";
+import { runStackProgram } from "../../automation/programs/stackPrograms";
 import { parseStackConfig } from "../../stacks/config/load";
 import { clusterConfigSchema } from "../../stacks/config/schema";
 import { engineConfig, readStackFile } from "../../stacks/stackFiles";

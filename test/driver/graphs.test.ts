@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { cell, diffMarkdown, diffStacks, flatten } from "../../automation/diff";
-import { RenderedStack, urnKey } from "../../automation/render";
+import { cell, diffMarkdown, diffStacks, flatten } from "../../automation/programs/diff";
+import { RenderedStack, urnKey } from "../../automation/programs/render";
 import { cli, tempState } from "./harness";
 
 const edit = (dir: string, stack: string, change: (graph: RenderedStack) => void) => {

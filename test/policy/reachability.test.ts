@@ -4,7 +4,7 @@
  * Each violation takes the staging render and changes one thing.
  */
 import { strict as assert } from "node:assert";
-import { RenderedStack, renderEnv } from "../../automation/render";
+import { RenderedStack, renderEnv } from "../../automation/programs/render";
 import { evaluatePolicies } from "../../policy/graph";
 import { ENV_RULES, EnvStackGraph } from "../../policy/reachability";
 

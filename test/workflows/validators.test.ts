@@ -13,7 +13,7 @@ import { findingOf, parseReports, parseScan } from "../../.ci/validators/checkov
 import { apiOfType, manifestOf, stackManifests, toYaml } from "../../.ci/validators/manifests";
 import { Finding, judge, parseWaivers, readWaivers, subjectMatches } from "../../.ci/validators/waivers";
 import { API_DEPRECATIONS } from "../../automation/preflight/apiDeprecations";
-import { renderEnv } from "../../automation/render";
+import { renderEnv } from "../../automation/programs/render";
 import { ROOT } from "./helpers";
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { evaluateGate, metricsUnavailable } from "../../automation/gate";
+import { evaluateGate, metricsUnavailable } from "../../automation/gate/verdict";
 import { ColorMetrics } from "../../automation/core/ports";
 import { gateSchema } from "../../stacks/config/schema";
 

@@ -3,8 +3,8 @@
  * window the new color must be within absolute thresholds and not clearly worse than the old color. Too
  * little traffic proves nothing, so it is inconclusive, never a pass.
  */
-import { GateConfig } from "../stacks/config/schema";
-import { ColorMetrics } from "./core/ports";
+import { GateConfig } from "../../stacks/config/schema";
+import { ColorMetrics } from "../core/ports";
 
 export type GateVerdict = "pass" | "fail" | "inconclusive";
 

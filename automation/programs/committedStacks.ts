@@ -2,8 +2,8 @@
  * The committed stack files of an env, in the order they are first deployed (StackReferences point
  * backwards): what the sim and local engines seed an empty state from, and what `render` renders.
  */
-import { parseStackName } from "../components/naming";
-import { listStacks } from "../stacks/stackFiles";
+import { parseStackName } from "../../components/naming";
+import { listStacks } from "../../stacks/stackFiles";
 
 const ORDER = { ops: 0, region: 1, cluster: 2 } as const;
 

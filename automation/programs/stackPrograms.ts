@@ -4,12 +4,12 @@
  * rehearsals and the crash tests repeat the same deployments many times.
  */
 import { createHash } from "node:crypto";
-import { FakeCloud } from "../fakecloud/cloud";
-import { ProgramRun, runProgram } from "../fakecloud/mockRuntime";
-import { opsStack, parseStackName, regionStack } from "../components/naming";
-import { programFor } from "../stacks/programs";
-import { engineConfig } from "../stacks/stackFiles";
-import { StackConfig } from "./core/ports";
+import { FakeCloud } from "../../fakecloud/cloud";
+import { ProgramRun, runProgram } from "../../fakecloud/mockRuntime";
+import { opsStack, parseStackName, regionStack } from "../../components/naming";
+import { programFor } from "../../stacks/programs";
+import { engineConfig } from "../../stacks/stackFiles";
+import { StackConfig } from "../core/ports";
 
 export const PROJECT = "mitene";
 

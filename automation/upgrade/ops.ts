@@ -3,10 +3,10 @@
  * pinned to the old version), core add-ons, node groups (managed rolling update), then a check that Argo CD
  * is healthy again. Each stage is a stack config change plus `up`, skipped when its outputs show it done.
  */
-import { opsStack } from "../components/naming";
-import { DriverPorts, Invocation } from "./core/context";
-import { opsOutputs } from "./core/fleet";
-import { RunLog } from "./record/runLog";
+import { opsStack } from "../../components/naming";
+import { DriverPorts, Invocation } from "../core/context";
+import { opsOutputs } from "../core/fleet";
+import { RunLog } from "../record/runLog";
 
 export type OpsStageName = "control plane" | "core add-ons" | "node groups" | "Argo CD health";
 

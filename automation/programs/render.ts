@@ -3,8 +3,8 @@
  * the mock runtime: no credentials, no cloud. StackReferences are answered by the renders of the stacks
  * they point at, so a cluster stack renders against its own region's and Ops' outputs.
  */
-import { RecordedResource, SECRET_MASK } from "../fakecloud/mockRuntime";
-import { readStackFile } from "../stacks/stackFiles";
+import { RecordedResource, SECRET_MASK } from "../../fakecloud/mockRuntime";
+import { readStackFile } from "../../stacks/stackFiles";
 import { runStackProgram } from "./stackPrograms";
 import { committedStacks } from "./committedStacks";
 
