@@ -3,8 +3,8 @@
  * stacks, so it takes the env's lease like an upgrade.
  */
 import { Invocation } from "../core/context";
-import { EngineIo, EngineOptions, openEngine } from "../engines";
-import { selectRegions } from "../facts";
+import { EngineIo, EngineOptions, openEngine } from "../engines/open";
+import { selectRegions } from "../engines/facts";
 import { regionContext } from "../upgrade/regionState";
 import { RegionDiscard, discardRegion } from "../upgrade/discard";
 import { handleRegionPendingOperations } from "../upgrade/pending";

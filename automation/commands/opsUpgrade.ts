@@ -4,9 +4,9 @@
  */
 import { compareMinor, minorDistance } from "../../components/kubernetesVersions";
 import { Invocation } from "../core/context";
-import { EngineIo, EngineOptions, openEngine } from "../engines";
+import { EngineIo, EngineOptions, openEngine } from "../engines/open";
 import { BadInputError } from "../core/errors";
-import { EnvFacts } from "../facts";
+import { EnvFacts } from "../engines/facts";
 import { parseDuration, parseVersion } from "../core/options";
 import { OpsUpgradeResult, runOpsUpgrade } from "../upgrade/ops";
 import { PreflightFinding, preflightInPlace } from "../preflight/checks";

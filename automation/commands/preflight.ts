@@ -2,9 +2,9 @@
  * `mitene preflight`: the checks alone, for the service clusters' blue/green upgrade or (--ops) the Ops
  * cluster's in-place one. Nothing is changed; exit 1 if any finding blocks.
  */
-import { EngineIo, EngineOptions, openEngine } from "../engines";
+import { EngineIo, EngineOptions, openEngine } from "../engines/open";
 import { BadInputError } from "../core/errors";
-import { selectRegions } from "../facts";
+import { selectRegions } from "../engines/facts";
 import { parseVersion } from "../core/options";
 import { PreflightFinding, blockingFindings, preflightBlueGreen, preflightInPlace } from "../preflight/checks";
 import { checkNotDowngrade } from "./upgrade";

@@ -4,9 +4,9 @@
  * that upgrade notices at its next step and leaves the region alone.
  */
 import { DriverPorts, Invocation } from "../core/context";
-import { EngineIo, EngineOptions, openEngine } from "../engines";
+import { EngineIo, EngineOptions, openEngine } from "../engines/open";
 import { BadInputError } from "../core/errors";
-import { selectRegions } from "../facts";
+import { selectRegions } from "../engines/facts";
 import { parseDuration } from "../core/options";
 import { RunLog } from "../record/runLog";
 import { regionContext } from "../upgrade/regionState";

@@ -3,9 +3,9 @@
  */
 import { compareMinor, nextMinor } from "../../components/kubernetesVersions";
 import { Invocation } from "../core/context";
-import { EngineIo, EngineOptions, openEngine } from "../engines";
+import { EngineIo, EngineOptions, openEngine } from "../engines/open";
 import { BadInputError, CommandFailedError } from "../core/errors";
-import { EnvFacts, factsFromCommitted, selectRegions } from "../facts";
+import { EnvFacts, factsFromCommitted, selectRegions } from "../engines/facts";
 import { observeEnv } from "../core/fleet";
 import { parseDuration, parseSteps, parseVersion } from "../core/options";
 import { preflightedRun, runUpgrade } from "../upgrade/run";

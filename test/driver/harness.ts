@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../automation/cli";
-import { openEngine } from "../../automation/engines";
+import { openEngine } from "../../automation/engines/open";
 import { Invocation } from "../../automation/core/context";
 import { silentProgress } from "../../automation/record/progress";
 import { UPGRADE_DEFAULTS, UpgradeOptions } from "../../automation/upgrade/types";

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { RealClock } from "../../automation/core/clock";
-import { localCliEnv } from "../../automation/wiring/localPorts";
+import { localCliEnv } from "../../automation/engines/localPorts";
 import { findToolchain } from "../../automation/local/toolchain";
 import { PreconditionFailedError } from "../../automation/core/ports";
 import { PulumiEngine, SECRET_OUTPUT } from "../../automation/real/pulumiEngine";

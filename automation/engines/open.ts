@@ -8,17 +8,17 @@
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parseStackName } from "../components/naming";
-import { BadInputError, StateDamagedError } from "./core/errors";
-import { DriverPorts } from "./core/context";
+import { parseStackName } from "../../components/naming";
+import { BadInputError, StateDamagedError } from "../core/errors";
+import { DriverPorts } from "../core/context";
 import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
-import { observeEnv } from "./core/fleet";
-import { CrashPlan, ProcessIdentity } from "./core/process";
-import { createSimPorts } from "./sim/ports";
-import { Scenario, loadScenario, unknownFaultRegions } from "./scenario/scenario";
-import { needsSeeding, seedEnv, seedRecords } from "./sim/seed";
-import { committedEnvs } from "./programs/committedStacks";
-import { SimStore } from "./sim/store";
+import { observeEnv } from "../core/fleet";
+import { CrashPlan, ProcessIdentity } from "../core/process";
+import { createSimPorts } from "../sim/ports";
+import { Scenario, loadScenario, unknownFaultRegions } from "../scenario/scenario";
+import { needsSeeding, seedEnv, seedRecords } from "../sim/seed";
+import { committedEnvs } from "../programs/committedStacks";
+import { SimStore } from "../sim/store";
 
 export type EngineKind = "sim" | "local" | "pulumi";
 export const ENGINES: readonly EngineKind[] = ["pulumi", "sim", "local"];
@@ -98,9 +98,9 @@ async function checkSeedingMarker(store: SimStore, env: string, stacksDir: strin
 }
 
 /** The local engine pulls in the Automation API and the AWS SDK, which the sim never needs: loaded on use. */
-function loadLocalEngine(): typeof import("./wiring/openLocal") {
+function loadLocalEngine(): typeof import("./local") {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require("./wiring/openLocal") as typeof import("./wiring/openLocal");
+    return require("./local") as typeof import("./local");
 }
 
 /**

@@ -3,10 +3,10 @@
  * that is not seeded yet, from the committed stack files it would be seeded with: bad input must be
  * refused before anything, seeding included, touches the state.
  */
-import { parseStackName } from "../components/naming";
-import { listStacks, readStackFile } from "../stacks/stackFiles";
-import { BadInputError } from "./core/errors";
-import { EnvView, configText } from "./core/fleet";
+import { parseStackName } from "../../components/naming";
+import { listStacks, readStackFile } from "../../stacks/stackFiles";
+import { BadInputError } from "../core/errors";
+import { EnvView, configText } from "../core/fleet";
 
 export interface EnvFacts {
     env: string;
