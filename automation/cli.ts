@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { DriverPorts, Invocation } from "./core/context";
-import { EngineIo, EngineOptions } from "./engines/open";
+import { EngineIo, EngineOptions } from "./engines/options";
 import { BadInputError, EXIT, exitCodeOf } from "./core/errors";
 import { formatMinutes, parsePositive } from "./core/options";
 import { ProgressView, createProgress } from "./record/progress";

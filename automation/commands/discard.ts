@@ -3,7 +3,8 @@
  * stacks, so it takes the env's lease like an upgrade.
  */
 import { Invocation } from "../core/context";
-import { EngineIo, EngineOptions, openEngine } from "../engines/open";
+import { openEngine } from "../engines/open";
+import { EngineIo, EngineOptions } from "../engines/options";
 import { selectRegions } from "../engines/facts";
 import { regionContext } from "../upgrade/regionState";
 import { RegionDiscard, discardRegion } from "../upgrade/discard";

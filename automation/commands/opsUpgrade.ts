@@ -4,7 +4,8 @@
  */
 import { compareMinor, minorDistance } from "../../components/kubernetesVersions";
 import { Invocation } from "../core/context";
-import { EngineIo, EngineOptions, openEngine } from "../engines/open";
+import { openEngine } from "../engines/open";
+import { EngineIo, EngineOptions } from "../engines/options";
 import { BadInputError } from "../core/errors";
 import { EnvFacts } from "../engines/facts";
 import { parseDuration, parseVersion } from "../core/options";

@@ -2,7 +2,8 @@
  * `mitene preflight`: the checks alone, for the service clusters' blue/green upgrade or (--ops) the Ops
  * cluster's in-place one. Nothing is changed; exit 1 if any finding blocks.
  */
-import { EngineIo, EngineOptions, openEngine } from "../engines/open";
+import { openEngine } from "../engines/open";
+import { EngineIo, EngineOptions } from "../engines/options";
 import { BadInputError } from "../core/errors";
 import { selectRegions } from "../engines/facts";
 import { parseVersion } from "../core/options";

@@ -4,7 +4,8 @@
  * that upgrade notices at its next step and leaves the region alone.
  */
 import { DriverPorts, Invocation } from "../core/context";
-import { EngineIo, EngineOptions, openEngine } from "../engines/open";
+import { openEngine } from "../engines/open";
+import { EngineIo, EngineOptions } from "../engines/options";
 import { BadInputError } from "../core/errors";
 import { selectRegions } from "../engines/facts";
 import { parseDuration } from "../core/options";

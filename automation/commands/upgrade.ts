@@ -3,7 +3,8 @@
  */
 import { compareMinor, nextMinor } from "../../components/kubernetesVersions";
 import { Invocation } from "../core/context";
-import { EngineIo, EngineOptions, openEngine } from "../engines/open";
+import { openEngine } from "../engines/open";
+import { EngineIo, EngineOptions } from "../engines/options";
 import { BadInputError, CommandFailedError } from "../core/errors";
 import { EnvFacts, factsFromCommitted, selectRegions } from "../engines/facts";
 import { observeEnv } from "../core/fleet";

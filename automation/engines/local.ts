@@ -11,7 +11,7 @@ import { opsStack, parseStackName } from "../../components/naming";
 import { readStackFile } from "../../stacks/stackFiles";
 import { committedEnvs, committedStacks } from "../programs/committedStacks";
 import { DriverPorts } from "../core/context";
-import type { EngineIo, EngineOptions } from "./open";
+import type { EngineIo, EngineOptions } from "./options";
 import { BadInputError } from "../core/errors";
 import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
 import { observeEnv } from "../core/fleet";
@@ -70,7 +70,7 @@ async function reconcileHistory(ports: LocalPorts, stateDir: string, env: string
     }
 }
 
-/** Where and how the local engine opens: engines.ts has checked the state directory and loaded the scenario. */
+/** Where and how the local engine opens: open.ts has checked the state directory and loaded the scenario. */
 export interface LocalOpening {
     stateDir: string;
     scenario: Scenario;
