@@ -39,7 +39,7 @@ export interface MetricColumn {
     limit: (t: Thresholds) => string | null;
 }
 
-/** The four figures the gate judges, with their thresholds (automation/gate.ts). */
+/** The four figures the gate judges, with their thresholds (automation/gate/). */
 export const METRIC_COLUMNS: MetricColumn[] = [
     {
         key: "requests",
