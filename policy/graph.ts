@@ -30,20 +30,17 @@ export interface Violation {
 }
 
 /** Every violation of every rule, in stack order, resource rules before env rules within a stack. */
-export function evaluatePolicies(stacks: readonly StackGraph[]): Violation[] {
-    const perResource = stacks.flatMap(({ stack, resources }) =>
-        resources.flatMap((resource) =>
-            RULES.flatMap((rule) =>
-                checkResource(rule, resource).map((message) => ({
-                    stack,
-                    resource: `${resource.type}::${resource.name}`,
-                    rule: rule.name,
-                    level: rule.enforcementLevel,
-                    message,
-                })),
-            ),
-        ),
-    );
+export async function evaluatePolicies(stacks: readonly StackGraph[]): Promise<Violation[]> {
+    const perResource: Violation[] = [];
+    for (const { stack, resources } of stacks) {
+        for (const resource of resources) {
+            for (const rule of RULES) {
+                for (const message of await checkResource(rule, resource)) {
+                    perResource.push({ stack, resource: `${resource.type}::${resource.name}`, rule: rule.name, level: rule.enforcementLevel, message });
+                }
+            }
+        }
+    }
     const perEnv = ENV_RULES.flatMap((rule) => rule.check(stacks).map((v) => ({ ...v, rule: rule.name, level: rule.enforcementLevel })));
     const order = new Map(stacks.map((s, i) => [s.stack, i]));
     return [...perResource, ...perEnv].sort((a, b) => (order.get(a.stack) ?? 0) - (order.get(b.stack) ?? 0));

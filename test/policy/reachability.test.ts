@@ -138,10 +138,10 @@ describe("policy env rules", () => {
         assert.deepEqual(envMessages(graphs), []);
     });
 
-    it("report each violation at the cluster's Argo CD Secret, as a mandatory violation of the pack", () => {
+    it("report each violation at the cluster's Argo CD Secret, as a mandatory violation of the pack", async () => {
         const graphs = fresh();
         remove(REGION, (r) => r.type !== PEERING)(graphs);
-        const found = evaluatePolicies(graphs).filter((v) => v.rule === "argocd-clusters-reachable");
+        const found = (await evaluatePolicies(graphs)).filter((v) => v.rule === "argocd-clusters-reachable");
         assert.deepEqual(found.map((v) => [v.stack, v.resource, v.level]), [[CLUSTER, "kubernetes:core/v1:Secret::svc-argocd-secret", "mandatory"]]);
     });
 });
