@@ -3,11 +3,11 @@
  * exist before the first `pulumi up` (docs/first-deploy.md creates them from these files). The facts come
  * from the env's committed stack files (account, regions, repository, the SSO secret's parameter); the
  * bootstrap choices (state bucket, secrets key, lease table, operators) from options with the documented
- * defaults. Writes nothing but DIR/<role>.{trust,policy}.json.
+ * defaults. Writes nothing but DIR/<role>.{trust,policy}.json and the state key's policy.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { accessRolePolicy } from "../../components/identity/policies";
+import { accessRolePolicy, stateKeyPolicy } from "../../components/identity/policies";
 import { ACCESS_ROLES, IdentityScope, accessRoleArn, accessRoleName, accessRoleTrust, githubEnvironments } from "../../components/identity/roles";
 import { parseStackName } from "../../components/naming";
 import { readStackFile } from "../../stacks/stackFiles";
@@ -41,7 +41,8 @@ export function identityScope(flags: Omit<IdentityFlags, "out">): IdentityScope 
     const ops = stacks.find((s) => parseStackName(s)?.kind === "ops");
     if (!ops) throw new BadInputError(`env ${flags.env} has no ops-${flags.env} stack file: the roles' trusts need its account and repository`);
     const opsConfig = readStackFile(ops, flags.stacks);
-    const repositoryUrl = String(record(opsConfig["mitene:ciRunner"]).repositoryUrl ?? "");
+    const url = record(opsConfig["mitene:ciRunner"]).repositoryUrl;
+    const repositoryUrl = typeof url === "string" ? url : "";
     const repository = repositoryUrl.match(/^https:\/\/github\.com\/([\w.-]+\/[\w.-]+)$/)?.[1];
     if (!repository) throw new BadInputError(`${ops}: mitene:ciRunner.repositoryUrl ${JSON.stringify(repositoryUrl)} is not https://github.com/<owner>/<repo>: the OIDC trusts name the repository`);
     const opsRegion = String(opsConfig["mitene:region"]);
@@ -80,6 +81,8 @@ export interface IdentityResult {
     env: string;
     out: string;
     roles: { role: string; name: string; arn: string; trust: string; policy: string }[];
+    /** The key policy of the state's secrets key. */
+    stateKeyPolicy: string;
     githubEnvironments: ReturnType<typeof githubEnvironments>;
 }
 
@@ -98,13 +101,16 @@ export function identityCommand(flags: IdentityFlags): IdentityResult {
         writeFileSync(policy, JSON.stringify(accessRolePolicy(scope, access), null, 2) + "\n");
         return { role: access, name, arn: accessRoleArn(scope, access), trust, policy };
     });
-    return { env: scope.env, out: flags.out, roles, githubEnvironments: githubEnvironments(scope.env) };
+    const keyPolicy = path.join(flags.out, `mitene-${scope.env}-state-key.policy.json`);
+    writeFileSync(keyPolicy, JSON.stringify(stateKeyPolicy(scope), null, 2) + "\n");
+    return { env: scope.env, out: flags.out, roles, stateKeyPolicy: keyPolicy, githubEnvironments: githubEnvironments(scope.env) };
 }
 
 export function formatIdentity(result: IdentityResult): string {
     return [
         `roles of ${result.env} (docs/first-deploy.md creates them from these files):`,
         ...result.roles.map((r) => `  ${r.name.padEnd(24)} ${r.trust}\n  ${"".padEnd(24)} ${r.policy}`),
+        `  ${"state key".padEnd(24)} ${result.stateKeyPolicy}`,
         "GitHub environments:",
         ...result.githubEnvironments.map((e) => `  ${e.name.padEnd(24)} ${e.role} role${e.defaultBranchOnly ? ", default branch only" : ""}: ${e.purpose}`),
     ].join("\n");

@@ -183,6 +183,21 @@ export function deployRolePolicy(scope: IdentityScope): PolicyDocument {
     );
 }
 
+/**
+ * The key policy of the state's secrets key: the account's IAM policies decide (AWS KMS, "Default key policy":
+ * the `arn:<partition>:iam::<account>:root` statement delegates to IAM). Without it no role policy could use the
+ * key, whatever it says.
+ */
+export function stateKeyPolicy(scope: IdentityScope): PolicyDocument {
+    return policy({
+        Sid: "DelegateToIam",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${scope.partition}:iam::${scope.accountId}:root` },
+        Action: ["kms:*"],
+        Resource: "*",
+    });
+}
+
 /** The permission policy of each role. */
 export function accessRolePolicy(scope: IdentityScope, access: AccessRole): PolicyDocument {
     switch (access) {
