@@ -11,6 +11,7 @@
  */
 import { asList, asRecord, cidrCovers, cidrsShareAddresses, portRangeCovers } from "./inputs";
 import type { EnforcementLevel } from "./rules";
+import { weightsOnDeployedColors } from "./servingColors";
 
 export interface EnvGraphResource {
     type: string;
@@ -166,4 +167,4 @@ const vpcCidrsDistinct: EnvRule = {
     },
 };
 
-export const ENV_RULES: readonly EnvRule[] = [argocdClustersReachable, vpcCidrsDistinct];
+export const ENV_RULES: readonly EnvRule[] = [argocdClustersReachable, vpcCidrsDistinct, weightsOnDeployedColors];
