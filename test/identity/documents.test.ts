@@ -41,6 +41,15 @@ for (const env of committedEnvs()) {
             assert.deepEqual(unknown, []);
         });
 
+        // IAM quotas, counted without whitespace: a role's inline policies 10,240 characters, a trust policy 2,048.
+        it("the generated role documents fit IAM's size quotas", () => {
+            const size = (doc: unknown) => JSON.stringify(doc).replace(/\s/g, "").length;
+            for (const role of ACCESS_ROLES) {
+                assert.ok(size(accessRolePolicy(p.scope, role)) <= 10_240, `${role} policy: ${size(accessRolePolicy(p.scope, role))}`);
+                assert.ok(size(accessRoleTrust(p.scope, role)) <= 2_048, `${role} trust: ${size(accessRoleTrust(p.scope, role))}`);
+            }
+        });
+
         it("every rendered and generated document is a valid policy of its kind", () => {
             for (const { where, doc } of documents()) {
                 const errors = where.endsWith("trust") ? validateTrustPolicy(doc) : where === "state key policy" ? validateResourcePolicy(doc) : validateIdentityPolicy(doc);
