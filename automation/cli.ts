@@ -20,6 +20,7 @@ import { UpgradeFlags, UpgradeOutcome, defaultRehearsalTarget, upgradeCommand } 
 import { OpsUpgradeFlags, opsUpgradeCommand } from "./commands/opsUpgrade";
 import { PreflightFlags, formatPreflight, preflightCommand } from "./commands/preflight";
 import { diffCommand, policyCommand, renderCommand } from "./commands/graphs";
+import { IDENTITY_DEFAULTS, IdentityFlags, formatIdentity, identityCommand } from "./commands/identity";
 import { UPGRADE_DEFAULTS } from "./upgrade/types";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -240,6 +241,23 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
                 ? result.violations.map((v) => `${v.level.padEnd(9)} ${v.rule}  ${v.stack} ${v.resource}: ${v.message}`).join("\n")
                 : `no violations in ${result.stacks.length} stacks`;
             done({ json: result, text, exitCode: result.mandatory > 0 ? EXIT.failed : EXIT.ok });
+        });
+
+    program
+        .command("identity")
+        .description("the trust and permission policies of the env's deploy, preview and rollback roles, which must exist before the first pulumi up")
+        .requiredOption("--env <env>", "environment", once("--env"))
+        .requiredOption("--out <dir>", "output directory: <role>.trust.json and <role>.policy.json per role", once("--out"))
+        .option("--state-bucket <bucket>", "the Pulumi state bucket (default mitene-<env>-pulumi-state)", once("--state-bucket"))
+        .option("--secrets-key-alias <alias>", "alias of the awskms secrets provider's key", once("--secrets-key-alias"), IDENTITY_DEFAULTS.secretsKeyAlias)
+        .option("--lease-table <table>", "the DynamoDB lease and halt table", once("--lease-table"), IDENTITY_DEFAULTS.leaseTable)
+        .option("--lease-region <region>", "its region (default the Ops region)", once("--lease-region"))
+        .option("--operator-role <arn>", "an operator role ARN pattern allowed to assume deploy and rollback (break-glass; repeatable)", collect, [])
+        .option("--stacks <dir>", "stack files to read (default: the repository's stacks/)", once("--stacks"))
+        .option("--json", "one JSON document on stdout")
+        .action((flags: IdentityFlags) => {
+            const result = identityCommand({ ...flags, out: path.resolve(io.cwd, flags.out), stacks: flags.stacks && path.resolve(io.cwd, flags.stacks) });
+            done({ json: result, text: formatIdentity(result), exitCode: EXIT.ok });
         });
 
     program

@@ -1,10 +1,15 @@
 /**
- * The env's CI runners: an AWS CodeBuild project acting as a GitHub Actions runner inside the Ops VPC, so the
- * jobs that deploy and upgrade reach the private cluster APIs (Argo CD's path, peered to every region) without
- * running on any cluster they change. A job asks for one with
+ * One kind of the env's CI runners: an AWS CodeBuild project acting as a GitHub Actions runner inside the Ops
+ * VPC, so jobs reach the private cluster APIs (Argo CD's path, peered to every region) without running on any
+ * cluster they change. The env has two (CI_RUNNERS): one for the workflows that deploy, one for the pull-request
+ * preview, each with its own project, service role and security group. A job asks for one with
  * `runs-on: codebuild-<project>-${{ github.run_id }}-${{ github.run_attempt }}`; the webhook's
  * WORKFLOW_JOB_QUEUED filter starts a build for it (CodeBuild User Guide, "CodeBuild-hosted GitHub Actions
- * runners"). The role may only assume the env's deploy role.
+ * runners").
+ *
+ * The runner's own role holds nothing of the deploy path: logs, its builds' network interfaces, the GitHub
+ * connection. Every AWS right a job has comes from GitHub OIDC, pinned by the role trusts to the repository
+ * and the job's GitHub environment (components/identity/). A job that lands on the wrong runner gains nothing.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +18,19 @@ import { throwIfProblems } from "./validation";
 
 /** CodeBuild's curated Amazon Linux 2023 image (Node.js, the AWS CLI and git included). */
 export const DEFAULT_RUNNER_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0";
+
+export type RunnerKind = "deploy" | "preview";
+
+/**
+ * The env's two runners: which workflows each takes (their `name:`) and its build timeout, at least the
+ * `timeout-minutes` of every job it runs (test/workflows/runners.test.ts reads the workflows and holds this).
+ * The deploy runner runs run-driver.yml's job (600 minutes: an upgrade with holds, or waiting on cron jobs)
+ * and deploy-env.yml's; the preview runner only preview.yml's.
+ */
+export const CI_RUNNERS: Record<RunnerKind, { workflowNames: string[]; buildTimeoutMinutes: number }> = {
+    deploy: { workflowNames: ["Deploy", "Upgrade", "Ops upgrade", "Rollback", "Discard"], buildTimeoutMinutes: 600 },
+    preview: { workflowNames: ["Preview"], buildTimeoutMinutes: 60 },
+};
 
 export interface CiRunnerArgs {
     /** AWS provider of the Ops region. */
@@ -26,14 +44,17 @@ export interface CiRunnerArgs {
     repositoryUrl: string;
     /** CodeConnections connection to GitHub (created once by hand: it needs a GitHub app authorization). */
     connectionArn: string;
-    /** The env's deploy role, which jobs assume. */
-    deployRoleArn: string;
+    /**
+     * Names of the workflows whose jobs this runner takes (the webhook's WORKFLOW_NAME filter). A reusable
+     * workflow's job carries its caller's name.
+     */
+    workflowNames: string[];
     /** Build host size. Default BUILD_GENERAL1_MEDIUM. */
     computeType?: string;
     /** Build image. Default DEFAULT_RUNNER_IMAGE. */
     image?: string;
-    /** Longest job in minutes (a whole prod upgrade with holds is about 3 h). Default 480. */
-    buildTimeoutMinutes?: number;
+    /** Longest job in minutes: at least the `timeout-minutes` of every job it runs (CI_RUNNERS). */
+    buildTimeoutMinutes: number;
     /** Days of runner logs kept. Default 90. */
     logRetentionDays?: number;
 }
@@ -44,10 +65,29 @@ export function ciRunnerProblems(args: CiRunnerArgs): string[] {
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$/.test(args.projectName)) problems.push(`projectName "${args.projectName}" is not a CodeBuild project and IAM role name`);
     if (!/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/.test(args.repositoryUrl)) problems.push(`repositoryUrl "${args.repositoryUrl}" must be https://github.com/<owner>/<repo>`);
     if (!/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/.test(args.connectionArn)) problems.push(`connectionArn "${args.connectionArn}" is not a CodeConnections connection ARN`);
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(args.deployRoleArn)) problems.push(`deployRoleArn "${args.deployRoleArn}" is not an IAM role ARN`);
-    const timeout = args.buildTimeoutMinutes ?? 480;
+    if (args.workflowNames.length === 0) problems.push("workflowNames is empty: the runner would take no job");
+    for (const name of args.workflowNames.filter((n) => n.trim() === "" || /[\r\n]/.test(n))) problems.push(`workflow name ${JSON.stringify(name)} is not a workflow name`);
+    const timeout = args.buildTimeoutMinutes;
     if (!Number.isInteger(timeout) || timeout < 5 || timeout > 2160) problems.push(`buildTimeoutMinutes ${timeout} is outside CodeBuild's 5..2160`);
     return problems;
+}
+
+/**
+ * The webhook's one filter group. Which filter types a WORKFLOW_JOB_QUEUED event can be matched on (CodeBuild
+ * API Reference, WebhookFilter, read 2026-12-04 in the CloudFormation WebhookFilter page and the AWS SDKs'
+ * copies of it): EVENT; WORKFLOW_NAME ("works with WORKFLOW_JOB_QUEUED events only"); ACTOR_ACCOUNT_ID (any
+ * event). HEAD_REF and BASE_REF work with push and pull-request events only, and REPOSITORY_NAME /
+ * ORGANIZATION_NAME "with GitHub global or organization webhooks only": this project's webhook belongs to the
+ * one repository of the project's source, so it never sees another repository's jobs. A workflow name is
+ * chosen by whoever edits the workflow file, so the filter keeps jobs apart, it does not authorize them: the
+ * OIDC trusts and the GitHub environments' branch rules do.
+ */
+export function runnerWebhookFilters(workflowNames: readonly string[]): { type: string; pattern: string }[] {
+    const names = [...workflowNames].sort().map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    return [
+        { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
+        { type: "WORKFLOW_NAME", pattern: `^(${names.join("|")})$` },
+    ];
 }
 
 export class CiRunner extends pulumi.ComponentResource {
@@ -92,26 +132,25 @@ export class CiRunner extends pulumi.ComponentResource {
                         logGroupName,
                         subnetIds,
                         connectionArn: args.connectionArn,
-                        deployRoleArn: args.deployRoleArn,
                     }))),
         }, child);
 
         // CodeBuild checks the role's VPC permissions when the project is created: the policy comes first.
         const project = new aws.codebuild.Project(`${name}-runner`, {
             name: args.projectName,
-            description: "GitHub Actions runners inside the Ops VPC (deploy, upgrade, rollback, ops-upgrade)",
+            description: `GitHub Actions runners inside the Ops VPC for: ${args.workflowNames.join(", ")}`.slice(0, 255),
             serviceRole: role.arn,
             source: { type: "GITHUB", location: args.repositoryUrl, auth: { type: "CODECONNECTIONS", resource: args.connectionArn } },
             artifacts: { type: "NO_ARTIFACTS" },
             environment: { type: "LINUX_CONTAINER", computeType: args.computeType ?? "BUILD_GENERAL1_MEDIUM", image: args.image ?? DEFAULT_RUNNER_IMAGE },
             vpcConfig: { vpcId: args.vpcId, subnets: args.subnetIds, securityGroupIds: [securityGroup.id] },
-            buildTimeout: args.buildTimeoutMinutes ?? 480,
+            buildTimeout: args.buildTimeoutMinutes,
             logsConfig: { cloudwatchLogs: { groupName: logGroup.name, status: "ENABLED" } },
         }, { ...child, dependsOn: [rolePolicy] });
         new aws.codebuild.Webhook(`${name}-runner`, {
             projectName: project.name,
             buildType: "BUILD",
-            filterGroups: [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+            filterGroups: [{ filters: runnerWebhookFilters(args.workflowNames) }],
         }, child);
 
         this.projectName = project.name;

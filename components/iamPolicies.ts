@@ -191,15 +191,14 @@ export interface RunnerScope {
     subnetIds: string[];
     /** CodeConnections (or older codestar-connections) connection to GitHub. */
     connectionArn: string;
-    /** The env's deploy role, the only role it may assume. */
-    deployRoleArn: string;
 }
 
 /**
  * The runner's service role: write its own logs, manage the network interfaces of builds in its own subnets
  * (CodeBuild User Guide, "Allow CodeBuild access to AWS services required to create a VPC network
- * interface"), use its GitHub connection, and assume the env's deploy role. Everything a job does in AWS
- * happens as the deploy role, so the runner's own role stays this small.
+ * interface"), use its GitHub connection. Nothing else, and no role to assume: a job gets its AWS rights from
+ * GitHub OIDC (the role trusts pin repository and GitHub environment), so whatever runs on the runner, a
+ * pull request's code included, holds nothing of the deploy path through the runner itself.
  */
 export function runnerRolePolicy(scope: RunnerScope): PolicyDocument {
     const p = scope.partition;
@@ -228,6 +227,5 @@ export function runnerRolePolicy(scope: RunnerScope): PolicyDocument {
             },
         },
         { Sid: "GitHubConnection", Effect: "Allow", Action: [`${connectionService}:GetConnectionToken`, `${connectionService}:GetConnection`], Resource: scope.connectionArn },
-        { Sid: "AssumeDeployRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: scope.deployRoleArn },
     );
 }

@@ -80,8 +80,11 @@ export const serviceClusterName = (env: string, region: string, color: Color) =>
 
 export const opsClusterName = (env: string) => `ops-${env}`;
 
-/** The env's CodeBuild runner project; workflows ask for `codebuild-<this>-${{ github.run_id }}-${{ github.run_attempt }}`. */
-export const ciRunnerProjectName = (env: string) => `mitene-${env}-runner`;
+/**
+ * The env's CodeBuild runner project of one kind (`deploy` or `preview`), also its service role's name;
+ * workflows ask for `codebuild-<this>-${{ github.run_id }}-${{ github.run_attempt }}`.
+ */
+export const ciRunnerProjectName = (env: string, kind: "deploy" | "preview") => `mitene-${env}-${kind}-runner`;
 
 /** Target group names: at most 32 characters, so service names are validated against this. */
 export const targetGroupName = (env: string, region: string, service: string, color: Color) =>

@@ -3,7 +3,7 @@
  * rules judge one resource at a time; the env rules (policy/reachability.ts) judge the stacks of an env
  * together. What `mitene policy` reports, and what decides its exit code (any mandatory violation fails).
  */
-import { ENV_RULES } from "./reachability";
+import { ENV_RULES } from "./envRules";
 import { EnforcementLevel, RULES, checkResource } from "./rules";
 
 export interface GraphResource {
@@ -30,20 +30,17 @@ export interface Violation {
 }
 
 /** Every violation of every rule, in stack order, resource rules before env rules within a stack. */
-export function evaluatePolicies(stacks: readonly StackGraph[]): Violation[] {
-    const perResource = stacks.flatMap(({ stack, resources }) =>
-        resources.flatMap((resource) =>
-            RULES.flatMap((rule) =>
-                checkResource(rule, resource).map((message) => ({
-                    stack,
-                    resource: `${resource.type}::${resource.name}`,
-                    rule: rule.name,
-                    level: rule.enforcementLevel,
-                    message,
-                })),
-            ),
-        ),
-    );
+export async function evaluatePolicies(stacks: readonly StackGraph[]): Promise<Violation[]> {
+    const perResource: Violation[] = [];
+    for (const { stack, resources } of stacks) {
+        for (const resource of resources) {
+            for (const rule of RULES) {
+                for (const message of await checkResource(rule, resource)) {
+                    perResource.push({ stack, resource: `${resource.type}::${resource.name}`, rule: rule.name, level: rule.enforcementLevel, message });
+                }
+            }
+        }
+    }
     const perEnv = ENV_RULES.flatMap((rule) => rule.check(stacks).map((v) => ({ ...v, rule: rule.name, level: rule.enforcementLevel })));
     const order = new Map(stacks.map((s, i) => [s.stack, i]));
     return [...perResource, ...perEnv].sort((a, b) => (order.get(a.stack) ?? 0) - (order.get(b.stack) ?? 0));

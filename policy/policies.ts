@@ -13,8 +13,8 @@ export const policies: ResourceValidationPolicy[] = RULES.map((rule) => ({
     name: rule.name,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
-    validateResource: (args, reportViolation) => {
+    validateResource: async (args, reportViolation) => {
         if (!rule.types.includes(args.type)) args.notApplicable(`applies to ${rule.types.join(", ")}`);
-        for (const message of checkResource(rule, { type: args.type, name: args.name, inputs: args.props })) reportViolation(message);
+        for (const message of await checkResource(rule, { type: args.type, name: args.name, inputs: args.props })) reportViolation(message);
     },
 }));

@@ -10,34 +10,7 @@
  * cluster's security group).
  */
 import { asList, asRecord, cidrCovers, cidrsShareAddresses, portRangeCovers } from "./inputs";
-import type { EnforcementLevel } from "./rules";
-
-export interface EnvGraphResource {
-    type: string;
-    name: string;
-    inputs: Record<string, unknown>;
-}
-
-export interface EnvStackGraph {
-    stack: string;
-    resources: EnvGraphResource[];
-    /** The stack's outputs (a render has them; secrets masked). */
-    outputs?: Record<string, unknown>;
-}
-
-export interface EnvViolation {
-    stack: string;
-    /** `type::name` */
-    resource: string;
-    message: string;
-}
-
-export interface EnvRule {
-    name: string;
-    description: string;
-    enforcementLevel: EnforcementLevel;
-    check(graphs: readonly EnvStackGraph[]): EnvViolation[];
-}
+import type { EnvGraphResource, EnvRule, EnvStackGraph } from "./envGraph";
 
 const CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type";
 const API_PORT = 443;
@@ -120,7 +93,7 @@ function unreachable(clusterGraph: EnvStackGraph, ops: EnvStackGraph | undefined
     return problems;
 }
 
-const argocdClustersReachable: EnvRule = {
+export const argocdClustersReachable: EnvRule = {
     name: "argocd-clusters-reachable",
     description: "Every cluster registered in Argo CD is reachable from the Ops VPC: accepted VPC peering, routes both ways, 443 admitted from the Ops VPC, no overlapping CIDRs.",
     enforcementLevel: "mandatory",
@@ -144,7 +117,7 @@ const argocdClustersReachable: EnvRule = {
     },
 };
 
-const vpcCidrsDistinct: EnvRule = {
+export const vpcCidrsDistinct: EnvRule = {
     name: "vpc-cidrs-distinct",
     description: "The VPCs of an env (Ops and every region, all peered with the Ops VPC) have CIDRs that do not overlap.",
     enforcementLevel: "mandatory",
@@ -166,4 +139,3 @@ const vpcCidrsDistinct: EnvRule = {
     },
 };
 
-export const ENV_RULES: readonly EnvRule[] = [argocdClustersReachable, vpcCidrsDistinct];

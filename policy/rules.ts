@@ -7,6 +7,7 @@
  *
  * Deliberately self-contained: the pack judges the components, so it does not reuse their helpers.
  */
+import { inlinePolicies, readOnlyPrincipal, readOnlyProblems } from "./iamAccess";
 import { asList, asRecord, isGiven, isInternet, portRangeCovers } from "./inputs";
 import { webIdentityTrustProblems } from "./trust";
 
@@ -26,7 +27,7 @@ export interface Rule {
     /** Resource types the rule looks at. */
     types: readonly string[];
     /** Violation messages for a resource of one of `types`; empty when it complies. */
-    check(resource: PolicyResource): string[];
+    check(resource: PolicyResource): string[] | Promise<string[]>;
 }
 
 const EKS_CLUSTER_TYPES = ["eks:index:Cluster", "aws:eks/cluster:Cluster"];
@@ -268,6 +269,22 @@ const forwardWeightsPercent: Rule = {
     },
 };
 
+const readOnlyPrincipals: Rule = {
+    name: "read-only-principals",
+    description: "The preview role and the CI runners' service roles hold no write right and no role to assume (beyond their own logs, network interfaces and state decryption): jobs get their rights from OIDC.",
+    enforcementLevel: "mandatory",
+    types: ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"],
+    async check({ type, inputs }) {
+        if (type === "aws:iam/role:Role") {
+            const problems = await Promise.all(inlinePolicies(inputs).map((document) => readOnlyProblems(String(inputs.name), document)));
+            const managed = readOnlyPrincipal(inputs.name) ? asList(inputs.managedPolicyArns) : [];
+            return [...problems.flat(), ...managed.map((arn) => `read-only ${String(inputs.name)} has the managed policy ${String(arn)} attached, whose rights this rule cannot see`)];
+        }
+        if (type === "aws:iam/rolePolicy:RolePolicy") return readOnlyProblems(String(inputs.role), inputs.policy);
+        return readOnlyPrincipal(inputs.role) ? [`read-only ${String(inputs.role)} has the managed policy ${String(inputs.policyArn)} attached, whose rights this rule cannot see`] : [];
+    },
+};
+
 export const RULES: readonly Rule[] = [
     eksPrivateEndpoint,
     eksSecretsEncryption,
@@ -283,17 +300,18 @@ export const RULES: readonly Rule[] = [
     irsaTrustScoped,
     kmsKeyRotation,
     forwardWeightsPercent,
+    readOnlyPrincipals,
 ];
 
 /** The @pulumi/eks components; the AWS resources they create carry the same settings. */
 const EKS_COMPONENT_TYPES = ["eks:index:Cluster", "eks:index:ManagedNodeGroup"];
 
 /** Violation messages of `rule` for `resource`; none when the rule does not look at its type. */
-export function checkResource(rule: Rule, resource: PolicyResource): string[] {
+export async function checkResource(rule: Rule, resource: PolicyResource): Promise<string[]> {
     if (!rule.types.includes(resource.type)) return [];
     // In a real preview the @pulumi/eks provider registers its components itself, and one whose SDK does not
     // forward component inputs registers them empty. Such a component is judged through the AWS resources
     // it creates, which every preview shows; judging the empty inputs would report every setting as missing.
     if (EKS_COMPONENT_TYPES.includes(resource.type) && Object.keys(resource.inputs).length === 0) return [];
-    return rule.check(resource);
+    return await rule.check(resource);
 }

@@ -2,16 +2,17 @@
  * IRSA trust policies: which statements let a web identity assume a role, and whether each is pinned to one
  * Kubernetes service account of one cluster for the STS audience.
  */
+import { catalogActions } from "./iamAccess";
 import { asRecord } from "./inputs";
 
 const WEB_IDENTITY = "sts:assumerolewithwebidentity";
 const SERVICE_ACCOUNT = /^system:serviceaccount:[a-z0-9][-a-z0-9.]*:[a-z0-9][-a-z0-9.]*$/;
 
-/** Whether an IAM action pattern (case-insensitive, `*` and `?` wildcards) covers AssumeRoleWithWebIdentity. */
-function grantsWebIdentity(action: unknown): boolean {
+/** Whether an IAM action pattern covers AssumeRoleWithWebIdentity, as the IAM action catalog expands it. */
+async function grantsWebIdentity(action: unknown): Promise<boolean> {
     if (typeof action !== "string") return false;
-    const pattern = action.toLowerCase().replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-    return new RegExp(`^${pattern}$`).test(WEB_IDENTITY);
+    if (action === "*") return true;
+    return (await catalogActions(action)).some((covered) => covered.action.toLowerCase() === WEB_IDENTITY);
 }
 
 /** The value of a condition holding exactly one (a string or a one-element list); otherwise undefined. */
@@ -42,7 +43,7 @@ function statementProblems(statement: Record<string, unknown>): string[] {
 }
 
 /** Problems of a trust policy (a JSON string, or the document itself); none if nothing grants web identity. */
-export function webIdentityTrustProblems(assumeRolePolicy: unknown): string[] {
+export async function webIdentityTrustProblems(assumeRolePolicy: unknown): Promise<string[]> {
     let document = assumeRolePolicy;
     if (typeof assumeRolePolicy === "string") {
         try {
@@ -54,7 +55,11 @@ export function webIdentityTrustProblems(assumeRolePolicy: unknown): string[] {
     // IAM accepts a single statement or action in place of a list.
     const statement = asRecord(document).Statement;
     const statements = (Array.isArray(statement) ? statement : [statement]).map(asRecord);
-    return statements
-        .filter((s) => s.Effect === "Allow" && (Array.isArray(s.Action) ? s.Action : [s.Action]).some(grantsWebIdentity))
-        .flatMap(statementProblems);
+    const problems: string[] = [];
+    for (const statement of statements.filter((s) => s.Effect === "Allow")) {
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        const grants = await Promise.all(actions.map(grantsWebIdentity));
+        if (grants.some(Boolean)) problems.push(...statementProblems(statement));
+    }
+    return problems;
 }

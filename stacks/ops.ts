@@ -3,7 +3,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CiRunner } from "../components/ciRunner";
+import { CI_RUNNERS, CiRunner, RunnerKind } from "../components/ciRunner";
 import { Network } from "../components/network";
 import { ciRunnerProjectName, opsClusterName } from "../components/naming";
 import { OpsCluster } from "../components/opsCluster";
@@ -23,20 +23,20 @@ export async function opsProgram(stack: string, env: string, raw: Record<string,
         publicSubnetPrefixLength: config.publicSubnetPrefixLength,
         natGateways: config.natGateways,
     });
-    // The runners sit in the Ops VPC: peered to every region, and never on a cluster they upgrade.
-    const runner = config.ciRunner
-        ? new CiRunner("ci", {
-              provider,
-              projectName: ciRunnerProjectName(env),
-              vpcId: network.vpcId,
-              subnetIds: network.privateSubnetIds,
-              repositoryUrl: config.ciRunner.repositoryUrl,
-              connectionArn: config.ciRunner.connectionArn,
-              // The schema requires it with ciRunner.
-              deployRoleArn: config.deployRoleArn as string,
-              computeType: config.ciRunner.computeType,
-          })
-        : undefined;
+    // The runners sit in the Ops VPC: peered to every region, and never on a cluster they upgrade. Two of them,
+    // so pull-request previews never share a project, role or security group with the jobs that deploy.
+    const ciRunner = config.ciRunner;
+    const newRunner = (kind: RunnerKind, settings: NonNullable<typeof ciRunner>) => new CiRunner(`ci-${kind}`, {
+        provider,
+        projectName: ciRunnerProjectName(env, kind),
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        repositoryUrl: settings.repositoryUrl,
+        connectionArn: settings.connectionArn,
+        computeType: settings.computeType,
+        ...CI_RUNNERS[kind],
+    });
+    const runners = ciRunner ? { deploy: newRunner("deploy", ciRunner), preview: newRunner("preview", ciRunner) } : undefined;
     const ops = new OpsCluster("ops", {
         provider,
         env,
@@ -51,7 +51,7 @@ export async function opsProgram(stack: string, env: string, raw: Record<string,
         nodeGroups: config.nodeGroups,
         publicAccessCidrs: config.publicAccessCidrs,
         // ops-upgrade and the ops stack's own deploys run on the runners.
-        apiClients: runner ? [{ description: "the CI runners", securityGroupId: runner.securityGroupId }] : [],
+        apiClients: Object.entries(runners ?? {}).map(([kind, runner]) => ({ description: `the ${kind} CI runners`, securityGroupId: runner.securityGroupId })),
         accessLogsBucket: config.accessLogsBucket,
         argocd: { ...config.argocd, clientSecret: ssoClientSecret(config, provider) },
         grafana: config.grafana,
@@ -62,7 +62,7 @@ export async function opsProgram(stack: string, env: string, raw: Record<string,
         vpcId: network.vpcId,
         vpcCidr: config.vpcCidr,
         privateRouteTableIds: network.privateRouteTableIds,
-        ciRunnerProject: runner ? runner.projectName : null,
+        ciRunnerProjects: runners ? { deploy: runners.deploy.projectName, preview: runners.preview.projectName } : null,
         clusterName: ops.cluster.clusterName,
         kubeconfig: ops.cluster.kubeconfig,
         kubernetesVersion: config.kubernetesVersion,

@@ -16,8 +16,8 @@ export interface OpsOutputs {
     vpcCidr: string;
     /** Route tables of the Ops VPC's private subnets: the region stacks add their routes there. */
     privateRouteTableIds: string[];
-    /** CodeBuild project of the env's GitHub Actions runners; null without runners. */
-    ciRunnerProject: string | null;
+    /** CodeBuild projects of the env's GitHub Actions runners, per kind; null without runners. */
+    ciRunnerProjects: { deploy: string; preview: string } | null;
     clusterName: string;
     /** Admin kubeconfig of the Ops cluster (secret). */
     kubeconfig: string;

@@ -9,6 +9,8 @@
  *   envs    ["prod"]                                   the envs to render credential-free
  *   any     true | false                               whether there is anything to preview
  *   removed ["mitene-prod-us-west-2-blue"]             stack files the pull request deletes
+ *   by-env  {"prod":["ops-prod","region-prod-us-west-2"]}   per env, in deployment order (deploy.yml)
+ * A stack whose name carries no env belongs to no env's account: it is listed, never previewed or deployed.
  *
  * The rules: a changed stack file affects its stack; any other change the stack programs read (their
  * sources under stacks/, components/, the policy pack, Pulumi.yaml, the dependencies) affects every stack.
@@ -104,21 +106,31 @@ export function affectedStacks(changes: Change[], headStacks: string[]): Affecte
     };
 }
 
+const DEPLOY_ORDER = { ops: 0, region: 1, cluster: 2 } as const;
+
+/** The affected stacks of each env in the order they are first deployed (StackReferences point backwards). */
+export function stacksByEnv(affected: Affected): Record<string, string[]> {
+    const rank = (stack: string) => DEPLOY_ORDER[parseStackName(stack)!.kind];
+    return Object.fromEntries(affected.envs.map((env) => [env, affected.stacks.filter((s) => s.env === env).map((s) => s.stack).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))]));
+}
+
 /** Markdown for the job summary. */
 export function summary(affected: Affected): string {
     const lines = [`### Affected stacks: ${affected.reason}`, ""];
-    for (const s of affected.stacks) lines.push(`- \`${s.stack}\`${s.env === "" ? " (no env in its name: not rendered)" : ""}`);
+    for (const s of affected.stacks) lines.push(`- \`${s.stack}\`${s.env === "" ? " (no env in its name: no account to preview or deploy it in)" : ""}`);
     if (affected.removed.length > 0) lines.push("", `Stack files removed (not previewed): ${affected.removed.map((s) => `\`${s}\``).join(", ")}`);
     return lines.join("\n") + "\n";
 }
 
 /** `name=value` lines for $GITHUB_OUTPUT (every value is one line of JSON or a bare word). */
 export function githubOutputs(affected: Affected): string {
+    const owned = affected.stacks.filter((s) => s.env !== "");
     const lines = [
-        `matrix=${JSON.stringify({ include: affected.stacks })}`,
+        `matrix=${JSON.stringify({ include: owned })}`,
         `envs=${JSON.stringify(affected.envs)}`,
-        `any=${affected.stacks.length > 0}`,
+        `any=${owned.length > 0}`,
         `removed=${JSON.stringify(affected.removed)}`,
+        `by-env=${JSON.stringify(stacksByEnv(affected))}`,
     ];
     return lines.join("\n") + "\n";
 }

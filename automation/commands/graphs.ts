@@ -68,6 +68,6 @@ export async function policyCommand(target: { env?: string; dir?: string; stacks
     if (target.env) checkEnv(target.env, target.stacksDir);
     const graphs = target.env ? await renderEnv(target.env, undefined, target.stacksDir) : readRenders(target.dir!);
     if (graphs.length === 0) throw new BadInputError(`no rendered stacks in ${target.dir}: render them first (mitene render --env E --out ${target.dir})`);
-    const violations = evaluatePolicies(graphs);
+    const violations = await evaluatePolicies(graphs);
     return { stacks: graphs.map((g) => g.stack), violations, mandatory: violations.filter((v) => v.level === "mandatory").length };
 }

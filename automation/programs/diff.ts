@@ -14,8 +14,36 @@ export interface StackDiff {
     stack: string;
     status: "added" | "removed" | "changed" | "unchanged";
     added: string[];
+    /** Resources the change deletes (their stack keeps running without them). */
     removed: string[];
     changed: { resource: string; changes: InputChange[] }[];
+    /** Changed resources the provider replaces (delete and create), with the inputs that force it. */
+    replaced: { resource: string; inputs: string[] }[];
+}
+
+/**
+ * Inputs whose change makes the provider replace a resource instead of updating it, by type; `*` for every type
+ * of a provider. Read from the providers, not guessed:
+ * - `awsx:ec2:Vpc`: the properties marked `willReplaceOnChanges` in the pulumi-awsx schema (head of 2026-08-20,
+ *   provider/cmd/pulumi-resource-awsx/schema.json). The pulumi-eks 4.3.0 schema marks none of Cluster's or
+ *   ManagedNodeGroup's inputs.
+ * - `kubernetes:*`: pulumi-kubernetes replaces any object whose `metadata.name` or `metadata.namespace` changes
+ *   (provider/pkg/provider/diff.go, metadataForceNewProperties), and a Helm release whose `name` or `namespace`
+ *   changes (helm_release.go, forceNewFields).
+ * Not covered: `aws:*` resources. The Terraform-bridged provider decides replacements at run time (ForceNew in the
+ * upstream schema); neither the @pulumi/aws SDK nor a schema copy here carries them, so the real
+ * `pulumi preview --diff` of a same-repository pull request is where an AWS replacement shows.
+ */
+const REPLACE_ON_CHANGES: { type: RegExp; inputs: RegExp }[] = [
+    { type: /^awsx:ec2:Vpc$/, inputs: /^(ipv4IpamPoolId|ipv4NetmaskLength)$/ },
+    { type: /^kubernetes:helm\.sh\/v3:Release$/, inputs: /^(name|namespace)$/ },
+    { type: /^kubernetes:(?!helm\.sh)/, inputs: /^metadata\.(name|namespace)$/ },
+];
+
+/** The changed input paths that make the provider replace a resource of `type`. */
+export function replacingInputs(type: string, changes: InputChange[]): string[] {
+    const rules = REPLACE_ON_CHANGES.filter((rule) => rule.type.test(type));
+    return changes.map((c) => c.path).filter((p) => rules.some((rule) => rule.inputs.test(p.replace(/\[\d+\]$/, ""))));
 }
 
 const key = (r: RenderedResource) => `${r.type}::${r.name}`;
@@ -78,7 +106,10 @@ export function diffStacks(base: RenderedStack[], head: RenderedStack[]): StackD
             .map((resource) => ({ resource, changes: inputChanges(old.get(resource)!.inputs, next.get(resource)!.inputs) }))
             .filter((c) => c.changes.length > 0);
         const status = !before ? "added" : !after ? "removed" : added.length + removed.length + changed.length > 0 ? "changed" : "unchanged";
-        return { stack, status, added, removed, changed };
+        const replaced = changed
+            .map(({ resource, changes }) => ({ resource, inputs: replacingInputs(resource.split("::")[0], changes) }))
+            .filter((r) => r.inputs.length > 0);
+        return { stack, status, added, removed, changed, replaced };
     });
 }
 
@@ -95,14 +126,16 @@ export function cell(value: unknown): string {
 export function diffMarkdown(diffs: StackDiff[]): string {
     const touched = diffs.filter((d) => d.status !== "unchanged");
     if (touched.length === 0) return "## Infrastructure diff\n\nNo infrastructure changes.\n";
-    const lines = ["## Infrastructure diff", "", "| stack | | added | removed | changed |", "|---|---|---:|---:|---:|"];
-    for (const d of touched) lines.push(`| \`${d.stack}\` | ${d.status} | ${d.added.length} | ${d.removed.length} | ${d.changed.length} |`);
+    const lines = ["## Infrastructure diff", "", "| stack | | added | **deleted** | **replaced** | changed |", "|---|---|---:|---:|---:|---:|"];
+    for (const d of touched) lines.push(`| \`${d.stack}\` | ${d.status === "removed" ? "**removed**" : d.status} | ${d.added.length} | ${d.removed.length} | ${d.replaced.length} | ${d.changed.length} |`);
     for (const d of touched) {
         lines.push("", `### \`${d.stack}\` (${d.status})`);
         for (const resource of d.added) lines.push(`- **+** \`${resource}\``);
-        for (const resource of d.removed) lines.push(`- **−** \`${resource}\``);
+        for (const resource of d.removed) lines.push(`- **− deleted** \`${resource}\``);
         for (const { resource, changes } of d.changed) {
-            lines.push("", `**~** \`${resource}\``, "", "| input | before | after |", "|---|---|---|");
+            const replacing = d.replaced.find((r) => r.resource === resource);
+            const heading = replacing ? `**± replaced** \`${resource}\` (${replacing.inputs.map((i) => `\`${i}\``).join(", ")} forces a new one)` : `**~** \`${resource}\``;
+            lines.push("", heading, "", "| input | before | after |", "|---|---|---|");
             for (const change of changes) lines.push(`| \`${change.path}\` | ${cell(change.before)} | ${cell(change.after)} |`);
         }
     }

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { cell, diffMarkdown, diffStacks, flatten } from "../../automation/programs/diff";
+import { cell, diffMarkdown, diffStacks, flatten, replacingInputs } from "../../automation/programs/diff";
 import { RenderedStack, urnKey } from "../../automation/programs/render";
 import { cli, tempState } from "./harness";
 
@@ -51,9 +51,9 @@ describe("render, diff and policy", () => {
             [
                 "## Infrastructure diff",
                 "",
-                "| stack | | added | removed | changed |",
-                "|---|---|---:|---:|---:|",
-                "| `region-prod-us-west-2` | changed | 0 | 0 | 1 |",
+                "| stack | | added | **deleted** | **replaced** | changed |",
+                "|---|---|---:|---:|---:|---:|",
+                "| `region-prod-us-west-2` | changed | 0 | 0 | 0 | 1 |",
                 "",
                 "### `region-prod-us-west-2` (changed)",
                 "",
@@ -66,6 +66,36 @@ describe("render, diff and policy", () => {
                 "",
             ].join("\n"),
         );
+    });
+
+    it("marks deletions and the changes a provider replaces on (a Kubernetes object's name), not plain updates", async () => {
+        const head = tempState();
+        cpSync(base, head, { recursive: true });
+        let renamed = "";
+        let deleted = "";
+        edit(head, "mitene-prod-us-west-2-blue", (graph) => {
+            const secret = graph.resources.find((r) => r.type === "kubernetes:core/v1:Secret")!;
+            renamed = `${secret.type}::${secret.name}`;
+            (secret.inputs as any).metadata.name = "renamed";
+            const removed = graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+            deleted = `${removed.type}::${removed.name}`;
+            graph.resources = graph.resources.filter((r) => r !== removed);
+        });
+        const run = await cli(["diff", base, head, "--json"]);
+        const stack = run.json.diffs.find((d: any) => d.stack === "mitene-prod-us-west-2-blue");
+        assert.deepEqual(stack.replaced, [{ resource: renamed, inputs: ["metadata.name"] }]);
+        assert.deepEqual(stack.removed, [deleted]);
+        assert.match(run.json.markdown, /\| `mitene-prod-us-west-2-blue` \| changed \| 0 \| 1 \| 1 \| 1 \|/);
+        assert.ok(run.json.markdown.includes(`**± replaced** \`${renamed}\` (\`metadata.name\` forces a new one)`));
+        assert.ok(run.json.markdown.includes(`- **− deleted** \`${deleted}\``));
+    });
+
+    it("knows which inputs replace which resources, and nothing else", () => {
+        const change = (path: string) => ({ path, before: 1, after: 2 });
+        assert.deepEqual(replacingInputs("awsx:ec2:Vpc", [change("ipv4NetmaskLength"), change("tags.x")]), ["ipv4NetmaskLength"]);
+        assert.deepEqual(replacingInputs("kubernetes:helm.sh/v3:Release", [change("namespace"), change("values.x"), change("metadata.name")]), ["namespace"]);
+        assert.deepEqual(replacingInputs("kubernetes:apps/v1:Deployment", [change("metadata.namespace"), change("metadata.labels.a")]), ["metadata.namespace"]);
+        assert.deepEqual(replacingInputs("aws:lb/listenerRule:ListenerRule", [change("priority"), change("name")]), []);
     });
 
     it("shows a changed version in diff", async () => {
@@ -130,7 +160,7 @@ describe("diff formatting", () => {
         const one = diffMarkdown(diffStacks([graph(["x", "y"])], [graph(["z", "y"])]));
         const two = diffMarkdown(diffStacks([graph(["y", "x"])], [graph(["y", "z"])]));
         assert.equal(one, two);
-        assert.match(one, /\*\*\+\*\* `t::z`[\s\S]*\*\*−\*\* `t::x`/);
+        assert.match(one, /\*\*\+\*\* `t::z`[\s\S]*\*\*− deleted\*\* `t::x`/);
     });
 
     it("names a resource by the type and name in its URN", () => {

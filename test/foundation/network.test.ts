@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import fc from "fast-check";
-import { CiRunner, CiRunnerArgs, DEFAULT_RUNNER_IMAGE } from "../../components/ciRunner";
+import { CI_RUNNERS, CiRunner, CiRunnerArgs, DEFAULT_RUNNER_IMAGE, runnerWebhookFilters } from "../../components/ciRunner";
 import { runnerRolePolicy } from "../../components/iamPolicies";
 import { parseStackName } from "../../components/naming";
 import { OpsPeering, OpsPeeringArgs } from "../../components/opsPeering";
@@ -87,12 +87,12 @@ describe("OpsPeering: a region VPC connected to the Ops VPC", function () {
 });
 
 const RUNNER: Omit<CiRunnerArgs, "provider"> = {
-    projectName: "mitene-prod-runner",
+    projectName: "mitene-prod-deploy-runner",
     vpcId: "vpc-ops",
     subnetIds: ["subnet-a", "subnet-b"],
     repositoryUrl: "https://github.com/mitene/platform",
     connectionArn: "arn:aws:codeconnections:ap-northeast-1:123456789012:connection/0000-1111",
-    deployRoleArn: "arn:aws:iam::123456789012:role/mitene-prod-deploy",
+    ...CI_RUNNERS.deploy,
 };
 
 function runner(overrides: Partial<CiRunnerArgs> = {}) {
@@ -109,11 +109,19 @@ describe("CiRunner: CodeBuild-hosted GitHub Actions runners in the Ops VPC", fun
     });
     const project = () => run.one("aws:codebuild/project:Project").inputs;
 
-    it("names the project so workflows can ask for codebuild-<project>-<run id>-<attempt>", () => assert.equal(project().name, "mitene-prod-runner"));
-    it("starts a build for every queued workflow job (the webhook's WORKFLOW_JOB_QUEUED filter)", () => {
+    it("names the project so workflows can ask for codebuild-<project>-<run id>-<attempt>", () => assert.equal(project().name, "mitene-prod-deploy-runner"));
+    it("starts a build only for queued jobs of its own workflows (WORKFLOW_JOB_QUEUED and WORKFLOW_NAME in one filter group)", () => {
         const hook = run.one("aws:codebuild/webhook:Webhook").inputs;
-        assert.equal(hook.projectName, "mitene-prod-runner");
-        assert.deepEqual(hook.filterGroups, [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }]);
+        assert.equal(hook.projectName, "mitene-prod-deploy-runner");
+        assert.deepEqual(hook.filterGroups, [{ filters: [
+            { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
+            { type: "WORKFLOW_NAME", pattern: "^(Deploy|Discard|Ops upgrade|Rollback|Upgrade)$" },
+        ] }]);
+    });
+    it("pins workflow names exactly: no other name, no prefix or suffix, matches", () => {
+        const pattern = new RegExp(runnerWebhookFilters(["Preview", "a.b (c)"])[1].pattern);
+        for (const name of ["Preview", "a.b (c)"]) assert.ok(pattern.test(name), name);
+        for (const name of ["Preview2", "My Preview", "axb (c)", "Deploy", ""]) assert.ok(!pattern.test(name), name);
     });
     it("runs builds in the given private subnets with an egress-only security group", () => {
         const group = run.one("aws:ec2/securityGroup:SecurityGroup", "ci-runner");
@@ -123,30 +131,34 @@ describe("CiRunner: CodeBuild-hosted GitHub Actions runners in the Ops VPC", fun
     it("reads the repository through the CodeConnections connection, on the curated Amazon Linux image", () => {
         assert.deepEqual(project().source, { type: "GITHUB", location: RUNNER.repositoryUrl, auth: { type: "CODECONNECTIONS", resource: RUNNER.connectionArn } });
         assert.deepEqual(project().environment, { type: "LINUX_CONTAINER", computeType: "BUILD_GENERAL1_MEDIUM", image: DEFAULT_RUNNER_IMAGE });
-        assert.equal(project().buildTimeout, 480);
+        assert.equal(project().buildTimeout, CI_RUNNERS.deploy.buildTimeoutMinutes);
     });
     it("creates the project only after its role may manage the builds' network interfaces", () => {
         assert.ok(run.dependsOn(run.one("aws:codebuild/project:Project"), run.one("aws:iam/rolePolicy:RolePolicy", "ci-runner").object!));
     });
+    it("describes which workflows it runs", () => {
+        assert.equal(project().description, "GitHub Actions runners inside the Ops VPC for: Deploy, Upgrade, Ops upgrade, Rollback, Discard");
+    });
     it("gives its service role to CodeBuild only, with the runner policy for its own log group and subnets", () => {
         const role = run.one("aws:iam/role:Role", "ci-runner");
-        // A fixed name: the env's deploy role trusts arn:aws:iam::<account>:role/mitene-<env>-runner.
-        assert.equal(role.inputs.name, "mitene-prod-runner");
+        // A fixed name, the project's: docs and the IAM tests name it before it exists.
+        assert.equal(role.inputs.name, "mitene-prod-deploy-runner");
         assert.deepEqual(parseJson<{ Statement: unknown[] }>(role.inputs.assumeRolePolicy).Statement, [
             { Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: ["sts:AssumeRole"] },
         ]);
         assert.equal(project().serviceRole, role.state.arn);
         const policy = parseJson(run.one("aws:iam/rolePolicy:RolePolicy", "ci-runner").inputs.policy);
         assert.deepEqual(policy, runnerRolePolicy({
-            partition: "aws", accountId: "123456789012", region: "ap-northeast-1", logGroupName: "/mitene/ci/mitene-prod-runner",
-            subnetIds: ["subnet-a", "subnet-b"], connectionArn: RUNNER.connectionArn, deployRoleArn: RUNNER.deployRoleArn,
+            partition: "aws", accountId: "123456789012", region: "ap-northeast-1", logGroupName: "/mitene/ci/mitene-prod-deploy-runner",
+            subnetIds: ["subnet-a", "subnet-b"], connectionArn: RUNNER.connectionArn,
         }));
     });
 
     const cases: { title: string; overrides: Partial<CiRunnerArgs>; message: RegExp }[] = [
         { title: "a repository that is not on GitHub", overrides: { repositoryUrl: "https://gitlab.com/mitene/platform" }, message: /repositoryUrl .* must be https:\/\/github\.com/ },
         { title: "a connection that is not a CodeConnections ARN", overrides: { connectionArn: "arn:aws:iam::123456789012:role/x" }, message: /not a CodeConnections connection ARN/ },
-        { title: "a deploy role that is not a role", overrides: { deployRoleArn: "mitene-prod-deploy" }, message: /deployRoleArn .* is not an IAM role ARN/ },
+        { title: "no workflow to take jobs from", overrides: { workflowNames: [] }, message: /workflowNames is empty/ },
+        { title: "a workflow name spanning lines", overrides: { workflowNames: ["Deploy\nPreview"] }, message: /is not a workflow name/ },
         { title: "a build timeout CodeBuild refuses", overrides: { buildTimeoutMinutes: 3000 }, message: /outside CodeBuild's 5\.\.2160/ },
         { title: "a project name too long for its role", overrides: { projectName: "x".repeat(65) }, message: /is not a CodeBuild project and IAM role name/ },
     ];
@@ -163,15 +175,14 @@ describe("CiRunner: CodeBuild-hosted GitHub Actions runners in the Ops VPC", fun
 
 describe("runnerRolePolicy: least privilege", () => {
     const scope = {
-        partition: "aws", accountId: "123456789012", region: "ap-northeast-1", logGroupName: "/mitene/ci/mitene-prod-runner",
-        subnetIds: ["subnet-a"], connectionArn: RUNNER.connectionArn, deployRoleArn: RUNNER.deployRoleArn,
+        partition: "aws", accountId: "123456789012", region: "ap-northeast-1", logGroupName: "/mitene/ci/mitene-prod-deploy-runner",
+        subnetIds: ["subnet-a"], connectionArn: RUNNER.connectionArn,
     };
     const doc = runnerRolePolicy(scope);
     const statement = (sid: string) => doc.Statement.find((s) => s.Sid === sid)!;
 
-    it("may assume the env's deploy role and no other", () => {
-        const assumes = doc.Statement.filter((s) => s.Action.some((a) => a.startsWith("sts:")));
-        assert.deepEqual(assumes.map((s) => [s.Action, s.Resource]), [[["sts:AssumeRole"], RUNNER.deployRoleArn]]);
+    it("may assume no role and touch no IAM (the IAM simulator's table in test/identity proves what it can reach)", () => {
+        assert.deepEqual(doc.Statement.flatMap((s) => s.Action).filter((a) => /^(sts|iam):/.test(a)), []);
     });
     it("creates network interface permissions only for CodeBuild, in its own subnets", () => {
         assert.deepEqual(statement("VpcNetworkInterfacePermission").Condition, {
@@ -180,7 +191,7 @@ describe("runnerRolePolicy: least privilege", () => {
         });
     });
     it("writes only its own log group", () => {
-        const group = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/mitene/ci/mitene-prod-runner";
+        const group = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/mitene/ci/mitene-prod-deploy-runner";
         assert.deepEqual(statement("Logs").Resource, [group, `${group}:log-stream:*`]);
     });
     it("uses the connection with the connection's own service prefix", () => {

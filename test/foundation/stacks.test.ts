@@ -16,7 +16,7 @@ const documentedKeys =
 
 const OUTPUT_KEYS: Record<StackId["kind"], string[]> = {
     ops: documentedKeys<OpsOutputs>()(
-        "region", "accountId", "vpcId", "vpcCidr", "privateRouteTableIds", "ciRunnerProject",
+        "region", "accountId", "vpcId", "vpcCidr", "privateRouteTableIds", "ciRunnerProjects",
         "clusterName", "kubeconfig", "kubernetesVersion", "coreAddonsVersion", "nodeGroupVersion", "argocdRoleArn", "argocdUrl",
     ),
     region: documentedKeys<RegionOutputs>()(
@@ -135,22 +135,25 @@ describe("stack programs: every committed stack under mocks", function () {
                     assert.deepEqual(out.privateRouteTableIds, (vpc.state.privateSubnetIds as string[]).map((subnet) => associations.find((a) => a.subnetId === subnet)!.routeTableId));
                     assert.equal(new Set(out.privateRouteTableIds).size, (vpc.inputs.availabilityZoneNames as string[]).length);
                 });
-                it(`runs the CI runners of ${id.env} in the Ops VPC's private subnets, admitted to the Ops cluster's API`, () => {
+                it(`runs two CI runners of ${id.env} (deploy, preview) in the Ops VPC's private subnets, each admitted to the Ops cluster's API, neither able to assume a role`, () => {
                     const run = runOf(stack);
                     const vpc = run.one("awsx:ec2:Vpc");
-                    const project = run.one("aws:codebuild/project:Project");
-                    assert.equal(project.inputs.name, `mitene-${id.env}-runner`);
-                    assert.equal((runOf(stack).outputs as unknown as OpsOutputs).ciRunnerProject, `mitene-${id.env}-runner`);
-                    const vpcConfig = project.inputs.vpcConfig as { vpcId: string; subnets: string[]; securityGroupIds: string[] };
-                    assert.equal(vpcConfig.vpcId, vpc.state.vpcId);
-                    assert.deepEqual(vpcConfig.subnets, vpc.state.privateSubnetIds);
-                    const runnerGroup = run.one("aws:ec2/securityGroup:SecurityGroup", "ci-runner");
-                    assert.deepEqual(vpcConfig.securityGroupIds, [runnerGroup.id]);
-                    const rule = run.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
-                    assert.deepEqual([rule.inputs.referencedSecurityGroupId, rule.inputs.fromPort, rule.inputs.toPort], [runnerGroup.id, 443, 443]);
-                    const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "ci-runner").inputs.policy as string) as { Statement: { Action: string[]; Resource: unknown }[] };
-                    const assumes = policy.Statement.filter((st) => st.Action.some((a) => a.startsWith("sts:")));
-                    assert.deepEqual(assumes.map((st) => st.Resource), [stackConfig(stack).values["mitene:deployRoleArn"]]);
+                    assert.deepEqual((run.outputs as unknown as OpsOutputs).ciRunnerProjects, { deploy: `mitene-${id.env}-deploy-runner`, preview: `mitene-${id.env}-preview-runner` });
+                    const groups = new Set<string>();
+                    for (const kind of ["deploy", "preview"]) {
+                        const project = run.ofType("aws:codebuild/project:Project").find((p) => p.inputs.name === `mitene-${id.env}-${kind}-runner`)!;
+                        const vpcConfig = project.inputs.vpcConfig as { vpcId: string; subnets: string[]; securityGroupIds: string[] };
+                        assert.equal(vpcConfig.vpcId, vpc.state.vpcId);
+                        assert.deepEqual(vpcConfig.subnets, vpc.state.privateSubnetIds);
+                        const runnerGroup = run.one("aws:ec2/securityGroup:SecurityGroup", `ci-${kind}-runner`);
+                        assert.deepEqual(vpcConfig.securityGroupIds, [runnerGroup.id]);
+                        groups.add(String(runnerGroup.id));
+                        const admitted = run.resources.filter((r) => /securityGroup(Ingress)?Rule/.test(r.type) && (r.inputs.referencedSecurityGroupId ?? r.inputs.sourceSecurityGroupId) === runnerGroup.id);
+                        assert.deepEqual(admitted.map((r) => [r.inputs.fromPort, r.inputs.toPort]), [[443, 443]], kind);
+                        const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", `ci-${kind}-runner`).inputs.policy as string) as { Statement: { Action: string[] }[] };
+                        assert.deepEqual(policy.Statement.flatMap((st) => st.Action).filter((a) => a.startsWith("sts:") || a.startsWith("iam:")), [], kind);
+                    }
+                    assert.equal(groups.size, 2, "a security group of its own each");
                 });
             }
 

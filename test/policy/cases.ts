@@ -10,6 +10,20 @@ export interface RuleCases {
     violations: { resource: PolicyResource; messages: RegExp[] }[];
 }
 
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const readOnlyDocument = (statements: Record<string, unknown>[]) => ({ Version: "2012-10-17", Statement: statements });
+const runnerStatements = [
+    { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:ap-northeast-1:123456789012:log-group:/mitene/ci/x:*" },
+    { Effect: "Allow", Action: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:Describe*"], Resource: "*" },
+    { Effect: "Allow", Action: ["ec2:CreateNetworkInterfacePermission"], Resource: "*" },
+    { Effect: "Allow", Action: ["codeconnections:GetConnectionToken", "codeconnections:GetConnection"], Resource: "*" },
+];
+const previewStatements = [
+    { Effect: "Allow", Action: ["ec2:Describe*", "eks:List*", "s3:GetObject"], Resource: "*" },
+    { Effect: "Allow", Action: ["kms:Decrypt"], Resource: "*" },
+    { Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "arn:aws:iam::123456789012:role/mitene-prod-preview" },
+];
 const resource = (type: string, inputs: Record<string, unknown>, name = "subject"): PolicyResource => ({ type, name, inputs });
 const violation = (type: string, inputs: Record<string, unknown>, ...messages: RegExp[]) => ({ resource: resource(type, inputs), messages });
 
@@ -258,6 +272,32 @@ export const RULE_CASES: Record<string, RuleCases> = {
             // Two target groups without weights are a split nobody sized.
             violation(LISTENER_RULE, { actions: [weighted(undefined, undefined)] }, /integer percentages/),
             violation(LISTENER, { ...https("ELBSecurityPolicy-TLS13-1-2-2021-06"), defaultActions: [weighted(90, 5)] }, /got 95/),
+        ],
+    },
+    "read-only-principals": {
+        passes: [
+            // The runner's policy as the stacks render it: its logs, its network interfaces, the connection.
+            resource(ROLE_POLICY, { role: "mitene-prod-preview-runner", policy: JSON.stringify(readOnlyDocument(runnerStatements)) }),
+            resource(ROLE_POLICY, { role: "mitene-prod-deploy-runner", policy: readOnlyDocument(runnerStatements) }),
+            resource(ROLE, { name: "mitene-prod-preview", inlinePolicies: [{ name: "read", policy: JSON.stringify(readOnlyDocument(previewStatements)) }] }),
+            // A Deny takes nothing away from the check; other roles are not read-only principals.
+            resource(ROLE_POLICY, { role: "mitene-prod-preview", policy: readOnlyDocument([{ Effect: "Deny", Action: ["*"], Resource: "*" }]) }),
+            resource(ROLE_POLICY, { role: "mitene-prod-deploy", policy: readOnlyDocument([{ Effect: "Allow", Action: ["ec2:*"], Resource: "*" }]) }),
+            resource(ATTACHMENT, { role: "svc-cluster-node-1a2b3c", policyArn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" }),
+        ],
+        violations: [
+            violation(ROLE_POLICY, { role: "mitene-prod-preview-runner", policy: readOnlyDocument([...runnerStatements, { Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "arn:aws:iam::123456789012:role/mitene-prod-deploy" }]) }, /granted sts:AssumeRole \(Write\) on arn:aws:iam::123456789012:role\/mitene-prod-deploy/),
+            violation(ROLE, { name: "mitene-prod-preview", inlinePolicies: [{ policy: readOnlyDocument([...previewStatements, { Effect: "Allow", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::state/*" }]) }] }, /granted s3:PutObject \(Write\)/),
+            // A wildcard reaches writes: every one it covers is named.
+            violation(ROLE_POLICY, { role: "mitene-prod-preview", policy: readOnlyDocument([{ Effect: "Allow", Action: ["elasticloadbalancing:Modify*Rule*"], Resource: "*" }]) }, /ModifyRule \(Write, through elasticloadbalancing:Modify\*Rule\*\)/),
+            // The preview role may assume itself, not another role; a runner not even itself.
+            violation(ROLE_POLICY, { role: "mitene-prod-preview", policy: readOnlyDocument([{ Effect: "Allow", Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::123456789012:role/mitene-prod-preview", "arn:aws:iam::123456789012:role/mitene-prod-rollback"] }]) }, /granted sts:AssumeRole/),
+            violation(ROLE_POLICY, { role: "mitene-prod-deploy-runner", policy: readOnlyDocument([{ Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "arn:aws:iam::123456789012:role/mitene-prod-deploy-runner" }]) }, /granted sts:AssumeRole/),
+            violation(ROLE_POLICY, { role: "mitene-prod-deploy-runner", policy: readOnlyDocument([{ Effect: "Allow", NotAction: ["iam:*"], Resource: "*" }]) }, /NotAction or NotResource/),
+            violation(ROLE_POLICY, { role: "mitene-prod-deploy-runner", policy: readOnlyDocument([{ Effect: "Allow", Action: ["ec2:DescribeEverything"], Resource: "*" }]) }, /no action of the IAM catalog/),
+            violation(ROLE_POLICY, { role: "mitene-prod-preview", policy: "{not json" }, /not a JSON policy document/),
+            violation(ATTACHMENT, { role: "mitene-prod-preview", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }, /managed policy .*ReadOnlyAccess attached/),
+            violation(ROLE, { name: "mitene-staging-preview-runner", managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }, /managed policy .*AdministratorAccess/),
         ],
     },
 };

@@ -10,8 +10,8 @@ const unprotectedAlb = {
 const rotatedKey = { type: "aws:kms/key:Key", name: "svc-cluster-secrets", inputs: { enableKeyRotation: true } };
 
 describe("policy graph evaluation", () => {
-    it("reports each violation with its stack, resource, rule, level and message, in stack order", () => {
-        const violations = evaluatePolicies([
+    it("reports each violation with its stack, resource, rule, level and message, in stack order", async () => {
+        const violations = await evaluatePolicies([
             { stack: "ops-prod", resources: [unrotatedKey] },
             { stack: "mitene-prod-us-west-2-blue", resources: [rotatedKey] },
             { stack: "region-prod-us-west-2", resources: [unprotectedAlb] },
@@ -28,7 +28,7 @@ describe("policy graph evaluation", () => {
         ]);
     });
 
-    it("finds nothing in graphs without resources the rules look at", () => {
-        assert.deepEqual(evaluatePolicies([{ stack: "ops-prod", resources: [{ type: "pulumi:pulumi:Stack", name: "mitene-ops-prod", inputs: {} }] }]), []);
+    it("finds nothing in graphs without resources the rules look at", async () => {
+        assert.deepEqual(await evaluatePolicies([{ stack: "ops-prod", resources: [{ type: "pulumi:pulumi:Stack", name: "mitene-ops-prod", inputs: {} }] }]), []);
     });
 });

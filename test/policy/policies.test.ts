@@ -10,7 +10,7 @@ import { RULE_CASES } from "./cases";
 class NotApplicable extends Error {}
 
 /** Runs one policy on one resource: the messages it reports, or NotApplicable. */
-function validate(name: string, { type, name: resourceName, inputs }: PolicyResource): string[] {
+async function validate(name: string, { type, name: resourceName, inputs }: PolicyResource): Promise<string[]> {
     const policy = policies.find((p) => p.name === name)!;
     const reported: string[] = [];
     const args = {
@@ -22,7 +22,7 @@ function validate(name: string, { type, name: resourceName, inputs }: PolicyReso
             throw new NotApplicable(reason);
         },
     } as unknown as ResourceValidationArgs;
-    void (policy.validateResource as ResourceValidation)(args, (message) => reported.push(message));
+    await (policy.validateResource as ResourceValidation)(args, (message) => reported.push(message));
     return reported;
 }
 
@@ -34,14 +34,14 @@ describe("policy pack policies", () => {
         );
     });
 
-    it("report every message of a violation and nothing for a compliant resource", () => {
+    it("report every message of a violation and nothing for a compliant resource", async () => {
         for (const [name, cases] of Object.entries(RULE_CASES)) {
-            for (const resource of cases.passes) assert.deepEqual(validate(name, resource), [], `${name} ${resource.type}`);
-            for (const { resource, messages } of cases.violations) assert.equal(validate(name, resource).length, messages.length, `${name} ${resource.type}`);
+            for (const resource of cases.passes) assert.deepEqual(await validate(name, resource), [], `${name} ${resource.type}`);
+            for (const { resource, messages } of cases.violations) assert.equal((await validate(name, resource)).length, messages.length, `${name} ${resource.type}`);
         }
     });
 
-    it("declare themselves not applicable to other resource types", () => {
-        assert.throws(() => validate("kms-key-rotation", { type: "aws:s3/bucket:Bucket", name: "logs", inputs: {} }), NotApplicable);
+    it("declare themselves not applicable to other resource types", async () => {
+        await assert.rejects(() => validate("kms-key-rotation", { type: "aws:s3/bucket:Bucket", name: "logs", inputs: {} }), NotApplicable);
     });
 });

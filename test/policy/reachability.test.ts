@@ -6,7 +6,8 @@
 import { strict as assert } from "node:assert";
 import { RenderedStack, renderEnv } from "../../automation/programs/render";
 import { evaluatePolicies } from "../../policy/graph";
-import { ENV_RULES, EnvStackGraph } from "../../policy/reachability";
+import type { EnvStackGraph } from "../../policy/envGraph";
+import { ENV_RULES } from "../../policy/envRules";
 
 const OPS = "ops-staging";
 const REGION = "region-staging-ap-northeast-1";
@@ -138,10 +139,10 @@ describe("policy env rules", () => {
         assert.deepEqual(envMessages(graphs), []);
     });
 
-    it("report each violation at the cluster's Argo CD Secret, as a mandatory violation of the pack", () => {
+    it("report each violation at the cluster's Argo CD Secret, as a mandatory violation of the pack", async () => {
         const graphs = fresh();
         remove(REGION, (r) => r.type !== PEERING)(graphs);
-        const found = evaluatePolicies(graphs).filter((v) => v.rule === "argocd-clusters-reachable");
+        const found = (await evaluatePolicies(graphs)).filter((v) => v.rule === "argocd-clusters-reachable");
         assert.deepEqual(found.map((v) => [v.stack, v.resource, v.level]), [[CLUSTER, "kubernetes:core/v1:Secret::svc-argocd-secret", "mandatory"]]);
     });
 });

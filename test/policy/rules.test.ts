@@ -18,11 +18,11 @@ describe("policy rules", () => {
         describe(rule.name, () => {
             const cases = RULE_CASES[rule.name];
             cases.passes.forEach((resource, i) => {
-                it(`passes ${resource.type} #${i}`, () => assert.deepEqual(checkResource(rule, resource), []));
+                it(`passes ${resource.type} #${i}`, async () => assert.deepEqual(await checkResource(rule, resource), []));
             });
             cases.violations.forEach(({ resource, messages }, i) => {
-                it(`flags ${resource.type} #${i}`, () => {
-                    const found = checkResource(rule, resource);
+                it(`flags ${resource.type} #${i}`, async () => {
+                    const found = await checkResource(rule, resource);
                     assert.equal(found.length, messages.length, `got ${JSON.stringify(found)}`);
                     messages.forEach((message, j) => assert.match(found[j], message));
                 });
@@ -30,17 +30,20 @@ describe("policy rules", () => {
         });
     }
 
-    it("leave resources of other types alone", () => {
+    it("leave resources of other types alone", async () => {
         const kms = RULES.find((rule) => rule.name === "kms-key-rotation")!;
-        assert.deepEqual(checkResource(kms, { type: "aws:s3/bucket:Bucket", name: "b", inputs: {} }), []);
+        assert.deepEqual(await checkResource(kms, { type: "aws:s3/bucket:Bucket", name: "b", inputs: {} }), []);
     });
 
     // In a real preview the @pulumi/eks components may arrive without inputs; their AWS resources are judged.
-    it("skip @pulumi/eks components registered without inputs, not the AWS resources they create", () => {
-        const flaggedBy = (type: string) => RULES.filter((rule) => checkResource(rule, { type, name: "c", inputs: {} }).length > 0).map((rule) => rule.name);
-        assert.deepEqual(flaggedBy("eks:index:Cluster"), []);
-        assert.deepEqual(flaggedBy("eks:index:ManagedNodeGroup"), []);
-        assert.deepEqual(flaggedBy("aws:eks/cluster:Cluster"), ["eks-private-endpoint", "eks-secrets-encryption", "eks-control-plane-logs", "eks-access-entries"]);
-        assert.deepEqual(flaggedBy("aws:eks/nodeGroup:NodeGroup"), ["node-imdsv2"]);
+    it("skip @pulumi/eks components registered without inputs, not the AWS resources they create", async () => {
+        const flaggedBy = async (type: string) => {
+            const flagged = await Promise.all(RULES.map(async (rule) => ((await checkResource(rule, { type, name: "c", inputs: {} })).length > 0 ? [rule.name] : [])));
+            return flagged.flat();
+        };
+        assert.deepEqual(await flaggedBy("eks:index:Cluster"), []);
+        assert.deepEqual(await flaggedBy("eks:index:ManagedNodeGroup"), []);
+        assert.deepEqual(await flaggedBy("aws:eks/cluster:Cluster"), ["eks-private-endpoint", "eks-secrets-encryption", "eks-control-plane-logs", "eks-access-entries"]);
+        assert.deepEqual(await flaggedBy("aws:eks/nodeGroup:NodeGroup"), ["node-imdsv2"]);
     });
 });

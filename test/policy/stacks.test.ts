@@ -35,8 +35,8 @@ describe("policy over the committed stacks", () => {
         assert.deepEqual(new Set(graphs.map((g) => g.stack.split("-")[0])), new Set(["ops", "region", "mitene"]));
     });
 
-    it("finds no violation", () => {
-        assert.deepEqual(evaluatePolicies(graphs), []);
+    it("finds no violation", async () => {
+        assert.deepEqual(await evaluatePolicies(graphs), []);
     });
 
     // Otherwise "no violation" could come from rules that look at types the stacks do not have.

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Job, Step, Workflow, bashOutputs, bashSucceeds, discard, dispatchInputs, evaluate, evaluateValue, opsUpgrade, rollback, runDriver, upgrade } from "./helpers";
+import { Job, Step, Workflow, bashOutputs, bashSucceeds, discard, dispatchInputs, evaluate, opsUpgrade, rollback, runDriver, upgrade } from "./helpers";
 
 const run = runDriver.jobs.run;
 const step = (job: Job, predicate: (s: Step) => boolean) => {
@@ -37,13 +37,17 @@ describe("workflows: the env's concurrency", () => {
         for (const w of [upgrade, opsUpgrade, discard]) assert.deepEqual(w.concurrency, { group: "upgrade-${{ inputs.env }}", "cancel-in-progress": false }, w.name);
     });
 
-    it("rollback has its own group per env, never the upgrade's: it can start while an upgrade holds the env", () => {
-        assert.deepEqual(rollback.concurrency, { group: "rollback-${{ inputs.env }}", "cancel-in-progress": false });
-        for (const env of ["staging", "prod"]) {
-            assert.notEqual(group(rollback, env), group(upgrade, env));
-            assert.notEqual(group(rollback, env), group(rollback, env === "prod" ? "staging" : "prod"), "per env");
-        }
-        assert.equal(runDriver.concurrency, undefined, "the called workflow holds no group of its own");
+    it("rollback holds no concurrency group anywhere: a dispatch is never queued behind, cancelled or dropped by one", () => {
+        // A group keeps one pending run and cancels the older pending one (GitHub docs, "Control the concurrency").
+        assert.equal(rollback.concurrency, undefined);
+        for (const job of Object.values(rollback.jobs)) assert.equal(job.concurrency, undefined);
+        assert.equal(runDriver.concurrency, undefined, "nor the called workflow");
+        for (const job of Object.values(runDriver.jobs)) assert.equal(job.concurrency, undefined);
+        for (const env of ["staging", "prod"]) assert.equal(group(upgrade, env), `upgrade-${env}`);
+    });
+
+    it("rollback sets the listener rules directly first unless told otherwise", () => {
+        assert.equal(dispatchInputs(rollback)["fast-rollback"].default, true);
     });
 });
 
@@ -145,27 +149,32 @@ describe("workflows: the runs and the approval", () => {
         });
     });
 
-    it("upgrade: only a paused run goes on, behind `<env>-approval`, from the pull request's stack files, to 100%", () => {
+    it("upgrade: only a paused run goes on, behind `<env>-approval`, from the reviewed commit's stack files, to 100%", () => {
         const finish = upgrade.jobs["approve-and-finish"];
         assert.deepEqual(finish.needs, ["check", "upgrade"]);
-        for (const [result, goes] of [["paused", true], ["completed", false], ["rolled_back", false], ["failed", false], ["no-result", false], ["", false]] as const) {
-            assert.equal(evaluate(finish.if!, { "needs.upgrade.outputs.result": result }), goes, result);
+        for (const [result, sha, goes] of [["paused", "0a1b2c", true], ["paused", "", false], ["completed", "0a1b2c", false], ["rolled_back", "0a1b2c", false], ["failed", "0a1b2c", false], ["no-result", "", false], ["", "", false]] as const) {
+            assert.equal(evaluate(finish.if!, { "needs.upgrade.outputs.result": result, "needs.upgrade.outputs.stacks-sha": sha }), goes, `${result} ${sha}`);
         }
         const inputs = called(upgrade, "approve-and-finish");
         assert.equal(inputs.environment, "${{ inputs.env }}-approval");
         assert.equal(inputs.args, "${{ needs.check.outputs.finish-args }}");
-        assert.equal(inputs["stacks-ref"], called(upgrade, "upgrade")["pr-branch"], "the branch the first job committed the paused state to");
+        // The commit the first job pushed (what the reviewer reviewed), not the branch (what it holds at the click).
+        assert.equal(inputs["stacks-ref"], "${{ needs.upgrade.outputs.stacks-sha }}");
+        assert.equal(runDriver.jobs.run.outputs?.["stacks-sha"], "${{ steps.pr.outputs.pull-request-head-sha }}");
+        assert.equal((runDriver.on.workflow_call as { outputs: Record<string, { value: string }> }).outputs["stacks-sha"].value, "${{ jobs.run.outputs.stacks-sha }}");
+        assert.equal(step(run, (s) => s.id === "pr").uses?.split("@")[0], "peter-evans/create-pull-request");
         assert.equal(inputs["pr-branch"], called(upgrade, "upgrade")["pr-branch"], "and the same pull request");
     });
 
-    it("ops-upgrade, rollback and discard: their command, environment and role", () => {
+    it("ops-upgrade, rollback and discard: their command, environment and access", () => {
         const pick = (w: Workflow, id: string) => {
-            const { command, environment, role } = called(w, id);
-            return { command, environment, role };
+            const { command, environment, access } = called(w, id);
+            return { command, environment, access };
         };
-        assert.deepEqual(pick(opsUpgrade, "ops-upgrade"), { command: "ops-upgrade", environment: "${{ inputs.env }}", role: undefined });
-        assert.deepEqual(pick(rollback, "rollback"), { command: "rollback", environment: "${{ inputs.env }}-rollback", role: "rollback" });
-        assert.deepEqual(pick(discard, "discard"), { command: "discard", environment: "${{ inputs.env }}", role: undefined });
+        assert.deepEqual(pick(opsUpgrade, "ops-upgrade"), { command: "ops-upgrade", environment: "${{ inputs.env }}", access: undefined });
+        assert.deepEqual(pick(rollback, "rollback"), { command: "rollback", environment: "${{ inputs.env }}-rollback", access: "rollback" });
+        assert.deepEqual(pick(discard, "discard"), { command: "discard", environment: "${{ inputs.env }}", access: undefined });
+        assert.equal((runDriver.on.workflow_call as { inputs: Record<string, { default?: string }> }).inputs.access.default, "deploy");
     });
 });
 
@@ -177,15 +186,36 @@ describe("workflows: run-driver", () => {
         assert.equal(run.environment, "${{ inputs.environment }}");
     });
 
-    it("assumes the rollback role for rollback and the upgrade role otherwise, for longer than the job may run", () => {
+    it("assumes the role of its GitHub environment, for longer than the job may run, and names the run's access", () => {
         const aws = step(run, (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") ?? false);
-        const role = (r: string) => evaluateValue(String(aws.with?.["role-to-assume"]), { "inputs.role": r, "vars.AWS_ROLLBACK_ROLE_ARN": "R", "vars.AWS_UPGRADE_ROLE_ARN": "U" });
-        assert.deepEqual([role("rollback"), role("upgrade")], ["R", "U"]);
+        // The environment decides the role: the OIDC trusts admit each environment to exactly one role.
+        assert.equal(aws.with?.["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
+        assert.equal(run.env?.MITENE_ACCESS, "${{ inputs.access }}");
         assert.ok(Number(aws.with?.["role-duration-seconds"]) >= Number(run["timeout-minutes"]) * 60);
     });
 
+    it("installs without install scripts, from the warm cache when the lock file has not changed", () => {
+        const restore = step(run, (s) => s.uses?.startsWith("actions/cache/restore@") ?? false);
+        const install = step(run, (s) => s.name === "Install");
+        const save = step(run, (s) => s.uses?.startsWith("actions/cache/save@") ?? false);
+        assert.equal(install.run, "npm ci --ignore-scripts --no-audit --no-fund");
+        for (const s of [install, save]) assert.equal(s.if, "steps.modules.outputs.cache-hit != 'true'");
+        assert.equal(restore.with?.key, save.with?.key);
+        assert.match(String(restore.with?.key), /hashFiles\('package-lock\.json'\)/);
+        assert.ok(run.steps.indexOf(restore) < run.steps.indexOf(install) && run.steps.indexOf(install) < run.steps.indexOf(save));
+    });
+
+    it("opens pull requests with a short-lived GitHub App token where the app is set up, never a personal token", () => {
+        const app = step(run, (s) => s.uses?.startsWith("actions/create-github-app-token@") ?? false);
+        assert.deepEqual([app.with?.["permission-contents"], app.with?.["permission-pull-requests"]], ["write", "write"]);
+        assert.equal(app.with?.["private-key"], "${{ secrets.MITENE_APP_PRIVATE_KEY }}");
+        const pr = step(run, (s) => s.id === "pr");
+        assert.equal(pr.with?.token, "${{ steps.app-token.outputs.token || github.token }}");
+        assert.ok(run.steps.indexOf(app) < run.steps.indexOf(pr));
+    });
+
     it("checks out, installs, assumes the role and installs the CLI before the driver runs", () => {
-        const order = ["actions/checkout@", "Start from those stack files", "actions/setup-node@", "npm ci", "aws-actions/configure-aws-credentials@", "pulumi/actions@"].map((marker) =>
+        const order = ["actions/checkout@", "Start from those stack files", "actions/setup-node@", "Install", "aws-actions/configure-aws-credentials@", "pulumi/actions@"].map((marker) =>
             run.steps.findIndex((s) => (s.uses ?? s.name ?? "").startsWith(marker) || (s.run ?? "").startsWith(marker)),
         );
         assert.deepEqual([...order].sort((a, b) => a - b), order, "in this order");
@@ -198,9 +228,9 @@ describe("workflows: run-driver", () => {
             mkdirSync(path.join(dir, "bin"));
             writeFileSync(path.join(dir, "bin/npx"), `#!/usr/bin/env node\nrequire("fs").writeFileSync(${JSON.stringify(path.join(dir, "argv.json"))}, JSON.stringify(process.argv.slice(2)));\n`);
             chmodSync(path.join(dir, "bin/npx"), 0o755);
-            const call = (COMMAND: string, ARGS: string) => {
+            const call = (COMMAND: string, ARGS: string, MITENE_ACCESS = COMMAND === "rollback" ? "rollback" : "deploy") => {
                 rmSync(path.join(dir, "argv.json"), { force: true });
-                const env = { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, COMMAND, ARGS, ENV_NAME: "prod", RUNNER_TEMP: dir, GITHUB_OUTPUT: path.join(dir, "out") };
+                const env = { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, COMMAND, ARGS, MITENE_ACCESS, ENV_NAME: "prod", RUNNER_TEMP: dir, GITHUB_OUTPUT: path.join(dir, "out") };
                 const ok = bashSucceeds(driver.run!, env);
                 return existsSync(path.join(dir, "argv.json")) ? (JSON.parse(readFileSync(path.join(dir, "argv.json"), "utf8")) as string[]) : ok;
             };
@@ -209,6 +239,9 @@ describe("workflows: run-driver", () => {
             assert.deepEqual(call("rollback", "[]"), [...head, "rollback", "--env", "prod", "--engine", "pulumi", "--json"]);
             for (const [command, args] of [["upgrade", '{"to":"1.35"}'], ["upgrade", "[1]"], ["upgrade", "not json"], ["destroy", "[]"], ["upgrade; id", "[]"]]) {
                 assert.equal(call(command, args), false, `${command} ${args}: refused before the driver`);
+            }
+            for (const [command, access] of [["rollback", "deploy"], ["upgrade", "rollback"], ["discard", "preview"], ["upgrade", ""]]) {
+                assert.equal(call(command, "[]", access), false, `${command} with ${access || "no"} access: refused before the driver`);
             }
         } finally {
             rmSync(dir, { recursive: true, force: true });

@@ -57,9 +57,13 @@ describe("workflows: preview", () => {
         assert.equal(withCredentials.strategy?.matrix, "${{ fromJSON(needs.affected.outputs.matrix) }}");
     });
 
-    it("with credentials: assumes the preview role through OIDC, then the official pulumi/actions preview per stack", () => {
+    it("with credentials: assumes the env's preview role through OIDC in `<env>-preview`, read only end to end, then the official pulumi/actions preview per stack", () => {
         const aws = stepUsing(withCredentials, "aws-actions/configure-aws-credentials");
-        assert.equal(aws.with?.["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+        assert.equal(aws.with?.["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
+        assert.equal(withCredentials.environment, "${{ matrix.env }}-preview");
+        assert.equal(withCredentials.env?.MITENE_ACCESS, "preview");
+        assert.equal(stepsUsing(withCredentials, "actions/setup-node").length, 1);
+        assert.ok(runs(withCredentials).includes("npm ci --ignore-scripts"), "no install scripts next to credentials");
         const run = stepsUsing(withCredentials, "pulumi/actions").find((s) => s.with?.command === "preview");
         assert.ok(run, "a pulumi/actions step runs preview");
         assert.deepEqual(

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Change, affectedStacks, githubOutputs, parseNameStatus, reachesEveryStack, stackOfPath, summary } from "../../.github/scripts/affected-stacks";
+import { Change, affectedStacks, githubOutputs, parseNameStatus, reachesEveryStack, stackOfPath, stacksByEnv, summary } from "../../.github/scripts/affected-stacks";
 import { EXIT_CODES, MAX_BODY, MAX_DETAILS, cell, closingNote, fenced, parseResult, report, resultWord, title } from "../../.github/scripts/upgrade-report";
 import { parseStackName } from "../../components/naming";
 import { listStacks } from "../../stacks/stackFiles";
@@ -50,10 +50,21 @@ describe(".github/scripts/affected-stacks", () => {
         assert.match(summary(result), /removed.*mitene-prod-us-west-2-green/);
     });
 
-    it("a stack whose name has no env is previewed but not rendered", () => {
+    it("a stack whose name has no env is listed, but neither previewed, rendered nor deployed: it has no account", () => {
         const result = affectedStacks([change("stacks/Pulumi.scratch.yaml")], [...HEAD, "scratch"]);
         assert.deepEqual(result.stacks, [{ stack: "scratch", env: "" }]);
         assert.deepEqual(result.envs, []);
+        assert.match(githubOutputs(result), /^matrix=\{"include":\[\]\}$/m);
+        assert.match(githubOutputs(result), /^any=false$/m);
+        assert.match(summary(result), /scratch.*no account/);
+    });
+
+    it("orders each env's stacks as they are first deployed: ops, regions, clusters", () => {
+        const result = affectedStacks([change("components/x.ts")], listStacks());
+        const byEnv = stacksByEnv(result);
+        assert.deepEqual(Object.keys(byEnv), ["prod", "staging"]);
+        assert.deepEqual(byEnv.prod, ["ops-prod", "region-prod-ap-northeast-1", "region-prod-us-west-2", "mitene-prod-ap-northeast-1-blue", "mitene-prod-us-west-2-blue"]);
+        assert.deepEqual(stacksByEnv(affectedStacks([change("stacks/Pulumi.region-prod-us-west-2.yaml")], listStacks())), { prod: ["region-prod-us-west-2"] });
     });
 
     it("parses `git diff --name-status -z` and refuses anything else", () => {
@@ -85,7 +96,7 @@ describe(".github/scripts/affected-stacks", () => {
     it("outputs are one line each, and the matrix is the stacks as JSON", () => {
         const result = affectedStacks([change("components/x.ts")], listStacks());
         const lines = githubOutputs(result).trimEnd().split("\n");
-        assert.deepEqual(lines.map((l) => l.split("=")[0]), ["matrix", "envs", "any", "removed"]);
+        assert.deepEqual(lines.map((l) => l.split("=")[0]), ["matrix", "envs", "any", "removed", "by-env"]);
         const matrix = JSON.parse(lines[0].slice("matrix=".length)) as { include: { stack: string; env: string }[] };
         assert.deepEqual(matrix.include.map((s) => s.stack), listStacks());
         for (const { stack, env } of matrix.include) assert.equal(env, parseStackName(stack)?.env);
@@ -112,7 +123,7 @@ describe(".github/scripts/affected-stacks", () => {
                 stdio: "pipe",
             });
             // The stack list is the project's own (stacks/ beside the script); the diff is the repository's.
-            assert.equal(readFileSync(outputs, "utf8"), 'matrix={"include":[{"stack":"ops-prod","env":"prod"}]}\nenvs=["prod"]\nany=true\nremoved=[]\n');
+            assert.equal(readFileSync(outputs, "utf8"), 'matrix={"include":[{"stack":"ops-prod","env":"prod"}]}\nenvs=["prod"]\nany=true\nremoved=[]\nby-env={"prod":["ops-prod"]}\n');
             assert.match(readFileSync(stepSummary, "utf8"), /changed stack files\n\n- `ops-prod`/);
             assert.throws(() => execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(ROOT, ".github/scripts/affected-stacks.ts")], { cwd: repo, stdio: "pipe" }), /usage/);
         } finally {

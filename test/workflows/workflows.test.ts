@@ -28,17 +28,18 @@ import {
 } from "./helpers";
 
 const CALLED = "run-driver.yml";
+const REUSABLE = ["deploy-env.yml", CALLED];
 const DISPATCHED = ["discard.yml", "ops-upgrade.yml", "rollback.yml", "upgrade.yml"];
 
 describe("workflows: the set", () => {
-    it("has ci, preview, preview-comment, upgrade, ops-upgrade, rollback, discard and the reusable run-driver", () => {
-        assert.deepEqual(files, ["ci.yml", "discard.yml", "ops-upgrade.yml", "preview-comment.yml", "preview.yml", "rollback.yml", "run-driver.yml", "upgrade.yml"]);
+    it("has ci, preview, preview-comment, deploy, upgrade, ops-upgrade, rollback, discard and the reusable deploy-env and run-driver", () => {
+        assert.deepEqual(files, ["ci.yml", "deploy-env.yml", "deploy.yml", "discard.yml", "ops-upgrade.yml", "preview-comment.yml", "preview.yml", "rollback.yml", "run-driver.yml", "upgrade.yml"]);
     });
 
-    it("every job either runs steps somewhere or calls the reusable workflow of this repository", () => {
+    it("every job either runs steps somewhere or calls a reusable workflow of this repository", () => {
         for (const { file, id, job } of everyJob()) {
             if (job.uses) {
-                assert.equal(job.uses, `./.github/workflows/${CALLED}`, `${file} ${id}`);
+                assert.ok(REUSABLE.some((w) => job.uses === `./.github/workflows/${w}`), `${file} ${id}: ${job.uses}`);
                 assert.equal(job.steps.length, 0, `${file} ${id}`);
             } else {
                 assert.ok(job.steps.length > 0 && job["runs-on"], `${file} ${id} has steps and runs-on`);
@@ -54,9 +55,11 @@ describe("workflows: triggers", () => {
         assert.deepEqual(triggers(comment), ["workflow_run"]);
     });
 
-    it("the workflows that change an env are dispatched by hand only; run-driver is only called", () => {
+    it("the workflows that change an env are dispatched by hand only, deploy also on a push of the default branch; the reusable ones are only called", () => {
         for (const f of DISPATCHED) assert.deepEqual(triggers(all[f]), ["workflow_dispatch"], f);
-        assert.deepEqual(triggers(all[CALLED]), ["workflow_call"]);
+        assert.deepEqual(triggers(all["deploy.yml"]), ["push", "workflow_dispatch"]);
+        assert.deepEqual((all["deploy.yml"].on.push as { branches: string[] }).branches, ["main"]);
+        for (const f of REUSABLE) assert.deepEqual(triggers(all[f]), ["workflow_call"], f);
     });
 
     it("no workflow uses pull_request_target", () => {
@@ -96,6 +99,11 @@ describe("workflows: permissions", () => {
             "discard.yml/check": { contents: "read", "pull-requests": "read" },
             "discard.yml/discard": change,
             "run-driver.yml/run": change,
+            "deploy.yml/affected": { contents: "read", actions: "read" },
+            "deploy.yml/staging": { contents: "read", "pull-requests": "read", "id-token": "write" },
+            "deploy.yml/prod": { contents: "read", "pull-requests": "read", "id-token": "write" },
+            "deploy-env.yml/plan": { contents: "read", "pull-requests": "read", "id-token": "write" },
+            "deploy-env.yml/apply": { contents: "read", "id-token": "write" },
         };
         const actual = Object.fromEntries(everyJob().map(({ file, id, job }) => [`${file}/${id}`, job.permissions]));
         assert.deepEqual(actual, expected);
@@ -113,19 +121,21 @@ describe("workflows: permissions", () => {
         for (const { file, id, job } of everyJob()) {
             const pulumiComments = stepsUsing(job, "pulumi/actions").some((s) => String(s.with?.["comment-on-pr"]) === "true");
             const scriptComments = stepsUsing(job, "actions/github-script").some((s) => /createComment|updateComment/.test(String(s.with?.script)));
-            const opensPr = stepsUsing(job, "peter-evans/create-pull-request").length > 0 || job.uses !== undefined;
+            const opensPr = stepsUsing(job, "peter-evans/create-pull-request").length > 0 || job.uses === `./.github/workflows/${CALLED}`;
             assert.equal(job.permissions?.["pull-requests"] === "write", pulumiComments || scriptComments || opensPr, `${file} ${id} pull-requests`);
             assert.equal(job.permissions?.contents === "write", opensPr, `${file} ${id} contents`);
         }
     });
 
-    it("secrets reach the reusable workflow by name, only the two it declares (never `inherit`)", () => {
-        const declared = Object.keys((all[CALLED].on.workflow_call as { secrets: Record<string, unknown> }).secrets).sort();
-        assert.deepEqual(declared, ["MITENE_PR_TOKEN", "PULUMI_CONFIG_PASSPHRASE"]);
+    it("secrets reach the reusable workflows by name, exactly those each declares (never `inherit`), and no personal token", () => {
         for (const { file, id, job } of everyJob().filter(({ job }) => job.uses)) {
+            const called = job.uses!.split("/").pop()!;
+            const declared = Object.keys((all[called].on.workflow_call as { secrets: Record<string, unknown> }).secrets).sort();
             assert.ok(typeof job.secrets === "object", `${file} ${id} passes secrets explicitly`);
-            assert.deepEqual(job.secrets, { MITENE_PR_TOKEN: "${{ secrets.MITENE_PR_TOKEN }}", PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+            assert.deepEqual(job.secrets, Object.fromEntries(declared.map((name) => [name, `\${{ secrets.${name} }}`])), `${file} ${id}`);
         }
+        assert.deepEqual(Object.keys((all[CALLED].on.workflow_call as { secrets: Record<string, unknown> }).secrets).sort(), ["MITENE_APP_PRIVATE_KEY", "PULUMI_CONFIG_PASSPHRASE"]);
+        for (const f of files) assert.doesNotMatch(text(f), /MITENE_PR_TOKEN/, f);
     });
 });
 
@@ -190,37 +200,35 @@ describe("workflows: pinned actions", () => {
 
 describe("workflows: runners", () => {
     const actionlint = parse(readFileSync(path.join(ROOT, ".github/actionlint.yaml"), "utf8")) as { "self-hosted-runner": { labels: string[] }; "config-variables": string[] };
-    const codebuild = (env: string) => `codebuild-mitene-${env}-runner-4711-2`;
+    const codebuild = (env: string, kind: "deploy" | "preview") => `codebuild-mitene-${env}-${kind}-runner-4711-2`;
     const context = { "github.run_id": "4711", "github.run_attempt": "2" };
+    const label = (runsOn: unknown, values: Record<string, string>) => String(runsOn).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, e: string) => String(evaluateValue(e, { ...context, ...values })));
 
-    it("the job that runs the driver runs on the env's CodeBuild runner, and nowhere else", () => {
-        const runsOn = String(all[CALLED].jobs.run["runs-on"]);
-        for (const env of ["staging", "prod"]) {
-            const label = runsOn.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, e: string) => String(evaluateValue(e, { ...context, "inputs.env": env })));
-            assert.equal(label, codebuild(env));
+    it("the jobs that change an env run on the env's deploy runner, and nowhere else", () => {
+        for (const [file, id] of [[CALLED, "run"], ["deploy-env.yml", "plan"], ["deploy-env.yml", "apply"]]) {
+            for (const env of ["staging", "prod"]) assert.equal(label(all[file].jobs[id]["runs-on"], { "inputs.env": env }), codebuild(env, "deploy"), `${file} ${id}`);
         }
         assert.ok(Number(all[CALLED].jobs.run["timeout-minutes"]) > 360, "self-hosted: longer than GitHub's 6-hour cap");
     });
 
-    it("previews of ops and cluster stacks run on the env's CodeBuild runner; region stacks and env-less ones on GitHub's", () => {
+    it("previews of ops and cluster stacks run on the env's preview runner, never the deploy runner; region stacks on GitHub's", () => {
         const runsOn = String(preview.jobs.preview["runs-on"]);
         const on = (stack: string, env: string) => evaluateValue(runsOn, { ...context, "matrix.stack": stack, "matrix.env": env });
-        assert.equal(on("ops-prod", "prod"), codebuild("prod"));
-        assert.equal(on("mitene-staging-ap-northeast-1-blue", "staging"), codebuild("staging"));
+        assert.equal(on("ops-prod", "prod"), codebuild("prod", "preview"));
+        assert.equal(on("mitene-staging-ap-northeast-1-blue", "staging"), codebuild("staging", "preview"));
         assert.equal(on("region-prod-us-west-2", "prod"), "ubuntu-latest");
-        assert.equal(on("scratch", ""), "ubuntu-latest");
     });
 
     it("every other job, the fork path and every check job among them, runs on GitHub's runners", () => {
         for (const { file, id, job } of everyJob()) {
-            if (job.uses || (file === CALLED && id === "run") || (file === "preview.yml" && id === "preview")) continue;
+            if (job.uses || String(job["runs-on"]).startsWith("codebuild-") || (file === "preview.yml" && id === "preview")) continue;
             assert.equal(job["runs-on"], "ubuntu-latest", `${file} ${id}`);
         }
     });
 
     it("actionlint knows the CodeBuild labels, and every variable the workflows read", () => {
         const patterns = actionlint["self-hosted-runner"].labels.map((glob) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`));
-        for (const env of ["staging", "prod"]) assert.ok(patterns.some((p) => p.test(codebuild(env))), env);
+        for (const env of ["staging", "prod"]) for (const kind of ["deploy", "preview"] as const) assert.ok(patterns.some((p) => p.test(codebuild(env, kind))), `${env} ${kind}`);
         const used = new Set(files.flatMap((f) => [...text(f).matchAll(/\bvars\.([A-Z_]+)/g)].map((m) => m[1])));
         assert.deepEqual([...used].sort(), [...actionlint["config-variables"]].sort());
     });
