@@ -120,8 +120,13 @@ export class ScenarioSubnets implements SubnetInspector {
 }
 
 /** A rehearsal has no EKS insights to report. */
-export class NoInsights implements UpgradeInsights {
-    async insights(): Promise<ClusterInsight[]> {
-        return [];
+/** The scenario's insights for a cluster (its own and those for `*`) and target. */
+export class ScenarioInsights implements UpgradeInsights {
+    constructor(private readonly scenario: Scenario) {}
+
+    async insights(_region: string, clusterName: string, targetVersion: string): Promise<ClusterInsight[]> {
+        return this.scenario.insights
+            .filter((i) => (i.cluster === "*" || i.cluster === clusterName) && (!i.kubernetesVersion || i.kubernetesVersion === targetVersion))
+            .map((i, n) => ({ id: i.id ?? `scenario-${n + 1}`, name: i.name, status: i.status, reason: i.reason, ...(i.recommendation ? { recommendation: i.recommendation } : {}) }));
     }
 }
