@@ -12,7 +12,8 @@ import { OpsUpgradeResult, runOpsUpgrade } from "../opsUpgrade";
 import { PreflightFinding, preflightInPlace } from "../preflight/checks";
 import { preflightedRun } from "../upgrade/run";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";
-import { DURATION_LIMITS } from "./upgrade";
+import { DURATION_LIMITS, journalOverride } from "./upgrade";
+import { checkReason } from "./preflight";
 
 export interface OpsUpgradeFlags extends EngineOptions {
     env: string;
@@ -20,6 +21,7 @@ export interface OpsUpgradeFlags extends EngineOptions {
     recover?: boolean;
     breakLease?: boolean;
     argoTimeout?: string;
+    skipOrderCheck?: string;
 }
 
 /** In place means one minor at a time, from the lowest layer (nodes lag the control plane mid-upgrade). */
@@ -41,14 +43,16 @@ export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, in
     if (flags.to === undefined) throw new BadInputError("--to is required (the next Kubernetes minor of the Ops cluster)");
     const to = parseVersion("--to", flags.to, io.warn);
     const argoTimeoutMs = flags.argoTimeout !== undefined ? parseDuration("--argo-timeout", flags.argoTimeout, DURATION_LIMITS.argoTimeout) : UPGRADE_DEFAULTS.argoTimeoutMs;
+    const skipOrderCheck = checkReason(flags.skipOrderCheck);
     const ports = await openEngine(flags, flags.env, io, { validate: (facts) => checkInPlaceTarget(facts, to) });
     return preflightedRun(
         ports,
         invocation,
         flags.env,
         { recover: flags.recover ?? false, breakLease: flags.breakLease ?? false, what: "Ops upgrade" },
-        (leased) => preflightInPlace(leased, flags.env, to, { runId: invocation.runId }),
+        (leased) => preflightInPlace(leased, flags.env, to, { runId: invocation.runId, skipOrderCheck }),
         async (leased, log, findings, blocking): Promise<OpsUpgradeOutcome> => {
+            await journalOverride(log, skipOrderCheck, findings);
             if (blocking.length > 0) {
                 return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, engine: leased.kind, timeline: log.timeline, journal: leased.journal.locate(flags.env), preflight: findings };
             }

@@ -80,7 +80,7 @@ export function calendarItem(row: CalendarRow): LedgerItem {
         case "extended":
             return !pays(row.upgradePolicy)
                 ? { ...base, supportsTarget: false, severity: "blocking", detail: `standard support ended ${row.endOfStandardSupport}${unverified(row)} and the stack sets upgradePolicy STANDARD: EKS upgrades this cluster in place at any time (${UPGRADE_POLICY_SOURCE}); upgrade it blue/green now` }
-                : { ...base, supportsTarget: true, severity: "warning", detail: `in EKS extended support since ${row.endOfStandardSupport}${unverified(row)}, ${-row.daysLeft!} days${money}` };
+                : { ...base, supportsTarget: true, severity: "warning", detail: `in EKS extended support since ${row.endOfStandardSupport}${unverified(row)}, for ${-row.daysLeft!} day(s)${money}` };
         case "standard":
             if (row.daysLeft !== null && row.daysLeft <= STANDARD_SUPPORT_WARNING_DAYS) {
                 return { ...base, supportsTarget: true, severity: "warning", detail: `standard support ends ${row.endOfStandardSupport}${unverified(row)}, in ${row.daysLeft} days` };

@@ -23,7 +23,9 @@ const KEY = (key: string) => `mitene:${key}`;
 
 /** The configuration of the new color's stack: the serving color's, at the new version, without cron. */
 export function newClusterConfig(serving: StackConfig, version: string): StackConfig {
-    return { ...serving, [KEY("kubernetesVersion")]: version, [KEY("cron")]: false, [KEY("argocdRegistered")]: true };
+    // The new cluster serves from its own cut-over on: the old one's servingSince is not its.
+    const { [KEY("servingSince")]: _since, ...rest } = serving;
+    return { ...rest, [KEY("kubernetesVersion")]: version, [KEY("cron")]: false, [KEY("argocdRegistered")]: true };
 }
 
 /** Stops a region with a result; the orchestrator records it. */
@@ -372,6 +374,7 @@ export class RegionUpgrade {
             await moveCron(this.ctx, {
                 to: this.fresh,
                 jobsTimeoutMs: this.options.jobsTimeoutMs,
+                servingSince: new Date(this.ports.clock.now()).toISOString(),
                 checkpoint: () => this.checkpoint(),
                 // The hold starts when the cron jobs change owner.
                 record: (s) =>
