@@ -5,7 +5,7 @@
  * shown from a throwaway copy seeded elsewhere. The local engine seeds for any command, as CONTRACT says
  * (its seed is a real deployment; a throwaway one would cost minutes per `status`).
  */
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseStackName } from "../components/naming";
@@ -142,6 +142,8 @@ export async function openEngine(options: EngineOptions, env: string, io: Engine
     checkScenario(scenario, facts, options.scenario!);
     if (seeding && open.readOnly) {
         const scratch = path.join(mkdtempSync(path.join(tmpdir(), "mitene-status-")), "state");
+        // The other envs of the state stay visible (plan and preflight read the env before this one in the cycle).
+        if (existsSync(stateDir)) cpSync(stateDir, scratch, { recursive: true });
         await seedEnv(new SimStore(scratch), env, stacksDir);
         io.warn(`sim: ${stateDir} holds no state for env ${env} yet: showing the committed stack files (nothing was written)`);
         return createSimPorts({ stateDir: scratch, env, scenario, identity: io.identity, stacksDir });

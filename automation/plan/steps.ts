@@ -59,11 +59,14 @@ function soakStep(env: EnvSnapshot, next: EnvSnapshot, target: string, nowMs: nu
 
 /** Every step still to take, numbered, the first env of the cycle first. */
 export function cycleSteps(chain: CycleEnv[], target: string, nowMs: number): PlanStep[] {
+    const perEnv = chain.map((env) => envSteps(env, target));
     const steps: Omit<PlanStep, "order">[] = [];
     chain.forEach((env, i) => {
-        steps.push(...envSteps(env, target));
+        steps.push(...perEnv[i]);
         const next = chain[i + 1];
-        if (next) steps.push(soakStep(env.snapshot, next.snapshot, target, nowMs));
+        // A soak already served is shown only while the env after it still has steps to take.
+        const soak = next && soakStep(env.snapshot, next.snapshot, target, nowMs);
+        if (soak && (soak.daysLeft! > 0 || perEnv.slice(i + 1).some((s) => s.length > 0))) steps.push(soak);
     });
     return steps.map((step, i) => ({ order: i + 1, ...step }));
 }
