@@ -14,6 +14,7 @@ import { preflightedRun } from "../upgrade/run";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";
 import { DURATION_LIMITS, journalOverride } from "./upgrade";
 import { checkReason } from "./preflight";
+import { journalCycle } from "../plan/journal";
 
 export interface OpsUpgradeFlags extends EngineOptions {
     env: string;
@@ -53,6 +54,7 @@ export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, in
         (leased) => preflightInPlace(leased, flags.env, to, { runId: invocation.runId, skipOrderCheck }),
         async (leased, log, findings, blocking): Promise<OpsUpgradeOutcome> => {
             await journalOverride(log, skipOrderCheck, findings);
+            await journalCycle(leased, log, flags.env, to);
             if (blocking.length > 0) {
                 return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, engine: leased.kind, timeline: log.timeline, journal: leased.journal.locate(flags.env), preflight: findings };
             }

@@ -13,6 +13,7 @@ import { UPGRADE_DEFAULTS, UpgradeOptions, UpgradeResult } from "../upgrade/type
 import { preflightBlueGreen, PreflightFinding } from "../preflight/checks";
 import { RunLog } from "../runLog";
 import { checkReason } from "./preflight";
+import { journalCycle } from "../plan/journal";
 
 /** An order check skipped on purpose is in the journal, with the reason and what it would have blocked. */
 export async function journalOverride(log: RunLog, reason: string | undefined, findings: PreflightFinding[]): Promise<void> {
@@ -136,6 +137,7 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
         (leased) => preflightBlueGreen(leased, flags.env, to, regions, { runId: invocation.runId, skipOrderCheck }),
         async (leased, log, findings, blocking): Promise<UpgradeOutcome> => {
             await journalOverride(log, skipOrderCheck, findings);
+            await journalCycle(leased, log, flags.env, to);
             if (blocking.length === 0) return { ...(await runUpgrade(leased, invocation, options, regions, log)), preflight: findings };
             return {
                 env: flags.env,
