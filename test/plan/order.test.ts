@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { supportPhase } from "../../components/kubernetesVersions";
 import { envOrderFindings, opsFirstFindings, overrideOrder } from "../../automation/plan/order";
 import { EnvSnapshot, snapshotFromFiles } from "../../automation/plan/snapshot";
 import { cli, sim, tempState } from "../driver/harness";
@@ -112,5 +113,15 @@ describe("the cycle's order on the sim engine", () => {
         const again = await cli(["rehearse", "--state", state, "--json"]);
         assert.equal(again.json.result, "nothing_to_do", again.stderr);
         assert.deepEqual(again.json.ops, []);
+    });
+});
+
+describe("status shows the support phase", () => {
+    it("every cluster and the Ops cluster of prod: the phase of its version today", async () => {
+        const today = new Date().toISOString().slice(0, 10);
+        const run = await cli(sim(tempState(), "status", "--env", "prod", "--json"));
+        assert.equal(run.json.ops.phase, supportPhase("1.34", today));
+        for (const region of run.json.regions) assert.deepEqual(region.clusters.map((c: any) => c.phase), [supportPhase("1.34", today)]);
+        assert.match((await cli(sim(tempState(), "status", "--env", "prod"))).stdout, /blue {3}1\.34 {3}mitene-prod-ap-northeast-1-blue {2}(extended|standard) support, dates unverified/);
     });
 });
