@@ -15,6 +15,7 @@ import { UPGRADE_DEFAULTS } from "../upgrade/types";
 import { DURATION_LIMITS, journalOverride } from "./upgrade";
 import { checkReason } from "./preflight";
 import { journalCycle } from "../plan/journal";
+import { EnvSnapshot } from "../plan/snapshot";
 
 export interface OpsUpgradeFlags extends EngineOptions {
     env: string;
@@ -46,15 +47,16 @@ export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, in
     const argoTimeoutMs = flags.argoTimeout !== undefined ? parseDuration("--argo-timeout", flags.argoTimeout, DURATION_LIMITS.argoTimeout) : UPGRADE_DEFAULTS.argoTimeoutMs;
     const skipOrderCheck = checkReason(flags.skipOrderCheck);
     const ports = await openEngine(flags, flags.env, io, { validate: (facts) => checkInPlaceTarget(facts, to) });
+    let seen: EnvSnapshot | null = null;
     return preflightedRun(
         ports,
         invocation,
         flags.env,
         { recover: flags.recover ?? false, breakLease: flags.breakLease ?? false, what: "Ops upgrade" },
-        (leased) => preflightInPlace(leased, flags.env, to, { runId: invocation.runId, skipOrderCheck }),
+        (leased) => preflightInPlace(leased, flags.env, to, { runId: invocation.runId, skipOrderCheck, onSnapshot: (s) => (seen = s) }),
         async (leased, log, findings, blocking): Promise<OpsUpgradeOutcome> => {
             await journalOverride(log, skipOrderCheck, findings);
-            await journalCycle(leased, log, flags.env, to);
+            await journalCycle(leased, log, seen, to);
             if (blocking.length > 0) {
                 return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, engine: leased.kind, timeline: log.timeline, journal: leased.journal.locate(flags.env), preflight: findings };
             }

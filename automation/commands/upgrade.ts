@@ -14,6 +14,7 @@ import { preflightBlueGreen, PreflightFinding } from "../preflight/checks";
 import { RunLog } from "../runLog";
 import { checkReason } from "./preflight";
 import { journalCycle } from "../plan/journal";
+import { EnvSnapshot } from "../plan/snapshot";
 
 /** An order check skipped on purpose is in the journal, with the reason and what it would have blocked. */
 export async function journalOverride(log: RunLog, reason: string | undefined, findings: PreflightFinding[]): Promise<void> {
@@ -129,15 +130,16 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
             );
         }
     }
+    let seen: EnvSnapshot | null = null;
     return preflightedRun(
         ports,
         invocation,
         flags.env,
         { recover: options.recover, breakLease: options.breakLease, what: "upgrade", regions },
-        (leased) => preflightBlueGreen(leased, flags.env, to, regions, { runId: invocation.runId, skipOrderCheck }),
+        (leased) => preflightBlueGreen(leased, flags.env, to, regions, { runId: invocation.runId, skipOrderCheck, onSnapshot: (s) => (seen = s) }),
         async (leased, log, findings, blocking): Promise<UpgradeOutcome> => {
             await journalOverride(log, skipOrderCheck, findings);
-            await journalCycle(leased, log, flags.env, to);
+            await journalCycle(leased, log, seen, to);
             if (blocking.length === 0) return { ...(await runUpgrade(leased, invocation, options, regions, log)), preflight: findings };
             return {
                 env: flags.env,

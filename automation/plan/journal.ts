@@ -5,12 +5,12 @@
 import { DriverPorts } from "../context";
 import { RunLog } from "../runLog";
 import { ledgerFor } from "./plan";
-import { snapshotFromEngine } from "./snapshot";
+import { EnvSnapshot } from "./snapshot";
 
 /** On the wall clock's date, also in a rehearsal: the calendar is the real one, whatever the engine's virtual time. */
-export async function journalCycle(ports: DriverPorts, log: RunLog, env: string, to: string, at = new Date().toISOString().slice(0, 10)): Promise<void> {
-    const snapshot = await snapshotFromEngine(ports.engine, env);
+export async function journalCycle(ports: DriverPorts, log: RunLog, snapshot: EnvSnapshot | null, to: string, at = new Date().toISOString().slice(0, 10)): Promise<void> {
     if (!snapshot) return;
+    const env = snapshot.env;
     const { calendar, ledger } = await ledgerFor(ports, snapshot, to, at);
     const blocking = ledger.filter((i) => i.severity === "blocking").length;
     await log.event(null, `support calendar of ${env} on ${at} and readiness for ${to}: ${blocking} blocking, ${ledger.filter((i) => i.severity === "warning").length} warning(s)`, {

@@ -7,9 +7,10 @@
 import { ADDON_CATALOG, OPS_CHARTS, selectAddons } from "../../components/addonCatalog";
 import { COLORS, opsClusterName, parseStackName, serviceClusterName } from "../../components/naming";
 import { OPS_ADDONS } from "../../components/opsCluster";
+import { parseInstant } from "../../components/validation";
 import { listStacks, readStackFile, toEngineValue } from "../../stacks/stackFiles";
 import { ClusterOutputs } from "../../stacks/outputs";
-import { configText, cronOwner, observeEnv } from "../fleet";
+import { EnvView, configText, cronOwner, observeEnv } from "../fleet";
 import { StackConfig, StackEngine } from "../ports";
 
 export interface ClusterFacts {
@@ -66,6 +67,13 @@ export function versionCycleOf(config: StackConfig): VersionCycle | null {
     return { after: value.after, soakDays: Number(value.soakDays ?? 0) };
 }
 
+/** `mitene:servingSince` as an ISO time, whichever form the stack file's reader left it in; null when absent or unreadable. */
+function sinceOf(config: StackConfig): string | null {
+    const text = configText(config, "servingSince");
+    const ms = text === undefined ? NaN : parseInstant(text);
+    return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
 const opsCharts = () => [...ADDON_CATALOG.filter((a) => (OPS_ADDONS as readonly string[]).includes(a.name)).map((a) => a.name), ...Object.values(OPS_CHARTS).map((c) => c.name)];
 
 function opsFacts(env: string, stack: string, config: StackConfig, deployed: { kubernetesVersion: string; coreAddonsVersion: string; clusterName: string } | null): ClusterFacts {
@@ -79,7 +87,7 @@ function opsFacts(env: string, stack: string, config: StackConfig, deployed: { k
         coreAddonsVersion: deployed?.coreAddonsVersion ?? configText(config, "coreAddonsVersion") ?? version,
         upgradePolicy: upgradePolicyOf(config),
         serving: true,
-        servingSince: configText(config, "servingSince") ?? null,
+        servingSince: null,
         charts: opsCharts(),
     };
 }
@@ -96,14 +104,19 @@ function serviceFacts(env: string, region: string, color: (typeof COLORS)[number
         coreAddonsVersion: version,
         upgradePolicy: upgradePolicyOf(config),
         serving,
-        servingSince: configText(config, "servingSince") ?? null,
+        servingSince: sinceOf(config),
         charts: outputs?.addons ?? selectAddons(optedIn).map((a) => a.name),
     };
 }
 
 /** The env as the engine holds it, or null when the engine has none of its stacks. */
 export async function snapshotFromEngine(engine: StackEngine, env: string): Promise<EnvSnapshot | null> {
-    const view = await observeEnv(engine, env);
+    return snapshotFromView(await observeEnv(engine, env));
+}
+
+/** The snapshot of an env already observed (preflight reads the stacks once). */
+export function snapshotFromView(view: EnvView): EnvSnapshot | null {
+    const env = view.env;
     if (!view.ops && view.regions.length === 0) return null;
     const clusters: ClusterFacts[] = [];
     if (view.ops) clusters.push(opsFacts(env, view.ops.stack, view.ops.config, view.ops.outputs));

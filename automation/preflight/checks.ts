@@ -16,7 +16,7 @@ import { newClusterConfig } from "../upgrade/region";
 import { apiUses } from "./apiDeprecations";
 import { CalendarRow, STANDARD_SUPPORT_WARNING_DAYS, calendarRow } from "../plan/calendar";
 import { orderFindings, overrideOrder } from "../plan/order";
-import { EnvSnapshot, snapshotEnv, snapshotFromEngine } from "../plan/snapshot";
+import { EnvSnapshot, snapshotEnv, snapshotFromView } from "../plan/snapshot";
 
 export interface PreflightFinding {
     id: string;
@@ -191,8 +191,7 @@ export const envCalendar = (snapshot: EnvSnapshot | null, date: string) => (snap
  * The order of the cycle (automation/plan/order.ts): the Ops cluster before the service clusters, the env the
  * cycle names before this one (with its soak). Blocking, unless `skipOrderCheck` gives a reason to go anyway.
  */
-async function cycleOrderFindings(ports: DriverPorts, env: string, target: string, mode: "blue-green" | "in-place", skipOrderCheck: string | undefined): Promise<PreflightFinding[]> {
-    const snapshot = await snapshotFromEngine(ports.engine, env);
+async function cycleOrderFindings(ports: DriverPorts, snapshot: EnvSnapshot | null, target: string, mode: "blue-green" | "in-place", skipOrderCheck: string | undefined): Promise<PreflightFinding[]> {
     if (!snapshot) return [];
     const before = snapshot.cycle ? await snapshotEnv(ports.engine, snapshot.cycle.after, ports.stacksDir) : null;
     return overrideOrder(orderFindings(snapshot, before, target, mode, ports.clock.now()), skipOrderCheck);
@@ -222,6 +221,8 @@ export interface PreflightContext {
     date?: string;
     /** Go against the cycle's order on purpose, for this reason (`--skip-order-check`); the journal keeps it. */
     skipOrderCheck?: string;
+    /** Told the env's snapshot preflight read, so the run journals the calendar without reading the stacks again. */
+    onSnapshot?: (snapshot: EnvSnapshot | null) => void;
 }
 
 /**
@@ -242,6 +243,8 @@ export function servingAddons(regions: readonly RegionView[]): AddonSpec[] {
 /** Checks for a blue/green upgrade of `regions` to `target`. */
 export async function preflightBlueGreen(ports: DriverPorts, env: string, target: string, regions: string[], context: PreflightContext = {}): Promise<PreflightFinding[]> {
     const view = await observeEnv(ports.engine, env);
+    const snapshot = snapshotFromView(view);
+    context.onSnapshot?.(snapshot);
     const selected = view.regions.filter((r) => regions.includes(r.region));
     const servingVersions = Object.fromEntries(
         selected.flatMap((r) => {
@@ -258,8 +261,8 @@ export async function preflightBlueGreen(ports: DriverPorts, env: string, target
         ...coreAddonFindings(target),
         ...(await envAccountFindings(ports, view)),
         ...stateFindings({ ...view, regions: selected }, await ports.lease.current(env), context.runId ?? null),
-        ...(await cycleOrderFindings(ports, env, target, "blue-green", context.skipOrderCheck)),
-        ...calendarFindings(envCalendar(await snapshotFromEngine(ports.engine, env), context.date ?? today())),
+        ...(await cycleOrderFindings(ports, snapshot, target, "blue-green", context.skipOrderCheck)),
+        ...calendarFindings(envCalendar(snapshot, context.date ?? today())),
     ];
     if (blockingFindings(findings).length > 0) return findings;
     for (const region of selected) {
@@ -277,14 +280,16 @@ export async function preflightBlueGreen(ports: DriverPorts, env: string, target
 /** Checks for the in-place upgrade of the Ops cluster to `target` (exactly one minor ahead: the caller checks). */
 export async function preflightInPlace(ports: DriverPorts, env: string, target: string, context: PreflightContext = {}): Promise<PreflightFinding[]> {
     const view = await observeEnv(ports.engine, env);
+    const snapshot = snapshotFromView(view);
+    context.onSnapshot?.(snapshot);
     const findings: PreflightFinding[] = [
         ...versionFindings(target, context.date ?? today()),
         ...chartFindings([...ADDON_CATALOG.filter((a) => (OPS_ADDONS as readonly string[]).includes(a.name)), ...Object.values(OPS_CHARTS)], target, "Ops cluster"),
         ...coreAddonFindings(target),
         ...(await envAccountFindings(ports, view)),
         ...runFindings(view, await ports.lease.current(env), context.runId ?? null),
-        ...(await cycleOrderFindings(ports, env, target, "in-place", context.skipOrderCheck)),
-        ...calendarFindings(envCalendar(await snapshotFromEngine(ports.engine, env), context.date ?? today()).filter((row) => row.role === "ops")),
+        ...(await cycleOrderFindings(ports, snapshot, target, "in-place", context.skipOrderCheck)),
+        ...calendarFindings(envCalendar(snapshot, context.date ?? today()).filter((row) => row.role === "ops")),
     ];
     const ops = view.ops;
     if (!ops?.outputs) return [...findings, { id: "serving-state", severity: "blocking", message: `the Ops stack of ${env} is not deployed` }];

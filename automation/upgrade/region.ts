@@ -7,6 +7,7 @@
 import { Color, clusterStack, otherColor } from "../../components/naming";
 import { compareMinor } from "../../components/kubernetesVersions";
 import { formatWeights, weightsFor } from "../../components/weights";
+import { formatInstant } from "../../components/validation";
 import { nextRecord } from "../../stacks/upgradeRecord";
 import { StackConfig } from "../ports";
 import { DriverPorts, Invocation } from "../context";
@@ -374,7 +375,7 @@ export class RegionUpgrade {
             await moveCron(this.ctx, {
                 to: this.fresh,
                 jobsTimeoutMs: this.options.jobsTimeoutMs,
-                servingSince: new Date(this.ports.clock.now()).toISOString(),
+                servingSince: formatInstant(this.ports.clock.now()),
                 checkpoint: () => this.checkpoint(),
                 // The hold starts when the cron jobs change owner.
                 record: (s) =>

@@ -14,7 +14,7 @@ import { localCliEnv } from "../../automation/wiring/localPorts";
 import { findToolchain } from "../../automation/local/toolchain";
 import { PreconditionFailedError } from "../../automation/ports";
 import { PulumiEngine, SECRET_OUTPUT } from "../../automation/real/pulumiEngine";
-import { cli, invariantProblems } from "../driver/harness";
+import { ORDER_SKIPPED, cli, invariantProblems } from "../driver/harness";
 import { checkpoint, pulumiChildren, startMitene, waitFor } from "./processes";
 
 const REGION = "region-staging-ap-northeast-1";
@@ -35,7 +35,7 @@ describe("the real Pulumi engine on a local state", function () {
     };
     /** `mitene` as a real process, to the end. */
     const mitene = async (...args: string[]) => {
-        const run = startMitene([...args, ...flags, "--json"]);
+        const run = startMitene([...args, ...(args[0] === "upgrade" ? ORDER_SKIPPED : []), ...flags, "--json"]);
         const code = await run.exit;
         return { code, stderr: run.stderr(), json: JSON.parse(run.stdout()) };
     };
@@ -130,7 +130,7 @@ describe("the real Pulumi engine on a local state", function () {
         const inFlight = () => [REGION, GREEN, "mitene-staging-ap-northeast-1-blue"].find((stack) => (checkpoint(state, stack)?.pending_operations?.length ?? 0) > 0);
 
         it("two runs at once: the second exits 3 and changes nothing; a terminal's Ctrl-C then cancels the first cleanly", async () => {
-            const first = startMitene(["upgrade", "--env", "staging", "--to", "1.35", ...flags, "--json"], { MITENE_FAKECLOUD_LATENCY_MS: "1000" });
+            const first = startMitene(["upgrade", "--env", "staging", "--to", "1.35", ...ORDER_SKIPPED, ...flags, "--json"], { MITENE_FAKECLOUD_LATENCY_MS: "1000" });
             await waitFor("the first run to be updating the green cluster", greenInFlight);
             const second = await mitene("upgrade", "--env", "staging", "--to", "1.35");
             assert.equal(second.code, 3, second.stderr);
@@ -148,7 +148,7 @@ describe("the real Pulumi engine on a local state", function () {
         });
 
         it("a kill -9 in the middle of a real pulumi up leaves real pending operations: exit 4, then --recover completes", async () => {
-            const upgrade = startMitene(["upgrade", "--env", "staging", "--to", "1.35", ...flags], { MITENE_FAKECLOUD_LATENCY_MS: "500" });
+            const upgrade = startMitene(["upgrade", "--env", "staging", "--to", "1.35", ...ORDER_SKIPPED, ...flags], { MITENE_FAKECLOUD_LATENCY_MS: "500" });
             const killed = await waitFor("an update in flight", inFlight);
             // The machine dies: the driver and the CLI it runs (in its own process group, with its plugins).
             for (const pulumi of pulumiChildren(upgrade.pid)) process.kill(-pulumi.pgrp, "SIGKILL");

@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { supportPhase } from "../../components/kubernetesVersions";
+import { formatInstant, parseInstant } from "../../components/validation";
 import { envOrderFindings, opsFirstFindings, overrideOrder } from "../../automation/plan/order";
 import { EnvSnapshot, snapshotFromFiles } from "../../automation/plan/snapshot";
 import { cli, sim, tempState } from "../driver/harness";
@@ -123,5 +124,14 @@ describe("status shows the support phase", () => {
         assert.equal(run.json.ops.phase, supportPhase("1.34", today));
         for (const region of run.json.regions) assert.deepEqual(region.clusters.map((c: any) => c.phase), [supportPhase("1.34", today)]);
         assert.match((await cli(sim(tempState(), "status", "--env", "prod"))).stdout, /blue {3}1\.34 {3}mitene-prod-ap-northeast-1-blue {2}(extended|standard) support, dates unverified/);
+    });
+});
+
+describe("servingSince as stack files hold it", () => {
+    it("reads the driver's form and the text Pulumi's Go YAML reader makes of an unquoted timestamp; nothing else", () => {
+        const at = Date.parse("2026-12-04T10:15:00Z");
+        assert.equal(formatInstant(at + 42_000), "2026-12-04T10:15Z");
+        for (const text of ["2026-12-04T10:15Z", "2026-12-04T10:15:00.000Z", "2026-12-04 10:15:00 +0000 UTC", "2026-12-04 19:15:00 +0900 JST", "2026-12-04T19:15+09:00"]) assert.equal(parseInstant(text), at, text);
+        for (const text of ["2026-12-04", "yesterday", "2026-12-04T10:15", ""]) assert.ok(Number.isNaN(parseInstant(text)), text);
     });
 });
