@@ -16,7 +16,8 @@ import { formatRollback, rollbackCommand, RollbackFlags } from "./commands/rollb
 import { formatDiscard, discardCommand, DiscardFlags } from "./commands/discard";
 import { formatStatus, status } from "./commands/status";
 import { openEngine } from "./engines/open";
-import { UpgradeFlags, UpgradeOutcome, defaultRehearsalTarget, upgradeCommand } from "./commands/upgrade";
+import { UpgradeFlags, UpgradeOutcome, upgradeCommand } from "./commands/upgrade";
+import { rehearseCommand } from "./commands/rehearse";
 import { OpsUpgradeFlags, opsUpgradeCommand } from "./commands/opsUpgrade";
 import { PreflightFlags, formatPreflight, preflightCommand } from "./commands/preflight";
 import { diffCommand, policyCommand, renderCommand } from "./commands/graphs";
@@ -26,6 +27,10 @@ import { UPGRADE_DEFAULTS } from "./upgrade/types";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION = (require("../package.json") as { version: string }).version;
 import { ReportFlags, formatReport, reportCommand } from "./commands/report";
+import { PlanFlags, planCommand } from "./commands/plan";
+import { formatPlan } from "./plan/format";
+
+const ENFORCE_ORDER = "block on the version cycle's order as production always does (a rehearsal reports it and goes on by default)";
 
 export interface CliIo {
     stdout: (text: string) => void;
@@ -127,7 +132,9 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
             .option("--recover", "resolve pending operations of an interrupted run, then continue")
             .option("--break-lease", "take the env's lease even if another run holds it (after checking that run is gone)")
             .option("--argo-timeout <duration>", "longest wait for Argo CD to report the new cluster healthy", once("--argo-timeout"), "30m")
-            .option("--jobs-timeout <duration>", "longest wait for the old cluster's running cron jobs", once("--jobs-timeout"), "2h");
+            .option("--jobs-timeout <duration>", "longest wait for the old cluster's running cron jobs", once("--jobs-timeout"), "2h")
+            .option("--skip-order-check <reason>", "go on although the version cycle's order says not yet (Ops first, the env before with its soak); the journal keeps the reason", once("--skip-order-check"))
+            .option("--enforce-order", ENFORCE_ORDER);
 
     const runUpgrade = async (flags: UpgradeFlags, label: string) => {
         const result = await upgradeCommand(flags, engineIo, invocation(label));
@@ -153,10 +160,13 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
     upgradeFlags(program.command("upgrade").description("blue/green upgrade of every region of an env").requiredOption("--env <env>", "environment", once("--env")), {})
         .action((flags: UpgradeFlags) => runUpgrade(flags, argv.join(" ")));
 
-    upgradeFlags(program.command("rehearse").description("the upgrade on a rehearsal engine (sim by default), seeded from the committed stack files").option("--env <env>", "environment", once("--env"), "prod"), { defaultEngine: "sim" })
-        .action((flags: UpgradeFlags) => {
+    upgradeFlags(program.command("rehearse").description("the cycle's steps on a rehearsal engine (sim by default), seeded from the committed stack files: the Ops cluster in place while it trails the target, then the upgrade").option("--env <env>", "environment", once("--env"), "prod"), { defaultEngine: "sim" })
+        .action(async (flags: UpgradeFlags) => {
             const stacksDir = flags.stacks === undefined ? undefined : path.resolve(io.cwd, flags.stacks);
-            return runUpgrade({ ...flags, to: flags.to ?? defaultRehearsalTarget(flags.env, stacksDir) }, argv.join(" "));
+            const result = await rehearseCommand(flags, engineIo, () => invocation(argv.join(" ")), stacksDir);
+            const exitCode = ["completed", "nothing_to_do", "paused"].includes(result.result) ? EXIT.ok : EXIT.failed;
+            const opsLines = result.ops.map((o) => `Ops cluster of ${o.env} in place to ${o.to}: ${o.result.replace("_", " ").toUpperCase()} (${formatMinutes(o.durationMinutes)}, apart from the upgrade's time)`);
+            done({ json: result, text: [...opsLines, upgradeText(result)].join("\n"), exitCode });
         });
 
     withEngine(program.command("rollback").description("all traffic (and the cron jobs) back on the color that served before the upgrade").requiredOption("--env <env>", "environment", once("--env")), { scenario: true, crash: true })
@@ -184,6 +194,8 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
         .option("--recover", "resolve pending operations of an interrupted run, then continue")
         .option("--break-lease", "take the env's lease even if another run holds it")
         .option("--argo-timeout <duration>", "longest wait for Argo CD to be healthy again", once("--argo-timeout"), "30m")
+        .option("--skip-order-check <reason>", "go on although the env before this one in the version cycle has not soaked the version; the journal keeps the reason", once("--skip-order-check"))
+        .option("--enforce-order", ENFORCE_ORDER)
         .action(async (flags: OpsUpgradeFlags) => {
             const result = await opsUpgradeCommand(flags, engineIo, invocation(argv.join(" ")));
             const text = [
@@ -199,9 +211,23 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
         .option("--to <version>", "target Kubernetes version", once("--to"))
         .option("--region <region>", "limit to this region (repeatable)", collect, [])
         .option("--ops", "check the Ops cluster's in-place upgrade instead of the service clusters'")
+        .option("--skip-order-check <reason>", "report the version cycle's order findings as warnings, naming this reason", once("--skip-order-check"))
+        .option("--enforce-order", ENFORCE_ORDER)
         .action(async (flags: PreflightFlags) => {
             const report = await preflightCommand(flags, engineIo);
             done({ json: report, text: formatPreflight(report), exitCode: report.result === "blocked" ? EXIT.failed : EXIT.ok });
+        });
+
+    withEngine(program.command("plan").description("the next version cycle of an env: support calendar, readiness ledger, ordered steps (changes nothing but --write)").requiredOption("--env <env>", "environment", once("--env")), { scenario: true })
+        .option("--to <version>", "target Kubernetes minor (default: the newest version nothing blocks, else one minor up)", once("--to"))
+        .option("--at <date>", "the calendar's date, yyyy-mm-dd (default today)", once("--at"))
+        .option("--manifests <dir>", "the GitOps repository's manifests: removed and deprecated APIs in every YAML file", once("--manifests"))
+        .option("--write", "move every pin that must move for the target in the catalog files, and print the diff")
+        .option("--markdown <file>", "also write the ledger as Markdown (a pull request's body)", once("--markdown"))
+        .action(async (flags: PlanFlags) => {
+            const plan = await planCommand(flags, engineIo);
+            const written = plan.written ? `\n\n--write: ${plan.written.bumps.length ? `${plan.written.bumps.map((b) => `${b.upstream} ${b.from} -> ${b.to}`).join(", ")}\n${plan.written.diff}` : "no pin must move for this target"}` : "";
+            done({ json: plan, text: formatPlan(plan) + written, exitCode: plan.blockers > 0 ? EXIT.failed : EXIT.ok });
         });
 
     program

@@ -122,7 +122,17 @@ async function programSpeed(): Promise<void> {
 
     const { seconds, status } = rehearse(path.join(temp("rehearse"), "state"));
     report("whole rehearsal of prod (fresh process and state)", `${seconds.toFixed(1)} s, exit ${status}`, "< 20 s", seconds < 20 && status === 0);
+    const plan = planProd(path.join(temp("plan"), "state"));
+    report("plan of prod on the committed stacks (sim, fresh process and state)", `${plan.seconds.toFixed(1)} s, exit ${plan.status}, ${plan.clusters} clusters, ${plan.addons} add-on rows`, "< 10 s", plan.seconds < 10 && plan.status === 0);
     localRehearsal();
+}
+
+/** `mitene plan --env prod --json` on the sim engine in a fresh process, timed. */
+function planProd(state: string): { seconds: number; status: number | null; clusters: number; addons: number } {
+    const start = Date.now();
+    const run = spawnSync(process.execPath, [path.join(ROOT, "bin", "mitene.js"), "plan", "--env", "prod", "--engine", "sim", "--state", state, "--json"], { cwd: ROOT, encoding: "utf8" });
+    const plan = JSON.parse(run.stdout || "{}") as { calendar?: unknown[]; ledger?: { kind: string }[] };
+    return { seconds: (Date.now() - start) / 1000, status: run.status, clusters: plan.calendar?.length ?? 0, addons: plan.ledger?.filter((i) => i.kind === "addon").length ?? 0 };
 }
 
 /** `mitene rehearse --json` on `state` in a fresh process, timed. */

@@ -15,6 +15,8 @@ export interface EksVersionSupport {
     endOfExtendedSupport: string;
     /** Where the dates come from. */
     source: string;
+    /** The row was read in AWS's own calendar; false: its dates are unverified, and every view of the row says so. */
+    verified: boolean;
 }
 
 /** Core EKS add-on versions pinned per Kubernetes minor (vpc-cni, coredns, kube-proxy). */
@@ -27,13 +29,14 @@ export interface CoreAddonVersions {
 /** Rows read in the AWS calendar itself (awsdocs/amazon-eks-user-guide kubernetes-versions.adoc@8596db85, the newest stored copy, whose newest row is 1.33). */
 const AWS_CALENDAR = "AWS EKS User Guide kubernetes-versions.adoc, release calendar (awsdocs/amazon-eks-user-guide@8596db85), read 2026-11-27";
 /** Rows newer than that copy: the AWS table row itself could not be read here. */
-const NOT_IN_AWS_COPY = "NOT verified against AWS: the AWS calendar copy read 2026-11-27 stops at 1.33. Dates from endoflife.date/amazon-eks (read 2026-11-27), consistent with AWS's 14 + 12 month rule; check `aws eks describe-cluster-versions`";
+const NOT_IN_AWS_COPY =
+    "NOT verified against AWS: the AWS calendar copy read 2026-11-27 stops at 1.33, and the newer AWS page (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.md, read 2026-12-04) could not be read past its introduction. Dates from endoflife.date/amazon-eks (read 2026-11-27, again 2026-12-04), consistent with AWS's 14 + 12 month rule; check `aws eks describe-cluster-versions`";
 
 export const EKS_VERSIONS: readonly EksVersionSupport[] = [
-    { version: "1.30", eksRelease: "2024-05-23", endOfStandardSupport: "2025-07-23", endOfExtendedSupport: "2026-07-23", source: AWS_CALENDAR },
-    { version: "1.31", eksRelease: "2024-09-26", endOfStandardSupport: "2025-11-26", endOfExtendedSupport: "2026-11-26", source: AWS_CALENDAR },
-    { version: "1.32", eksRelease: "2025-01-23", endOfStandardSupport: "2026-03-23", endOfExtendedSupport: "2027-03-23", source: AWS_CALENDAR },
-    { version: "1.33", eksRelease: "2025-05-29", endOfStandardSupport: "2026-07-29", endOfExtendedSupport: "2027-07-29", source: AWS_CALENDAR },
+    { version: "1.30", eksRelease: "2024-05-23", endOfStandardSupport: "2025-07-23", endOfExtendedSupport: "2026-07-23", source: AWS_CALENDAR, verified: true },
+    { version: "1.31", eksRelease: "2024-09-26", endOfStandardSupport: "2025-11-26", endOfExtendedSupport: "2026-11-26", source: AWS_CALENDAR, verified: true },
+    { version: "1.32", eksRelease: "2025-01-23", endOfStandardSupport: "2026-03-23", endOfExtendedSupport: "2027-03-23", source: AWS_CALENDAR, verified: true },
+    { version: "1.33", eksRelease: "2025-05-29", endOfStandardSupport: "2026-07-29", endOfExtendedSupport: "2027-07-29", source: AWS_CALENDAR, verified: true },
     {
         version: "1.34",
         eksRelease: "2025-10-02",
@@ -41,15 +44,17 @@ export const EKS_VERSIONS: readonly EksVersionSupport[] = [
         endOfExtendedSupport: "2027-12-02",
         // endoflife.date lists the release as 2025-10-06; 2025-10-02 is 14 months before the end of standard support.
         source: `${NOT_IN_AWS_COPY}. Release date not confirmed (endoflife.date: 2025-10-06)`,
+        verified: false,
     },
     // The calendar says 1.35 reached EKS on 2026-01-28 (not the 27th): issue 9, and endoflife.date agrees.
-    { version: "1.35", eksRelease: "2026-01-28", endOfStandardSupport: "2027-03-27", endOfExtendedSupport: "2028-03-27", source: NOT_IN_AWS_COPY },
+    { version: "1.35", eksRelease: "2026-01-28", endOfStandardSupport: "2027-03-27", endOfExtendedSupport: "2028-03-27", source: NOT_IN_AWS_COPY, verified: false },
     {
         version: "1.36",
         eksRelease: "2026-06-02",
         endOfStandardSupport: "2027-08-02",
         endOfExtendedSupport: "2028-08-02",
-        source: "NOT verified: third-party report 2026-08-16, no AWS or endoflife.date row found 2026-11-27; check `aws eks describe-cluster-versions` before relying on it",
+        source: "NOT verified: third-party report 2026-08-16, no AWS or endoflife.date row found 2026-11-27 or 2026-12-04 (the AWS page's translations name 1.36 as a current example, without dates); check `aws eks describe-cluster-versions` before relying on it",
+        verified: false,
     },
 ];
 
@@ -67,6 +72,23 @@ export const CORE_ADDON_VERSIONS: Readonly<Record<string, CoreAddonVersions>> = 
     "1.35": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.14.3-eksbuild.3", kubeProxy: "v1.35.3-eksbuild.13" },
     "1.36": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.14.3-eksbuild.3", kubeProxy: "v1.36.0-eksbuild.14" },
 };
+
+/**
+ * What a cluster's control plane costs per hour on EKS, and what a month is. Source: AWS Containers blog "Amazon
+ * EKS extended support for Kubernetes versions pricing" (aws.amazon.com/blogs/containers/amazon-eks-extended-support-
+ * for-kubernetes-versions-pricing): "$0.60 per cluster per hour" in extended support, "$0.10 per cluster per hour"
+ * in standard support, since April 2024; read 2026-12-04. 730 hours: AWS's own monthly estimates (24 x 365 / 12).
+ */
+export const EKS_PRICING = {
+    standardPerClusterHourUsd: 0.1,
+    extendedPerClusterHourUsd: 0.6,
+    hoursPerMonth: 730,
+    source: "AWS Containers blog, Amazon EKS extended support for Kubernetes versions pricing: $0.60 (extended) vs $0.10 (standard) per cluster-hour, read 2026-12-04; 730 hours a month",
+} as const;
+
+/** What extended support adds per month for one cluster: (0.60 - 0.10) x 730 = 365 USD. */
+export const extendedSupportExtraPerMonthUsd = () =>
+    Math.round((EKS_PRICING.extendedPerClusterHourUsd - EKS_PRICING.standardPerClusterHourUsd) * EKS_PRICING.hoursPerMonth * 100) / 100;
 
 /** True for a Kubernetes minor written as EKS takes it: `1.34`. */
 export const isMinorVersion = (value: string) => /^1\.\d{1,3}$/.test(value);

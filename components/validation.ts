@@ -19,3 +19,16 @@ export const isWholeInternet = (cidr: string) => /\/0$/.test(cidr.trim());
 export function publicAccessProblems(cidrs: readonly string[]): string[] {
     return cidrs.filter(isWholeInternet).map((c) => `publicAccessCidrs must not contain ${c} (the whole internet)`);
 }
+
+/**
+ * A point in time as a stack file holds it: ISO 8601 (`2026-12-04T10:15Z`), or as Pulumi's Go YAML reader turns
+ * an unquoted ISO timestamp into text (`2026-12-04 10:15:00 +0000 UTC`, Go's time.Time String()). NaN otherwise.
+ */
+export function parseInstant(text: string): number {
+    const go = text.match(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) ([+-])(\d{2})(\d{2})(?: \w+)?$/);
+    if (go) return Date.parse(`${go[1]}T${go[2]}${go[3]}${go[4]}:${go[5]}`);
+    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : NaN;
+}
+
+/** An instant as the driver writes it into a stack file: minutes, UTC, no seconds (YAML readers keep it a string). */
+export const formatInstant = (ms: number) => new Date(Math.floor(ms / 60_000) * 60_000).toISOString().slice(0, 16) + "Z";

@@ -10,10 +10,14 @@ import { BadInputError } from "../core/errors";
 import { EnvFacts } from "../engines/facts";
 import { parseDuration, parseVersion } from "../core/options";
 import { OpsUpgradeResult, runOpsUpgrade } from "../upgrade/ops";
-import { PreflightFinding, preflightInPlace } from "../preflight/checks";
+import { preflightInPlace } from "../preflight/checks";
+import { PreflightFinding } from "../preflight/finding";
 import { preflightedRun } from "../upgrade/run";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";
-import { DURATION_LIMITS } from "./upgrade";
+import { DURATION_LIMITS, journalOverride } from "./upgrade";
+import { orderOverride } from "./orderOverride";
+import { journalCycle } from "../plan/journal";
+import { EnvSnapshot } from "../plan/snapshot";
 
 export interface OpsUpgradeFlags extends EngineOptions {
     env: string;
@@ -21,6 +25,9 @@ export interface OpsUpgradeFlags extends EngineOptions {
     recover?: boolean;
     breakLease?: boolean;
     argoTimeout?: string;
+    skipOrderCheck?: string;
+    /** On sim and local, block on the cycle's order as the pulumi engine does. */
+    enforceOrder?: boolean;
 }
 
 /** In place means one minor at a time, from the lowest layer (nodes lag the control plane mid-upgrade). */
@@ -42,14 +49,18 @@ export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, in
     if (flags.to === undefined) throw new BadInputError("--to is required (the next Kubernetes minor of the Ops cluster)");
     const to = parseVersion("--to", flags.to, io.warn);
     const argoTimeoutMs = flags.argoTimeout !== undefined ? parseDuration("--argo-timeout", flags.argoTimeout, DURATION_LIMITS.argoTimeout) : UPGRADE_DEFAULTS.argoTimeoutMs;
+    const skipOrderCheck = orderOverride(flags);
     const ports = await openEngine(flags, flags.env, io, { validate: (facts) => checkInPlaceTarget(facts, to) });
+    let seen: EnvSnapshot | null = null;
     return preflightedRun(
         ports,
         invocation,
         flags.env,
         { recover: flags.recover ?? false, breakLease: flags.breakLease ?? false, what: "Ops upgrade" },
-        (leased) => preflightInPlace(leased, flags.env, to, { runId: invocation.runId }),
+        (leased) => preflightInPlace(leased, flags.env, to, { runId: invocation.runId, skipOrderCheck, onSnapshot: (s) => (seen = s) }),
         async (leased, log, findings, blocking): Promise<OpsUpgradeOutcome> => {
+            await journalOverride(log, skipOrderCheck, findings);
+            await journalCycle(leased, log, seen, to);
             if (blocking.length > 0) {
                 return { env: flags.env, stack: `ops-${flags.env}`, to, result: "failed", stages: [], durationMinutes: 0, engine: leased.kind, timeline: log.timeline, journal: leased.journal.locate(flags.env), preflight: findings };
             }

@@ -7,15 +7,21 @@ import { EngineIo, EngineOptions } from "../engines/options";
 import { BadInputError } from "../core/errors";
 import { selectRegions } from "../engines/facts";
 import { parseVersion } from "../core/options";
-import { PreflightFinding, blockingFindings, preflightBlueGreen, preflightInPlace } from "../preflight/checks";
+import { envCalendar, preflightBlueGreen, preflightInPlace } from "../preflight/checks";
+import { PreflightFinding, blockingFindings } from "../preflight/finding";
+import { CalendarRow } from "../plan/calendar";
+import { snapshotFromEngine } from "../plan/snapshot";
 import { checkNotDowngrade } from "./upgrade";
 import { checkInPlaceTarget } from "./opsUpgrade";
+import { orderOverride } from "./orderOverride";
 
 export interface PreflightFlags extends EngineOptions {
     env: string;
     to?: string;
     region: string[];
     ops?: boolean;
+    skipOrderCheck?: string;
+    enforceOrder?: boolean;
 }
 
 export interface PreflightReport {
@@ -24,6 +30,8 @@ export interface PreflightReport {
     mode: "blue-green" | "in-place";
     result: "pass" | "blocked";
     findings: PreflightFinding[];
+    /** Where every cluster of the env stands in EKS's calendar today. */
+    calendar: CalendarRow[];
 }
 
 export async function preflightCommand(flags: PreflightFlags, io: EngineIo): Promise<PreflightReport> {
@@ -38,17 +46,22 @@ export async function preflightCommand(flags: PreflightFlags, io: EngineIo): Pro
             checkNotDowngrade(facts, regions, to);
         },
     });
-    const findings = flags.ops ? await preflightInPlace(ports, flags.env, to) : await preflightBlueGreen(ports, flags.env, to, regions);
+    const context = { skipOrderCheck: orderOverride(flags) };
+    const findings = flags.ops ? await preflightInPlace(ports, flags.env, to, context) : await preflightBlueGreen(ports, flags.env, to, regions, context);
     findings.sort((a, b) => compareSeverity(a, b) || a.id.localeCompare(b.id));
-    return { env: flags.env, to, mode: flags.ops ? "in-place" : "blue-green", result: blockingFindings(findings).length ? "blocked" : "pass", findings };
+    const calendar = envCalendar(await snapshotFromEngine(ports.engine, flags.env), new Date().toISOString().slice(0, 10));
+    return { env: flags.env, to, mode: flags.ops ? "in-place" : "blue-green", result: blockingFindings(findings).length ? "blocked" : "pass", findings, calendar };
 }
 
 const compareSeverity = (a: PreflightFinding, b: PreflightFinding) => (a.severity === b.severity ? 0 : a.severity === "blocking" ? -1 : 1);
 
+
 export function formatPreflight(report: PreflightReport): string {
     const lines = [`preflight of ${report.env} to Kubernetes ${report.to} (${report.mode}): ${report.result.toUpperCase()}`];
+    for (const row of report.calendar) {
+        lines.push(`  ${row.cluster.padEnd(24)} ${row.version.padEnd(6)} ${row.phase.padEnd(9)} standard support until ${row.endOfStandardSupport ?? "?"}${row.datesVerified ? "" : " (UNVERIFIED dates)"}`);
+    }
     if (report.findings.length === 0) lines.push("  no findings");
     for (const f of report.findings) lines.push(`  ${f.severity.padEnd(8)} [${f.id}] ${f.message}`);
     return lines.join("\n");
 }
-

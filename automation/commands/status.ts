@@ -6,7 +6,8 @@ import { COLORS, Color, otherColor } from "../../components/naming";
 import { Weights, formatWeights } from "../../components/weights";
 import { UpgradeRecord } from "../../stacks/upgradeRecord";
 import { DriverPorts } from "../core/context";
-import { RegionView, observeEnv } from "../core/fleet";
+import { RegionView, configText, observeEnv } from "../core/fleet";
+import { SupportPhase, eksSupport, supportPhase } from "../../components/kubernetesVersions";
 import { Lease } from "../core/ports";
 
 export interface ClusterStatus {
@@ -17,6 +18,8 @@ export interface ClusterStatus {
     cron: boolean;
     deployed: boolean;
     argocdRegistered: boolean;
+    /** Where its version stands in EKS's calendar today (standard, extended, unsupported, unknown). */
+    phase: SupportPhase;
 }
 
 export type RegionState =
@@ -46,7 +49,7 @@ export interface RegionStatus {
 
 export interface StatusReport {
     env: string;
-    ops: { stack: string; version: string | null; coreAddonsVersion: string | null; nodeGroupVersion: string | null } | null;
+    ops: { stack: string; version: string | null; coreAddonsVersion: string | null; nodeGroupVersion: string | null; phase: SupportPhase } | null;
     regions: RegionStatus[];
     lease: (Lease & { alive: boolean }) | null;
     /** Stacks with pending operations from an interrupted update. */
@@ -102,7 +105,7 @@ export function describeRegion(region: RegionView, running: boolean): { state: R
     }
 }
 
-export async function status(ports: DriverPorts, env: string): Promise<StatusReport> {
+export async function status(ports: DriverPorts, env: string, today = new Date().toISOString().slice(0, 10)): Promise<StatusReport> {
     const view = await observeEnv(ports.engine, env);
     const current = await ports.lease.current(env);
     const lease = current ? { ...current, alive: ports.lease.alive(current) } : null;
@@ -122,25 +125,31 @@ export async function status(ports: DriverPorts, env: string): Promise<StatusRep
                 const cluster = region.clusters[color];
                 if (!cluster) return [];
                 if (cluster.pending) pending.push(cluster.stack);
-                return [{ color, stack: cluster.stack, version: cluster.version, cron: owner === color, deployed: cluster.outputs !== null, argocdRegistered: cluster.outputs?.argocdRegistered === true }];
+                return [{ color, stack: cluster.stack, version: cluster.version, cron: owner === color, deployed: cluster.outputs !== null, argocdRegistered: cluster.outputs?.argocdRegistered === true, phase: supportPhase(cluster.version, today) }];
             }),
         };
     });
     const ops = view.ops
-        ? { stack: view.ops.stack, version: view.ops.outputs?.kubernetesVersion ?? null, coreAddonsVersion: view.ops.outputs?.coreAddonsVersion ?? null, nodeGroupVersion: view.ops.outputs?.nodeGroupVersion ?? null }
+        ? { stack: view.ops.stack, version: view.ops.outputs?.kubernetesVersion ?? null, coreAddonsVersion: view.ops.outputs?.coreAddonsVersion ?? null, nodeGroupVersion: view.ops.outputs?.nodeGroupVersion ?? null, phase: supportPhase(view.ops.outputs?.kubernetesVersion ?? configText(view.ops.config, "kubernetesVersion") ?? "unknown", today) }
         : null;
     return { env, ops, regions, lease, pendingOperations: pending, journal: ports.journal.locate(env) };
 }
 
+/** `extended support` and, when the calendar row was not read in AWS's own calendar, that its dates are unverified. */
+function phaseText(phase: SupportPhase, version: string | null): string {
+    const dates = version && eksSupport(version) && !eksSupport(version)!.verified ? ", dates unverified" : "";
+    return `${phase === "standard" || phase === "extended" ? `${phase} support` : phase}${dates}`;
+}
+
 export function formatStatus(report: StatusReport): string {
     const lines = [`env ${report.env}`];
-    if (report.ops) lines.push(`  ops ${report.ops.stack}: Kubernetes ${report.ops.version}, add-ons ${report.ops.coreAddonsVersion}, nodes ${report.ops.nodeGroupVersion}`);
+    if (report.ops) lines.push(`  ops ${report.ops.stack}: Kubernetes ${report.ops.version} (${phaseText(report.ops.phase, report.ops.version)}), add-ons ${report.ops.coreAddonsVersion}, nodes ${report.ops.nodeGroupVersion}`);
     for (const region of report.regions) {
         lines.push(`  ${region.region.padEnd(16)} ${(region.weights ? formatWeights(region.weights) : "not deployed").padEnd(22)} ${region.state}`);
         lines.push(`    ${region.detail}`);
         for (const c of region.clusters) {
             const flags = [c.cron ? "cron" : "", c.deployed ? "" : "not deployed", c.argocdRegistered || !c.deployed ? "" : "not in Argo CD"].filter(Boolean);
-            lines.push(`    ${c.color.padEnd(6)} ${c.version.padEnd(6)} ${c.stack}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+            lines.push(`    ${c.color.padEnd(6)} ${c.version.padEnd(6)} ${c.stack}  ${phaseText(c.phase, c.version)}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
         }
     }
     const lease = report.lease;

@@ -11,7 +11,19 @@ import { observeEnv } from "../core/fleet";
 import { parseDuration, parseSteps, parseVersion } from "../core/options";
 import { preflightedRun, runUpgrade } from "../upgrade/run";
 import { UPGRADE_DEFAULTS, UpgradeOptions, UpgradeResult } from "../upgrade/types";
-import { preflightBlueGreen, PreflightFinding } from "../preflight/checks";
+import { preflightBlueGreen } from "../preflight/checks";
+import { PreflightFinding } from "../preflight/finding";
+import { RunLog } from "../record/runLog";
+import { orderOverride } from "./orderOverride";
+import { journalCycle } from "../plan/journal";
+import { EnvSnapshot } from "../plan/snapshot";
+
+/** An order check skipped on purpose is in the journal, with the reason and what it would have blocked. */
+export async function journalOverride(log: RunLog, reason: string | undefined, findings: PreflightFinding[]): Promise<void> {
+    const overridden = findings.filter((f) => (f.id === "ops-order" || f.id === "env-order") && f.message.includes("[order check skipped:"));
+    if (reason === undefined || overridden.length === 0) return;
+    await log.event(null, `order check skipped on purpose: ${reason}`, { phase: "preflight", detail: { skipOrderCheck: reason, overridden } });
+}
 
 export interface UpgradeFlags extends EngineOptions {
     env: string;
@@ -30,6 +42,10 @@ export interface UpgradeFlags extends EngineOptions {
     fastRollback?: boolean;
     argoTimeout?: string;
     jobsTimeout?: string;
+    /** Go against the version cycle's order on purpose, for this reason (journaled). */
+    skipOrderCheck?: string;
+    /** On sim and local, block on the cycle's order as the pulumi engine does. */
+    enforceOrder?: boolean;
 }
 
 const SECOND = 1_000;
@@ -98,6 +114,7 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
     if (flags.to === undefined) throw new BadInputError("--to is required (the target Kubernetes version, e.g. 1.35)");
     const to = parseVersion("--to", flags.to, io.warn);
     const options = upgradeOptions(flags, to);
+    const skipOrderCheck = orderOverride(flags);
     let regions: string[] = [];
     const ports = await openEngine(flags, flags.env, io, {
         validate: (facts) => {
@@ -117,13 +134,16 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
             );
         }
     }
+    let seen: EnvSnapshot | null = null;
     return preflightedRun(
         ports,
         invocation,
         flags.env,
         { recover: options.recover, breakLease: options.breakLease, what: "upgrade", regions },
-        (leased) => preflightBlueGreen(leased, flags.env, to, regions, { runId: invocation.runId }),
+        (leased) => preflightBlueGreen(leased, flags.env, to, regions, { runId: invocation.runId, skipOrderCheck, onSnapshot: (s) => (seen = s) }),
         async (leased, log, findings, blocking): Promise<UpgradeOutcome> => {
+            await journalOverride(log, skipOrderCheck, findings);
+            await journalCycle(leased, log, seen, to);
             if (blocking.length === 0) return { ...(await runUpgrade(leased, invocation, options, regions, log)), preflight: findings };
             return {
                 env: flags.env,

@@ -231,11 +231,16 @@ export interface ClusterInsight {
     name: string;
     status: "PASSING" | "WARNING" | "ERROR" | "UNKNOWN";
     reason: string;
+    /** What EKS recommends doing (DescribeInsight), when it says. */
+    recommendation?: string;
+    /** Deprecated APIs still in use (DescribeInsight's deprecationDetails). */
+    deprecations?: { usage: string; replacedWith?: string; stopServingVersion?: string }[];
 }
 
-/** EKS upgrade insights (ListInsights); the sim reports none. */
+/** EKS upgrade insights (ListInsights, DescribeInsight); on sim and local, the scenario's `insights`. */
 export interface UpgradeInsights {
-    insights(region: string, clusterName: string, targetVersion: string): Promise<ClusterInsight[]>;
+    /** `stack` names the cluster's stack too: a rehearsal's scenario may name a cluster either way. */
+    insights(region: string, clusterName: string, targetVersion: string, stack?: string): Promise<ClusterInsight[]>;
 }
 
 // ---------------------------------------------------------------- identity

@@ -31,7 +31,7 @@ import { Elbv2Weights } from "../real/elbv2Weights";
 import { PulumiEngine } from "../real/pulumiEngine";
 import { RehearsedLoadBalancer } from "../scenario/forwarding";
 import { ScenarioCallerIdentity } from "../scenario/identity";
-import { NoInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics } from "../scenario/observers";
+import { ScenarioInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics } from "../scenario/observers";
 import { Scenario } from "../scenario/scenario";
 import { EMULATOR_CREDENTIALS, LEASE_TABLE } from "../local/emulator";
 import { LocalEngine } from "../local/engine";
@@ -139,7 +139,7 @@ export function createLocalPorts(options: LocalOptions): LocalPorts {
         argo: new ScenarioArgo(options.scenario, history.view, clock),
         jobs: new ScenarioJobs(options.scenario, history.view, clock, options.env),
         subnets: new Ec2Subnets(perRegion((region) => new EC2Client({ ...aws, region }))),
-        insights: new NoInsights(),
+        insights: new ScenarioInsights(options.scenario),
         identity: new ScenarioCallerIdentity(options.scenario, engine, options.env),
         lease: new DeadHolderTakeover(new DynamoLeaseStore(new DynamoDBClient({ ...aws, region: LEASE_REGION }), LEASE_TABLE), options.identity),
         journal: new FileJournal(path.join(stateDir, "journal")),

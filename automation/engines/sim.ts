@@ -3,7 +3,7 @@
  * seeded with, then seeded; read-only commands never write the state, an env not seeded yet is shown from a
  * throwaway copy seeded elsewhere.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseStackName } from "../../components/naming";
@@ -53,6 +53,8 @@ export async function openSimEngine(options: EngineOptions, opening: SimOpening,
     checkScenario(scenario, facts, options.scenario!);
     if (seeding && open.readOnly) {
         const scratch = path.join(mkdtempSync(path.join(tmpdir(), "mitene-status-")), "state");
+        // The other envs of the state stay visible (plan and preflight read the env before this one in the cycle).
+        if (existsSync(stateDir)) cpSync(stateDir, scratch, { recursive: true });
         await seedEnv(new SimStore(scratch), env, stacksDir);
         io.warn(`sim: ${stateDir} holds no state for env ${env} yet: showing the committed stack files (nothing was written)`);
         return createSimPorts({ stateDir: scratch, env, scenario, identity: io.identity, stacksDir });

@@ -14,15 +14,11 @@ import { CallerAccount, ClusterInsight, Lease, SubnetCapacity } from "../core/po
 import { runStackProgram } from "../programs/stackPrograms";
 import { newClusterConfig } from "../upgrade/region";
 import { apiUses } from "./apiDeprecations";
+import { CalendarRow, STANDARD_SUPPORT_WARNING_DAYS, calendarRow } from "../plan/calendar";
+import { orderFindings, overrideOrder } from "../plan/order";
+import { EnvSnapshot, snapshotEnv, snapshotFromView } from "../plan/snapshot";
+import { PreflightFinding, blockingFindings } from "./finding";
 
-export interface PreflightFinding {
-    id: string;
-    severity: "blocking" | "warning";
-    message: string;
-    region?: string;
-}
-
-export const blockingFindings = (findings: PreflightFinding[]) => findings.filter((f) => f.severity === "blocking");
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -163,12 +159,35 @@ async function envAccountFindings(ports: DriverPorts, view: EnvView): Promise<Pr
 }
 
 /**
- * The Ops cluster goes first in a version cycle (docs/operations.md): Argo CD there deploys onto the service
- * clusters, and its own cluster, upgraded in place one minor at a time, should not trail the clusters it serves.
+ * Where every cluster of the env stands in EKS's calendar: a warning while one is in extended support (it costs
+ * more every hour) or within 60 days of leaving standard support, naming unverified dates as such.
  */
-export function opsOrderFindings(opsVersion: string | null, target: string): PreflightFinding[] {
-    if (!opsVersion || compareMinor(opsVersion, target) >= 0) return [];
-    return [{ id: "ops-order", severity: "warning", message: `the Ops cluster runs Kubernetes ${opsVersion}, behind the target ${target}: upgrade it first (mitene ops-upgrade), see docs/operations.md` }];
+export function calendarFindings(rows: readonly CalendarRow[]): PreflightFinding[] {
+    return rows.flatMap((row): PreflightFinding[] => {
+        const dates = row.datesVerified ? "" : " (dates NOT verified against AWS's calendar)";
+        if (row.phase === "extended") {
+            const cost = row.extraCostPerMonthUsd > 0 ? `, $${row.extraCostPerMonthUsd}/month more than standard` : "";
+            return [{ id: "support-phase", severity: "warning", message: `${row.cluster} runs Kubernetes ${row.version}, in EKS extended support since ${row.endOfStandardSupport}${dates}${cost} (upgradePolicy ${row.upgradePolicy})` }];
+        }
+        if (row.phase === "unsupported") return [{ id: "support-phase", severity: "warning", message: `${row.cluster} runs Kubernetes ${row.version}, past EKS extended support (${row.endOfExtendedSupport})${dates}: EKS upgrades it in place on its own` }];
+        if (row.phase === "standard" && row.daysLeft !== null && row.daysLeft <= STANDARD_SUPPORT_WARNING_DAYS) {
+            return [{ id: "support-phase", severity: "warning", message: `${row.cluster} runs Kubernetes ${row.version}, whose standard support ends ${row.endOfStandardSupport}${dates}, in ${row.daysLeft} days` }];
+        }
+        return [];
+    });
+}
+
+/** The calendar rows of an env's clusters on `date`. */
+export const envCalendar = (snapshot: EnvSnapshot | null, date: string) => (snapshot?.clusters ?? []).map((c) => calendarRow(c, date));
+
+/**
+ * The order of the cycle (automation/plan/order.ts): the Ops cluster before the service clusters, the env the
+ * cycle names before this one (with its soak). Blocking, unless `skipOrderCheck` gives a reason to go anyway.
+ */
+async function cycleOrderFindings(ports: DriverPorts, snapshot: EnvSnapshot | null, target: string, mode: "blue-green" | "in-place", skipOrderCheck: string | undefined): Promise<PreflightFinding[]> {
+    if (!snapshot) return [];
+    const before = snapshot.cycle ? await snapshotEnv(ports.engine, snapshot.cycle.after, ports.stacksDir) : null;
+    return overrideOrder(orderFindings(snapshot, before, target, mode, ports.clock.now()), skipOrderCheck);
 }
 
 /** EKS upgrade insights: ERROR blocks, WARNING warns. */
@@ -193,6 +212,10 @@ export interface PreflightContext {
     /** The run's own id: its lease is not "held by another run". */
     runId?: string;
     date?: string;
+    /** Go against the cycle's order on purpose, for this reason (`--skip-order-check`); the journal keeps it. */
+    skipOrderCheck?: string;
+    /** Told the env's snapshot preflight read, so the run journals the calendar without reading the stacks again. */
+    onSnapshot?: (snapshot: EnvSnapshot | null) => void;
 }
 
 /**
@@ -213,6 +236,8 @@ export function servingAddons(regions: readonly RegionView[]): AddonSpec[] {
 /** Checks for a blue/green upgrade of `regions` to `target`. */
 export async function preflightBlueGreen(ports: DriverPorts, env: string, target: string, regions: string[], context: PreflightContext = {}): Promise<PreflightFinding[]> {
     const view = await observeEnv(ports.engine, env);
+    const snapshot = snapshotFromView(view);
+    context.onSnapshot?.(snapshot);
     const selected = view.regions.filter((r) => regions.includes(r.region));
     const servingVersions = Object.fromEntries(
         selected.flatMap((r) => {
@@ -229,7 +254,8 @@ export async function preflightBlueGreen(ports: DriverPorts, env: string, target
         ...coreAddonFindings(target),
         ...(await envAccountFindings(ports, view)),
         ...stateFindings({ ...view, regions: selected }, await ports.lease.current(env), context.runId ?? null),
-        ...opsOrderFindings(view.ops?.outputs?.kubernetesVersion ?? null, target),
+        ...(await cycleOrderFindings(ports, snapshot, target, "blue-green", context.skipOrderCheck)),
+        ...calendarFindings(envCalendar(snapshot, context.date ?? today())),
     ];
     if (blockingFindings(findings).length > 0) return findings;
     for (const region of selected) {
@@ -247,17 +273,21 @@ export async function preflightBlueGreen(ports: DriverPorts, env: string, target
 /** Checks for the in-place upgrade of the Ops cluster to `target` (exactly one minor ahead: the caller checks). */
 export async function preflightInPlace(ports: DriverPorts, env: string, target: string, context: PreflightContext = {}): Promise<PreflightFinding[]> {
     const view = await observeEnv(ports.engine, env);
+    const snapshot = snapshotFromView(view);
+    context.onSnapshot?.(snapshot);
     const findings: PreflightFinding[] = [
         ...versionFindings(target, context.date ?? today()),
         ...chartFindings([...ADDON_CATALOG.filter((a) => (OPS_ADDONS as readonly string[]).includes(a.name)), ...Object.values(OPS_CHARTS)], target, "Ops cluster"),
         ...coreAddonFindings(target),
         ...(await envAccountFindings(ports, view)),
         ...runFindings(view, await ports.lease.current(env), context.runId ?? null),
+        ...(await cycleOrderFindings(ports, snapshot, target, "in-place", context.skipOrderCheck)),
+        ...calendarFindings(envCalendar(snapshot, context.date ?? today()).filter((row) => row.role === "ops")),
     ];
     const ops = view.ops;
     if (!ops?.outputs) return [...findings, { id: "serving-state", severity: "blocking", message: `the Ops stack of ${env} is not deployed` }];
     const graph = (await runStackProgram(ops.stack, { ...ops.config, "mitene:kubernetesVersion": target, "mitene:coreAddonsVersion": target, "mitene:nodeGroupVersion": target }, () => undefined)).resources;
     findings.push(...apiFindings(graph, target, "Ops cluster"));
-    findings.push(...insightFindings(await ports.insights.insights(configText(ops.config, "region")!, ops.outputs.clusterName, target), "Ops cluster"));
+    findings.push(...insightFindings(await ports.insights.insights(configText(ops.config, "region")!, ops.outputs.clusterName, target, ops.stack), "Ops cluster"));
     return findings;
 }

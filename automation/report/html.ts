@@ -6,6 +6,7 @@ import { gateCharts } from "./gateCharts";
 import { formatMinutes } from "../core/options";
 import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
 import { RegionModel, RunModel } from "./model";
+import { cycleHtml } from "./cycle";
 import { timelineChart, weightChart } from "./charts";
 import { escapeXml as esc } from "./svg";
 
@@ -133,7 +134,9 @@ export function renderHtml(run: RunModel): string {
     if (run.outcome) sections.push(`<h2>Outcome</h2>`, keyValueTable("What the command reported", Object.entries(run.outcome).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
     sections.push(`<h2>Timeline</h2>`, timeline ?? `<p>Nothing in this run took time in a region.</p>`);
     if (weights) sections.push(`<h2>Traffic on the new color</h2>`, weights);
-    sections.push(...run.regions.map((region, i) => regionSection(run, region, i)), eventsTable(run));
+    sections.push(...run.regions.map((region, i) => regionSection(run, region, i)));
+    if (run.cycle) sections.push(cycleHtml(run.cycle));
+    sections.push(eventsTable(run));
     return [
         "<!DOCTYPE html>",
         `<html lang="en">`,

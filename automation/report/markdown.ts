@@ -8,6 +8,7 @@ import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./
 import { Thresholds } from "./journal";
 import { ganttChart } from "./mermaid";
 import { RegionModel, RunModel } from "./model";
+import { cycleMarkdown } from "./cycle";
 
 /** Events listed at most; the journal has them all. */
 export const MAX_EVENTS = 200;
@@ -100,6 +101,7 @@ export function renderMarkdown(run: RunModel): string {
     return [
         ...summary(run),
         ...stagesSection(run),
+        ...(run.cycle ? cycleMarkdown(run.cycle) : []),
         ...outcomeSection(run),
         ...run.regions.flatMap((region) => regionSection(run, region)),
         ...timelineSection(run),

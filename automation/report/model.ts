@@ -83,6 +83,22 @@ export interface RunModel {
     events: EventModel[];
     /** Things the reader must know: skipped lines, an interrupted run. */
     notes: string[];
+    /** The env's support calendar and readiness ledger as the run's preflight saw them (automation/plan/journal.ts). */
+    cycle: CycleDoc | null;
+}
+
+export interface CycleDoc {
+    at: string;
+    to: string;
+    calendar: { cluster: string; version: string; upgradePolicy: string; phase: string; endOfStandardSupport: string | null; endOfExtendedSupport: string | null; daysLeft: number | null; extraCostPerMonthUsd: number; costSource: string; datesVerified: boolean }[];
+    ledger: { cluster: string; item: string; kind: string; pinned: string | null; moveTo: string | null; severity: string; detail: string; source: string; file?: string }[];
+}
+
+/** The cycle entry's detail, when it has the shape a reader can trust. */
+function cycleOf(entries: ReadEntry[]): CycleDoc | null {
+    const detail = entries.find((e) => e.detail && typeof e.detail.cycle === "object")?.detail?.cycle as Partial<CycleDoc> | undefined;
+    if (!detail || typeof detail.at !== "string" || typeof detail.to !== "string" || !Array.isArray(detail.calendar) || !Array.isArray(detail.ledger)) return null;
+    return detail as CycleDoc;
 }
 
 const KIND_BY_TEXT: [RegExp, RunKind][] = [
@@ -189,7 +205,8 @@ export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[]
     // Time order; entries written at the same minute keep the order they were written in.
     const entries = all.filter((e) => e.runId === runId).sort((a, b) => a.atMinutes - b.atMinutes || a.line - b.line);
     if (entries.length === 0) throw new Error(`no entries for run ${runId}`);
-    const first = entries.reduce((earliest, e) => (e.line < earliest.line ? e : earliest));
+    // The run's start entry says what it was; a run cut short before it has only its earliest line.
+    const first = entries.find((e) => e.phase === "start") ?? entries.reduce((earliest, e) => (e.line < earliest.line ? e : earliest));
     const end = entries.find((e) => e.phase === "end" && !e.region);
     const result = endResult(end);
     const kind = kindOf(first, result);
@@ -251,5 +268,6 @@ export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[]
         outcome: result.other ?? null,
         events: entries.filter((e) => !e.gate).map((e) => ({ atMinutes: e.atMinutes, region: e.region ?? null, phase: e.phase, event: e.event, result: e.result ?? null })),
         notes,
+        cycle: cycleOf(entries),
     };
 }

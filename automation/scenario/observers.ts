@@ -119,9 +119,13 @@ export class ScenarioSubnets implements SubnetInspector {
     }
 }
 
-/** A rehearsal has no EKS insights to report. */
-export class NoInsights implements UpgradeInsights {
-    async insights(): Promise<ClusterInsight[]> {
-        return [];
+/** The scenario's insights for a cluster (named by its EKS name or its stack's, or `*` for all) and target. */
+export class ScenarioInsights implements UpgradeInsights {
+    constructor(private readonly scenario: Scenario) {}
+
+    async insights(_region: string, clusterName: string, targetVersion: string, stack?: string): Promise<ClusterInsight[]> {
+        return this.scenario.insights
+            .filter((i) => (i.cluster === "*" || i.cluster === clusterName || i.cluster === stack) && (!i.kubernetesVersion || i.kubernetesVersion === targetVersion))
+            .map((i, n) => ({ id: i.id ?? `scenario-${n + 1}`, name: i.name, status: i.status, reason: i.reason, ...(i.recommendation ? { recommendation: i.recommendation } : {}) }));
     }
 }

@@ -28,6 +28,18 @@ const faultSchema = z
         listenerWritesFail: z.boolean().optional(),
     });
 
+/** An EKS upgrade insight as ListInsights/DescribeInsight report it, for one cluster or all (`*`). */
+const insightSchema = z.strictObject({
+    cluster: z.string().min(1).default("*"),
+    /** The target version it is computed for; default any. */
+    kubernetesVersion: z.string().regex(/^1\.\d{1,3}$/, "expected a Kubernetes minor like 1.35").optional(),
+    id: z.string().optional(),
+    name: z.string().min(1),
+    status: z.enum(["PASSING", "WARNING", "ERROR", "UNKNOWN"]),
+    reason: z.string().default(""),
+    recommendation: z.string().optional(),
+});
+
 export const scenarioSchema = z.strictObject({
     baseline: z
         .strictObject({
@@ -62,6 +74,8 @@ export const scenarioSchema = z.strictObject({
         .default({ clusterUp: 18, regionUp: 1, labelUp: 1, clusterDestroy: 12, opsControlPlane: 10, opsAddons: 3, opsNodes: 15 }),
     /** Draw request and error counts per bucket around their expected values, and jitter latency, reproducibly. Default off: every figure exact. */
     noise: z.strictObject({ seed: z.number().int() }).optional(),
+    /** EKS upgrade insights of the clusters (plan, preflight). Default none. */
+    insights: z.array(insightSchema).default([]),
     /** The AWS account the driver's credentials belong to. Default: the env's own (mitene:accountId). */
     callerAccountId: z.string().regex(/^\d{12}$/, "expected a 12-digit AWS account id").optional(),
 });

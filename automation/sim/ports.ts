@@ -10,7 +10,7 @@ import { stateJournalDir } from "../record/journalLocation";
 import { FileJournal } from "../record/fileJournal";
 import { CrashPlan, ProcessIdentity } from "../core/process";
 import { ScenarioCallerIdentity } from "../scenario/identity";
-import { NoInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics, ScenarioSubnets, StackHistory } from "../scenario/observers";
+import { ScenarioInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics, ScenarioSubnets, StackHistory } from "../scenario/observers";
 import { Scenario } from "../scenario/scenario";
 import { SimEngine } from "./engine";
 import { SimLeaseStore } from "./lease";
@@ -58,7 +58,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
         argo: new ScenarioArgo(options.scenario, history, clock),
         jobs: new ScenarioJobs(options.scenario, history, clock, options.env),
         subnets: new ScenarioSubnets(options.scenario),
-        insights: new NoInsights(),
+        insights: new ScenarioInsights(options.scenario),
         identity: new ScenarioCallerIdentity(options.scenario, engine, options.env),
         lease: new SimLeaseStore(store, options.identity),
         journal: new FileJournal(stateJournalDir(options.stateDir)),

@@ -17,6 +17,8 @@ export interface CronMove {
     record?: (state: RegionState) => UpgradeRecord | undefined;
     /** Longest wait for the other cluster's running jobs; the move stops (jobs off everywhere is then reported). */
     jobsTimeoutMs: number;
+    /** The cut-over: the new cluster records since when it serves (`servingSince`, the soak clock of the next env). */
+    servingSince?: string;
 }
 
 /** Raised when the old cluster's jobs do not finish in time: cron stays off on both until they do. */
@@ -46,7 +48,9 @@ export async function moveCron(ctx: RegionContext, move: CronMove): Promise<void
         ctx.status(`cron on on ${move.to}`);
         await ctx.event(`turn cron on on ${move.to}`, { phase: "cut-over" });
     }
-    await writeCluster(ctx, move.to, { cron: true });
+    // A rerun of a finished cut-over keeps the time the first one wrote.
+    const since = move.servingSince && (state.view.clusters[move.to]?.config["mitene:servingSince"] ?? move.servingSince);
+    await writeCluster(ctx, move.to, { cron: true, ...(since ? { servingSince: since } : {}) });
 }
 
 async function waitForJobs(ctx: RegionContext, move: CronMove, color: Color): Promise<void> {

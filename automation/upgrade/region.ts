@@ -7,6 +7,7 @@
 import { Color, clusterStack, otherColor } from "../../components/naming";
 import { compareMinor } from "../../components/kubernetesVersions";
 import { formatWeights, weightsFor } from "../../components/weights";
+import { formatInstant } from "../../components/validation";
 import { nextRecord } from "../../stacks/upgradeRecord";
 import { StackConfig } from "../core/ports";
 import { DriverPorts, Invocation } from "../core/context";
@@ -23,7 +24,9 @@ const KEY = (key: string) => `mitene:${key}`;
 
 /** The configuration of the new color's stack: the serving color's, at the new version, without cron. */
 export function newClusterConfig(serving: StackConfig, version: string): StackConfig {
-    return { ...serving, [KEY("kubernetesVersion")]: version, [KEY("cron")]: false, [KEY("argocdRegistered")]: true };
+    // The new cluster serves from its own cut-over on: the old one's servingSince is not its.
+    const { [KEY("servingSince")]: _since, ...rest } = serving;
+    return { ...rest, [KEY("kubernetesVersion")]: version, [KEY("cron")]: false, [KEY("argocdRegistered")]: true };
 }
 
 /** Stops a region with a result; the orchestrator records it. */
@@ -372,6 +375,7 @@ export class RegionUpgrade {
             await moveCron(this.ctx, {
                 to: this.fresh,
                 jobsTimeoutMs: this.options.jobsTimeoutMs,
+                servingSince: formatInstant(this.ports.clock.now()),
                 checkpoint: () => this.checkpoint(),
                 // The hold starts when the cron jobs change owner.
                 record: (s) =>

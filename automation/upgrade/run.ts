@@ -7,7 +7,7 @@ import { DriverPorts, Invocation } from "../core/context";
 import { LeaseHeldError, LeaseLostError, PendingOperationsError } from "../core/errors";
 import { observeEnv, pendingStacks } from "../core/fleet";
 import { Latch, LeaseHolder, StackEngine } from "../core/ports";
-import { PreflightFinding, blockingFindings } from "../preflight/checks";
+import { PreflightFinding, blockingFindings } from "../preflight/finding";
 import { RunLog } from "../record/runLog";
 import { checkState } from "./consistency";
 import { remainingMinutes, upgradeTimes } from "./criticalPath";

@@ -7,7 +7,7 @@ import { COLORS, AWS_NAME_MAX, targetGroupName } from "../../components/naming";
 import { Weights, weightProblems } from "../../components/weights";
 import { isMinorVersion, compareMinor, minorDistance } from "../../components/kubernetesVersions";
 import { subnetPlanProblems } from "../../components/subnetPlan";
-import { isWholeInternet } from "../../components/validation";
+import { isWholeInternet, parseInstant } from "../../components/validation";
 import { recordConsistencyProblems, upgradeRecordSchema } from "../upgradeRecord";
 
 /** Stack config values arrive as strings; structured values as JSON. These accept both forms. */
@@ -162,6 +162,12 @@ export const opsConfigSchema = z
         grafana: z.strictObject({ enabled: bool.default(false), hostname: hostname.optional() }).default({ enabled: false }),
         /** CodeBuild-hosted GitHub Actions runners in the Ops VPC for the deploy and upgrade jobs. Default none. */
         ciRunner: ciRunnerSchema.optional(),
+        /**
+         * Where the env stands in a version cycle: `after` goes through each Kubernetes version first and must have
+         * served it for `soakDays` before this env's upgrades start (automation/plan/order.ts). Default none: the env
+         * goes first.
+         */
+        versionCycle: z.strictObject({ after: dnsLabel, soakDays: int(0, 365) }).optional(),
     })
     .superRefine(checkSubnetPlan)
     .superRefine((value, ctx) => {
@@ -303,6 +309,8 @@ export const clusterConfigSchema = z.strictObject({
     kubernetesVersion,
     /** Whether the cron jobs run on this cluster (an Argo CD cluster label). Exactly one cluster per region has it. */
     cron: bool,
+    /** Since when the cluster serves its region at its version (ISO time), written by the driver at the cron cut-over: the soak clock. Default none. */
+    servingSince: z.string().refine((text) => !Number.isNaN(parseInstant(text)), "expected an ISO time like 2026-12-04T10:15Z").optional(),
     /** Whether the cluster is registered in Argo CD. Default true; the driver turns it off before destroying. */
     argocdRegistered: bool.default(true),
     nodeGroups,

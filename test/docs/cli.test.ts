@@ -18,7 +18,7 @@ describe("docs/cli.md", () => {
 
     it("npm run mitene -- <command> --json prints one JSON document on stdout and nothing else", function () {
         this.timeout(60_000);
-        const stdout = execFileSync("npm", ["run", "mitene", "--", "preflight", "--env", "prod", "--to", "1.35", "--engine", "sim", "--state", tempState(), "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+        const stdout = execFileSync("npm", ["run", "mitene", "--", "preflight", "--env", "staging", "--ops", "--to", "1.35", "--engine", "sim", "--state", tempState(), "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
         assert.equal(JSON.parse(stdout).result, "pass");
     });
 });

@@ -47,9 +47,13 @@ export interface RunOptions {
     cwd?: string;
     /** stderr is a terminal (the live progress view). */
     tty?: boolean;
+    /** Block on the version cycle's order as the pulumi engine does (`--enforce-order`; test/plan/order.test.ts). */
+    orderCheck?: boolean;
 }
 
-export async function cli(args: string[], options: RunOptions = {}): Promise<CliRun> {
+export async function cli(given: string[], options: RunOptions = {}): Promise<CliRun> {
+    // On sim the cycle's order is reported, not enforced, unless a test asks for production's behaviour.
+    const args = options.orderCheck && ["upgrade", "ops-upgrade", "preflight", "rehearse"].includes(given[0]) ? [...given, "--enforce-order"] : given;
     const pid = options.pid ?? nextPid++;
     livePids.add(pid);
     let stdout = "";

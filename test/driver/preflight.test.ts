@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, opsOrderFindings, servingAddons, skipFindings, stateFindings, versionFindings } from "../../automation/preflight/checks";
+import { apiFindings, capacityFindings, chartFindings, insightFindings, ipsNeededPerSubnet, servingAddons, skipFindings, stateFindings, versionFindings } from "../../automation/preflight/checks";
 import { apiUses, kubernetesApiOf } from "../../automation/preflight/apiDeprecations";
 import { ADDON_CATALOG } from "../../components/addonCatalog";
 import { RegionView } from "../../automation/core/fleet";
@@ -83,12 +83,16 @@ describe("preflight on the sim engine", () => {
         return file;
     };
 
-    it("passes prod to 1.35 and exits 0", async () => {
-        const run = await cli(sim(tempState(), "preflight", "--env", "prod", "--to", "1.35", "--json"));
-        assert.equal(run.code, 0);
-        // The committed Ops cluster still runs 1.34: a warning only (docs/operations.md: Ops first).
-        assert.deepEqual(run.json.result, "pass");
-        assert.deepEqual(run.json.findings.map((f: any) => [f.id, f.severity]), [["ops-order", "warning"]]);
+    it("blocks prod to 1.35 while its Ops cluster and staging run 1.34, and passes with the order skipped on purpose", async () => {
+        const run = await cli(sim(tempState(), "preflight", "--env", "prod", "--to", "1.35", "--json"), { orderCheck: true });
+        assert.equal(run.code, 1);
+        assert.deepEqual(run.json.result, "blocked");
+        assert.deepEqual(run.json.findings.filter((f: any) => f.severity === "blocking").map((f: any) => f.id), ["env-order", "ops-order"]);
+        const skipped = await cli(sim(tempState(), "preflight", "--env", "prod", "--to", "1.35", "--skip-order-check", "emergency: test", "--json"), { orderCheck: true });
+        assert.equal(skipped.code, 0, skipped.stderr);
+        assert.deepEqual(skipped.json.findings.filter((f: any) => f.id.endsWith("-order")).map((f: any) => f.severity), ["warning", "warning"]);
+        // Every cluster runs 1.34, in extended support since 2026-12-02 on EKS's calendar: a warning each.
+        assert.equal(skipped.json.calendar.length, 3);
     });
 
     it("judges the add-ons the clusters install: one that opted into the Node Termination Handler blocks 1.36, which it does not support", async () => {
@@ -185,12 +189,4 @@ describe("preflight state checks", () => {
     });
 });
 
-describe("preflight: the order of a version cycle", () => {
-    it("warns when the Ops cluster is behind the service clusters' target, and only then", () => {
-        assert.deepEqual(opsOrderFindings("1.35", "1.35"), []);
-        assert.deepEqual(opsOrderFindings(null, "1.35"), []);
-        const [finding] = opsOrderFindings("1.34", "1.35");
-        assert.equal(finding.severity, "warning");
-        assert.match(finding.message, /Ops cluster runs Kubernetes 1\.34, behind the target 1\.35: upgrade it first/);
-    });
-});
+

@@ -56,7 +56,7 @@ describe("upstream: chart facts", () => {
 
     for (const [name, facts] of Object.entries(CHARTS) as [string, ChartFacts][]) {
         it(`${name}: version, repository and values were read at a stated source and date`, () => {
-            assert.match(facts.published, /read 2026-11-27/);
+            assert.match(facts.published, /read \d{4}-\d{2}-\d{2}/);
             assert.match(facts.published, new RegExp(facts.version.replace(/\./g, "\\.")));
             assert.ok(facts.values.source.length > 10);
             assert.ok(facts.values.keys.length > 0);

@@ -55,6 +55,20 @@ describe("the real Pulumi engine on a local state", function () {
     });
     after(() => rmSync(root, { recursive: true, force: true }));
 
+    it("plan reads the deployed stacks through the real engine: staging's calendar, ledger and steps, the scenario's insights", async () => {
+        const scenario = path.join(root, "insights.json");
+        writeFileSync(scenario, JSON.stringify({ insights: [{ cluster: "ops-staging", name: "Kubelet version skew", status: "WARNING", reason: "skew" }] }));
+        const run = await cli(["plan", "--env", "staging", "--to", "1.35", "--at", "2026-12-04", "--scenario", scenario, ...flags, "--json"]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.json.snapshot, "engine");
+        assert.deepEqual(run.json.calendar.map((r: any) => [r.cluster, r.version, r.phase, r.extraCostPerMonthUsd]), [
+            ["ops-staging", "1.34", "extended", 365],
+            ["mitene-staging-apne1-blue", "1.34", "extended", 365],
+        ]);
+        assert.equal(run.json.ledger.find((i: any) => i.kind === "insight").severity, "warning");
+        assert.deepEqual(run.json.steps.map((s: any) => [s.env, s.action, s.to]), [["staging", "ops-upgrade", "1.35"], ["staging", "upgrade", "1.35"]]);
+    });
+
     describe("PulumiEngine with the real CLI", () => {
         let seeded: string;
         before(() => (seeded = readFileSync(stackFile, "utf8")));

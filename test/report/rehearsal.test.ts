@@ -19,7 +19,12 @@ describe("report of a real rehearsal", () => {
         const out = path.join(path.dirname(state), "report.md");
         const report = await cli(["report", "--env", "prod", "--engine", "sim", "--state", state, "--format", "md", "--out", out]);
         assert.equal(report.code, 0, report.stderr);
-        const markdown = readFileSync(out, "utf8").replaceAll(run.json.journal, "JOURNAL").replace(/\d{8}T\d{6}-[0-9a-f]{6}/g, "RUN-ID");
+        // The support calendar is on the day's date (test/report/cycle.test.ts checks it on fixed data).
+        const markdown = readFileSync(out, "utf8")
+            .replaceAll(run.json.journal, "JOURNAL")
+            .replace(/\d{8}T\d{6}-[0-9a-f]{6}/g, "RUN-ID")
+            .replace(/### Support calendar on [\s\S]*?(?=\n### ap-northeast-1)/, "### Support calendar on TODAY\n\n(calendar and readiness)\n")
+            .replace(/support calendar of prod on \d{4}-\d{2}-\d{2} and readiness for 1\.35: [^|]*/, "support calendar of prod on TODAY and readiness for 1.35 ");
         if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, markdown);
         assert.equal(markdown, readFileSync(GOLDEN, "utf8"));
     });

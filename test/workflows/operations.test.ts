@@ -69,13 +69,13 @@ describe("workflows: the checks before a run", () => {
 
     it("upgrade: every driver option is an input; booleans are booleans", () => {
         const inputs = dispatchInputs(upgrade);
-        assert.deepEqual(Object.keys(inputs).sort(), ["bake", "break-lease", "env", "fast-rollback", "hold", "no-destroy", "recover", "regions", "retry", "steps", "stop-at", "version"]);
+        assert.deepEqual(Object.keys(inputs).sort(), ["bake", "break-lease", "env", "fast-rollback", "hold", "no-destroy", "recover", "regions", "retry", "skip-order-check", "steps", "stop-at", "version"]);
         assert.deepEqual(inputs.env.options, ["staging", "prod"]);
         for (const required of ["env", "version"]) assert.equal(inputs[required].required, true);
         for (const flag of ["no-destroy", "fast-rollback", "retry", "recover", "break-lease"]) assert.deepEqual([inputs[flag].type, inputs[flag].default], ["boolean", false], flag);
     });
 
-    const base = { ENV_NAME: "prod", VERSION: "1.35", REGIONS: "", STEPS: "", BAKE: "", HOLD: "", STOP_AT: "", NO_DESTROY: "false", FAST_ROLLBACK: "false", RETRY: "false", RECOVER: "false", BREAK_LEASE: "false" };
+    const base = { ENV_NAME: "prod", VERSION: "1.35", REGIONS: "", STEPS: "", BAKE: "", HOLD: "", STOP_AT: "", NO_DESTROY: "false", FAST_ROLLBACK: "false", RETRY: "false", RECOVER: "false", BREAK_LEASE: "false", SKIP_ORDER_CHECK: "" };
 
     it("upgrade: the inputs become arguments; the approval job repeats only those that continue the same upgrade", () => {
         assert.deepEqual(checkArgs(upgrade, base), { args: ["--to", "1.35"], "finish-args": ["--to", "1.35"] });
@@ -89,6 +89,12 @@ describe("workflows: the checks before a run", () => {
             assert.equal(checkArgs(upgrade, { ...base, ...bad }), undefined, JSON.stringify(bad));
         }
         assert.deepEqual(checkArgs(upgrade, { ...base, STOP_AT: "100" })?.args, ["--to", "1.35", "--stop-at", "100"], "100 is a share too");
+    });
+
+    it("upgrade: an order override is a reason both jobs repeat (the approval's preflight checks the order again); a quote or a flag in it is refused", () => {
+        const reason = "staging rebuilt: soaked on 1.35 before (INC-42)";
+        assert.deepEqual(checkArgs(upgrade, { ...base, SKIP_ORDER_CHECK: reason }), { args: ["--to", "1.35", "--skip-order-check", reason], "finish-args": ["--to", "1.35", "--skip-order-check", reason] });
+        for (const bad of ['ok" --break-lease', "x", "a\nb", "$(id)"]) assert.equal(checkArgs(upgrade, { ...base, SKIP_ORDER_CHECK: bad }), undefined, bad);
     });
 
     it("ops-upgrade: version, recover and break-lease", () => {
