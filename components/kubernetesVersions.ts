@@ -28,24 +28,18 @@ export interface CoreAddonVersions {
 
 /** Rows read in the AWS calendar itself (awsdocs/amazon-eks-user-guide kubernetes-versions.adoc@8596db85, the newest stored copy, whose newest row is 1.33). */
 const AWS_CALENDAR = "AWS EKS User Guide kubernetes-versions.adoc, release calendar (awsdocs/amazon-eks-user-guide@8596db85), read 2026-11-27";
-/** Rows newer than that copy: the AWS table row itself could not be read here. */
+const AWS_CALENDAR_134 = "AWS EKS User Guide kubernetes-versions.adoc, release calendar (awsdocs/amazon-eks-user-guide@013856044148, latest/ug/versioning/kubernetes-versions.adoc), read 2026-12-04";
+/** Rows newer than those copies: the AWS table row itself could not be read here. */
 const NOT_IN_AWS_COPY =
-    "NOT verified against AWS: the AWS calendar copy read 2026-11-27 stops at 1.33, and the newer AWS page (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.md, read 2026-12-04) could not be read past its introduction. Dates from endoflife.date/amazon-eks (read 2026-11-27, again 2026-12-04), consistent with AWS's 14 + 12 month rule; check `aws eks describe-cluster-versions`";
+    "NOT verified against AWS: the newest AWS calendar copy read (2026-12-04) stops at 1.34, and the newer AWS page (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.md, read 2026-12-04) could not be read past its introduction. Dates from endoflife.date/amazon-eks (read 2026-11-27, again 2026-12-04), consistent with AWS's 14 + 12 month rule; check `aws eks describe-cluster-versions`";
 
 export const EKS_VERSIONS: readonly EksVersionSupport[] = [
     { version: "1.30", eksRelease: "2024-05-23", endOfStandardSupport: "2025-07-23", endOfExtendedSupport: "2026-07-23", source: AWS_CALENDAR, verified: true },
     { version: "1.31", eksRelease: "2024-09-26", endOfStandardSupport: "2025-11-26", endOfExtendedSupport: "2026-11-26", source: AWS_CALENDAR, verified: true },
     { version: "1.32", eksRelease: "2025-01-23", endOfStandardSupport: "2026-03-23", endOfExtendedSupport: "2027-03-23", source: AWS_CALENDAR, verified: true },
     { version: "1.33", eksRelease: "2025-05-29", endOfStandardSupport: "2026-07-29", endOfExtendedSupport: "2027-07-29", source: AWS_CALENDAR, verified: true },
-    {
-        version: "1.34",
-        eksRelease: "2025-10-02",
-        endOfStandardSupport: "2026-12-02",
-        endOfExtendedSupport: "2027-12-02",
-        // endoflife.date lists the release as 2025-10-06; 2025-10-02 is 14 months before the end of standard support.
-        source: `${NOT_IN_AWS_COPY}. Release date not confirmed (endoflife.date: 2025-10-06)`,
-        verified: false,
-    },
+    // The AWS table row itself (awsdocs/amazon-eks-user-guide@01385604, the newest stored copy, whose newest row is 1.34).
+    { version: "1.34", eksRelease: "2025-10-02", endOfStandardSupport: "2026-12-02", endOfExtendedSupport: "2027-12-02", source: AWS_CALENDAR_134, verified: true },
     // The calendar says 1.35 reached EKS on 2026-01-28 (not the 27th): issue 9, and endoflife.date agrees.
     { version: "1.35", eksRelease: "2026-01-28", endOfStandardSupport: "2027-03-27", endOfExtendedSupport: "2028-03-27", source: NOT_IN_AWS_COPY, verified: false },
     {

@@ -136,7 +136,7 @@ export async function status(ports: DriverPorts, env: string, today = new Date()
 }
 
 /** `extended support` and, when the calendar row was not read in AWS's own calendar, that its dates are unverified. */
-function phaseText(phase: SupportPhase, version: string | null): string {
+export function phaseText(phase: SupportPhase, version: string | null): string {
     const dates = version && eksSupport(version) && !eksSupport(version)!.verified ? ", dates unverified" : "";
     return `${phase === "standard" || phase === "extended" ? `${phase} support` : phase}${dates}`;
 }

@@ -127,10 +127,10 @@ describe("kubernetesVersions: support calendar", () => {
         for (const v of EKS_VERSIONS) {
             const fromAws = v.source.startsWith("AWS EKS User Guide");
             assert.ok(fromAws !== v.source.includes("NOT verified"), `${v.version}: ${v.source}`);
-            assert.match(v.source, /read 2026-11-27|2026-08-16/, v.version);
+            assert.match(v.source, /read 2026-1[12]-\d\d|2026-08-16/, v.version);
         }
         // The rows read in AWS's own table.
-        assert.deepEqual(EKS_VERSIONS.filter((v) => v.source.startsWith("AWS EKS User Guide")).map((v) => v.version), ["1.30", "1.31", "1.32", "1.33"]);
+        assert.deepEqual(EKS_VERSIONS.filter((v) => v.source.startsWith("AWS EKS User Guide")).map((v) => v.version), ["1.30", "1.31", "1.32", "1.33", "1.34"]);
     });
 
     it("eksSupport finds a listed version and nothing else", () => {

@@ -32,13 +32,15 @@ const cluster = (changes: Partial<ClusterFacts> = {}): ClusterFacts => ({
 });
 
 describe("plan: calendar", () => {
-    it("1.34 on 2026-12-04: extended support two days in, $365 a month more with the EKS default policy, dates unverified", () => {
+    it("1.34 on 2026-12-04: extended support two days in, $365 a month more with the EKS default policy, dates read in AWS's calendar", () => {
         const row = calendarRow(cluster(), "2026-12-04");
-        assert.deepEqual([row.phase, row.daysLeft, row.extraCostPerMonthUsd, row.upgradePolicy, row.datesVerified], ["extended", -2, 365, "EXTENDED (EKS default)", false]);
+        assert.deepEqual([row.phase, row.daysLeft, row.extraCostPerMonthUsd, row.upgradePolicy, row.datesVerified], ["extended", -2, 365, "EXTENDED (EKS default)", true]);
         assert.match(row.costSource, /\$0\.60 \(extended\) vs \$0\.10 \(standard\) per cluster-hour.*730 hours/);
         const item = calendarItem(row);
         assert.equal(item.severity, "warning");
-        assert.match(item.detail, /NOT verified/);
+        assert.doesNotMatch(item.detail, /NOT verified/);
+        // A row not read in AWS's own calendar says so (1.35).
+        assert.match(calendarItem(calendarRow(cluster({ version: "1.35" }), "2027-02-20")).detail, /NOT verified/);
     });
 
     it("past the end of extended support is blocking, never ok", () => {

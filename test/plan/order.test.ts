@@ -2,6 +2,7 @@
  * The cycle's order, held by preflight, upgrade, ops-upgrade and rehearse: the Ops cluster before the service
  * clusters, staging (with its soak) before prod, and a deliberate override that the journal keeps.
  */
+import { phaseText } from "../../automation/commands/status";
 import { strict as assert } from "node:assert";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -123,7 +124,10 @@ describe("status shows the support phase", () => {
         const run = await cli(sim(tempState(), "status", "--env", "prod", "--json"));
         assert.equal(run.json.ops.phase, supportPhase("1.34", today));
         for (const region of run.json.regions) assert.deepEqual(region.clusters.map((c: any) => c.phase), [supportPhase("1.34", today)]);
-        assert.match((await cli(sim(tempState(), "status", "--env", "prod"))).stdout, /blue {3}1\.34 {3}mitene-prod-ap-northeast-1-blue {2}(extended|standard) support, dates unverified/);
+        assert.match((await cli(sim(tempState(), "status", "--env", "prod"))).stdout, /blue {3}1\.34 {3}mitene-prod-ap-northeast-1-blue {2}(extended|standard) support {2}\[cron\]/);
+        // A version whose calendar row was not read in AWS's own table says so (1.35 here).
+        assert.equal(phaseText("standard", "1.35"), "standard support, dates unverified");
+        assert.equal(phaseText("extended", "1.34"), "extended support");
     });
 });
 
