@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, statSync } f
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseStackName } from "../components/naming";
+import { Access, DEFAULT_ACCESS } from "../stacks/config/access";
 import { BadInputError, StateDamagedError } from "./errors";
 import { DriverPorts } from "./context";
 import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
@@ -40,8 +41,8 @@ export interface EngineIo {
     /** How `--crash-after` dies: exit 137 in the CLI. */
     die: () => Promise<never>;
     warn: (line: string) => void;
-    /** Real ports for `--engine pulumi`. */
-    realPorts?: (env: string) => Promise<DriverPorts>;
+    /** Real ports for `--engine pulumi`, running as the env's role of `access`. */
+    realPorts?: (env: string, access: Access) => Promise<DriverPorts>;
 }
 
 /** The state directory a sim or local command works in. */
@@ -81,6 +82,8 @@ export interface OpenOptions {
     validate?: (facts: EnvFacts) => void;
     /** The command changes nothing: never seed or otherwise write the state directory. */
     readOnly?: boolean;
+    /** Which of the env's roles the command runs as on the pulumi engine. Default deploy. */
+    access?: Access;
 }
 
 /**
@@ -112,7 +115,7 @@ export async function openEngine(options: EngineOptions, env: string, io: Engine
     const validate = open.validate ?? (() => undefined);
     if (options.engine === "pulumi") {
         if (!io.realPorts) throw new Error("the pulumi engine is not available in this build");
-        const ports = await io.realPorts(env);
+        const ports = await io.realPorts(env, open.access ?? DEFAULT_ACCESS);
         const facts = factsFromView(await observeEnv(ports.engine, env));
         requireKnownEnv(facts, []);
         validate(facts);

@@ -80,6 +80,9 @@ export const serviceClusterName = (env: string, region: string, color: Color) =>
 
 export const opsClusterName = (env: string) => `ops-${env}`;
 
+/** The role Argo CD assumes in the service clusters (an access entry there): a fixed name, so trusts can name it. */
+export const argocdRoleName = (env: string) => `mitene-${env}-argocd`;
+
 /** The env's CodeBuild runner project; workflows ask for `codebuild-<this>-${{ github.run_id }}-${{ github.run_attempt }}`. */
 export const ciRunnerProjectName = (env: string) => `mitene-${env}-runner`;
 

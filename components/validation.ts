@@ -19,3 +19,6 @@ export const isWholeInternet = (cidr: string) => /\/0$/.test(cidr.trim());
 export function publicAccessProblems(cidrs: readonly string[]): string[] {
     return cidrs.filter(isWholeInternet).map((c) => `publicAccessCidrs must not contain ${c} (the whole internet)`);
 }
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
+export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
