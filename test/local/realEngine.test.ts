@@ -74,12 +74,12 @@ describe("the real Pulumi engine on a local state", function () {
             assert.deepEqual(plane.inputs!.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
         });
         it("the cluster's kubeconfig carries --role <deploy role> as pulumi-eks generates it, and the Ops provider's names it too", () => {
-            assert.deepEqual(execArgs(one("eks:index:Cluster").outputs!.kubeconfigJson).slice(-2), ["--role", deployRole()]);
+            assert.deepEqual(execArgs(one("pulumi:providers:kubernetes", "svc-cluster-k8s").inputs!.kubeconfig).slice(-2), ["--role", deployRole()]);
             assert.deepEqual(execArgs(one("pulumi:providers:kubernetes", "ops").inputs!.kubeconfig).slice(-4, -2), ["--role-arn", deployRole()]);
         });
-        it("clusterSecurityGroupId is pulumi-eks's own group, on the control plane, where the 443 rule goes", () => {
+        it("clusterSecurityGroupId is pulumi-eks's own group, on the control plane, where the 443 rule goes", async () => {
             const group = one("aws:ec2/securityGroup:SecurityGroup", "svc-cluster-eks-eksClusterSecurityGroup");
-            assert.equal(one("eks:index:Cluster").outputs!.clusterSecurityGroupId, group.id);
+            assert.equal((await engine().getStack(BLUE))!.outputs!.clusterSecurityGroupId, group.id);
             assert.deepEqual((one("aws:eks/cluster:Cluster").inputs!.vpcConfig as { securityGroupIds: string[] }).securityGroupIds, [group.id]);
             assert.equal(one("aws:ec2/securityGroupRule:SecurityGroupRule", "svc-cluster-api-0").inputs!.securityGroupId, group.id);
         });
