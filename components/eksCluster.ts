@@ -262,7 +262,8 @@ export class EksCluster extends pulumi.ComponentResource {
             parent: this,
             providers: { aws: a.provider },
             dependsOn: [controlPlaneLogs],
-            // The control plane itself waits for its log group too: the component's dependsOn is its own.
+            // The control plane, pulumi-eks's child, is given the log group as a dependency itself, not only
+            // through the component.
             transforms: [withoutCreatorAdmin, (args) => (args.type === CONTROL_PLANE ? { props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [controlPlaneLogs] }) } : undefined)],
         });
 
