@@ -36,7 +36,7 @@ export function runCli(): void {
         signal: controller.signal,
         stderrIsTTY: process.stderr.isTTY === true,
         columns: process.stderr.columns,
-        realPorts: async () => loadRealPorts().createRealPorts(process.cwd(), process.env, (line: string) => process.stderr.write(line + "\n")),
+        realPorts: async (env, access) => loadRealPorts().createRealPorts(process.cwd(), { env, access }, process.env, (line: string) => process.stderr.write(line + "\n")),
     }).then((code) => {
         // Wait for stdout to drain (pipes are asynchronous), then exit even if SDK clients keep sockets open.
         process.stdout.write("", () => process.exit(code));

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { DriverPorts, Invocation } from "./core/context";
+import { Invocation } from "./core/context";
 import { EngineIo, EngineOptions } from "./engines/options";
 import { BadInputError, EXIT, exitCodeOf } from "./core/errors";
 import { formatMinutes, parsePositive } from "./core/options";
@@ -42,7 +42,7 @@ export interface CliIo {
     /** Aborted on SIGINT/SIGTERM. */
     signal: AbortSignal;
     /** Real ports for `--engine pulumi`. */
-    realPorts?: (env: string) => Promise<DriverPorts>;
+    realPorts?: EngineIo["realPorts"];
     /** stderr is a terminal: progress redraws in place. */
     stderrIsTTY?: boolean;
     /** Environment settings (MITENE_JOURNAL_DIR, ...). Default: this process's. */

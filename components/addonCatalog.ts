@@ -46,6 +46,12 @@ export interface AddonSpec {
     namespace: string;
     /** Service account the chart runs as; its IRSA role trusts exactly this one. */
     serviceAccount: string;
+    /**
+     * Whether the release's `atomic` wait needs nodes (and CoreDNS): a Deployment's pods must schedule and
+     * resolve names before Helm calls it ready. A DaemonSet-only chart is ready on a cluster without nodes
+     * (Helm's readiness check counts desiredNumberScheduled, 0 there), so it need not wait for them.
+     */
+    needsNodes: boolean;
     /** Kubernetes minors this chart version is known to support, inclusive. */
     kubernetes: { min: string; max: string };
     /** Least-privilege IAM policy for the service account; absent when the add-on needs no AWS access. */
@@ -77,6 +83,7 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
         ...pinned("aws-load-balancer-controller"),
         namespace: "kube-system",
         serviceAccount: "aws-load-balancer-controller",
+        needsNodes: true,
         kubernetes: { min: "1.30", max: "1.36" },
         policy: loadBalancerControllerPolicy,
         // Pods cannot reach instance metadata (IMDSv2, hop limit 1): region and VPC must be given.
@@ -94,6 +101,7 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
         ...pinned("cluster-autoscaler"),
         namespace: "kube-system",
         serviceAccount: "cluster-autoscaler",
+        needsNodes: true,
         kubernetes: { min: "1.32", max: "1.36" },
         policy: clusterAutoscalerPolicy,
         values: (ctx) => ({
@@ -110,6 +118,8 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
         ...pinned("aws-node-termination-handler"),
         namespace: "kube-system",
         serviceAccount: "aws-node-termination-handler",
+        // IMDS mode (values.yaml enableSqsTerminationDraining: false) is a DaemonSet and nothing else.
+        needsNodes: false,
         // 0.27.0 (NTH 1.25.0) predates Kubernetes 1.36 and was never run against it.
         kubernetes: { min: "1.30", max: "1.35" },
         // NTH's README (v1.25.0): "If you're using EKS managed node groups, you don't need the
@@ -129,6 +139,7 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
         ...pinned("external-secrets"),
         namespace: "external-secrets",
         serviceAccount: "external-secrets",
+        needsNodes: true,
         kubernetes: { min: "1.30", max: "1.36" },
         policy: (ctx) => externalSecretsPolicy(ctx, ctx.parameterPath),
         values: (ctx) => ({
@@ -142,6 +153,7 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
         ...pinned("metrics-server"),
         namespace: "kube-system",
         serviceAccount: "metrics-server",
+        needsNodes: true,
         kubernetes: { min: "1.31", max: "1.36" },
         values: () => ({ replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } }),
     },
@@ -150,6 +162,8 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
         ...pinned("fluent-bit"),
         namespace: "logging",
         serviceAccount: "fluent-bit",
+        // values.yaml `kind: DaemonSet` (chart 0.57.2): nothing to schedule before nodes exist.
+        needsNodes: false,
         kubernetes: { min: "1.30", max: "1.36" },
         policy: (ctx) => fluentBitPolicy(ctx, ctx.logGroupName),
         values: (ctx) => ({
@@ -172,6 +186,7 @@ export const ADDON_CATALOG: readonly AddonSpec[] = [
         ...pinned("prometheus"),
         namespace: "monitoring",
         serviceAccount: "prometheus-agent",
+        needsNodes: true,
         kubernetes: { min: "1.30", max: "1.36" },
         policy: (ctx) => prometheusRemoteWritePolicy(ctx, ctx.ampWorkspaceId),
         values: (ctx) => ({

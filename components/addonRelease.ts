@@ -78,7 +78,10 @@ export function callerScope(provider: aws.Provider, parent: pulumi.Resource): pu
 
 export type ClusterAddonSettings = Omit<AddonContext, "roleArn" | "accountId" | "partition">;
 
-/** Installs each of `specs` into `cluster` as an AddonRelease named `<name>-<add-on>`, keyed by add-on name. */
+/**
+ * Installs each of `specs` into `cluster` as an AddonRelease named `<name>-<add-on>`, keyed by add-on name;
+ * those whose wait needs nodes start once the cluster is ready for workloads (after its node groups).
+ */
 export function installAddons(
     name: string,
     specs: readonly AddonSpec[],
@@ -98,7 +101,7 @@ export function installAddons(
                 kubernetesProvider: cluster.kubernetesProvider,
                 oidcProviderArn: cluster.oidcProviderArn,
                 oidcProviderUrl: cluster.oidcProviderUrl,
-            }, { parent }),
+            }, { parent, dependsOn: spec.needsNodes ? [cluster.readyForWorkloads] : [] }),
         ]),
     );
 }

@@ -1,9 +1,12 @@
 /**
  * Registers a service cluster in Argo CD on the Ops cluster: the declarative cluster Secret. Its labels are
  * what the GitOps repository's ApplicationSets select on (env, region, color, and cron for the batch jobs).
+ * A rollback moves the cron label back under the rollback role, so the registration also lets that role's
+ * group (clusterAccess.ts ROLLBACK_GROUP) get and patch this one Secret, and nothing else in the namespace.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ROLLBACK_GROUP } from "./clusterAccess";
 import { Color } from "./naming";
 
 export const ARGOCD_NAMESPACE = "argocd";
@@ -38,10 +41,24 @@ export const clusterLabels = (labels: ClusterLabels): Record<string, string> => 
     "mitene.io/cron": String(labels.cron),
 });
 
+export const argoClusterSecretName = (clusterName: string) => `cluster-${clusterName}`;
+
 export const argoClusterSecretMetadata = (clusterName: string, labels: ClusterLabels) => ({
-    name: `cluster-${clusterName}`,
+    name: argoClusterSecretName(clusterName),
     namespace: ARGOCD_NAMESPACE,
     labels: clusterLabels(labels),
+});
+
+/**
+ * What a rollback may do to the registration: read it and patch it (server-side apply is a PATCH, and
+ * pulumi-kubernetes reads the live object first: provider/pkg/await/await.go, Update), by name, so no other
+ * Secret of Argo CD (its repository credentials, its admin secret) is within reach.
+ */
+export const rollbackSecretRule = (clusterName: string) => ({
+    apiGroups: [""],
+    resources: ["secrets"],
+    resourceNames: [argoClusterSecretName(clusterName)],
+    verbs: ["get", "patch"],
 });
 
 /** The Secret's data, as Argo CD's declarative setup defines it for EKS (IAM auth, no static token). */
@@ -75,6 +92,16 @@ export class ArgoClusterRegistration extends pulumi.ComponentResource {
             stringData: pulumi
                 .all([args.server, args.caData, args.roleArn])
                 .apply(([server, caData, roleArn]) => argoClusterSecretData({ clusterName: args.clusterName, server, caData, roleArn })),
+        }, { parent: this, provider: args.opsProvider });
+        const rollbackName = `mitene-rollback-${args.clusterName}`;
+        const role = new k8s.rbac.v1.Role(`${name}-rollback`, {
+            metadata: { name: rollbackName, namespace: ARGOCD_NAMESPACE },
+            rules: [rollbackSecretRule(args.clusterName)],
+        }, { parent: this, provider: args.opsProvider });
+        new k8s.rbac.v1.RoleBinding(`${name}-rollback`, {
+            metadata: { name: rollbackName, namespace: ARGOCD_NAMESPACE },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+            subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: ROLLBACK_GROUP }],
         }, { parent: this, provider: args.opsProvider });
         this.secretName = resource.metadata.name;
         this.registerOutputs({ secretName: this.secretName });

@@ -8,11 +8,39 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { coreAddonVersions, compareMinor, isMinorVersion } from "./kubernetesVersions";
 import { serviceTrustPolicy } from "./iamPolicies";
-import { isWholeInternet, publicAccessProblems, throwIfProblems } from "./validation";
+import { LOG_RETENTION_DAYS, isWholeInternet, publicAccessProblems, throwIfProblems } from "./validation";
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
-const EKS_CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+/** EKS access policies (EKS user guide, "Review access policy permissions"): admin is cluster-admin, view is Kubernetes' `view` (no Secrets, no writes). */
+export const ACCESS_POLICIES = {
+    admin: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+    view: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+} as const;
+export type AccessPolicy = keyof typeof ACCESS_POLICIES;
+
+export const SUPPORT_TYPES = ["STANDARD", "EXTENDED"] as const;
+export type SupportType = (typeof SUPPORT_TYPES)[number];
+
+const CONTROL_PLANE = "aws:eks/cluster:Cluster";
+
+/**
+ * Sets `accessConfig.bootstrapClusterCreatorAdminPermissions: false` on the control plane pulumi-eks creates.
+ * pulumi-eks 4.3.0 hard-codes it to true whenever authenticationMode is set and has no input for it
+ * (nodejs/eks/cluster/cluster.ts, createCore; pulumi/pulumi-eks#2373), and `transforms` reach the children of
+ * packaged components (Pulumi docs, "Resource option: transforms"). False, because the creator's implicit
+ * admin entry lives outside Pulumi state, cannot be reviewed, makes whichever identity created the cluster
+ * its admin for life, and collides with an explicit entry for the same principal (EKS answers
+ * ResourceInUseException: the deploy role, which creates the clusters, has one). pulumi-eks ignores changes
+ * to the field, and EKS would replace the cluster for one (CloudFormation AWS::EKS::Cluster AccessConfig:
+ * "Update requires: Replacement"), so clusters created before keep their bootstrap entry: see
+ * docs/identity-kubernetes.md.
+ */
+export function withoutCreatorAdmin(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+    if (args.type !== CONTROL_PLANE) return undefined;
+    const accessConfig = (args.props.accessConfig ?? {}) as Record<string, unknown>;
+    return { props: { ...args.props, accessConfig: { ...accessConfig, bootstrapClusterCreatorAdminPermissions: false } }, opts: args.opts };
+}
 const NODE_POLICIES = [
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
@@ -43,6 +71,10 @@ export interface ClusterAccess {
     name: string;
     /** IAM role that gets access. */
     principalArn: pulumi.Input<string>;
+    /** The EKS access policy associated cluster-wide; none when the entry only carries kubernetesGroups. */
+    policy?: AccessPolicy;
+    /** Kubernetes groups the role is mapped to, for RBAC bindings the stacks write (e.g. the rollback's cron switch). Default none. */
+    kubernetesGroups?: string[];
 }
 
 /** Who may reach the private API endpoint (443) from outside the cluster, e.g. Argo CD and CI runners. */
@@ -74,8 +106,18 @@ export interface EksClusterArgs {
     nodeGroups: NodeGroupSpec[];
     /** CIDRs allowed to reach the public API endpoint. Default none: the public endpoint is off. */
     publicAccessCidrs?: string[];
-    /** Roles given cluster-admin through access entries. Default none. */
-    adminAccess?: ClusterAccess[];
+    /**
+     * The role the cluster's kubeconfig presents a token for (pulumi-eks `providerCredentialOpts.roleArn`, the
+     * only way pulumi-eks adds `--role` to it): the run's role, so the Kubernetes provider never uses the
+     * ambient credentials.
+     */
+    kubernetesRoleArn: string;
+    /** Access entries; every caller of the cluster needs one (bootstrapClusterCreatorAdminPermissions is off). Default none. */
+    access?: ClusterAccess[];
+    /** `upgradePolicy.supportType`: what EKS does when the minor leaves standard support (stacks/config/schema.ts explains the default). */
+    supportType: SupportType;
+    /** Retention of the control-plane log group `/aws/eks/<name>/cluster`, created before the cluster and deleted with it. */
+    controlPlaneLogRetentionDays: number;
     /** Clients admitted to the API endpoint on 443 besides the nodes. Default none. */
     apiClients?: ApiClient[];
     /** Tags on the cluster. Default none (the provider's default tags still apply). */
@@ -92,7 +134,7 @@ function resolve(args: EksClusterArgs): ResolvedArgs {
         nodeGroupVersion: args.nodeGroupVersion ?? args.kubernetesVersion,
         coreAddonsVersion: args.coreAddonsVersion ?? args.kubernetesVersion,
         publicAccessCidrs: args.publicAccessCidrs ?? [],
-        adminAccess: args.adminAccess ?? [],
+        access: args.access ?? [],
         apiClients: args.apiClients ?? [],
         tags: args.tags ?? {},
     };
@@ -118,6 +160,14 @@ export function eksClusterProblems(args: EksClusterArgs): string[] {
         }
     }
     problems.push(...publicAccessProblems(a.publicAccessCidrs));
+    const entryNames = a.access.map((entry) => entry.name);
+    if (new Set(entryNames).size !== entryNames.length) problems.push(`access entry names repeat: ${entryNames.join(", ")}`);
+    for (const entry of a.access) {
+        if (!entry.policy && (entry.kubernetesGroups ?? []).length === 0) problems.push(`access entry ${entry.name} grants nothing: give it a policy or kubernetesGroups`);
+    }
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(a.kubernetesRoleArn)) problems.push(`kubernetesRoleArn "${a.kubernetesRoleArn}" is not an IAM role ARN`);
+    if (!(SUPPORT_TYPES as readonly string[]).includes(a.supportType)) problems.push(`supportType "${a.supportType}" must be one of ${SUPPORT_TYPES.join(", ")}`);
+    if (!LOG_RETENTION_DAYS.includes(a.controlPlaneLogRetentionDays)) problems.push(`controlPlaneLogRetentionDays ${a.controlPlaneLogRetentionDays} is not a CloudWatch retention period`);
     for (const client of a.apiClients) {
         if ((client.cidr === undefined) === (client.securityGroupId === undefined)) problems.push(`API client "${client.description}" needs exactly one of cidr and securityGroupId`);
         if (client.cidr !== undefined && isWholeInternet(client.cidr)) problems.push(`API client "${client.description}" must not be the whole internet (${client.cidr})`);
@@ -135,9 +185,14 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly oidcProviderUrl: pulumi.Output<string>;
     /** The control plane's security group (the one the API clients' rules are on). */
     readonly clusterSecurityGroupId: pulumi.Output<string>;
-    /** Kubernetes provider for resources inside this cluster. */
+    /** Kubernetes provider for resources inside this cluster, presenting a token for `kubernetesRoleArn`. */
     readonly kubernetesProvider: k8s.Provider;
     readonly kmsKeyArn: pulumi.Output<string>;
+    /**
+     * What a workload waits for: CoreDNS, itself created after every node group. A Helm release whose chart
+     * runs a Deployment (pods to schedule, names to resolve) must depend on it, or its `atomic` wait times out.
+     */
+    readonly readyForWorkloads: pulumi.Resource;
 
     constructor(name: string, args: EksClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("mitene:eks:EksCluster", name, {}, opts);
@@ -162,6 +217,13 @@ export class EksCluster extends pulumi.ComponentResource {
             new aws.iam.RolePolicyAttachment(`${name}-node-${policyName}`, { role: nodeRole.name, policyArn }, aws_);
         });
 
+        // Before the cluster, so EKS writes into a group with a retention instead of creating one that never
+        // expires; deleted with the cluster (Pulumi deletes the cluster first, it depends on the group).
+        const controlPlaneLogs = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
+            name: `/aws/eks/${a.clusterName}/cluster`,
+            retentionInDays: a.controlPlaneLogRetentionDays,
+        }, aws_);
+
         const cluster = new eks.Cluster(`${name}-eks`, {
             name: a.clusterName,
             version: a.kubernetesVersion,
@@ -184,18 +246,26 @@ export class EksCluster extends pulumi.ComponentResource {
             corednsAddonOptions: { enabled: false },
             kubeProxyAddonOptions: { version: addons.kubeProxy },
             accessEntries: Object.fromEntries(
-                a.adminAccess.map((access) => [
-                    access.name,
+                a.access.map((entry) => [
+                    entry.name,
                     {
-                        principalArn: access.principalArn,
-                        accessPolicies: {
-                            admin: { policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } },
-                        },
+                        principalArn: entry.principalArn,
+                        kubernetesGroups: entry.kubernetesGroups,
+                        accessPolicies: entry.policy ? { [entry.policy]: { policyArn: ACCESS_POLICIES[entry.policy], accessScope: { type: "cluster" } } } : {},
                     },
                 ]),
             ),
+            providerCredentialOpts: { roleArn: a.kubernetesRoleArn },
+            upgradePolicy: { supportType: a.supportType },
             tags: a.tags,
-        }, { parent: this, providers: { aws: a.provider } });
+        }, {
+            parent: this,
+            providers: { aws: a.provider },
+            dependsOn: [controlPlaneLogs],
+            // The control plane, pulumi-eks's child, is given the log group as a dependency itself, not only
+            // through the component.
+            transforms: [withoutCreatorAdmin, (args) => (args.type === CONTROL_PLANE ? { props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [controlPlaneLogs] }) } : undefined)],
+        });
 
         const nodeGroups = a.nodeGroups.map((group) => {
             const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-${group.name}`, {
@@ -229,7 +299,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
         // Pinned like the other core add-ons, so the in-place upgrade moves it with coreAddonsVersion. OVERWRITE
         // takes over the self-managed CoreDNS that EKS bootstraps, and keeps the add-on as Pulumi says.
-        new aws.eks.Addon(`${name}-coredns`, {
+        const coredns = new aws.eks.Addon(`${name}-coredns`, {
             clusterName: cluster.eksCluster.name,
             addonName: "coredns",
             addonVersion: addons.coredns,
@@ -237,26 +307,32 @@ export class EksCluster extends pulumi.ComponentResource {
             resolveConflictsOnUpdate: "OVERWRITE",
         }, { ...aws_, dependsOn: nodeGroups });
 
+        // pulumi-eks's own cluster security group (its clusterSecurityGroupId, on the control-plane ENIs) is
+        // filled with aws.ec2.SecurityGroupRule (nodejs/eks/cluster/cluster.ts, nodes/securitygroup.ts); the
+        // SDK docs of both rule kinds warn against mixing them on one group, so these are the same kind.
         a.apiClients.forEach((client, index) => {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-api-${index}`, {
+            new aws.ec2.SecurityGroupRule(`${name}-api-${index}`, {
+                type: "ingress",
                 securityGroupId: cluster.clusterSecurityGroupId,
                 description: `Kubernetes API from ${client.description}`,
-                ipProtocol: "tcp",
+                protocol: "tcp",
                 fromPort: 443,
                 toPort: 443,
-                cidrIpv4: client.cidr,
-                referencedSecurityGroupId: client.securityGroupId,
+                cidrBlocks: client.cidr === undefined ? undefined : [client.cidr],
+                sourceSecurityGroupId: client.securityGroupId,
             }, aws_);
         });
 
         this.clusterName = cluster.eksCluster.name;
         this.endpoint = cluster.eksCluster.endpoint;
         this.certificateAuthority = cluster.eksCluster.certificateAuthority.data;
-        this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+        // No credential in it (an exec of `aws eks get-token`): left readable, so renders show the role it names.
+        this.kubeconfig = cluster.kubeconfigJson;
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcProviderUrl = cluster.oidcProviderUrl;
         this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
         this.kmsKeyArn = key.arn;
+        this.readyForWorkloads = coredns;
         this.kubernetesProvider = new k8s.Provider(`${name}-k8s`, {
             kubeconfig: this.kubeconfig,
             enableServerSideApply: true,

@@ -108,19 +108,29 @@ export function clusterAutoscalerPolicy(scope: PolicyScope): PolicyDocument {
 }
 
 /**
- * external-secrets: read the env's parameters under one path. DescribeParameters (a `find` by name) has no
- * resource-level permissions, so it is granted on "*" as external-secrets documents (docs/provider/
- * aws-parameter-store.md); it lists names and metadata, never values. A `find` by tag would also need
- * tag:GetResources on "*": not granted, the platform does not use it.
+ * external-secrets: read the env's parameters under one path. GetParameter(s) are authorized on each
+ * parameter asked for (`parameter/<path>/*`); GetParametersByPath on the path in the request, not on the
+ * parameters it returns (SSM user guide, "How Parameter Store authorizes parameter retrieval"), so on the
+ * path itself (`parameter/<path>`) and on the sub-paths a recursive `find` may ask for. DescribeParameters (a `find` by name) has no resource-level
+ * permissions, so it is granted on "*" as external-secrets documents (docs/provider/aws-parameter-store.md);
+ * it lists names and metadata, never values. A `find` by tag would also need tag:GetResources on "*": not
+ * granted, the platform does not use it.
  */
 export function externalSecretsPolicy(scope: PolicyScope, parameterPath: string): PolicyDocument {
     const path = parameterPath.replace(/^\/+|\/+$/g, "");
+    const parameters = `arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter/${path}`;
     return policy(
         {
             Sid: "ReadParameters",
             Effect: "Allow",
-            Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
-            Resource: `arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter/${path}/*`,
+            Action: ["ssm:GetParameter", "ssm:GetParameters"],
+            Resource: `${parameters}/*`,
+        },
+        {
+            Sid: "ReadParametersByPath",
+            Effect: "Allow",
+            Action: ["ssm:GetParametersByPath"],
+            Resource: [parameters, `${parameters}/*`],
         },
         { Sid: "FindParameters", Effect: "Allow", Action: ["ssm:DescribeParameters"], Resource: "*" },
     );

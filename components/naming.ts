@@ -86,6 +86,9 @@ export const opsClusterName = (env: string) => `ops-${env}`;
  */
 export const ciRunnerProjectName = (env: string, kind: "deploy" | "preview") => `mitene-${env}-${kind}-runner`;
 
+/** The role Argo CD assumes in the service clusters (an access entry there): a fixed name, so trusts can name it. */
+export const argocdRoleName = (env: string) => `mitene-${env}-argocd`;
+
 /** Target group names: at most 32 characters, so service names are validated against this. */
 export const targetGroupName = (env: string, region: string, service: string, color: Color) =>
     `${env}-${regionCode(region)}-${service}-${color}`;

@@ -9,10 +9,12 @@ import { ADDON_CATALOG, OPS_CHARTS } from "./addonCatalog";
 import { callerScope, chartSource, installAddons } from "./addonRelease";
 import { ARGOCD_CLUSTER_CLIENTS, appOfAppsSpec, argocdValues } from "./argocdValues";
 import { ARGOCD_NAMESPACE } from "./argoClusterRegistration";
-import { ApiClient, EksCluster, NodeGroupSpec } from "./eksCluster";
+import { EnvRoleArns, OperatorAccess, envAccessEntries } from "./clusterAccess";
+import { ApiClient, EksCluster, NodeGroupSpec, SupportType } from "./eksCluster";
 import { HttpsLoadBalancer } from "./httpsLoadBalancer";
 import { roleTrustPolicy } from "./iamPolicies";
 import { IrsaRole } from "./irsaRole";
+import { argocdRoleName } from "./naming";
 import { newTargetGroupBinding } from "./targetGroupBinding";
 import { UI_PORTS } from "./upstream/charts";
 import { throwIfProblems } from "./validation";
@@ -34,6 +36,16 @@ export interface OpsClusterArgs {
     coreAddonsVersion: string;
     nodeGroupVersion: string;
     nodeGroups: NodeGroupSpec[];
+    /** The run's role: the cluster's kubeconfig presents a token for it. */
+    kubernetesRoleArn: string;
+    /** The env's run roles, each given its access entry. */
+    roles: EnvRoleArns;
+    /** Operators' access entries. Default none. */
+    operators?: OperatorAccess[];
+    /** upgradePolicy.supportType. */
+    supportType: SupportType;
+    /** Retention of the control-plane log group. */
+    controlPlaneLogRetentionDays: number;
     /** Public API allow-list. Default none. */
     publicAccessCidrs?: string[];
     /** Clients admitted to the private API besides the nodes, e.g. the CI runners. Default none. */
@@ -90,6 +102,10 @@ export class OpsCluster extends pulumi.ComponentResource {
             nodeGroups: args.nodeGroups,
             publicAccessCidrs: args.publicAccessCidrs,
             apiClients: args.apiClients,
+            kubernetesRoleArn: args.kubernetesRoleArn,
+            access: envAccessEntries(args.roles, args.operators ?? [], true),
+            supportType: args.supportType,
+            controlPlaneLogRetentionDays: args.controlPlaneLogRetentionDays,
             tags: { "mitene.io/env": args.env, "mitene.io/role": "ops" },
         }, { parent: this });
         const k8sProvider = this.cluster.kubernetesProvider;
@@ -108,7 +124,7 @@ export class OpsCluster extends pulumi.ComponentResource {
             targetGroupPattern: `${args.clusterName}-*`,
         }, this));
 
-        const deployerRoleName = `${args.clusterName}-argocd-deployer`;
+        const deployerRoleName = argocdRoleName(args.env);
         // Argo CD's pods get IRSA roles; those may only assume the deployer role that clusters trust.
         const clientRoles = Object.entries(ARGOCD_CLUSTER_CLIENTS).map(([key, serviceAccount]) => new IrsaRole(`${name}-argocd-${key}`, {
             provider: args.provider,
@@ -147,7 +163,7 @@ export class OpsCluster extends pulumi.ComponentResource {
                     serverRoleArn,
                     applicationSetRoleArn,
                 })),
-        }, { parent: this, provider: k8sProvider });
+        }, { parent: this, provider: k8sProvider, dependsOn: [this.cluster.readyForWorkloads] });
 
         new k8s.apiextensions.CustomResource(`${name}-app-of-apps`, {
             apiVersion: "argoproj.io/v1alpha1",
@@ -210,7 +226,7 @@ export class OpsCluster extends pulumi.ComponentResource {
                 createNamespace: true,
                 atomic: true,
                 values: grafanaValues(args.grafana.hostname),
-            }, { parent: this, provider: k8sProvider });
+            }, { parent: this, provider: k8sProvider, dependsOn: [this.cluster.readyForWorkloads] });
             expose("grafana", args.grafana.hostname, UI_PORTS.grafana, OPS_CHARTS.grafana.namespace, 110, [grafana, ...addons]);
         }
 

@@ -1,10 +1,13 @@
 /**
  * The connection from a region's VPC to the Ops VPC, so Argo CD and the CI runners (both in the Ops VPC) reach
- * the private API endpoints of the region's clusters: a VPC peering requested from the region and accepted in
- * the Ops region (explicitly, with the Ops region's provider, also when both are the same region), and a route
- * to the other VPC's CIDR in every private route table on both sides. A private-only EKS endpoint's name
- * resolves to its private addresses from anywhere (EKS publishes them in public DNS), so no DNS setting is
- * needed across the peering.
+ * the private API endpoints of the region's clusters: a VPC peering requested from the region, and a route to
+ * the other VPC's CIDR in every private route table on both sides. Both VPCs are in the env's account; in the
+ * same region the connection is one object, accepted by its own `autoAccept` (which the SDK allows only for
+ * same-account, same-region peering): an accepter resource there would manage the very same object, and its
+ * tags would fight the requester's on every update. Across regions the accepter's side is a resource of its
+ * own in the Ops region (VpcPeeringConnectionAccepter docs), accepted with the Ops region's provider. A
+ * private-only EKS endpoint's name resolves to its private addresses from anywhere (EKS publishes them in
+ * public DNS), so no DNS setting is needed across the peering.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,7 +28,7 @@ export interface OpsPeeringArgs {
     opsProvider: aws.Provider;
     /** The env's account: both VPCs live in it. */
     accountId: string;
-    region: PeeredVpc;
+    region: PeeredVpc & { region: string };
     ops: PeeredVpc & { region: string };
 }
 
@@ -44,20 +47,23 @@ export class OpsPeering extends pulumi.ComponentResource {
         super("mitene:network:OpsPeering", name, {}, opts);
         throwIfProblems(`OpsPeering ${name}`, opsPeeringProblems(args));
 
+        const sameRegion = args.region.region === args.ops.region;
         const peering = new aws.ec2.VpcPeeringConnection(name, {
             vpcId: args.region.vpcId,
             peerVpcId: args.ops.vpcId,
-            peerRegion: args.ops.region,
             peerOwnerId: args.accountId,
+            ...(sameRegion ? { autoAccept: true } : { peerRegion: args.ops.region }),
             tags: { Name: `${name} to the Ops VPC` },
         }, { parent: this, provider: args.provider });
-        const accepted = new aws.ec2.VpcPeeringConnectionAccepter(`${name}-accept`, {
-            vpcPeeringConnectionId: peering.id,
-            autoAccept: true,
-            tags: { Name: `${name} from a region VPC` },
-        }, { parent: this, provider: args.opsProvider });
+        const accepted = sameRegion
+            ? peering
+            : new aws.ec2.VpcPeeringConnectionAccepter(`${name}-accept`, {
+                  vpcPeeringConnectionId: peering.id,
+                  autoAccept: true,
+                  tags: { Name: `${name} from a region VPC` },
+              }, { parent: this, provider: args.opsProvider });
 
-        // Routes name the accepter's id (the same connection), so they wait until it is active.
+        // Routes name the accepted side's id (the same connection), so they wait until it is active.
         const route = (side: string, tableId: pulumi.Input<string>, index: number, destination: string, provider: aws.Provider) =>
             new aws.ec2.Route(`${name}-${side}-${index}`, {
                 routeTableId: tableId,

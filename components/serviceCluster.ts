@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AddonSpec, selectAddons } from "./addonCatalog";
 import { AddonRelease, installAddons } from "./addonRelease";
 import { ArgoClusterRegistration } from "./argoClusterRegistration";
-import { ApiClient, EksCluster, NodeGroupSpec } from "./eksCluster";
+import { EnvRoleArns, OperatorAccess, envAccessEntries } from "./clusterAccess";
+import { ApiClient, EksCluster, NodeGroupSpec, SupportType } from "./eksCluster";
 import { Color, targetGroupName } from "./naming";
 import { newTargetGroupBinding } from "./targetGroupBinding";
 import { throwIfProblems } from "./validation";
@@ -38,6 +39,16 @@ export interface ServiceClusterArgs {
     clusterName: string;
     kubernetesVersion: string;
     nodeGroups: NodeGroupSpec[];
+    /** The run's role: the cluster's kubeconfig presents a token for it. */
+    kubernetesRoleArn: string;
+    /** The env's run roles, each given its access entry. */
+    roles: EnvRoleArns;
+    /** Operators' access entries. Default none. */
+    operators?: OperatorAccess[];
+    /** upgradePolicy.supportType. */
+    supportType: SupportType;
+    /** Retention of the control-plane log group. */
+    controlPlaneLogRetentionDays: number;
     /** Public API allow-list. Default none (private endpoint only). */
     publicAccessCidrs?: string[];
     /** Who reaches the private API besides the nodes: the Ops VPC (Argo CD, CI runners). Default none. */
@@ -93,7 +104,11 @@ export class ServiceCluster extends pulumi.ComponentResource {
             nodeGroups: args.nodeGroups,
             publicAccessCidrs: args.publicAccessCidrs,
             apiClients: args.apiClients,
-            adminAccess: [{ name: "argocd", principalArn: args.argocdRoleArn }],
+            kubernetesRoleArn: args.kubernetesRoleArn,
+            // Argo CD deploys the apps: cluster admin, as the GitOps repository may hold any kind of object.
+            access: [...envAccessEntries(args.roles, args.operators ?? [], false), { name: "argocd", principalArn: args.argocdRoleArn, policy: "admin" }],
+            supportType: args.supportType,
+            controlPlaneLogRetentionDays: args.controlPlaneLogRetentionDays,
             tags: { "mitene.io/env": args.env, "mitene.io/color": args.color },
         }, { parent: this });
         const provider = this.cluster.kubernetesProvider;

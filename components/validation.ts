@@ -32,3 +32,5 @@ export function parseInstant(text: string): number {
 
 /** An instant as the driver writes it into a stack file: minutes, UTC, no seconds (YAML readers keep it a string). */
 export const formatInstant = (ms: number) => new Date(Math.floor(ms / 60_000) * 60_000).toISOString().slice(0, 16) + "Z";
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
+export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

@@ -4,7 +4,7 @@
  * lives in (from the provider it was registered with) and StackReferences answered from the caller's lookup.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { FAKE_ACCOUNT_ID, FakeContext, fakeHex, fakeInvoke, fakeResource } from "./resources";
+import { CONTROL_PLANE, FAKE_ACCOUNT_ID, FakeContext, eksChildNames, eksControlPlaneArgs, eksSecurityGroupIds, fakeEksCluster, fakeHex, fakeInvoke, fakeResource } from "./resources";
 
 export { FAKE_ACCOUNT_ID } from "./resources";
 
@@ -24,10 +24,15 @@ export class StackNotDeployedError extends Error {
     }
 }
 
+/** A transform the program gave a resource (Pulumi's `transforms` option), as the engine calls it. */
+export type ChildTransform = (args: pulumi.ResourceTransformArgs) => Promise<pulumi.ResourceTransformResult | undefined> | pulumi.ResourceTransformResult | undefined;
+
 export class FakeCloud implements pulumi.runtime.Mocks {
     private readonly accountId: string;
     /** Provider resource id -> region, so resources know where they live. */
     private readonly providerRegions = new Map<string, string>();
+    /** `type::name` -> the transforms its registration carried (its own and its ancestors'). */
+    private readonly transforms = new Map<string, ChildTransform[]>();
 
     constructor(private readonly options: FakeCloudOptions) {
         this.accountId = options.accountId ?? FAKE_ACCOUNT_ID;
@@ -47,9 +52,27 @@ export class FakeCloud implements pulumi.runtime.Mocks {
         return regions.size === 1 ? [...regions][0] : "ap-northeast-1";
     }
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    /**
+     * What transforms apply to the children of `type` `name`: the engine runs them on the children a remote
+     * component's provider registers; the mock runtime (mockRuntime.ts) hands them over before registering it.
+     */
+    setTransforms(type: string, name: string, transforms: ChildTransform[]): void {
+        this.transforms.set(`${type}::${name}`, transforms);
+    }
+
+    async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, unknown> }> {
         const { type, name, inputs } = args;
         switch (type) {
+            case "eks:index:Cluster": {
+                // The control plane child as pulumi-eks makes it, after the program's transforms.
+                const ctx = this.context(args.provider);
+                let props = eksControlPlaneArgs(name, inputs, eksSecurityGroupIds(ctx, name).cluster);
+                for (const transform of this.transforms.get(`${type}::${name}`) ?? []) {
+                    const result = await transform({ type: CONTROL_PLANE, name: eksChildNames(name).controlPlane, custom: true, props, opts: {} });
+                    if (result) props = result.props;
+                }
+                return fakeEksCluster(ctx, name, inputs, props);
+            }
             case "pulumi:providers:aws": {
                 const id = `${name}-provider-${fakeHex(this.options.stack, type, name, 8)}`;
                 this.providerRegions.set(id, inputs.region as string);

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { clusterStack, opsStack, regionStack } from "../components/naming";
+import { ACCESS_LEVELS, ROLE_KEYS, envRoleArn } from "../stacks/config/access";
 import { readStackFile, stackFilePath, stackFileText } from "../stacks/stackFiles";
 
 export const FLEET_REGIONS = ["ap-northeast-1", "us-west-2", "us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-1"];
@@ -17,9 +18,13 @@ export interface FleetShape {
 /** Writes the stack files of `shape` into `dir` and returns their stack names. */
 export function writeSyntheticEnv(dir: string, shape: FleetShape): string[] {
     mkdirSync(dir, { recursive: true });
-    const ops = readStackFile("ops-prod");
-    const region = readStackFile("region-prod-us-west-2");
-    const cluster = readStackFile("mitene-prod-us-west-2-blue");
+    // The env's roles have fixed names, mitene-<env>-<access> (stacks/config/access.ts).
+    const roles = Object.fromEntries(
+        ACCESS_LEVELS.map((access) => [`mitene:${ROLE_KEYS[access]}`, envRoleArn(String(readStackFile("ops-prod")["mitene:accountId"]), shape.env, access)]),
+    );
+    const ops = { ...readStackFile("ops-prod"), ...roles };
+    const region = { ...readStackFile("region-prod-us-west-2"), ...roles };
+    const cluster = { ...readStackFile("mitene-prod-us-west-2-blue"), ...roles };
     const write = (stack: string, config: Record<string, unknown>) => {
         writeFileSync(stackFilePath(stack, dir), stackFileText(config, `synthetic env ${shape.env}`));
         return stack;

@@ -3,7 +3,8 @@
  * its own runtime store (as Automation API inline programs do), so many programs run in one process.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FakeCloud } from "./cloud";
+import { Callback } from "@pulumi/pulumi/proto/callback_pb";
+import { ChildTransform, FakeCloud } from "./cloud";
 
 /* The SDK's mock monitor and per-run store are internal; they are what `setMocks` and the Automation API's
  * inline programs use. @pulumi/pulumi is pinned to an exact version, and test/mocks checks these exist. */
@@ -27,6 +28,7 @@ interface RegisterRequest {
     getParent(): string;
     getCustom(): boolean;
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getTransformsList(): Callback[];
 }
 interface MockMonitorInstance {
     registerResource(req: RegisterRequest, callback: (err: unknown, resp?: unknown) => void): Promise<void>;
@@ -69,14 +71,54 @@ export function plainInputs(value: unknown): unknown {
     return value;
 }
 
+/**
+ * The SDK's side of `transforms` under the mock runtime: where the engine would call back into the program,
+ * the transforms are kept by token, so the fake cloud can run them on the children of remote components.
+ */
+class MockCallbacks {
+    private readonly transforms = new Map<string, ChildTransform>();
+    /** Stack transforms apply to every resource, as the engine applies them. */
+    readonly stackTransforms: ChildTransform[] = [];
+
+    async registerTransform(transform: ChildTransform): Promise<Callback> {
+        const callback = new Callback();
+        callback.setTarget("mock");
+        callback.setToken(String(this.transforms.size));
+        this.transforms.set(callback.getToken(), transform);
+        return callback;
+    }
+
+    registerStackTransform(transform: ChildTransform): void {
+        this.stackTransforms.push(transform);
+    }
+
+    async awaitStackRegistrations(): Promise<void> {}
+
+    /** The SDK shuts its callback server down at disconnect; there is none here. */
+    shutdown(): void {}
+
+    of(callbacks: Callback[]): ChildTransform[] {
+        return callbacks.map((callback) => this.transforms.get(callback.getToken())!);
+    }
+}
+
 class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
+    /** URN -> the transforms that apply to its children (its own and its ancestors'). */
+    private readonly inherited = new Map<string, ChildTransform[]>();
+
+    constructor(private readonly cloud: FakeCloud, private readonly callbacks: MockCallbacks) {
+        super(cloud);
+    }
 
     async registerResource(req: RegisterRequest, callback: (err: unknown, resp?: unknown) => void): Promise<void> {
         const inputs = plainInputs(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        const transforms = [...this.callbacks.of(req.getTransformsList()), ...(this.inherited.get(req.getParent()) ?? []), ...this.callbacks.stackTransforms];
+        this.cloud.setTransforms(req.getType(), req.getName(), transforms);
         return super.registerResource(req, (err: unknown, resp?: unknown) => {
             if (!err && resp) {
                 const urn = (resp as { getUrn(): string }).getUrn();
+                this.inherited.set(urn, transforms);
                 this.recorded.push({ type: req.getType(), name: req.getName(), urn, parent: req.getParent() || null, custom: req.getCustom(), inputs });
             }
             callback(err, resp);
@@ -93,6 +135,8 @@ export interface RunProgramOptions {
     secretKeys?: string[];
     cloud: FakeCloud;
     program: () => Promise<Record<string, unknown>>;
+    /** Run as `pulumi preview` (pulumi.runtime.isDryRun()). Default false: as an update. */
+    preview?: boolean;
 }
 
 export class ProgramError extends Error {
@@ -140,14 +184,17 @@ async function withoutStackTraces<T>(work: () => Promise<T>): Promise<T> {
 
 function runIsolated(options: RunProgramOptions): Promise<ProgramRun> {
     return runtimeState.withLocalStorage(async () => {
-        const monitor = new RecordingMonitor(options.cloud);
-        settings.setMockOptions(monitor, options.project, options.stack, false, "organization");
+        const callbacks = new MockCallbacks();
+        const monitor = new RecordingMonitor(options.cloud, callbacks);
+        settings.setMockOptions(monitor, options.project, options.stack, options.preview ?? false, "organization");
         Object.assign(runtimeState.getStore(), {
             supportsSecrets: true,
             supportsResourceReferences: true,
             supportsOutputValues: false,
             supportsDeletedWith: true,
             supportsAliasSpecs: true,
+            supportsTransforms: true,
+            callbacks,
         });
         runtimeConfig.setAllConfig(options.config, options.secretKeys ?? []);
 

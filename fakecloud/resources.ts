@@ -56,17 +56,51 @@ export function eksControlPlane(ctx: FakeContext, clusterName: string, inputs: R
     };
 }
 
-/** What `eks:index:Cluster` derives from its control plane: kubeconfig (exec through `aws eks get-token`) and OIDC. */
-export function eksClusterAccess(accountId: string, region: string, plane: { name: string; endpoint: string; certificateAuthority: { data: string }; identities: { oidcs: { issuer: string }[] }[] }) {
-    const clusterName = plane.name;
-    const kubeconfig = {
+/** `eks:index:Cluster`'s `providerCredentialOpts` (pulumi-eks KubeconfigOptions). */
+export interface KubeconfigOptions {
+    roleArn?: string;
+    profileName?: string;
+}
+
+/**
+ * The kubeconfig `eks:index:Cluster` exports, as pulumi-eks 4.3.0 generates it (nodejs/eks/cluster/cluster.ts,
+ * generateKubeconfig): `aws --region <r> eks get-token --cluster-name <n> --output json`, then `--role <arn>`
+ * when providerCredentialOpts.roleArn is set (the only way the role gets in). A profileName goes in as
+ * `--profile` only in the component's own provider's kubeconfig; the exported one is generated without it
+ * (genKubeconfig(false), since pulumi/pulumi-eks#1484 replaced the AWS_PROFILE env entry).
+ */
+export function eksKubeconfig(region: string, clusterName: string, endpoint: string, caData: string, credentials: KubeconfigOptions = {}) {
+    const args = ["--region", region, "eks", "get-token", "--cluster-name", clusterName, "--output", "json", ...(credentials.roleArn ? ["--role", credentials.roleArn] : [])];
+    return {
         apiVersion: "v1",
+        clusters: [{ cluster: { server: endpoint, "certificate-authority-data": caData }, name: "kubernetes" }],
+        contexts: [{ context: { cluster: "kubernetes", user: "aws" }, name: "aws" }],
+        "current-context": "aws",
         kind: "Config",
-        clusters: [{ name: clusterName, cluster: { server: plane.endpoint, "certificate-authority-data": plane.certificateAuthority.data } }],
-        contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
-        "current-context": clusterName,
-        users: [{ name: clusterName, user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region] } } }],
+        users: [
+            {
+                name: "aws",
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args,
+                        env: [{ name: "KUBERNETES_EXEC_INFO", value: `{"apiVersion": "client.authentication.k8s.io/v1beta1"}` }],
+                    },
+                },
+            },
+        ],
     };
+}
+
+/** What `eks:index:Cluster` derives from its control plane: kubeconfig (exec through `aws eks get-token`) and OIDC. */
+export function eksClusterAccess(
+    accountId: string,
+    region: string,
+    plane: { name: string; endpoint: string; certificateAuthority: { data: string }; identities: { oidcs: { issuer: string }[] }[] },
+    credentials: KubeconfigOptions = {},
+) {
+    const kubeconfig = eksKubeconfig(region, plane.name, plane.endpoint, plane.certificateAuthority.data, credentials);
     const oidcProviderUrl = plane.identities[0].oidcs[0].issuer;
     const oidcIssuer = oidcProviderUrl.replace("https://", "");
     return {
@@ -76,6 +110,53 @@ export function eksClusterAccess(accountId: string, region: string, plane: { nam
         oidcProviderUrl,
         oidcIssuer,
     };
+}
+
+export const CONTROL_PLANE = "aws:eks/cluster:Cluster";
+export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+export const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+
+/** The names of the children pulumi-eks 4.3.0 gives `eks:index:Cluster` `<component>` (createCore, createNodeGroupSecurityGroup). */
+export const eksChildNames = (component: string) => ({
+    controlPlane: `${component}-eksCluster`,
+    clusterSecurityGroup: `${component}-eksClusterSecurityGroup`,
+    nodeSecurityGroup: `${component}-nodeSecurityGroup`,
+});
+
+/**
+ * The inputs pulumi-eks 4.3.0 gives the control plane it creates (nodejs/eks/cluster/cluster.ts, createCore):
+ * its own cluster security group on the ENIs, `accessConfig.bootstrapClusterCreatorAdminPermissions`
+ * hard-coded to true whenever an authentication mode is given, the upgrade policy passed through.
+ */
+export function eksControlPlaneArgs(component: string, inputs: Record<string, unknown>, clusterSecurityGroupId: string): Record<string, unknown> {
+    const keyArn = inputs.encryptionConfigKeyArn as string | undefined;
+    return {
+        name: inputs.name,
+        version: inputs.version,
+        vpcConfig: {
+            securityGroupIds: [clusterSecurityGroupId],
+            subnetIds: inputs.privateSubnetIds,
+            endpointPrivateAccess: inputs.endpointPrivateAccess,
+            endpointPublicAccess: inputs.endpointPublicAccess,
+            publicAccessCidrs: inputs.publicAccessCidrs,
+            // An output of the real resource; the fake keeps it from the component's input.
+            vpcId: inputs.vpcId,
+        },
+        encryptionConfig: keyArn ? { provider: { keyArn }, resources: ["secrets"] } : undefined,
+        enabledClusterLogTypes: inputs.enabledClusterLogTypes,
+        accessConfig: inputs.authenticationMode ? { authenticationMode: inputs.authenticationMode, bootstrapClusterCreatorAdminPermissions: true } : undefined,
+        upgradePolicy: inputs.upgradePolicy,
+        tags: { Name: `${component}-eksCluster`, ...(inputs.tags as Record<string, string> | undefined) },
+    };
+}
+
+/**
+ * The outputs of `eks:index:Cluster` from its children: `eksCluster` is the control plane, and
+ * `clusterSecurityGroupId` pulumi-eks's own group (core.clusterSecurityGroup.id), not the one EKS creates
+ * (eksCluster.vpcConfig.clusterSecurityGroupId, which only clusters without default security groups export).
+ */
+export function eksClusterOutputs(accountId: string, region: string, plane: Parameters<typeof eksClusterAccess>[2], securityGroups: { cluster: string; node: string }, credentials: KubeconfigOptions = {}) {
+    return { eksCluster: plane, ...eksClusterAccess(accountId, region, plane, credentials), clusterSecurityGroupId: securityGroups.cluster, nodeSecurityGroupId: securityGroups.node };
 }
 
 /** A managed node group as `aws:eks/nodeGroup:NodeGroup` reports it (the `nodeGroup` of `eks:index:ManagedNodeGroup`). */
@@ -90,6 +171,25 @@ export function eksNodeGroup(ctx: FakeContext, inputs: Record<string, unknown>, 
     };
 }
 
+/** The IDs of pulumi-eks's two security groups of `eks:index:Cluster` `<name>`. */
+export function eksSecurityGroupIds(ctx: FakeContext, name: string) {
+    const names = eksChildNames(name);
+    return { cluster: fakeResource(ctx, SECURITY_GROUP, names.clusterSecurityGroup, {}).id, node: fakeResource(ctx, SECURITY_GROUP, names.nodeSecurityGroup, {}).id };
+}
+
+/**
+ * `eks:index:Cluster` as the mock runtime shows it: its outputs, derived from the children the provider
+ * plugin creates (same names, so the same IDs). `transformPlane` stands for the program's transforms of the
+ * control plane child, which the engine applies on the plugin's side (cloud.ts applies them here).
+ */
+export function fakeEksCluster(ctx: FakeContext, name: string, inputs: Record<string, unknown>, transformedPlane?: Record<string, unknown>): FakeResource {
+    const securityGroups = eksSecurityGroupIds(ctx, name);
+    const planeArgs = transformedPlane ?? eksControlPlaneArgs(name, inputs, securityGroups.cluster);
+    const plane = fakeResource(ctx, CONTROL_PLANE, eksChildNames(name).controlPlane, planeArgs).state as Parameters<typeof eksClusterAccess>[2];
+    const state = eksClusterOutputs(ctx.accountId, ctx.region, plane, securityGroups, inputs.providerCredentialOpts as KubeconfigOptions | undefined);
+    return { id: `${name}-${fakeHex(ctx.stack, "eks:index:Cluster", name, 8)}`, state };
+}
+
 /** Custom resources, and the remote components as the mock runtime shows them (their outputs, no children). */
 export function fakeResource(ctx: FakeContext, type: string, name: string, inputs: Record<string, unknown>, custom = true): FakeResource {
     const hex: Hex = (n) => fakeHex(ctx.stack, type, name, n);
@@ -98,10 +198,8 @@ export function fakeResource(ctx: FakeContext, type: string, name: string, input
     // The inputs that become parts of IDs and ARNs are strings in every program.
     const text = inputs as Record<string, string | undefined>;
     switch (type) {
-        case "eks:index:Cluster": {
-            const eksCluster = eksControlPlane(ctx, physical, inputs, hex);
-            return { id: `${name}-${hex(8)}`, state: { eksCluster, ...eksClusterAccess(acct, region, eksCluster), clusterSecurityGroupId: eksCluster.vpcConfig.clusterSecurityGroupId, nodeSecurityGroupId: "" } };
-        }
+        case "eks:index:Cluster":
+            return fakeEksCluster(ctx, name, inputs);
         case "aws:eks/cluster:Cluster":
             return { id: physical, state: { ...inputs, ...eksControlPlane(ctx, physical, inputs, hex) } };
         case "eks:index:ManagedNodeGroup": {
@@ -131,8 +229,9 @@ export function fakeResource(ctx: FakeContext, type: string, name: string, input
         }
         case "aws:ec2/securityGroup:SecurityGroup":
             return { id: `sg-${hex(17)}`, state: { ...inputs, arn: `arn:aws:ec2:${region}:${acct}:security-group/sg-${hex(17)}` } };
+        // Same account and region with autoAccept: active at once; otherwise it waits for its accepter.
         case "aws:ec2/vpcPeeringConnection:VpcPeeringConnection":
-            return { id: `pcx-${hex(17)}`, state: { ...inputs, acceptStatus: "pending-acceptance" } };
+            return { id: `pcx-${hex(17)}`, state: { ...inputs, acceptStatus: inputs.autoAccept === true ? "active" : "pending-acceptance" } };
         // The accepter manages the same connection: AWS knows it by the connection's id.
         case "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
             return { id: String(inputs.vpcPeeringConnectionId), state: { ...inputs, acceptStatus: "active" } };

@@ -2,18 +2,20 @@
  * Stack program `mitene-<env>-<region>-<color>`: one blue or green service cluster.
  */
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { selectAddons } from "../components/addonCatalog";
+import { eksKubeconfig } from "../components/kubeconfig";
 import { Color, opsStack, regionStack, serviceClusterName } from "../components/naming";
 import { ServiceCluster } from "../components/serviceCluster";
-import { ConfigError, parseStackConfig } from "./config/load";
+import { ConfigError, ProgramSettings, loadStackConfig } from "./config/load";
 import { clusterConfigSchema } from "./config/schema";
 import { ClusterOutputs, OpsOutputs, ProgramOutputs, RegionOutputs } from "./outputs";
 import { awsProvider } from "./providers";
 import { TypedStackReference } from "./references";
 import { cronInterlockProblem } from "./upgradeRecord";
 
-export async function clusterProgram(stack: string, env: string, region: string, color: Color, raw: Record<string, string>): Promise<ProgramOutputs<ClusterOutputs>> {
-    const config = parseStackConfig(stack, clusterConfigSchema, raw);
+export async function clusterProgram(stack: string, env: string, region: string, color: Color, raw: Record<string, string>, settings: ProgramSettings): Promise<ProgramOutputs<ClusterOutputs>> {
+    const { config, run } = loadStackConfig(stack, env, clusterConfigSchema, raw, settings);
     const edge = new TypedStackReference<RegionOutputs>(regionStack(env, region));
     // Interlock, read under this update's lock: cron jobs never run in both colors, and never stop on the
     // color a rollback went back to (stacks/upgradeRecord.ts).
@@ -24,8 +26,12 @@ export async function clusterProgram(stack: string, env: string, region: string,
     if (opsAccount !== config.accountId) {
         throw new ConfigError(stack, [`mitene:accountId: ${config.accountId} differs from the Ops stack's ${opsAccount}: every stack of ${env} lives in one account`]);
     }
-    const provider = awsProvider(region, stack, env, config);
-    const opsProvider = new k8s.Provider("ops", { kubeconfig: ops.output("kubeconfig"), enableServerSideApply: true });
+    const provider = awsProvider(region, stack, env, { accountId: config.accountId, roleArn: run.roleArn });
+    // The Ops cluster as the Ops stack publishes it, reached with this run's role (never one the Ops deploy chose).
+    const opsKubeconfig = pulumi
+        .all([ops.output("clusterName"), ops.output("clusterEndpoint"), ops.output("clusterCertificateAuthority"), ops.output("region")])
+        .apply(([clusterName, endpoint, caData, opsRegion]) => eksKubeconfig({ clusterName, endpoint, caData, region: opsRegion, roleArn: run.roleArn }));
+    const opsProvider = new k8s.Provider("ops", { kubeconfig: opsKubeconfig, enableServerSideApply: true });
 
     // The services are known only once the region stack answers; the bindings are created from them.
     const services = await edge.value("services");
@@ -41,6 +47,11 @@ export async function clusterProgram(stack: string, env: string, region: string,
         clusterName,
         kubernetesVersion: config.kubernetesVersion,
         nodeGroups: config.nodeGroups,
+        kubernetesRoleArn: run.roleArn,
+        roles: { deploy: config.deployRoleArn, preview: config.previewRoleArn, rollback: config.rollbackRoleArn },
+        operators: config.operatorAccess,
+        supportType: config.supportType,
+        controlPlaneLogRetentionDays: config.controlPlaneLogRetentionDays,
         publicAccessCidrs: config.publicAccessCidrs,
         // Argo CD and the CI runners live in the Ops VPC, peered with this region's VPC.
         apiClients: [{ description: "the Ops VPC (Argo CD, CI runners)", cidr: opsVpcCidr }],

@@ -1,7 +1,7 @@
 /**
  * Checks that span the stack files of one env, which no single stack program can make: every stack names the
- * same AWS account and deploy role, and the VPC CIDRs of the Ops stack and every region stack do not overlap
- * (they are peered to each other). Pure functions over the stack files' `config:` maps; the test over the
+ * same AWS account and deploy, preview and rollback roles, and the VPC CIDRs of the Ops stack and every region
+ * stack do not overlap (they are peered to each other). Pure functions over the stack files' `config:` maps; the test over the
  * committed stacks and preflight call them.
  */
 import { parseStackName } from "../components/naming";
@@ -20,10 +20,10 @@ const text = (config: Record<string, unknown>, key: string) => {
     return typeof value === "string" ? value : JSON.stringify(value);
 };
 
-/** Stacks that disagree on the env's account id or deploy role; empty when all agree. */
+/** Stacks that disagree on the env's account id or one of its roles; empty when all agree. */
 export function envAccountProblems(files: readonly EnvStackFile[]): string[] {
     const problems: string[] = [];
-    for (const key of ["accountId", "deployRoleArn"]) {
+    for (const key of ["accountId", "deployRoleArn", "previewRoleArn", "rollbackRoleArn"]) {
         const byValue = new Map<string, string[]>();
         for (const file of files) {
             const value = text(file.config, key) ?? "(unset)";

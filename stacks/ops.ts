@@ -7,14 +7,14 @@ import { CI_RUNNERS, CiRunner, RunnerKind } from "../components/ciRunner";
 import { Network } from "../components/network";
 import { ciRunnerProjectName, opsClusterName } from "../components/naming";
 import { OpsCluster } from "../components/opsCluster";
-import { isProgramConfigSecret, parseStackConfig } from "./config/load";
+import { ProgramSettings, isProgramConfigSecret, loadStackConfig } from "./config/load";
 import { OpsConfig, opsConfigSchema } from "./config/schema";
 import { OpsOutputs, ProgramOutputs } from "./outputs";
 import { awsProvider } from "./providers";
 
-export async function opsProgram(stack: string, env: string, raw: Record<string, string>): Promise<ProgramOutputs<OpsOutputs>> {
-    const config = parseStackConfig(stack, opsConfigSchema, raw, { secretKeys: ["argocdSsoClientSecret"], isSecret: isProgramConfigSecret });
-    const provider = awsProvider(config.region, stack, env, config);
+export async function opsProgram(stack: string, env: string, raw: Record<string, string>, settings: ProgramSettings): Promise<ProgramOutputs<OpsOutputs>> {
+    const { config, run } = loadStackConfig(stack, env, opsConfigSchema, raw, settings, { secretKeys: ["argocdSsoClientSecret"], isSecret: isProgramConfigSecret });
+    const provider = awsProvider(config.region, stack, env, { accountId: config.accountId, roleArn: run.roleArn });
     const network = new Network("ops", {
         provider,
         vpcCidr: config.vpcCidr,
@@ -49,6 +49,11 @@ export async function opsProgram(stack: string, env: string, raw: Record<string,
         coreAddonsVersion: config.coreAddonsVersion,
         nodeGroupVersion: config.nodeGroupVersion,
         nodeGroups: config.nodeGroups,
+        kubernetesRoleArn: run.roleArn,
+        roles: { deploy: config.deployRoleArn, preview: config.previewRoleArn, rollback: config.rollbackRoleArn },
+        operators: config.operatorAccess,
+        supportType: config.supportType,
+        controlPlaneLogRetentionDays: config.controlPlaneLogRetentionDays,
         publicAccessCidrs: config.publicAccessCidrs,
         // ops-upgrade and the ops stack's own deploys run on the runners.
         apiClients: Object.entries(runners ?? {}).map(([kind, runner]) => ({ description: `the ${kind} CI runners`, securityGroupId: runner.securityGroupId })),
@@ -64,7 +69,8 @@ export async function opsProgram(stack: string, env: string, raw: Record<string,
         privateRouteTableIds: network.privateRouteTableIds,
         ciRunnerProjects: runners ? { deploy: runners.deploy.projectName, preview: runners.preview.projectName } : null,
         clusterName: ops.cluster.clusterName,
-        kubeconfig: ops.cluster.kubeconfig,
+        clusterEndpoint: ops.cluster.endpoint,
+        clusterCertificateAuthority: ops.cluster.certificateAuthority,
         kubernetesVersion: config.kubernetesVersion,
         coreAddonsVersion: config.coreAddonsVersion,
         nodeGroupVersion: config.nodeGroupVersion,

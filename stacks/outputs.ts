@@ -19,8 +19,13 @@ export interface OpsOutputs {
     /** CodeBuild projects of the env's GitHub Actions runners, per kind; null without runners. */
     ciRunnerProjects: { deploy: string; preview: string } | null;
     clusterName: string;
-    /** Admin kubeconfig of the Ops cluster (secret). */
-    kubeconfig: string;
+    /**
+     * The Ops cluster's API server and CA: each cluster stack builds its own kubeconfig from them with its
+     * run's role (components/kubeconfig.ts), so no kubeconfig with the Ops deploy's role is handed on.
+     */
+    clusterEndpoint: string;
+    /** Base64 PEM of the Ops cluster's CA. */
+    clusterCertificateAuthority: string;
     kubernetesVersion: string;
     coreAddonsVersion: string;
     nodeGroupVersion: string;

@@ -4,6 +4,7 @@
  */
 import { parseStackName } from "../components/naming";
 import { clusterProgram } from "./cluster";
+import { ProgramSettings } from "./config/load";
 import { opsProgram } from "./ops";
 import { regionProgram } from "./region";
 
@@ -14,16 +15,19 @@ export class UnknownStackError extends Error {
     }
 }
 
-/** The program of a stack, taking the stack's full configuration (`pulumi.runtime.allConfig()`). */
-export function programFor(stack: string): (config: Record<string, string>) => Promise<Record<string, unknown>> {
+/**
+ * The program of a stack, taking the stack's full configuration (`pulumi.runtime.allConfig()`) and the
+ * settings it reads from its environment (MITENE_ACCESS; absent: a deploy run).
+ */
+export function programFor(stack: string): (config: Record<string, string>, settings?: ProgramSettings) => Promise<Record<string, unknown>> {
     const id = parseStackName(stack);
     if (!id) throw new UnknownStackError(stack);
     switch (id.kind) {
         case "ops":
-            return (config) => opsProgram(stack, id.env, config);
+            return (config, settings = {}) => opsProgram(stack, id.env, config, settings);
         case "region":
-            return (config) => regionProgram(stack, id.env, id.region, config);
+            return (config, settings = {}) => regionProgram(stack, id.env, id.region, config, settings);
         case "cluster":
-            return (config) => clusterProgram(stack, id.env, id.region, id.color, config);
+            return (config, settings = {}) => clusterProgram(stack, id.env, id.region, id.color, config, settings);
     }
 }

@@ -5,15 +5,15 @@
 import { opsStack } from "../components/naming";
 import { OpsPeering } from "../components/opsPeering";
 import { RegionEdge } from "../components/regionEdge";
-import { ConfigError, parseStackConfig } from "./config/load";
+import { ConfigError, ProgramSettings, loadStackConfig } from "./config/load";
 import { regionConfigSchema, targetGroupNameProblems } from "./config/schema";
 import { OpsOutputs, ProgramOutputs, RegionOutputs } from "./outputs";
 import { awsProvider } from "./providers";
 import { TypedStackReference } from "./references";
 import { recordTransitionProblem } from "./upgradeRecord";
 
-export async function regionProgram(stack: string, env: string, region: string, raw: Record<string, string>): Promise<ProgramOutputs<RegionOutputs>> {
-    const config = parseStackConfig(stack, regionConfigSchema, raw);
+export async function regionProgram(stack: string, env: string, region: string, raw: Record<string, string>, settings: ProgramSettings): Promise<ProgramOutputs<RegionOutputs>> {
+    const { config, run } = loadStackConfig(stack, env, regionConfigSchema, raw, settings);
     const nameProblems = targetGroupNameProblems(env, region, config.services);
     if (nameProblems.length > 0) throw new ConfigError(stack, nameProblems.map((p) => `mitene:services: ${p}`));
     // The upgrade record is a compare-and-set between concurrent writers (stacks/upgradeRecord.ts): checked
@@ -31,8 +31,9 @@ export async function regionProgram(stack: string, env: string, region: string, 
         throw new ConfigError(stack, [`mitene:accountId: ${config.accountId} differs from the Ops stack's ${opsAccount}: every stack of ${env} lives in one account`]);
     }
 
-    const provider = awsProvider(region, stack, env, config);
-    const opsProvider = awsProvider(opsRegion, stack, env, config, `aws-ops-${opsRegion}`);
+    const account = { accountId: config.accountId, roleArn: run.roleArn };
+    const provider = awsProvider(region, stack, env, account);
+    const opsProvider = awsProvider(opsRegion, stack, env, account, `aws-ops-${opsRegion}`);
     const edge = new RegionEdge("edge", {
         provider,
         env,
@@ -53,6 +54,7 @@ export async function regionProgram(stack: string, env: string, region: string, 
         opsProvider,
         accountId: config.accountId,
         region: {
+            region,
             vpcId: edge.vpcId,
             cidr: config.vpcCidr,
             // One route table per private subnet, and one private subnet per AZ.

@@ -51,7 +51,8 @@ export async function rollbackCommand(flags: RollbackFlags, io: EngineIo, invoca
     const requested = regionsToRollBack(flags);
     const jobsTimeoutMs = flags.jobsTimeout === undefined ? UPGRADE_DEFAULTS.jobsTimeoutMs : parseDuration("--jobs-timeout", flags.jobsTimeout, DURATION_LIMITS.jobsTimeout);
     let regions: string[] = [];
-    const ports = await openEngine(flags, flags.env, io, { validate: (facts) => (regions = selectRegions(facts, requested)) });
+    // As the rollback role: it may move traffic and cron back, and nothing else (docs/identity-kubernetes.md).
+    const ports = await openEngine(flags, flags.env, io, { validate: (facts) => (regions = selectRegions(facts, requested)), access: "rollback" });
     return rollback(ports, invocation, flags.env, regions, { fast: flags.fastRollback ?? false, recover: flags.recover ?? false, jobsTimeoutMs });
 }
 

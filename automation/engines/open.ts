@@ -12,6 +12,7 @@ import { DriverPorts } from "../core/context";
 import { loadScenario } from "../scenario/scenario";
 import { EnvFacts } from "./facts";
 import { EngineIo, EngineOptions, OpenOptions, checkEngineOptions, checkScenario, checkStateDir, ensureWritable, stateDirOf } from "./options";
+import { DEFAULT_ACCESS } from "../../stacks/config/access";
 import { openPulumiEngine } from "./pulumi";
 import { openSimEngine } from "./sim";
 
@@ -28,7 +29,7 @@ function loadLocalEngine(): typeof import("./local") {
 export async function openEngine(options: EngineOptions, env: string, io: EngineIo, open: OpenOptions = {}): Promise<DriverPorts> {
     checkEngineOptions(options);
     const validate = open.validate ?? (() => undefined);
-    if (options.engine === "pulumi") return openPulumiEngine(env, io, validate);
+    if (options.engine === "pulumi") return openPulumiEngine(env, io, validate, open.access ?? DEFAULT_ACCESS);
     const scenario = loadScenario(options.scenario);
     const stateDir = stateDirOf(options, io.cwd);
     checkStateDir(stateDir, "--state");

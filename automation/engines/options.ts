@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { DriverPorts } from "../core/context";
 import { BadInputError } from "../core/errors";
 import { ProcessIdentity } from "../core/process";
+import { Access } from "../../stacks/config/access";
 import { Scenario, unknownFaultRegions } from "../scenario/scenario";
 import { EnvFacts } from "./facts";
 
@@ -30,8 +31,8 @@ export interface EngineIo {
     /** How `--crash-after` dies: exit 137 in the CLI. */
     die: () => Promise<never>;
     warn: (line: string) => void;
-    /** Real ports for `--engine pulumi`. */
-    realPorts?: (env: string) => Promise<DriverPorts>;
+    /** Real ports for `--engine pulumi`, running as the env's role of `access`. */
+    realPorts?: (env: string, access: Access) => Promise<DriverPorts>;
 }
 
 export interface OpenOptions {
@@ -39,6 +40,8 @@ export interface OpenOptions {
     validate?: (facts: EnvFacts) => void;
     /** The command changes nothing: never seed or otherwise write the state directory. */
     readOnly?: boolean;
+    /** Which of the env's roles the command runs as on the pulumi engine. Default deploy. */
+    access?: Access;
 }
 
 /** The state directory a sim or local command works in. */

@@ -48,14 +48,10 @@ export interface EnvSnapshot {
     cycle: VersionCycle | null;
 }
 
-/** `mitene:upgradePolicy` may be `{ supportType: STANDARD }` (the EKS API's shape) or the bare word. */
+/** `mitene:supportType` (the cluster's `upgradePolicy.supportType`, stacks/config/schema.ts) as the stack file sets it. */
 export function upgradePolicyOf(config: StackConfig): string | null {
-    const value = config["mitene:upgradePolicy"];
-    if (value === undefined || value === null) return null;
-    const parsed = typeof value === "string" && value.trim().startsWith("{") ? (JSON.parse(value) as unknown) : value;
-    if (typeof parsed === "string") return parsed;
-    const supportType = (parsed as { supportType?: unknown }).supportType;
-    return typeof supportType === "string" ? supportType : null;
+    const value = config["mitene:supportType"];
+    return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 }
 
 /** `mitene:versionCycle: { after: staging, soakDays: 7 }` of an Ops stack, or null. */

@@ -1,14 +1,18 @@
 /**
  * ArgoHealth and ClusterJobs on the Kubernetes API: Argo CD `Application`s on the Ops cluster, and Jobs in a
- * service cluster. Both clusters are EKS, reached with an exec user running `aws eks get-token`, so the
- * caller's AWS identity is the Kubernetes identity (no long-lived tokens on disk).
+ * service cluster. Both clusters are EKS, reached with an exec user running `aws eks get-token --role-arn`
+ * for the run's role (the deploy role for upgrade, ops-upgrade and discard, the rollback role for rollback):
+ * the Kubernetes identity is that role's access entry, never the shell's credentials, and no token is kept
+ * on disk.
  *
  * `@kubernetes/client-node` is loaded only when a real cluster is contacted: it is large, and the sim never
  * needs it. It is pinned to 1.x, the line that runs on Node 20 (2.x needs Node >= 22.19).
  */
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import type { BatchV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { eksKubeconfig } from "../../components/kubeconfig";
 import { opsClusterName, opsStack } from "../../components/naming";
+import { OpsOutputs } from "../../stacks/outputs";
 import { AppsHealth, ArgoHealth, ClusterJobs, ClusterRef } from "../core/ports";
 import { ClientFor } from "./clients";
 import type { PulumiEngine } from "./pulumiEngine";
@@ -25,29 +29,9 @@ export interface EksClusterAccess {
     region: string;
 }
 
-/** A kubeconfig (JSON is valid YAML, so `loadFromString` takes it as is). */
-export function eksKubeconfig(cluster: EksClusterAccess): string {
-    return JSON.stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: cluster.name, cluster: { server: cluster.endpoint, "certificate-authority-data": cluster.caData } }],
-        users: [
-            {
-                name: cluster.name,
-                user: {
-                    exec: {
-                        apiVersion: "client.authentication.k8s.io/v1beta1",
-                        command: "aws",
-                        args: ["eks", "get-token", "--cluster-name", cluster.name, "--region", cluster.region, "--output", "json"],
-                        interactiveMode: "Never",
-                    },
-                },
-            },
-        ],
-        contexts: [{ name: cluster.name, context: { cluster: cluster.name, user: cluster.name } }],
-        "current-context": cluster.name,
-    });
-}
+/** A kubeconfig for `cluster` presenting a token for `roleArn` (JSON is valid YAML, so `loadFromString` takes it as is). */
+export const clusterKubeconfig = (cluster: EksClusterAccess, roleArn: string) =>
+    eksKubeconfig({ clusterName: cluster.name, endpoint: cluster.endpoint, caData: cluster.caData, region: cluster.region, roleArn });
 
 async function kubeClient(kubeconfig: string) {
     const k8s = await import("@kubernetes/client-node");
@@ -66,13 +50,15 @@ export async function jobsApi(kubeconfig: string): Promise<JobsApi> {
     return config.makeApiClient(k8s.BatchV1Api);
 }
 
-/** The Ops cluster's admin kubeconfig: the ops stack's `kubeconfig` output (a JSON string, or already parsed). */
-export function opsKubeconfig(engine: Pick<PulumiEngine, "secretOutput">): (env: string) => Promise<string> {
+/** The Ops cluster as the ops stack publishes it: name, region, endpoint and CA (none of them secret). */
+export function opsClusterAccess(engine: Pick<PulumiEngine, "getStack">): (env: string) => Promise<EksClusterAccess> {
     return async (env) => {
-        // A secret output: the one read that needs the stack's decrypt rights.
-        const kubeconfig = await engine.secretOutput(opsStack(env), "kubeconfig");
-        if (kubeconfig === undefined || kubeconfig === null) throw new Error(`stack ${opsStack(env)} has no kubeconfig output`);
-        return typeof kubeconfig === "string" ? kubeconfig : JSON.stringify(kubeconfig);
+        const outputs = ((await engine.getStack(opsStack(env)))?.outputs ?? {}) as Partial<OpsOutputs>;
+        const { clusterName, region, clusterEndpoint, clusterCertificateAuthority } = outputs;
+        if (!clusterName || !region || !clusterEndpoint || !clusterCertificateAuthority) {
+            throw new Error(`stack ${opsStack(env)} does not export clusterName, region, clusterEndpoint and clusterCertificateAuthority: update it first`);
+        }
+        return { name: clusterName, endpoint: clusterEndpoint, caData: clusterCertificateAuthority, region };
     };
 }
 
@@ -121,14 +107,14 @@ interface Application {
     status?: { sync?: { status?: string }; health?: { status?: string } };
 }
 
-/** Argo CD on the Ops cluster of the env, whose admin kubeconfig is the ops stack's `kubeconfig` output. */
+/** Argo CD on the Ops cluster of the env, read as `roleArn` (the deploy role: cluster admin there). */
 export class ArgoCdHealth implements ArgoHealth {
     private readonly api: (env: string) => Promise<ApplicationsApi>;
 
-    constructor(opsKubeconfig: (env: string) => Promise<string>, connect: (kubeconfig: string) => Promise<ApplicationsApi> = applicationsApi) {
+    constructor(opsCluster: (env: string) => Promise<EksClusterAccess>, roleArn: string, connect: (kubeconfig: string) => Promise<ApplicationsApi> = applicationsApi) {
         this.api = cached(
             (env) => env,
-            async (env) => connect(await opsKubeconfig(env)),
+            async (env) => connect(clusterKubeconfig(await opsCluster(env), roleArn)),
         );
     }
 
@@ -172,14 +158,14 @@ export class ArgoCdHealth implements ArgoHealth {
     }
 }
 
-/** Jobs in a service cluster, reached through its EKS endpoint and CA. */
+/** Jobs in a service cluster, reached through its EKS endpoint and CA as `roleArn` (deploy or rollback: view there at least). */
 export class KubernetesClusterJobs implements ClusterJobs {
     private readonly api: (cluster: ClusterRef) => Promise<JobsApi>;
 
-    constructor(access: (cluster: ClusterRef) => Promise<EksClusterAccess>, connect: (kubeconfig: string) => Promise<JobsApi> = jobsApi) {
+    constructor(access: (cluster: ClusterRef) => Promise<EksClusterAccess>, roleArn: string, connect: (kubeconfig: string) => Promise<JobsApi> = jobsApi) {
         this.api = cached(
             (cluster) => `${cluster.region}/${cluster.clusterName}`,
-            async (cluster) => connect(eksKubeconfig(await access(cluster))),
+            async (cluster) => connect(clusterKubeconfig(await access(cluster), roleArn)),
         );
     }
 

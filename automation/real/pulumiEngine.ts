@@ -210,11 +210,6 @@ export class PulumiEngine implements StackEngine {
         return resources.map((r) => r.type);
     }
 
-    /** A stack output with its secret in plaintext (the Ops kubeconfig, for Argo CD): needs decrypt rights. */
-    async secretOutput(name: string, key: string): Promise<unknown> {
-        return (await (await this.stack(name)).secretOutputs())[key];
-    }
-
     /**
      * Creates the stack (or adopts it if a crashed run already created it) and writes its stack file. Throws
      * before creating anything if `config` holds a secret whose plaintext is not in `opts.secrets`.

@@ -32,8 +32,6 @@ export interface EngineStack {
     exportState(): Promise<Deployment>;
     /** Replaces the checkpoint (same stack, same secrets provider: ciphertext stays valid). */
     importState(state: Deployment): Promise<void>;
-    /** Outputs with secrets in plaintext (needs decrypt rights). */
-    secretOutputs(): Promise<Record<string, unknown>>;
 }
 
 /** The part of a `LocalWorkspace` the engine uses, with stack selection folded in. */
@@ -104,7 +102,6 @@ export async function localWorkspace(workDir: string, options: WorkspaceOptions 
             setConfig: async (key, value) => (await select()).setConfig(key, value),
             exportState: async () => JSON.parse(await cli(["stack", "export", "--stack", name])) as Deployment,
             importState: (state) => withPrivateFile(JSON.stringify(state), async (file) => void (await cli(["stack", "import", "--file", file, "--stack", name]))),
-            secretOutputs: async () => JSON.parse(await cli(["stack", "output", "--json", "--show-secrets", "--stack", name])) as Record<string, unknown>,
         };
     };
     return {

@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
-import { eksClusterAccess } from "../resources";
+import { CONTROL_PLANE, KubeconfigOptions, SECURITY_GROUP, SECURITY_GROUP_RULE, eksChildNames, eksClusterOutputs, eksControlPlaneArgs } from "../resources";
 import { packageVersion } from "./plugin";
 
 type Inputs = Record<string, pulumi.Input<unknown>>;
@@ -69,68 +69,96 @@ const ADDONS = [
     ["kube-proxy", "kubeProxyAddonOptions", "version"],
 ] as const;
 
-/** `eks:index:Cluster`: the control plane, its OIDC provider, the core add-ons and the access entries. */
+/** The security-group rules pulumi-eks 4.3.0 creates with its two groups (cluster.ts createCore, nodes/securitygroup.ts). */
+function securityGroupRules(name: string, clusterGroup: pulumi.Output<string>, nodeGroup: pulumi.Output<string>) {
+    const everywhere = { fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] };
+    return {
+        [`${name}-eksClusterInternetEgressRule`]: { description: "Allow internet access.", type: "egress", ...everywhere, securityGroupId: clusterGroup },
+        [`${name}-eksNodeIngressRule`]: { description: "Allow nodes to communicate with each other", type: "ingress", fromPort: 0, toPort: 0, protocol: "-1", securityGroupId: nodeGroup, self: true },
+        [`${name}-eksNodeClusterIngressRule`]: {
+            description: "Allow worker Kubelets and pods to receive communication from the cluster control plane",
+            type: "ingress", fromPort: 1025, toPort: 65535, protocol: "tcp", securityGroupId: nodeGroup, sourceSecurityGroupId: clusterGroup,
+        },
+        [`${name}-eksExtApiServerClusterIngressRule`]: {
+            description: "Allow pods running extension API servers on port 443 to receive communication from cluster control plane",
+            type: "ingress", fromPort: 443, toPort: 443, protocol: "tcp", securityGroupId: nodeGroup, sourceSecurityGroupId: clusterGroup,
+        },
+        [`${name}-eksNodeInternetEgressRule`]: { description: "Allow internet access.", type: "egress", ...everywhere, securityGroupId: nodeGroup },
+        [`${name}-eksClusterIngressRule`]: {
+            description: "Allow pods to communicate with the cluster API Server", type: "ingress", fromPort: 443, toPort: 443, protocol: "tcp", securityGroupId: clusterGroup, sourceSecurityGroupId: nodeGroup,
+        },
+    };
+}
+
+/** The component's inputs its control plane is made from (eksControlPlaneArgs). */
+const COMPONENT_INPUTS_OF_PLANE = [
+    "name", "version", "vpcId", "privateSubnetIds", "endpointPrivateAccess", "endpointPublicAccess", "publicAccessCidrs", "encryptionConfigKeyArn",
+    "enabledClusterLogTypes", "authenticationMode", "upgradePolicy", "tags",
+] as const;
+
+/** The control plane's inputs the fake reads back as its outputs (its own, plus what AWS computes). */
+const CONTROL_PLANE_INPUTS = ["name", "version", "vpcConfig", "encryptionConfig", "enabledClusterLogTypes", "accessConfig", "upgradePolicy", "tags"] as const;
+
+/**
+ * `eks:index:Cluster`: pulumi-eks's two security groups and their rules, the control plane (through the
+ * engine, so the program's transforms apply to it), its OIDC provider, the core add-ons and the access entries.
+ */
 async function eksCluster(name: string, inputs: Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
     const component = new RemoteComponent("eks:index:Cluster", name, options);
     const opts = { parent: component };
+    const names = eksChildNames(name);
+    const tags = (groupName: string) => pulumi.output(inputs.tags as pulumi.Input<Record<string, string> | undefined>).apply((t) => ({ Name: groupName, ...t }));
+    const clusterGroup = child(SECURITY_GROUP, names.clusterSecurityGroup, { vpcId: inputs.vpcId, revokeRulesOnDelete: true, tags: tags(names.clusterSecurityGroup) }, ["arn"], opts);
+    const nodeGroup = child(SECURITY_GROUP, names.nodeSecurityGroup, { vpcId: inputs.vpcId, revokeRulesOnDelete: true, tags: tags(names.nodeSecurityGroup) }, ["arn"], opts);
+    for (const [ruleName, rule] of Object.entries(securityGroupRules(name, clusterGroup.id, nodeGroup.id))) child(SECURITY_GROUP_RULE, ruleName, rule, [], opts);
+
+    const planeInputs = pulumi.output(Object.fromEntries(COMPONENT_INPUTS_OF_PLANE.map((key) => [key, inputs[key]])));
+    const planeArgs = pulumi.all([planeInputs, clusterGroup.id]).apply(([plain, groupId]) => eksControlPlaneArgs(name, plain as Record<string, unknown>, groupId));
     const plane = child(
         CONTROL_PLANE,
-        controlPlaneName(name),
-        {
-            name: inputs.name,
-            version: inputs.version,
-            vpcConfig: pulumi.output({
-                vpcId: inputs.vpcId,
-                subnetIds: inputs.privateSubnetIds,
-                endpointPrivateAccess: inputs.endpointPrivateAccess,
-                endpointPublicAccess: inputs.endpointPublicAccess,
-                publicAccessCidrs: inputs.publicAccessCidrs,
-            }),
-            encryptionConfig: pulumi.output(inputs.encryptionConfigKeyArn as pulumi.Input<string | undefined>).apply((keyArn) => (keyArn ? { provider: { keyArn }, resources: ["secrets"] } : undefined)),
-            enabledClusterLogTypes: inputs.enabledClusterLogTypes,
-            accessConfig: { authenticationMode: inputs.authenticationMode },
-            tags: inputs.tags,
-        },
-        ["arn", "endpoint", "certificateAuthority", "identities", "vpcConfig"],
-        opts,
+        names.controlPlane,
+        Object.fromEntries(CONTROL_PLANE_INPUTS.map((key) => [key, planeArgs.apply((args) => args[key])])),
+        ["arn", "endpoint", "certificateAuthority", "identities"],
+        // As pulumi-eks: the flag has two defaults upstream and EKS replaces a cluster for it.
+        { ...opts, ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"] },
     );
     const planeOutputs = pulumi.all([plane.name, plane.arn, plane.endpoint, plane.certificateAuthority, plane.identities, plane.vpcConfig]).apply(
         ([n, arn, endpoint, certificateAuthority, identities, vpcConfig]): ControlPlane => ({ name: n, arn, endpoint, certificateAuthority, identities, vpcConfig }),
     );
-    const access = planeOutputs.apply((p) => {
+    const outputs = pulumi.all([planeOutputs, clusterGroup.id, nodeGroup.id, pulumi.output(inputs.providerCredentialOpts as pulumi.Input<KubeconfigOptions | undefined>)]).apply(([p, cluster, node, credentials]) => {
         const [, , , region, account] = p.arn.split(":");
-        return eksClusterAccess(account, region, p);
+        return eksClusterOutputs(account, region, p, { cluster, node }, credentials);
     });
     const oidc = (await known(inputs.createOidcProvider))
-        ? child("aws:iam/openIdConnectProvider:OpenIdConnectProvider", `${name}-oidcProvider`, { url: access.oidcProviderUrl, clientIdLists: ["sts.amazonaws.com"] }, ["arn"], opts).arn
-        : access.oidcProviderArn;
+        ? child("aws:iam/openIdConnectProvider:OpenIdConnectProvider", `${name}-oidcProvider`, { url: outputs.oidcProviderUrl, clientIdLists: ["sts.amazonaws.com"] }, ["arn"], opts).arn
+        : outputs.oidcProviderArn;
     for (const [addonName, key, versionKey] of ADDONS) {
         const addon = (await known(inputs[key])) as Record<string, unknown> | undefined;
         if (addon) child("aws:eks/addon:Addon", `${name}-${addonName}`, { clusterName: plane.name, addonName, addonVersion: addon[versionKey] }, ["arn"], opts);
     }
-    type Entry = { principalArn: string; accessPolicies?: Record<string, { policyArn: string; accessScope: unknown }> };
+    type Entry = { principalArn: string; kubernetesGroups?: string[]; accessPolicies?: Record<string, { policyArn: string; accessScope: unknown }> };
     for (const [key, entry] of Object.entries(((await known(inputs.accessEntries)) ?? {}) as Record<string, Entry>)) {
-        const accessEntry = child("aws:eks/accessEntry:AccessEntry", `${name}-${key}`, { clusterName: plane.name, principalArn: entry.principalArn, type: "STANDARD" }, ["arn"], opts);
+        const entryInputs = { clusterName: plane.name, principalArn: entry.principalArn, kubernetesGroups: entry.kubernetesGroups, type: "STANDARD" };
+        const accessEntry = child("aws:eks/accessEntry:AccessEntry", `${name}-${key}`, entryInputs, ["arn"], { ...opts, dependsOn: [plane] });
         for (const [policyKey, policy] of Object.entries(entry.accessPolicies ?? {})) {
             const association = { clusterName: plane.name, principalArn: entry.principalArn, policyArn: policy.policyArn, accessScope: policy.accessScope };
-            child("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", `${name}-${key}-${policyKey}`, association, [], { parent: component, dependsOn: [accessEntry] });
+            child("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", `${name}-${key}-${policyKey}`, association, [], { parent: accessEntry, dependsOn: [accessEntry] });
         }
     }
     const state = {
         eksCluster: plane,
-        kubeconfig: access.kubeconfig,
-        kubeconfigJson: access.kubeconfigJson,
+        kubeconfig: outputs.kubeconfig,
+        kubeconfigJson: outputs.kubeconfigJson,
         oidcProviderArn: oidc,
-        oidcProviderUrl: access.oidcProviderUrl,
-        oidcIssuer: access.oidcIssuer,
-        clusterSecurityGroupId: planeOutputs.vpcConfig.clusterSecurityGroupId,
-        nodeSecurityGroupId: "",
+        oidcProviderUrl: outputs.oidcProviderUrl,
+        oidcIssuer: outputs.oidcIssuer,
+        clusterSecurityGroupId: clusterGroup.id,
+        nodeSecurityGroupId: nodeGroup.id,
     };
     return component.publish(state);
 }
 
-const CONTROL_PLANE = "aws:eks/cluster:Cluster";
-const controlPlaneName = (clusterName: string) => `${clusterName}-eksCluster`;
+const controlPlaneName = (component: string) => eksChildNames(component).controlPlane;
 
 /**
  * The name of the EKS cluster behind an `eks:index:Cluster` reference: its control plane is the component's

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { ACCESS_VARIABLE, AccessError, EnvRoles, RunIdentity, accessProblem, envRoleProblems, parseAccess, runIdentity } from "./access";
 
 export const CONFIG_NAMESPACE = "mitene";
 
@@ -81,6 +82,54 @@ export function parseStackConfig<S extends z.ZodType, K extends string = never>(
         if (typeof parsed[key] === "string") parsed[key] = pulumi.secret(parsed[key]);
     }
     return parsed as WithSecrets<z.output<S>, K>;
+}
+
+/** What a stack program reads from its environment besides its config. */
+export interface ProgramSettings {
+    /** deploy (default), preview or rollback: which of the env's roles the run uses (stacks/config/access.ts). */
+    [ACCESS_VARIABLE]?: string;
+}
+
+export interface LoadedConfig<T> {
+    config: T;
+    /** The run's access and the role every provider and kubeconfig of this run names. */
+    run: RunIdentity;
+}
+
+/**
+ * A stack program's configuration and the run's identity, read once: the config validated against `schema`,
+ * the env's roles checked against their fixed names, and `MITENE_ACCESS` validated; every problem reported
+ * at once. A preview-access run that is not a dry run is refused.
+ */
+export function loadStackConfig<S extends z.ZodType<{ accountId: string } & EnvRoles>, K extends string = never>(
+    stack: string,
+    env: string,
+    schema: S,
+    raw: Record<string, string>,
+    settings: ProgramSettings,
+    options: ParseOptions<K> = {},
+): LoadedConfig<WithSecrets<z.output<S>, K>> {
+    const problems: string[] = [];
+    let config: WithSecrets<z.output<S>, K> | undefined;
+    try {
+        config = parseStackConfig(stack, schema, raw, options);
+    } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.problems);
+    }
+    let access;
+    try {
+        access = parseAccess(settings[ACCESS_VARIABLE]);
+    } catch (error) {
+        if (!(error instanceof AccessError)) throw error;
+        problems.push(error.message);
+    }
+    const roles = config as (EnvRoles & { accountId: string }) | undefined;
+    if (roles) problems.push(...envRoleProblems(env, roles.accountId, roles));
+    const refused = access && accessProblem(access, pulumi.runtime.isDryRun());
+    if (refused) problems.push(refused);
+    if (problems.length > 0 || !config || !access || !roles) throw new ConfigError(stack, problems);
+    return { config, run: runIdentity(access, roles) };
 }
 
 /** The running program's configuration, fully qualified. */

@@ -7,7 +7,7 @@ import { COLORS, AWS_NAME_MAX, targetGroupName } from "../../components/naming";
 import { Weights, weightProblems } from "../../components/weights";
 import { isMinorVersion, compareMinor, minorDistance } from "../../components/kubernetesVersions";
 import { subnetPlanProblems } from "../../components/subnetPlan";
-import { isWholeInternet, parseInstant } from "../../components/validation";
+import { LOG_RETENTION_DAYS, isWholeInternet, parseInstant } from "../../components/validation";
 import { recordConsistencyProblems, upgradeRecordSchema } from "../upgradeRecord";
 
 /** Stack config values arrive as strings; structured values as JSON. These accept both forms. */
@@ -74,22 +74,38 @@ const network = {
     natGateways: z.enum(["OnePerAz", "Single"]).default("OnePerAz"),
 };
 
-/** Which AWS account the env lives in: every stack of an env names the same one (stacks/envChecks.ts). */
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "expected an IAM role ARN");
+
+/**
+ * Which AWS account the env lives in and the roles its runs use: every stack of an env names the same ones
+ * (stacks/envChecks.ts), with the fixed names `mitene-<env>-<access>` (stacks/config/access.ts). Every AWS
+ * provider assumes the run's role (MITENE_ACCESS) and every kubeconfig names it; the callers need
+ * sts:AssumeRole on it.
+ */
 const account = {
     /** The env's AWS account id. Every AWS provider refuses any other account (allowedAccountIds). */
     accountId: z.string().regex(/^\d{12}$/, "expected a 12-digit AWS account id"),
-    /** The env's deploy role. When set, every AWS provider assumes it; callers need sts:AssumeRole on it. */
-    deployRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "expected an IAM role ARN").optional(),
+    /** `mitene-<env>-deploy`: deploy, upgrade, ops-upgrade and discard runs (MITENE_ACCESS=deploy, the default); cluster admin everywhere. */
+    deployRoleArn: roleArn,
+    /** `mitene-<env>-preview`: previews (MITENE_ACCESS=preview); reads only, view on every cluster. */
+    previewRoleArn: roleArn,
+    /** `mitene-<env>-rollback`: rollbacks (MITENE_ACCESS=rollback); view on every cluster plus the cron switch. */
+    rollbackRoleArn: roleArn,
 };
 
 /** The account segment of an ARN (empty for global ones like IAM's partition-only ARNs). */
 const arnAccount = (arnText: string) => arnText.split(":")[4] ?? "";
 
+type AccountValues = { accountId: string; deployRoleArn: string; previewRoleArn: string; rollbackRoleArn: string };
+
 /** ARNs in the stack file must belong to the env's account: a prod stack never uses a staging certificate. */
-function checkAccount(value: { accountId: string; deployRoleArn?: string }, arns: Record<string, string | undefined>, ctx: z.RefinementCtx) {
-    for (const [key, arnText] of Object.entries({ deployRoleArn: value.deployRoleArn, ...arns })) {
-        if (arnText && arnAccount(arnText) !== value.accountId) {
-            ctx.addIssue({ code: "custom", path: key.split("."), message: `${arnText} is in account ${arnAccount(arnText)}, not the env's account ${value.accountId}` });
+function checkAccount(value: AccountValues, arns: Record<string, string | undefined>, ctx: z.RefinementCtx) {
+    // An account id or ARN that does not parse is reported by its own check, once.
+    if (!/^\d{12}$/.test(value.accountId)) return;
+    const roles = { deployRoleArn: value.deployRoleArn, previewRoleArn: value.previewRoleArn, rollbackRoleArn: value.rollbackRoleArn };
+    for (const [key, arnText] of Object.entries({ ...roles, ...arns })) {
+        if (typeof arnText === "string" && arnText.startsWith("arn:") && arnAccount(arnText) !== value.accountId) {
+            ctx.addIssue({ code: "custom", path: key.split(".").map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment)), message: `${arnText} is in account ${arnAccount(arnText)}, not the env's account ${value.accountId}` });
         }
     }
 }
@@ -103,6 +119,61 @@ function checkSubnetPlan(value: { vpcCidr: string; availabilityZones: string[]; 
     })) {
         ctx.addIssue({ code: "custom", path: ["vpcCidr"], message: problem });
     }
+}
+
+const logRetentionDays = int(1, 3653).refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`);
+
+/** Access entries the clusters' own callers take: an operator's role may not be named a second time. */
+export const RESERVED_ACCESS_ENTRIES = ["deploy", "preview", "rollback", "argocd"] as const;
+
+/** An operator's role given access to the clusters of a stack (break-glass SSO roles, an on-call team). */
+const operatorAccessSchema = z.strictObject({
+    /** Name of the access entry. */
+    name: dnsLabel,
+    /** The IAM role, with its path as IAM shows it (SSO roles live under /aws-reserved/sso.amazonaws.com/). */
+    principalArn: roleArn,
+    /** admin: AmazonEKSClusterAdminPolicy; view: AmazonEKSViewPolicy (no Secrets, no writes). */
+    access: z.enum(["admin", "view"]),
+});
+
+/** Settings every EKS cluster has (Ops and service clusters alike). */
+const clusterLifecycle = {
+    /**
+     * What EKS does when the cluster's minor leaves standard support (EKS API UpgradePolicyRequest; the
+     * pulumi-eks 4.3.0 `upgradePolicy` input, whose default is EXTENDED). Default EXTENDED: a late cluster then
+     * costs $0.60 instead of $0.10 per cluster-hour (preflight warns with `version-extended-support`), while
+     * STANDARD makes EKS upgrade the control plane in place at the end of standard support, when it chooses:
+     * no preflight (removed APIs, add-on ranges), node groups and core add-ons left behind, and the stack file
+     * still naming the old minor, so the next `up` asks EKS for a downgrade it refuses. A blue/green service
+     * cluster must never be upgraded in place; the Ops cluster is upgraded in place anyway, but by
+     * `mitene ops-upgrade`, in order and after preflight. Late costs money; STANDARD risks an unplanned change.
+     */
+    supportType: z.enum(["STANDARD", "EXTENDED"]).default("EXTENDED"),
+    /**
+     * Retention of the control-plane log group `/aws/eks/<cluster>/cluster`, which the stack creates before the
+     * cluster and deletes with it. Default 90 days: the audit and authenticator logs are what an access review
+     * or an incident reads, and a quarter covers the review cycle; EKS would otherwise create the group
+     * itself, never expiring, and leave it behind when the cluster goes.
+     */
+    controlPlaneLogRetentionDays: logRetentionDays.default(90),
+    /** Operators' roles with access to the cluster, beside the env's deploy, preview and rollback roles. Default none. */
+    operatorAccess: z.array(operatorAccessSchema).default([]),
+};
+
+/** The operators' role ARNs by config key: they must be in the env's account too. */
+const operatorArns = (operators: { principalArn: string }[]) => Object.fromEntries(operators.map((o, i) => [`operatorAccess.${i}.principalArn`, o.principalArn]));
+
+/** Operator entries with their own names, none for a principal the stack already gives an entry (EKS allows one per principal). */
+function checkOperators(value: AccountValues & { operatorAccess: { name: string; principalArn: string }[] }, ctx: z.RefinementCtx) {
+    const envRoles = [value.deployRoleArn, value.previewRoleArn, value.rollbackRoleArn];
+    const names = new Set<string>(RESERVED_ACCESS_ENTRIES);
+    const principals = new Set<string>(envRoles);
+    value.operatorAccess.forEach((operator, i) => {
+        if (names.has(operator.name)) ctx.addIssue({ code: "custom", path: ["operatorAccess", i, "name"], message: `"${operator.name}" is taken (${RESERVED_ACCESS_ENTRIES.join(", ")} and each operator name once)` });
+        if (principals.has(operator.principalArn)) ctx.addIssue({ code: "custom", path: ["operatorAccess", i, "principalArn"], message: `${operator.principalArn} already has an access entry: EKS allows one per principal` });
+        names.add(operator.name);
+        principals.add(operator.principalArn);
+    });
 }
 
 // ---------------------------------------------------------------- ops-<env>
@@ -131,6 +202,7 @@ export const opsConfigSchema = z
         ...network,
         nodeGroups,
         publicAccessCidrs,
+        ...clusterLifecycle,
         /** S3 bucket receiving the internal tools ALB's access logs. */
         accessLogsBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
         argocd: z.strictObject({
@@ -170,9 +242,9 @@ export const opsConfigSchema = z
         versionCycle: z.strictObject({ after: dnsLabel, soakDays: int(0, 365) }).optional(),
     })
     .superRefine(checkSubnetPlan)
+    .superRefine(checkOperators)
     .superRefine((value, ctx) => {
-        checkAccount(value, { "argocd.certificateArn": value.argocd.certificateArn, "ciRunner.connectionArn": value.ciRunner?.connectionArn }, ctx);
-        if (value.ciRunner && !value.deployRoleArn) ctx.addIssue({ code: "custom", path: ["deployRoleArn"], message: "required with ciRunner: the runners may only assume the env's deploy role" });
+        checkAccount(value, { "argocd.certificateArn": value.argocd.certificateArn, "ciRunner.connectionArn": value.ciRunner?.connectionArn, ...operatorArns(value.operatorAccess) }, ctx);
     })
     .superRefine((value, ctx) => {
         for (const [key, version] of [["coreAddonsVersion", value.coreAddonsVersion], ["nodeGroupVersion", value.nodeGroupVersion]] as const) {
@@ -301,8 +373,6 @@ export function targetGroupNameProblems(env: string, region: string, services: {
 
 // ---------------------------------------------------------------- mitene-<env>-<region>-<color>
 
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
 export const clusterConfigSchema = z.strictObject({
     ...account,
     /** Kubernetes version of the control plane, node groups and core add-ons alike (clusters are replaced, not upgraded). */
@@ -315,6 +385,7 @@ export const clusterConfigSchema = z.strictObject({
     argocdRegistered: bool.default(true),
     nodeGroups,
     publicAccessCidrs,
+    ...clusterLifecycle,
     /** Amazon Managed Prometheus workspace the Prometheus agent remote-writes to. */
     ampWorkspaceId: z.string().regex(/^ws-[a-z0-9-]+$/, "expected an AMP workspace id like ws-..."),
     /** SSM Parameter Store path external-secrets may read. Default `/mitene/<env>`. */
@@ -326,7 +397,7 @@ export const clusterConfigSchema = z.strictObject({
      */
     nodeTerminationHandler: bool.default(false),
     /** Retention of the container log group. Default 30 days. */
-    logRetentionDays: int(1, 3653)
-        .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`)
-        .default(30),
-}).superRefine((value, ctx) => checkAccount(value, {}, ctx));
+    logRetentionDays: logRetentionDays.default(30),
+})
+    .superRefine(checkOperators)
+    .superRefine((value, ctx) => checkAccount(value, operatorArns(value.operatorAccess), ctx));

@@ -24,7 +24,8 @@ describe("render, diff and policy", () => {
         const graph = JSON.parse(readFileSync(path.join(base, "ops-prod.json"), "utf8"));
         assert.deepEqual(Object.keys(graph), ["stack", "resources", "outputs"]);
         assert.deepEqual(Object.keys(graph.resources[0]), ["type", "name", "parent", "inputs"]);
-        assert.equal(graph.outputs.kubeconfig, "[secret]");
+        const argocd = graph.resources.find((r: any) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "ops-argocd");
+        assert.equal(argocd.inputs.values, "[secret]");
         const cluster = graph.resources.find((r: any) => r.type === "eks:index:Cluster");
         assert.equal(cluster.parent, "mitene:eks:EksCluster::ops-cluster");
         assert.equal(graph.resources.some((r: any) => r.type === "pulumi:pulumi:Stack"), false);

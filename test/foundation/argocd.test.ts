@@ -124,13 +124,13 @@ describe("argoClusterRegistration: the declarative cluster Secret", () => {
             clusterName: "mitene-prod-usw2-green",
             server: "https://ABC.gr7.us-west-2.eks.amazonaws.com",
             caData: "Q0EgZGF0YQ==",
-            roleArn: "arn:aws:iam::123456789012:role/ops-prod-argocd-deployer",
+            roleArn: "arn:aws:iam::123456789012:role/mitene-prod-argocd",
         });
         assert.equal(data.name, "mitene-prod-usw2-green");
         assert.equal(data.server, "https://ABC.gr7.us-west-2.eks.amazonaws.com");
         assert.equal(typeof data.config, "string");
         assert.deepEqual(JSON.parse(data.config), {
-            awsAuthConfig: { clusterName: "mitene-prod-usw2-green", roleARN: "arn:aws:iam::123456789012:role/ops-prod-argocd-deployer" },
+            awsAuthConfig: { clusterName: "mitene-prod-usw2-green", roleARN: "arn:aws:iam::123456789012:role/mitene-prod-argocd" },
             tlsClientConfig: { insecure: false, caData: "Q0EgZGF0YQ==" },
         });
         assert.ok(!data.config.includes("bearerToken"), "no static token");

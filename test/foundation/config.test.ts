@@ -5,7 +5,7 @@ import { parseStackName } from "../../components/naming";
 import { ConfigError, ParseOptions, parseStackConfig } from "../../stacks/config/load";
 import { clusterConfigSchema, gateSchema, opsConfigSchema, regionConfigSchema, targetGroupNameProblems } from "../../stacks/config/schema";
 import { listStacks } from "../../stacks/stackFiles";
-import { engine, minimalCluster, minimalNodeGroup, minimalOps, minimalRegion } from "../helpers/fixtures";
+import { engine, envRoles, minimalCluster, minimalNodeGroup, minimalOps, minimalRegion } from "../helpers/fixtures";
 import { stackConfig } from "../helpers/harness";
 
 type Values = Record<string, unknown>;
@@ -113,7 +113,6 @@ describe("config: parseStackConfig", () => {
     });
 });
 
-const ROLE = "arn:aws:iam::123456789012:role/mitene-test-deploy";
 const CONNECTION = "arn:aws:codeconnections:ap-northeast-1:123456789012:connection/0000";
 
 describe("config: defaults", () => {
@@ -150,7 +149,12 @@ describe("config: defaults", () => {
         { kind: "cluster", key: "argocdRegistered", path: ["argocdRegistered"], expected: true },
         // The NTH README: EKS managed node groups (the only kind this platform runs) do not need it.
         { kind: "cluster", key: "nodeTerminationHandler (off)", path: ["nodeTerminationHandler"], expected: false },
-        { kind: "cluster", key: "deployRoleArn (absent: providers use the caller's credentials)", path: ["deployRoleArn"], expected: undefined },
+        { kind: "cluster", key: "supportType", path: ["supportType"], expected: "EXTENDED" },
+        { kind: "ops", key: "supportType", path: ["supportType"], expected: "EXTENDED" },
+        { kind: "cluster", key: "controlPlaneLogRetentionDays", path: ["controlPlaneLogRetentionDays"], expected: 90 },
+        { kind: "ops", key: "controlPlaneLogRetentionDays", path: ["controlPlaneLogRetentionDays"], expected: 90 },
+        { kind: "cluster", key: "operatorAccess", path: ["operatorAccess"], expected: [] },
+        { kind: "ops", key: "operatorAccess", path: ["operatorAccess"], expected: [] },
         { kind: "region", key: "services[].servicePort (absent: the program uses port)", path: ["services", 0, "servicePort"], expected: undefined },
         { kind: "ops", key: "ciRunner (absent: no runners)", path: ["ciRunner"], expected: undefined },
         {
@@ -158,7 +162,7 @@ describe("config: defaults", () => {
             key: "ciRunner.computeType",
             path: ["ciRunner", "computeType"],
             expected: "BUILD_GENERAL1_MEDIUM",
-            values: (b) => ({ ...b, deployRoleArn: ROLE, ciRunner: { repositoryUrl: "https://github.com/mitene/platform", connectionArn: CONNECTION } }),
+            values: (b) => ({ ...b, ciRunner: { repositoryUrl: "https://github.com/mitene/platform", connectionArn: CONNECTION } }),
         },
         { kind: "cluster", key: "logRetentionDays", path: ["logRetentionDays"], expected: 30 },
         { kind: "cluster", key: "publicAccessCidrs", path: ["publicAccessCidrs"], expected: [] },
@@ -232,19 +236,48 @@ describe("config: validation errors", () => {
         { kind: "cluster", title: "no account id", values: { ...minimalCluster(), accountId: undefined }, key: "mitene:accountId", message: /expected string/i },
         { kind: "cluster", title: "an account id that is not 12 digits", values: { ...minimalCluster(), accountId: "12345" }, key: "mitene:accountId", message: /expected a 12-digit AWS account id/ },
         { kind: "cluster", title: "a deploy role in another account", values: { ...minimalCluster(), deployRoleArn: "arn:aws:iam::999999999999:role/deploy" }, key: "mitene:deployRoleArn", message: /is in account 999999999999, not the env's account 123456789012/ },
+        { kind: "region", title: "a preview role in another account", values: { ...region, previewRoleArn: "arn:aws:iam::999999999999:role/mitene-test-preview" }, key: "mitene:previewRoleArn", message: /is in account 999999999999/ },
+        { kind: "ops", title: "a rollback role in another account", values: { ...ops, rollbackRoleArn: "arn:aws:iam::999999999999:role/mitene-test-rollback" }, key: "mitene:rollbackRoleArn", message: /is in account 999999999999/ },
+        { kind: "cluster", title: "no deploy role", values: { ...minimalCluster(), deployRoleArn: undefined }, key: "mitene:deployRoleArn", message: /expected string/i },
+        { kind: "ops", title: "no preview role", values: { ...ops, previewRoleArn: undefined }, key: "mitene:previewRoleArn", message: /expected string/i },
+        { kind: "region", title: "no rollback role", values: { ...region, rollbackRoleArn: undefined }, key: "mitene:rollbackRoleArn", message: /expected string/i },
+        { kind: "cluster", title: "a preview role that is not a role ARN", values: { ...minimalCluster(), previewRoleArn: "mitene-test-preview" }, key: "mitene:previewRoleArn", message: /expected an IAM role ARN/ },
+        { kind: "cluster", title: "an unknown support type", values: { ...minimalCluster(), supportType: "LONG" }, key: "mitene:supportType", message: /Invalid option/ },
+        { kind: "ops", title: "a control-plane log retention CloudWatch does not offer", values: { ...ops, controlPlaneLogRetentionDays: 100 }, key: "mitene:controlPlaneLogRetentionDays", message: /must be one of CloudWatch's retention periods/ },
+        {
+            kind: "cluster",
+            title: "an operator entry named like one of the env's",
+            values: { ...minimalCluster(), operatorAccess: [{ name: "deploy", principalArn: "arn:aws:iam::123456789012:role/oncall", access: "admin" }] },
+            key: "mitene:operatorAccess[0].name",
+            message: /"deploy" is taken/,
+        },
+        {
+            kind: "ops",
+            title: "an operator entry for the env's preview role (EKS allows one entry per principal)",
+            values: { ...ops, operatorAccess: [{ name: "oncall", principalArn: envRoles().previewRoleArn, access: "view" }] },
+            key: "mitene:operatorAccess[0].principalArn",
+            message: /already has an access entry/,
+        },
+        {
+            kind: "cluster",
+            title: "an operator role in another account",
+            values: { ...minimalCluster(), operatorAccess: [{ name: "oncall", principalArn: "arn:aws:iam::999999999999:role/oncall", access: "view" }] },
+            key: "mitene:operatorAccess[0].principalArn",
+            message: /is in account 999999999999/,
+        },
+        {
+            kind: "cluster",
+            title: "an operator access that is neither admin nor view",
+            values: { ...minimalCluster(), operatorAccess: [{ name: "oncall", principalArn: "arn:aws:iam::123456789012:role/oncall", access: "edit" }] },
+            key: "mitene:operatorAccess[0].access",
+            message: /Invalid option/,
+        },
         { kind: "region", title: "a certificate of another account", values: { ...region, certificateArn: "arn:aws:acm:us-west-2:999999999999:certificate/abc" }, key: "mitene:certificateArn", message: /is in account 999999999999, not the env's account 123456789012/ },
         { kind: "region", title: "a service port out of range", values: { ...region, services: [{ ...region.services[0], servicePort: 70000 }] }, key: "mitene:services[0].servicePort", message: /Too big/ },
         {
             kind: "ops",
-            title: "runners without a deploy role to assume",
-            values: { ...ops, ciRunner: { repositoryUrl: "https://github.com/mitene/platform", connectionArn: CONNECTION } },
-            key: "mitene:deployRoleArn",
-            message: /required with ciRunner/,
-        },
-        {
-            kind: "ops",
             title: "a runner repository that is not on GitHub",
-            values: { ...ops, deployRoleArn: ROLE, ciRunner: { repositoryUrl: "https://example.com/x", connectionArn: CONNECTION } },
+            values: { ...ops, ciRunner: { repositoryUrl: "https://example.com/x", connectionArn: CONNECTION } },
             key: "mitene:ciRunner.repositoryUrl",
             message: /expected https:\/\/github\.com/,
         },

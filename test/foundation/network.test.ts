@@ -27,14 +27,14 @@ function peering(overrides: Partial<Omit<OpsPeeringArgs, "provider" | "opsProvid
             provider,
             opsProvider,
             accountId: "123456789012",
-            region: { vpcId: "vpc-region", cidr: "10.30.0.0/16", privateRouteTableIds: ["rtb-r1", "rtb-r2", "rtb-r3"] },
+            region: { region: "us-west-2", vpcId: "vpc-region", cidr: "10.30.0.0/16", privateRouteTableIds: ["rtb-r1", "rtb-r2", "rtb-r3"] },
             ops: { region: "ap-northeast-1", vpcId: "vpc-ops", cidr: "10.100.0.0/16", privateRouteTableIds: ["rtb-o1", "rtb-o2"] },
             ...overrides,
         });
     };
 }
 
-describe("OpsPeering: a region VPC connected to the Ops VPC", function () {
+describe("OpsPeering: a region VPC connected to the Ops VPC in another region", function () {
     let run: Run;
     before(async () => {
         run = await runComponent(peering());
@@ -70,10 +70,10 @@ describe("OpsPeering: a region VPC connected to the Ops VPC", function () {
     const cases: { title: string; overrides: Partial<OpsPeeringArgs>; message: RegExp }[] = [
         {
             title: "a region VPC overlapping the Ops VPC",
-            overrides: { region: { vpcId: "vpc-region", cidr: "10.100.128.0/17", privateRouteTableIds: ["rtb-r1"] } },
+            overrides: { region: { region: "us-west-2", vpcId: "vpc-region", cidr: "10.100.128.0/17", privateRouteTableIds: ["rtb-r1"] } },
             message: /region VPC 10\.100\.128\.0\/17 overlaps the Ops VPC 10\.100\.0\.0\/16/,
         },
-        { title: "a region without private route tables", overrides: { region: { vpcId: "vpc-region", cidr: "10.30.0.0/16", privateRouteTableIds: [] } }, message: /region VPC has no private route tables/ },
+        { title: "a region without private route tables", overrides: { region: { region: "us-west-2", vpcId: "vpc-region", cidr: "10.30.0.0/16", privateRouteTableIds: [] } }, message: /region VPC has no private route tables/ },
     ];
     for (const c of cases) {
         it(`rejects ${c.title} before any resource exists`, async () => {
@@ -207,6 +207,27 @@ describe("runnerRolePolicy: least privilege", () => {
     });
 });
 
+describe("OpsPeering: a region VPC in the Ops region (same account and region)", function () {
+    let run: Run;
+    before(async () => {
+        run = await runComponent(peering({ region: { region: "ap-northeast-1", vpcId: "vpc-region", cidr: "10.20.0.0/16", privateRouteTableIds: ["rtb-r1"] } }));
+    });
+
+    // One object: an accepter resource would manage the same connection, and its Name tag would fight the requester's.
+    it("is one connection accepted by its own autoAccept, with no accepter resource and no peerRegion", () => {
+        const connection = run.one(PEERING);
+        assert.deepEqual([connection.inputs.autoAccept, connection.inputs.peerRegion, connection.inputs.peerOwnerId], [true, undefined, "123456789012"]);
+        assert.deepEqual(run.ofType(ACCEPTER), []);
+        assert.equal(connection.state.acceptStatus, "active");
+    });
+    it("tags the connection once", () => assert.deepEqual(run.one(PEERING).inputs.tags, { Name: "ops-peering to the Ops VPC" }));
+    it("routes both ways through that connection", () => {
+        const routes = run.ofType(ROUTE);
+        assert.equal(routes.length, 3);
+        for (const route of routes) assert.equal(route.inputs.vpcPeeringConnectionId, run.one(PEERING).id);
+    });
+});
+
 const file = (stack: string, config: Record<string, unknown>): EnvStackFile => ({ stack, config });
 const account = (id: string, role?: string) => ({ "mitene:accountId": id, ...(role ? { "mitene:deployRoleArn": role } : {}) });
 
@@ -225,6 +246,17 @@ describe("envChecks: every stack of an env in one account, VPCs that do not over
         assert.deepEqual(problems, [
             "the env's stacks disagree on mitene:accountId: 123456789012 in ops-prod, mitene-prod-us-west-2-blue; 210987654321 in region-prod-us-west-2",
             "the env's stacks disagree on mitene:deployRoleArn: arn:aws:iam::123456789012:role/deploy in ops-prod, region-prod-us-west-2; (unset) in mitene-prod-us-west-2-blue",
+        ]);
+    });
+
+    it("holds the preview and rollback roles to one value across the env too", () => {
+        const role = (access: string, env: string) => ({ [`mitene:${access}RoleArn`]: `arn:aws:iam::123456789012:role/mitene-${env}-${access}` });
+        const problems = envAccountProblems([
+            file("ops-prod", { ...account("123456789012"), ...role("preview", "prod"), ...role("rollback", "prod") }),
+            file("region-prod-us-west-2", { ...account("123456789012"), ...role("preview", "staging"), ...role("rollback", "prod") }),
+        ]);
+        assert.deepEqual(problems, [
+            "the env's stacks disagree on mitene:previewRoleArn: arn:aws:iam::123456789012:role/mitene-prod-preview in ops-prod; arn:aws:iam::123456789012:role/mitene-staging-preview in region-prod-us-west-2",
         ]);
     });
 

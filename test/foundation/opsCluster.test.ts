@@ -14,6 +14,11 @@ const RULE = "aws:lb/listenerRule:ListenerRule";
 const RECORD = "aws:route53/record:Record";
 const TGB = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding";
 const HOST = "argocd.ops-prod.mitene.internal";
+const ROLES = {
+    deploy: "arn:aws:iam::123456789012:role/mitene-prod-deploy",
+    preview: "arn:aws:iam::123456789012:role/mitene-prod-preview",
+    rollback: "arn:aws:iam::123456789012:role/mitene-prod-rollback",
+};
 
 type Overrides = Partial<Omit<OpsClusterArgs, "provider">>;
 
@@ -32,6 +37,10 @@ function opsCluster(overrides: Overrides = {}) {
             coreAddonsVersion: "1.34",
             nodeGroupVersion: "1.34",
             nodeGroups: [onDemandGroup],
+            kubernetesRoleArn: ROLES.deploy,
+            roles: ROLES,
+            supportType: "EXTENDED",
+            controlPlaneLogRetentionDays: 90,
             accessLogsBucket: "mitene-prod-alb-logs",
             argocd: {
                 hostname: HOST,
@@ -123,7 +132,7 @@ describe("OpsCluster: defaults (Grafana off)", function () {
     });
     it("creates the deployer role trusted by exactly Argo CD's three IRSA roles, and outputs it", async () => {
         const deployer = run.one("aws:iam/role:Role", "ops-argocd-deployer");
-        assert.equal(deployer.inputs.name, "ops-prod-argocd-deployer");
+        assert.equal(deployer.inputs.name, "mitene-prod-argocd");
         const trust = parseJson<PolicyDocument>(deployer.inputs.assumeRolePolicy);
         const clients = ["ops-argocd-controller", "ops-argocd-server", "ops-argocd-applicationset"].map((n) => run.one("aws:iam/role:Role", n).state.arn);
         assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { AWS: clients }, Action: ["sts:AssumeRole"] }]);
@@ -139,6 +148,26 @@ describe("OpsCluster: defaults (Grafana off)", function () {
             const sub = Object.entries(trust.Statement[0].Condition!.StringEquals).find(([k]) => k.endsWith(":sub"))![1];
             assert.equal(sub, `system:serviceaccount:argocd:${serviceAccount}`);
         }
+    });
+    it("gives the env's deploy (admin), preview (view) and rollback (view, and the group its cron switch is bound to) roles access entries, and nobody else", () => {
+        const entries = run.one("eks:index:Cluster").inputs.accessEntries as Record<string, { principalArn: string; kubernetesGroups?: string[]; accessPolicies: Record<string, { policyArn: string }> }>;
+        const summary = Object.entries(entries).map(([name, e]) => [name, e.principalArn, Object.values(e.accessPolicies).map((p) => p.policyArn.split("/").pop()), e.kubernetesGroups]).sort();
+        assert.deepEqual(summary, [
+            ["deploy", ROLES.deploy, ["AmazonEKSClusterAdminPolicy"], undefined],
+            ["preview", ROLES.preview, ["AmazonEKSViewPolicy"], undefined],
+            ["rollback", ROLES.rollback, ["AmazonEKSViewPolicy"], ["mitene:rollback"]],
+        ]);
+    });
+    it("presents a token for the run's role to its own cluster, and adds operators' entries", async () => {
+        const kubeconfig = JSON.parse(run.one("pulumi:providers:kubernetes", "ops-cluster-k8s").inputs.kubeconfig as string) as { users: { user: { exec: { args: string[] } } }[] };
+        assert.deepEqual(kubeconfig.users[0].user.exec.args.slice(-2), ["--role", ROLES.deploy]);
+        const oncall = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/ap-northeast-1/AWSReservedSSO_SRE_0123456789abcdef";
+        const withOperator = await runComponent(opsCluster({ operators: [{ name: "sre", principalArn: oncall, access: "admin" }] }));
+        const entries = withOperator.one("eks:index:Cluster").inputs.accessEntries as Record<string, { principalArn: string }>;
+        assert.equal(entries.sre.principalArn, oncall);
+    });
+    it("installs Argo CD once the node groups and CoreDNS are up (its atomic wait needs pods scheduled)", () => {
+        assert.ok(run.dependsOn(argocd(), run.one("aws:eks/addon:Addon", "ops-cluster-coredns").object!));
     });
     it("installs only the add-ons the Ops cluster needs", () => {
         assert.deepEqual(run.ofType("mitene:addons:AddonRelease").map((a) => a.name).sort(), OPS_ADDONS.map((a) => `ops-${a}`).sort());
@@ -162,6 +191,9 @@ describe("OpsCluster: Grafana enabled", function () {
         run = await runComponent(opsCluster({ grafana: { enabled: true, hostname: "grafana.ops-prod.mitene.internal" } }));
     });
 
+    it("installs Grafana once the node groups and CoreDNS are up", () => {
+        assert.ok(run.dependsOn(run.one(RELEASE, "ops-grafana"), run.one("aws:eks/addon:Addon", "ops-cluster-coredns").object!));
+    });
     it("installs the pinned Grafana chart", () => {
         const release = run.one(RELEASE, "ops-grafana").inputs;
         assert.equal(release.version, OPS_CHARTS.grafana.version);

@@ -14,7 +14,12 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 const TGB = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding";
 const SECRET = "kubernetes:core/v1:Secret";
 const CLUSTER = "mitene-prod-usw2-green";
-const ARGOCD_ROLE = "arn:aws:iam::123456789012:role/ops-prod-argocd-deployer";
+const ARGOCD_ROLE = "arn:aws:iam::123456789012:role/mitene-prod-argocd";
+const ROLES = {
+    deploy: "arn:aws:iam::123456789012:role/mitene-prod-deploy",
+    preview: "arn:aws:iam::123456789012:role/mitene-prod-preview",
+    rollback: "arn:aws:iam::123456789012:role/mitene-prod-rollback",
+};
 const tgArn = (service: string) => `arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/prod-usw2-${service}-green/0123456789abcdef`;
 
 type Overrides = Partial<Omit<ServiceClusterArgs, "provider" | "opsKubernetesProvider">>;
@@ -31,6 +36,10 @@ function serviceCluster(overrides: Overrides = {}) {
             clusterName: CLUSTER,
             kubernetesVersion: "1.35",
             nodeGroups: [onDemandGroup, spotGroup],
+            kubernetesRoleArn: ROLES.deploy,
+            roles: ROLES,
+            supportType: "EXTENDED",
+            controlPlaneLogRetentionDays: 90,
             cron: false,
             vpcId: "vpc-0123",
             privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
@@ -124,7 +133,7 @@ describe("ServiceCluster: defaults", function () {
     });
 
     it("creates the container log group Fluent Bit writes to, with the configured retention", () => {
-        const group = run.one("aws:cloudwatch/logGroup:LogGroup").inputs;
+        const group = run.one("aws:cloudwatch/logGroup:LogGroup", "svc-containers").inputs;
         assert.equal(group.name, `/mitene/prod/${CLUSTER}/containers`);
         assert.equal(group.retentionInDays, 90);
     });
@@ -161,10 +170,24 @@ describe("ServiceCluster: defaults", function () {
         }
     });
 
-    it("gives Argo CD's role cluster-admin through an access entry", () => {
-        const entries = run.one("eks:index:Cluster").inputs.accessEntries as Record<string, { principalArn: string; accessPolicies: unknown }>;
-        assert.deepEqual(Object.keys(entries), ["argocd"]);
-        assert.equal(entries.argocd.principalArn, ARGOCD_ROLE);
+    it("gives the env's deploy (admin), preview (view), rollback (view) roles and Argo CD's role (admin) their access entries", () => {
+        const entries = run.one("eks:index:Cluster").inputs.accessEntries as Record<string, { principalArn: string; kubernetesGroups?: string[]; accessPolicies: Record<string, { policyArn: string }> }>;
+        const summary = Object.entries(entries).map(([name, e]) => [name, e.principalArn, Object.values(e.accessPolicies).map((p) => p.policyArn.split("/").pop()), e.kubernetesGroups]).sort();
+        assert.deepEqual(summary, [
+            ["argocd", ARGOCD_ROLE, ["AmazonEKSClusterAdminPolicy"], undefined],
+            ["deploy", ROLES.deploy, ["AmazonEKSClusterAdminPolicy"], undefined],
+            ["preview", ROLES.preview, ["AmazonEKSViewPolicy"], undefined],
+            ["rollback", ROLES.rollback, ["AmazonEKSViewPolicy"], undefined],
+        ]);
+    });
+
+    it("starts the add-ons whose Helm wait needs pods scheduled after the node groups (through CoreDNS), the DaemonSet-only ones at once", () => {
+        const coredns = run.one("aws:eks/addon:Addon", "svc-cluster-coredns").object!;
+        for (const spec of selectAddons([])) {
+            const addon = run.one("mitene:addons:AddonRelease", `svc-${spec.name}`);
+            assert.equal(run.dependsOn(addon, coredns), spec.needsNodes, spec.name);
+        }
+        assert.deepEqual(ADDON_CATALOG.filter((a) => !a.needsNodes).map((a) => a.name).sort(), ["aws-node-termination-handler", "fluent-bit"]);
     });
 
     it("registers in Argo CD by default: a cluster Secret on the Ops cluster's provider, labelled env/region/color/cron", () => {
@@ -193,6 +216,17 @@ describe("ServiceCluster: defaults", function () {
             awsAuthConfig: { clusterName: CLUSTER, roleARN: ARGOCD_ROLE },
             tlsClientConfig: { insecure: false, caData: eksState().eksCluster.certificateAuthority.data },
         });
+    });
+
+    it("lets the rollback role's group on the Ops cluster get and patch this cluster's Secret, by name, and nothing else", () => {
+        const ops = run.one("pulumi:providers:kubernetes", "ops");
+        const role = run.one("kubernetes:rbac.authorization.k8s.io/v1:Role");
+        const binding = run.one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
+        assert.ok(usesProvider(role, ops) && usesProvider(binding, ops));
+        assert.deepEqual(role.inputs.metadata, { name: `mitene-rollback-${CLUSTER}`, namespace: "argocd" });
+        assert.deepEqual(role.inputs.rules, [{ apiGroups: [""], resources: ["secrets"], resourceNames: [`cluster-${CLUSTER}`], verbs: ["get", "patch"] }]);
+        assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `mitene-rollback-${CLUSTER}` });
+        assert.deepEqual(binding.inputs.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "mitene:rollback" }]);
     });
 
     it("registers in Argo CD only after every add-on (the apps need them)", () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { eksKubeconfig } from "../../components/kubeconfig";
 import { COLORS, Color, StackId, opsStack, parseStackName, regionStack, serviceClusterName, targetGroupName } from "../../components/naming";
 import { ConfigError, parseStackConfig } from "../../stacks/config/load";
 import { clusterConfigSchema, regionConfigSchema } from "../../stacks/config/schema";
@@ -17,7 +18,7 @@ const documentedKeys =
 const OUTPUT_KEYS: Record<StackId["kind"], string[]> = {
     ops: documentedKeys<OpsOutputs>()(
         "region", "accountId", "vpcId", "vpcCidr", "privateRouteTableIds", "ciRunnerProjects",
-        "clusterName", "kubeconfig", "kubernetesVersion", "coreAddonsVersion", "nodeGroupVersion", "argocdRoleArn", "argocdUrl",
+        "clusterName", "clusterEndpoint", "clusterCertificateAuthority", "kubernetesVersion", "coreAddonsVersion", "nodeGroupVersion", "argocdRoleArn", "argocdUrl",
     ),
     region: documentedKeys<RegionOutputs>()(
         "region", "accountId", "vpcId", "vpcCidr", "privateRouteTableIds", "opsPeeringConnectionId", "privateSubnetIds", "publicSubnetIds",
@@ -111,17 +112,19 @@ describe("stack programs: every committed stack under mocks", function () {
             });
 
             if (kind === "ops") {
-                it("exports the kubeconfig as a secret, and nothing else as one", () => {
-                    assert.deepEqual(runOf(stack).secretOutputs, ["kubeconfig"]);
-                    const kubeconfig = JSON.parse(runOf(stack).outputs.kubeconfig as string) as { clusters: { name: string }[] };
-                    assert.equal(kubeconfig.clusters[0].name, stack);
+                it("exports the Ops cluster's endpoint and CA (no kubeconfig with its own run's role), and no secret", () => {
+                    const run = runOf(stack);
+                    assert.deepEqual(run.secretOutputs, []);
+                    const plane = run.one("eks:index:Cluster").state.eksCluster as { name: string; endpoint: string; certificateAuthority: { data: string } };
+                    const out = run.outputs as unknown as OpsOutputs;
+                    assert.deepEqual([out.clusterName, out.clusterEndpoint, out.clusterCertificateAuthority], [stack, plane.endpoint, plane.certificateAuthority.data]);
                 });
                 it("exports the versions from its config and Argo CD's role", () => {
                     const out = runOf(stack).outputs as unknown as OpsOutputs;
                     const values = stackConfig(stack).values;
                     assert.equal(out.kubernetesVersion, values["mitene:kubernetesVersion"]);
                     assert.equal(out.nodeGroupVersion, values["mitene:nodeGroupVersion"] ?? values["mitene:kubernetesVersion"]);
-                    assert.match(out.argocdRoleArn, /^arn:aws:iam::\d{12}:role\/ops-[a-z0-9]+-argocd-deployer$/);
+                    assert.match(out.argocdRoleArn, new RegExp(`^arn:aws:iam::\\d{12}:role/mitene-${id.env}-argocd$`));
                 });
                 it("keeps Argo CD's values (with the SSO secret) secret", () => {
                     assert.ok(isMasked(runOf(stack).one("kubernetes:helm.sh/v3:Release", "ops-argocd").inputs.values));
@@ -172,17 +175,18 @@ describe("stack programs: every committed stack under mocks", function () {
                         assert.match(out.ruleArns[service.name], /:listener-rule\//);
                     }
                 });
-                it("peers its VPC with the Ops VPC: requested here, accepted by the Ops region's provider, routes both ways", () => {
+                it("peers its VPC with the Ops VPC: one connection in the Ops region, accepted by the Ops region's provider across regions, routes both ways", () => {
                     const run = runOf(stack);
                     const out = run.outputs as unknown as RegionOutputs;
                     const opsOut = outputs[opsStack(id.env)] as unknown as OpsOutputs;
                     const peering = run.one("aws:ec2/vpcPeeringConnection:VpcPeeringConnection");
+                    const sameRegion = opsOut.region === id.region;
                     assert.deepEqual(
-                        [peering.inputs.vpcId, peering.inputs.peerVpcId, peering.inputs.peerRegion, peering.inputs.peerOwnerId],
-                        [out.vpcId, opsOut.vpcId, opsOut.region, opsOut.accountId],
+                        [peering.inputs.vpcId, peering.inputs.peerVpcId, peering.inputs.peerRegion, peering.inputs.peerOwnerId, peering.inputs.autoAccept],
+                        [out.vpcId, opsOut.vpcId, sameRegion ? undefined : opsOut.region, opsOut.accountId, sameRegion ? true : undefined],
                     );
-                    const accepter = run.one("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter");
-                    assert.deepEqual([accepter.inputs.vpcPeeringConnectionId, accepter.inputs.autoAccept], [peering.id, true]);
+                    const accepters = run.ofType("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter");
+                    assert.deepEqual(accepters.map((a) => [a.inputs.vpcPeeringConnectionId, a.inputs.autoAccept]), sameRegion ? [] : [[peering.id, true]]);
                     assert.equal(out.opsPeeringConnectionId, peering.id);
                     const routes = run.ofType("aws:ec2/route:Route").map((r) => [r.inputs.routeTableId, r.inputs.destinationCidrBlock, r.inputs.vpcPeeringConnectionId]);
                     const expected = [
@@ -228,11 +232,13 @@ describe("stack programs: every committed stack under mocks", function () {
                     assert.equal(eks.vpcId, edge.vpcId);
                     assert.deepEqual(eks.privateSubnetIds, edge.privateSubnetIds);
                 });
-                it(`registers in ${ops}'s Argo CD through its kubeconfig, and gives ${ops}'s Argo CD role access`, () => {
+                it(`registers in ${ops}'s Argo CD through a kubeconfig of its own for the run's role, and gives ${ops}'s Argo CD role access`, () => {
                     const run = runOf(stack);
                     const opsOut = outputs[ops] as unknown as OpsOutputs;
                     const opsProvider = run.one("pulumi:providers:kubernetes", "ops");
-                    assert.equal(opsProvider.revealed.kubeconfig, opsOut.kubeconfig);
+                    const roleArn = stackConfig(stack).values["mitene:deployRoleArn"];
+                    const expected = eksKubeconfig({ clusterName: opsOut.clusterName, endpoint: opsOut.clusterEndpoint, caData: opsOut.clusterCertificateAuthority, region: opsOut.region, roleArn });
+                    assert.equal(opsProvider.revealed.kubeconfig, expected);
                     assert.ok(usesProvider(run.one("kubernetes:core/v1:Secret"), opsProvider));
                     const entries = run.one("eks:index:Cluster").inputs.accessEntries as Record<string, { principalArn: string }>;
                     assert.equal(entries.argocd.principalArn, opsOut.argocdRoleArn);
@@ -242,10 +248,10 @@ describe("stack programs: every committed stack under mocks", function () {
                 it(`admits ${ops}'s VPC (Argo CD, CI runners) to the private API on 443`, () => {
                     const run = runOf(stack);
                     const opsOut = outputs[ops] as unknown as OpsOutputs;
-                    const rule = run.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+                    const rule = run.one("aws:ec2/securityGroupRule:SecurityGroupRule");
                     assert.deepEqual(
-                        [rule.inputs.securityGroupId, rule.inputs.cidrIpv4, rule.inputs.ipProtocol, rule.inputs.fromPort, rule.inputs.toPort],
-                        [(run.outputs as unknown as ClusterOutputs).clusterSecurityGroupId, opsOut.vpcCidr, "tcp", 443, 443],
+                        [rule.inputs.type, rule.inputs.securityGroupId, rule.inputs.cidrBlocks, rule.inputs.protocol, rule.inputs.fromPort, rule.inputs.toPort],
+                        ["ingress", (run.outputs as unknown as ClusterOutputs).clusterSecurityGroupId, [opsOut.vpcCidr], "tcp", 443, 443],
                     );
                 });
                 it("trusts IRSA roles to this region's OIDC issuer", () => {

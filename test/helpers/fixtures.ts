@@ -15,8 +15,16 @@ export const minimalNodeGroup = { name: "general", instanceTypes: ["m7i.large", 
 /** The account every minimal config names (the fake cloud's). */
 export const TEST_ACCOUNT = "123456789012";
 
+/** The three roles of env `env` by their fixed names (stacks/config/access.ts). */
+export const envRoles = (env = "test", account = TEST_ACCOUNT) => ({
+    deployRoleArn: `arn:aws:iam::${account}:role/mitene-${env}-deploy`,
+    previewRoleArn: `arn:aws:iam::${account}:role/mitene-${env}-preview`,
+    rollbackRoleArn: `arn:aws:iam::${account}:role/mitene-${env}-rollback`,
+});
+
 export const minimalOps = () => ({
     accountId: TEST_ACCOUNT,
+    ...envRoles(),
     region: "ap-northeast-1",
     kubernetesVersion: "1.34",
     vpcCidr: "10.100.0.0/16",
@@ -34,6 +42,7 @@ export const minimalOps = () => ({
 
 export const minimalRegion = () => ({
     accountId: TEST_ACCOUNT,
+    ...envRoles(),
     vpcCidr: "10.20.0.0/16",
     availabilityZones: ["us-west-2a", "us-west-2b", "us-west-2c"],
     certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/abc",
@@ -46,6 +55,7 @@ export const minimalRegion = () => ({
 
 export const minimalCluster = () => ({
     accountId: TEST_ACCOUNT,
+    ...envRoles(),
     kubernetesVersion: "1.34",
     cron: true,
     nodeGroups: [minimalNodeGroup],

@@ -12,6 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FakeCloud, StackOutputsLookup } from "../../fakecloud/cloud";
 import { ProgramError, ProgramRun, RecordedResource, SECRET_MASK, runProgram } from "../../fakecloud/mockRuntime";
+import { ProgramSettings } from "../../stacks/config/load";
 import { programFor } from "../../stacks/programs";
 import { engineConfig, readStackFile } from "../../stacks/stackFiles";
 
@@ -45,8 +46,8 @@ function reveal(value: unknown): unknown {
 export class RecordingCloud extends FakeCloud {
     readonly calls: CloudCall[] = [];
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-        const result = super.newResource(args);
+    async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, unknown> }> {
+        const result = await super.newResource(args);
         this.calls.push({
             type: args.type,
             name: args.name,
@@ -128,6 +129,8 @@ export interface HarnessOptions {
     secretKeys?: string[];
     /** Outputs of other stacks by stack name (not fully qualified). */
     stackOutputs?: Record<string, Record<string, unknown>>;
+    /** Run as a preview (pulumi.runtime.isDryRun()). Default: as an update. */
+    preview?: boolean;
 }
 
 const lookupFrom = (outputs: Record<string, Record<string, unknown>>): StackOutputsLookup => (name) => outputs[name.split("/").pop()!];
@@ -182,7 +185,7 @@ export async function runComponent(
 ): Promise<Run> {
     const stack = options.stack ?? "test";
     const { cloud, constructed, wrapped } = prepare(stack, options, program);
-    const run = await runProgram({ project: PROJECT, stack, config: options.config ?? {}, secretKeys: options.secretKeys, cloud, program: wrapped });
+    const run = await runProgram({ project: PROJECT, stack, config: options.config ?? {}, secretKeys: options.secretKeys, cloud, program: wrapped, preview: options.preview });
     return join(run, cloud, constructed);
 }
 
@@ -200,7 +203,7 @@ export async function runFailing(
     const stack = options.stack ?? "test";
     const { cloud, constructed, wrapped } = prepare(stack, options, program);
     try {
-        await runProgram({ project: PROJECT, stack, config: options.config ?? {}, secretKeys: options.secretKeys, cloud, program: wrapped });
+        await runProgram({ project: PROJECT, stack, config: options.config ?? {}, secretKeys: options.secretKeys, cloud, program: wrapped, preview: options.preview });
     } catch (error) {
         if (error instanceof ProgramError) return { error, constructed };
         throw error;
@@ -213,16 +216,22 @@ export function stackConfig(stack: string) {
     return engineConfig(readStackFile(stack));
 }
 
+/** How a committed stack runs: as whom (MITENE_ACCESS) and whether as a preview. */
+export interface StackRunOptions {
+    settings?: ProgramSettings;
+    preview?: boolean;
+}
+
 /** Runs a committed stack's program with its committed config; other stacks' outputs answer its references. */
-export async function runStack(stack: string, stackOutputs: Record<string, Record<string, unknown>> = {}): Promise<Run> {
+export async function runStack(stack: string, stackOutputs: Record<string, Record<string, unknown>> = {}, run: StackRunOptions = {}): Promise<Run> {
     const { values, secretKeys } = stackConfig(stack);
-    return runComponent(() => programFor(stack)(values), { stack, config: values, secretKeys, stackOutputs });
+    return runComponent(() => programFor(stack)(values, run.settings), { stack, config: values, secretKeys, stackOutputs, preview: run.preview });
 }
 
 /** Runs a committed stack's program that must fail. */
-export async function runStackFailing(stack: string, stackOutputs: Record<string, Record<string, unknown>> = {}): Promise<FailedRun> {
+export async function runStackFailing(stack: string, stackOutputs: Record<string, Record<string, unknown>> = {}, run: StackRunOptions = {}): Promise<FailedRun> {
     const { values, secretKeys } = stackConfig(stack);
-    return runFailing(() => programFor(stack)(values), { stack, config: values, secretKeys, stackOutputs });
+    return runFailing(() => programFor(stack)(values, run.settings), { stack, config: values, secretKeys, stackOutputs, preview: run.preview });
 }
 
 /** JSON.parse of a policy document input (IAM policies travel as JSON strings). */

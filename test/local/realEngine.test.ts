@@ -14,6 +14,8 @@ import { localCliEnv } from "../../automation/engines/localPorts";
 import { findToolchain } from "../../automation/local/toolchain";
 import { PreconditionFailedError } from "../../automation/core/ports";
 import { PulumiEngine, SECRET_OUTPUT } from "../../automation/real/pulumiEngine";
+import { renderEnv } from "../../automation/programs/render";
+import { readStackFile } from "../../stacks/stackFiles";
 import { cli, invariantProblems } from "../driver/harness";
 import { checkpoint, pulumiChildren, startMitene, waitFor } from "./processes";
 
@@ -69,6 +71,39 @@ describe("the real Pulumi engine on a local state", function () {
         assert.deepEqual(run.json.steps.map((s: any) => [s.env, s.action, s.to]), [["staging", "ops-upgrade", "1.35"], ["staging", "upgrade", "1.35"]]);
     });
 
+    describe("the fake cloud through the real engine answers as pulumi-eks does, and as the mock runtime does", () => {
+        const BLUE = "mitene-staging-ap-northeast-1-blue";
+        type StateResource = { type: string; urn: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+        const resources = () => (checkpoint(state, BLUE)?.resources ?? []) as StateResource[];
+        const one = (type: string, name?: string) => {
+            const found = resources().filter((r) => r.type === type && (name === undefined || r.urn.endsWith(`::${name}`)));
+            assert.equal(found.length, 1, `${type} ${name ?? ""}: ${found.map((r) => r.urn).join(", ")}`);
+            return found[0];
+        };
+        const execArgs = (kubeconfig: unknown) => (JSON.parse(kubeconfig as string) as { users: { user: { exec: { args: string[] } } }[] }).users[0].user.exec.args;
+        const deployRole = () => String(readStackFile(BLUE)["mitene:deployRoleArn"]);
+
+        it("the program's transform reached pulumi-eks's control plane: no implicit admin entry for the creator", () => {
+            const plane = one("aws:eks/cluster:Cluster");
+            assert.deepEqual(plane.inputs!.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+        });
+        it("the cluster's kubeconfig carries --role <deploy role> as pulumi-eks generates it, and the Ops provider's names it too", () => {
+            assert.deepEqual(execArgs(one("pulumi:providers:kubernetes", "svc-cluster-k8s").inputs!.kubeconfig).slice(-2), ["--role", deployRole()]);
+            assert.deepEqual(execArgs(one("pulumi:providers:kubernetes", "ops").inputs!.kubeconfig).slice(-4, -2), ["--role-arn", deployRole()]);
+        });
+        it("clusterSecurityGroupId is pulumi-eks's own group, on the control plane, where the 443 rule goes", async () => {
+            const group = one("aws:ec2/securityGroup:SecurityGroup", "svc-cluster-eks-eksClusterSecurityGroup");
+            assert.equal((await engine().getStack(BLUE))!.outputs!.clusterSecurityGroupId, group.id);
+            assert.deepEqual((one("aws:eks/cluster:Cluster").inputs!.vpcConfig as { securityGroupIds: string[] }).securityGroupIds, [group.id]);
+            assert.equal(one("aws:ec2/securityGroupRule:SecurityGroupRule", "svc-cluster-api-0").inputs!.securityGroupId, group.id);
+        });
+        it("both front doors give the cluster the same endpoint and security group", async () => {
+            const rendered = (await renderEnv("staging", BLUE))[0].outputs;
+            const local = (await engine().getStack(BLUE))!.outputs!;
+            assert.deepEqual([local.endpoint, local.clusterSecurityGroupId], [rendered.endpoint, rendered.clusterSecurityGroupId]);
+        });
+    });
+
     describe("PulumiEngine with the real CLI", () => {
         let seeded: string;
         before(() => (seeded = readFileSync(stackFile, "utf8")));
@@ -108,13 +143,12 @@ describe("the real Pulumi engine on a local state", function () {
             assert.equal(statSync(checkpointFile).mtimeMs, deployed);
         });
 
-        it("observes a stack without decrypt rights; only the secret output itself needs them", async () => {
+        it("observes a stack without decrypt rights: the Ops cluster's endpoint and CA, all the driver reads of it, are plain outputs", async () => {
             const wrong = engine({ PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" });
             const ops = (await wrong.getStack("ops-staging"))!;
-            assert.equal(ops.outputs!.kubeconfig, SECRET_OUTPUT);
             assert.equal(ops.outputs!.kubernetesVersion, "1.34");
-            await assert.rejects(wrong.secretOutput("ops-staging", "kubeconfig"), /passphrase/i);
-            assert.match(String(await engine().secretOutput("ops-staging", "kubeconfig")), /"kind":"Config"/);
+            assert.match(String(ops.outputs!.clusterEndpoint), /^https:\/\/[0-9A-F]+\.gr7\.ap-northeast-1\.eks\.amazonaws\.com$/);
+            assert.ok(!Object.values(ops.outputs!).includes(SECRET_OUTPUT));
         });
 
         it("an up that changes nothing reports no changes: the fake cloud's diffs are real", async () => {

@@ -16,9 +16,9 @@ describe("plan on the sim engine", () => {
         const plan = run.json;
         assert.deepEqual([plan.env, plan.to, plan.toFrom, plan.at, plan.blockers], ["prod", "1.36", "default", "2026-12-04", 0]);
         assert.deepEqual(plan.calendar.map((r: any) => [r.cluster, r.version, r.upgradePolicy, r.phase, r.endOfStandardSupport, r.daysLeft, r.extraCostPerMonthUsd]), [
-            ["ops-prod", "1.34", "EXTENDED (EKS default)", "extended", "2026-12-02", -2, 365],
-            ["mitene-prod-apne1-blue", "1.34", "EXTENDED (EKS default)", "extended", "2026-12-02", -2, 365],
-            ["mitene-prod-usw2-blue", "1.34", "EXTENDED (EKS default)", "extended", "2026-12-02", -2, 365],
+            ["ops-prod", "1.34", "EXTENDED", "extended", "2026-12-02", -2, 365],
+            ["mitene-prod-apne1-blue", "1.34", "EXTENDED", "extended", "2026-12-02", -2, 365],
+            ["mitene-prod-usw2-blue", "1.34", "EXTENDED", "extended", "2026-12-02", -2, 365],
         ]);
         for (const item of plan.ledger) assert.ok(item.source.length > 10, `${item.item} has a source`);
         const addons = plan.ledger.filter((i: any) => i.kind === "addon");

@@ -15,7 +15,7 @@ import { CHART_COMPATIBILITY } from "../../components/upstream/compatibility";
 import { calendarItem, calendarRow, daysBetween, targetCalendarItem } from "../../automation/plan/calendar";
 import { PINNED_CHARTS, addonItem, chooseRelease, coreAddonItems, insightItems, vpcCniChain, vpcCniMinor } from "../../automation/plan/ledger";
 import { manifestItems, scanManifests } from "../../automation/plan/manifests";
-import { ClusterFacts, snapshotFromFiles } from "../../automation/plan/snapshot";
+import { ClusterFacts, snapshotFromFiles, upgradePolicyOf } from "../../automation/plan/snapshot";
 
 const cluster = (changes: Partial<ClusterFacts> = {}): ClusterFacts => ({
     stack: "mitene-prod-us-west-2-blue",
@@ -41,6 +41,12 @@ describe("plan: calendar", () => {
         assert.doesNotMatch(item.detail, /NOT verified/);
         // A row not read in AWS's own calendar says so (1.35).
         assert.match(calendarItem(calendarRow(cluster({ version: "1.35" }), "2027-02-20")).detail, /NOT verified/);
+    });
+
+    it("upgradePolicy is mitene:supportType as the stack file sets it; nothing set reads as the EKS default", () => {
+        assert.equal(upgradePolicyOf({ "mitene:supportType": "STANDARD" }), "STANDARD");
+        assert.equal(upgradePolicyOf({}), null);
+        assert.equal(calendarRow(cluster({ upgradePolicy: upgradePolicyOf({ "mitene:supportType": "EXTENDED" }) }), "2026-12-04").upgradePolicy, "EXTENDED");
     });
 
     it("past the end of extended support is blocking, never ok", () => {

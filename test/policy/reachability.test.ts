@@ -15,7 +15,7 @@ const CLUSTER = "mitene-staging-ap-northeast-1-blue";
 const PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection";
 const ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter";
 const ROUTE = "aws:ec2/route:Route";
-const API_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const API_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 const VPC = "awsx:ec2:Vpc";
 
 type Change = (graphs: EnvStackGraph[]) => void;
@@ -54,8 +54,9 @@ describe("policy env rules", () => {
     const violations: { title: string; change: Change; messages: RegExp[] }[] = [
         { title: "no peering", change: remove(REGION, (r) => r.type !== PEERING), messages: [/no VPC peering between region-staging-ap-northeast-1's VPC and the Ops VPC/] },
         {
-            title: "a peering never accepted",
-            change: (graphs) => { inputsOf(graphs, REGION, ACCEPTER)[0].autoAccept = false; },
+            // Staging's region is the Ops region: one connection, accepted by its own autoAccept.
+            title: "a same-region peering never accepted",
+            change: (graphs) => { inputsOf(graphs, REGION, PEERING)[0].autoAccept = false; },
             messages: [/never accepted/],
         },
         {
@@ -90,7 +91,7 @@ describe("policy env rules", () => {
         },
         {
             title: "the cluster admitting only part of the Ops VPC",
-            change: (graphs) => { for (const rule of inputsOf(graphs, CLUSTER, API_RULE)) rule.cidrIpv4 = "10.110.0.0/17"; },
+            change: (graphs) => { for (const rule of inputsOf(graphs, CLUSTER, API_RULE)) rule.cidrBlocks = ["10.110.0.0/17"]; },
             messages: [/does not admit the Ops VPC/],
         },
         {
@@ -132,6 +133,15 @@ describe("policy env rules", () => {
             messages.forEach((message, i) => assert.match(found[i], message));
         });
     }
+
+    it("report a cross-region peering whose accepter in the Ops region does not accept", () => {
+        const graphs = structuredClone(prod) as EnvStackGraph[];
+        assert.deepEqual(envMessages(graphs), []);
+        inputsOf(graphs, "region-prod-us-west-2", ACCEPTER)[0].autoAccept = false;
+        const found = envMessages(graphs);
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /never accepted/);
+    });
 
     it("leave a cluster that is not registered in Argo CD alone", () => {
         const graphs = fresh();

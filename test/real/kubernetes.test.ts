@@ -8,13 +8,13 @@ import {
     EksClusterAccess,
     JobsApi,
     KubernetesClusterJobs,
+    clusterKubeconfig,
     eksClusterAccess,
     applicationsApi,
-    eksKubeconfig,
     jobsApi,
-    opsKubeconfig,
+    opsClusterAccess,
 } from "../../automation/real/kubernetes";
-import { ClusterRef } from "../../automation/core/ports";
+import { ClusterRef, StackState } from "../../automation/core/ports";
 
 const green: ClusterRef = {
     region: "ap-northeast-1",
@@ -23,6 +23,9 @@ const green: ClusterRef = {
     endpoint: "https://GREEN.gr7.ap-northeast-1.eks.amazonaws.com",
 };
 const access: EksClusterAccess = { name: green.clusterName, endpoint: green.endpoint, caData: "Q0EK", region: green.region };
+const opsAccess: EksClusterAccess = { name: "ops-prod", endpoint: "https://OPS.gr7.ap-northeast-1.eks.amazonaws.com", caData: "T1BT", region: "ap-northeast-1" };
+const DEPLOY = "arn:aws:iam::123456789012:role/mitene-prod-deploy";
+const ROLLBACK = "arn:aws:iam::123456789012:role/mitene-prod-rollback";
 
 const app = (name: string, destination: object, sync?: string, health?: string) => ({
     metadata: { name },
@@ -43,12 +46,13 @@ function applications(pages: object[][]) {
     return { api, asked };
 }
 
-describe("real/kubernetes eksKubeconfig", () => {
-    it("points at the cluster with its CA and an `aws eks get-token` exec user", () => {
-        const config = JSON.parse(eksKubeconfig(access));
+describe("real/kubernetes clusterKubeconfig", () => {
+    it("points at the cluster with its CA and an `aws eks get-token --role-arn <role>` exec user, never asking interactively", () => {
+        const config = JSON.parse(clusterKubeconfig(access, ROLLBACK));
         assert.deepEqual(config.clusters, [{ name: access.name, cluster: { server: access.endpoint, "certificate-authority-data": "Q0EK" } }]);
         assert.equal(config.users[0].user.exec.command, "aws");
-        assert.deepEqual(config.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", access.name, "--region", "ap-northeast-1", "--output", "json"]);
+        assert.deepEqual(config.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", access.name, "--region", "ap-northeast-1", "--role-arn", ROLLBACK, "--output", "json"]);
+        assert.equal(config.users[0].user.exec.interactiveMode, "Never");
         assert.equal(config["current-context"], access.name);
         assert.deepEqual(config.contexts[0].context, { cluster: access.name, user: access.name });
     });
@@ -56,7 +60,7 @@ describe("real/kubernetes eksKubeconfig", () => {
 
 describe("real/kubernetes client", () => {
     it("builds real API clients from an EKS kubeconfig on this Node version", async () => {
-        const kubeconfig = eksKubeconfig({ name: "c", endpoint: "https://example.invalid", caData: "", region: "us-west-2" });
+        const kubeconfig = clusterKubeconfig({ name: "c", endpoint: "https://example.invalid", caData: "", region: "us-west-2" }, DEPLOY);
         assert.equal(typeof (await applicationsApi(kubeconfig)).listNamespacedCustomObject, "function");
         assert.equal(typeof (await jobsApi(kubeconfig)).listJobForAllNamespaces, "function");
     });
@@ -73,7 +77,8 @@ describe("real/kubernetes ArgoCdHealth", () => {
             ],
         ]);
         const kubeconfigs: string[] = [];
-        const argo = new ArgoCdHealth(async (env) => `kubeconfig-of-${env}`, async (kc) => (kubeconfigs.push(kc), api));
+        const envs: string[] = [];
+        const argo = new ArgoCdHealth(async (env) => (envs.push(env), opsAccess), DEPLOY, async (kc) => (kubeconfigs.push(kc), api));
         assert.deepEqual(await argo.applications("prod", green), {
             total: 3,
             notReady: [
@@ -81,7 +86,8 @@ describe("real/kubernetes ArgoCdHealth", () => {
                 { name: "worker", sync: "Unknown", health: "Unknown" },
             ],
         });
-        assert.deepEqual(kubeconfigs, ["kubeconfig-of-prod"]);
+        assert.deepEqual(envs, ["prod"]);
+        assert.deepEqual(kubeconfigs, [clusterKubeconfig(opsAccess, DEPLOY)]);
         assert.deepEqual(asked[0], { group: "argoproj.io", version: "v1alpha1", namespace: "argocd", plural: "applications", limit: 500, _continue: undefined });
     });
 
@@ -95,13 +101,13 @@ describe("real/kubernetes ArgoCdHealth", () => {
             ],
         ]);
         const ops: ClusterRef = { region: "ops", color: "blue", clusterName: "ops-prod", endpoint: "https://kubernetes.default.svc" };
-        const argo = new ArgoCdHealth(async () => "kc", async () => api);
+        const argo = new ArgoCdHealth(async () => opsAccess, DEPLOY, async () => api);
         assert.deepEqual(await argo.opsApplications("prod", ops), { total: 3, notReady: [{ name: "grafana", sync: "Synced", health: "Degraded" }] });
     });
 
     it("follows the list's continue token", async () => {
         const { api, asked } = applications([[app("api", { name: green.clusterName }, "Synced", "Healthy")], [app("web", { name: green.clusterName }, "Synced", "Healthy")]]);
-        const argo = new ArgoCdHealth(async () => "kc", async () => api);
+        const argo = new ArgoCdHealth(async () => opsAccess, DEPLOY, async () => api);
         assert.deepEqual(await argo.applications("prod", green), { total: 2, notReady: [] });
         assert.equal(asked[1]._continue, "c1");
     });
@@ -109,7 +115,7 @@ describe("real/kubernetes ArgoCdHealth", () => {
     it("connects once per env and reuses the client", async () => {
         const { api } = applications([[]]);
         let connects = 0;
-        const argo = new ArgoCdHealth(async () => "kc", async () => (connects++, api));
+        const argo = new ArgoCdHealth(async () => opsAccess, DEPLOY, async () => (connects++, api));
         await argo.applications("prod", green);
         await argo.applications("prod", green);
         assert.equal(connects, 1);
@@ -120,18 +126,19 @@ describe("real/kubernetes ArgoCdHealth", () => {
         let attempts = 0;
         const argo = new ArgoCdHealth(
             async () => {
-                if (++attempts === 1) throw new Error("ops stack has no kubeconfig output");
-                return "kc";
+                if (++attempts === 1) throw new Error("stack ops-prod does not export clusterEndpoint");
+                return opsAccess;
             },
+            DEPLOY,
             async () => api,
         );
-        await assert.rejects(argo.applications("prod", green), /^Error: Argo CD applications for mitene-prod-apne1-green \(ops-prod\): ops stack has no kubeconfig output$/);
+        await assert.rejects(argo.applications("prod", green), /^Error: Argo CD applications for mitene-prod-apne1-green \(ops-prod\): stack ops-prod does not export clusterEndpoint$/);
         assert.deepEqual(await argo.applications("prod", green), { total: 0, notReady: [] });
     });
 
     it("names the cluster when the API call fails", async () => {
         const api: ApplicationsApi = { listNamespacedCustomObject: async () => Promise.reject(new Error("HTTP-Code: 403 Forbidden")) };
-        const argo = new ArgoCdHealth(async () => "kc", async () => api);
+        const argo = new ArgoCdHealth(async () => opsAccess, DEPLOY, async () => api);
         await assert.rejects(argo.applications("prod", green), /Argo CD applications for mitene-prod-apne1-green \(ops-prod\): HTTP-Code: 403/);
     });
 });
@@ -154,16 +161,16 @@ describe("real/kubernetes KubernetesClusterJobs", () => {
         };
         const refs: ClusterRef[] = [];
         const kubeconfigs: string[] = [];
-        const jobs = new KubernetesClusterJobs(async (ref) => (refs.push(ref), access), async (kc) => (kubeconfigs.push(kc), api));
+        const jobs = new KubernetesClusterJobs(async (ref) => (refs.push(ref), access), ROLLBACK, async (kc) => (kubeconfigs.push(kc), api));
         assert.deepEqual(await jobs.runningCronJobs(green), ["app/cleanup-29501", "batch/nightly-export-29500"]);
         assert.deepEqual(refs, [green]);
-        assert.deepEqual(kubeconfigs, [eksKubeconfig(access)]);
+        assert.deepEqual(kubeconfigs, [clusterKubeconfig(access, ROLLBACK)]);
         assert.deepEqual(asked, [{ limit: 500, _continue: undefined }, { limit: 500, _continue: "c1" }]);
     });
 
     it("names the cluster when the Jobs cannot be listed", async () => {
         const api: JobsApi = { listJobForAllNamespaces: async () => Promise.reject(new Error("connect ETIMEDOUT")) };
-        const jobs = new KubernetesClusterJobs(async () => access, async () => api);
+        const jobs = new KubernetesClusterJobs(async () => access, DEPLOY, async () => api);
         await assert.rejects(jobs.runningCronJobs(green), /^Error: jobs in cluster mitene-prod-apne1-green \(ap-northeast-1\): connect ETIMEDOUT$/);
     });
 });
@@ -185,20 +192,25 @@ describe("real/kubernetes eksClusterAccess", () => {
     });
 });
 
-describe("real/kubernetes opsKubeconfig", () => {
+describe("real/kubernetes opsClusterAccess", () => {
     const engine = (outputs: Record<string, unknown> | null) => ({
-        secretOutput: async (name: string, key: string) => (assert.equal(name, "ops-prod"), outputs?.[key]),
+        getStack: async (name: string) => (assert.equal(name, "ops-prod"), outputs === null ? undefined : ({ outputs } as unknown as StackState)),
+    });
+    const published = { clusterName: "ops-prod", region: "ap-northeast-1", clusterEndpoint: opsAccess.endpoint, clusterCertificateAuthority: opsAccess.caData };
+
+    it("takes the Ops cluster's name, region, endpoint and CA from the ops stack's outputs (no secret to decrypt)", async () => {
+        assert.deepEqual(await opsClusterAccess(engine({ ...published, argocdUrl: "https://argocd" }))("prod"), opsAccess);
     });
 
-    it("takes the ops stack's kubeconfig output as it is", async () => {
-        assert.equal(await opsKubeconfig(engine({ kubeconfig: '{"kind":"Config"}' }))("prod"), '{"kind":"Config"}');
-    });
+    for (const missing of Object.keys(published)) {
+        it(`asks for the ops stack to be updated when it does not export ${missing}`, async () => {
+            const outputs: Record<string, unknown> = { ...published };
+            delete outputs[missing];
+            await assert.rejects(opsClusterAccess(engine(outputs))("prod"), /stack ops-prod does not export clusterName, region, clusterEndpoint and clusterCertificateAuthority: update it first/);
+        });
+    }
 
-    it("serialises a kubeconfig output that came back parsed", async () => {
-        assert.equal(await opsKubeconfig(engine({ kubeconfig: { kind: "Config" } }))("prod"), '{"kind":"Config"}');
-    });
-
-    it("names the ops stack when it has no kubeconfig", async () => {
-        await assert.rejects(opsKubeconfig(engine(null))("prod"), /^Error: stack ops-prod has no kubeconfig output$/);
+    it("asks for the same when the ops stack was never deployed", async () => {
+        await assert.rejects(opsClusterAccess(engine(null))("prod"), /update it first/);
     });
 });

@@ -55,10 +55,6 @@ class FakeStack implements EngineStack {
     async refresh(opts: RefreshOptions) {
         this.calls.push(["refresh", opts]);
     }
-    async secretOutputs() {
-        this.calls.push(["secretOutputs", undefined]);
-        return Object.fromEntries(Object.entries(this.outputMap).map(([key, output]) => [key, output.value]));
-    }
     async exportState() {
         this.calls.push(["exportState", undefined]);
         return this.state;
@@ -166,11 +162,6 @@ describe("real/PulumiEngine", () => {
     it("reports no outputs for a stack without resources", async () => {
         region.state = { version: 3, deployment: { resources: [] } };
         assert.equal((await engine.getStack(REGION))!.outputs, null);
-    });
-
-    it("secretOutput: the one place outputs are decrypted", async () => {
-        region.outputMap = { kubeconfig: { value: "apiVersion: v1", secret: true } };
-        assert.equal(await engine.secretOutput(REGION, "kubeconfig"), "apiVersion: v1");
     });
 
     it("answers undefined for a stack that does not exist", async () => {
