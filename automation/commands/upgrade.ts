@@ -121,7 +121,7 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
         ports,
         invocation,
         flags.env,
-        { recover: options.recover, breakLease: options.breakLease, what: "upgrade", regions },
+        { recover: options.recover, breakLease: options.breakLease, what: "upgrade", scope: { regions, to } },
         (leased) => preflightBlueGreen(leased, flags.env, to, regions, { runId: invocation.runId }),
         async (leased, log, findings, blocking): Promise<UpgradeOutcome> => {
             if (blocking.length === 0) return { ...(await runUpgrade(leased, invocation, options, regions, log)), preflight: findings };
