@@ -45,10 +45,13 @@ export function configText(config: StackConfig, key: string): string | undefined
 
 /**
  * A stack's deployed outputs, checked against what its program exports (stacks/outputSchemas.ts): a state
- * edited by hand is refused, naming where it lives and the field, rather than believed.
+ * edited by hand is refused, naming where it lives and the field, rather than believed. A program registers
+ * its outputs at the end of its first update, all at once: none yet (that update is under way, or was
+ * interrupted) is a stack not deployed yet.
  */
 function deployedOutputs<T>(engine: StackEngine, state: StackState, schema: z.ZodType): T | null {
-    return state.outputs === null ? null : (checkRecord(schema, state.outputs, whereIs(engine, state.name), ["outputs"]) as T);
+    if (state.outputs === null || Object.keys(state.outputs).length === 0) return null;
+    return checkRecord(schema, state.outputs, whereIs(engine, state.name), ["outputs"]) as T;
 }
 
 const whereIs = (engine: StackEngine, stack: string) => engine.locationOf?.(stack) ?? `the deployed state of stack ${stack}`;

@@ -287,8 +287,7 @@ export interface LeaseStore {
 }
 
 /** What part of a run an entry belongs to, for timelines and reports. */
-export const JOURNAL_PHASES = ["start", "preflight", "bring-up", "argo", "traffic", "gate", "cut-over", "hold", "teardown", "rollback", "discard", "ops", "outcome", "end"] as const;
-export type JournalPhase = (typeof JOURNAL_PHASES)[number];
+export type JournalPhase = "start" | "preflight" | "bring-up" | "argo" | "traffic" | "gate" | "cut-over" | "hold" | "teardown" | "rollback" | "discard" | "ops" | "outcome" | "end";
 
 export interface JournalEntry {
     /** ISO time on the run's clock: virtual on the sim and local engines, the wall clock on pulumi. */

@@ -104,6 +104,8 @@ export async function openLocalEngine(options: EngineOptions, opening: LocalOpen
     }
     await reconcileHistory(ports, stateDir, env);
     const facts = factsFromView(await observeEnv(ports.engine, env));
+    // Read (and so checked) before anything acts on it, like every other record.
+    await ports.lease.current(env);
     requireKnownEnv(facts, known);
     validate(facts);
     return ports;

@@ -4,22 +4,8 @@
  * `read` skips and the next append starts a fresh line after.
  */
 import { FileHandle, mkdir, open, readFile } from "node:fs/promises";
-import { z } from "zod";
 import { journalFile } from "./journalLocation";
-import { JOURNAL_PHASES, Journal, JournalEntry } from "../core/ports";
-import { isoTime, recordProblems, refuseRecord } from "../core/records";
-
-const entrySchema = z.strictObject({
-    at: isoTime,
-    atMinutes: z.number().min(0).max(1e9).optional(),
-    runId: z.string().min(1),
-    env: z.string().min(1),
-    region: z.string().min(1).optional(),
-    event: z.string(),
-    phase: z.enum(JOURNAL_PHASES),
-    result: z.string().optional(),
-    detail: z.record(z.string(), z.unknown()).optional(),
-});
+import { Journal, JournalEntry } from "../core/ports";
 
 export class FileJournal implements Journal {
     /** Envs whose file this process has already checked for a torn last line. */
@@ -44,35 +30,23 @@ export class FileJournal implements Journal {
         }
     }
 
-    /**
-     * Entries oldest first; lines that do not parse (torn by a kill) are skipped, but a line that parses and is
-     * not an entry of this env was written by something else: refused, naming the line and the field.
-     */
+    /** Entries oldest first; lines that do not parse (torn by a kill) are skipped. */
     async read(env: string): Promise<JournalEntry[]> {
-        const file = this.file(env);
         let text: string;
         try {
-            text = await readFile(file, "utf8");
+            text = await readFile(this.file(env), "utf8");
         } catch (error) {
             if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
             throw error;
         }
-        const problems: string[] = [];
-        const entries = text.split("\n").flatMap((line, index) => {
+        return text.split("\n").flatMap((line) => {
             if (line === "") return [];
-            let entry: unknown;
             try {
-                entry = JSON.parse(line);
+                return [JSON.parse(line) as JournalEntry];
             } catch {
                 return [];
             }
-            const found = recordProblems(entrySchema, entry, [`line ${index + 1}`]);
-            if (found.length === 0 && (entry as JournalEntry).env !== env) found.push(`line ${index + 1}.env: ${JSON.stringify((entry as JournalEntry).env)}, but this is the journal of ${env}`);
-            problems.push(...found);
-            return [entry as JournalEntry];
         });
-        if (problems.length > 0) refuseRecord(`journal ${file}`, problems);
-        return entries;
     }
 
     private file(env: string): string {
