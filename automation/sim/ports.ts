@@ -69,12 +69,12 @@ export function createSimPorts(options: SimOptions): SimPorts {
 
 /**
  * The env as its state files say, every record of it read once (and so checked: automation/core/records.ts):
- * the stacks, the lease and the listener rules' direct writes. A command opens on this before it changes
- * anything, so a record changed by hand is refused with nothing changed.
+ * the stacks and the listener rules' direct writes. A command opens on this before it changes anything, so a
+ * record changed by hand is refused with nothing changed. The lease is checked where it is read, before any
+ * write too, but for --break-lease, which replaces whatever is there.
  */
 export async function readState(ports: SimPorts, env: string): Promise<EnvView> {
     const view = await observeEnv(ports.engine, env);
-    await ports.lease.current(env);
     for (const region of view.regions) ports.loadBalancer.history(region.region);
     return view;
 }

@@ -7,11 +7,9 @@
 import { z } from "zod";
 import { parseStackName } from "../../components/naming";
 import { sameWeights, weightProblems, Weights } from "../../components/weights";
-import { ConfigError, parseStackConfig } from "../../stacks/config/load";
-import { clusterConfigSchema, opsConfigSchema, regionConfigSchema } from "../../stacks/config/schema";
 import { clusterOutputsSchema, opsOutputsSchema, regionOutputsSchema } from "../../stacks/outputSchemas";
-import { engineConfig } from "../../stacks/stackFiles";
 import { recordProblems, refuseRecord, timeMs } from "../core/records";
+import { configProblems } from "../core/stackConfigs";
 import { weightHistorySchema } from "../scenario/forwarding";
 
 const text = z.string().min(1);
@@ -55,22 +53,7 @@ const stackRecordSchema = z
         }
     });
 
-const SCHEMAS = {
-    ops: { config: opsConfigSchema, outputs: opsOutputsSchema },
-    region: { config: regionConfigSchema, outputs: regionOutputsSchema },
-    cluster: { config: clusterConfigSchema, outputs: clusterOutputsSchema },
-};
-
-/** Problems of a stack's configuration, as its program would report them (`config.mitene:weights: ...`). */
-function configProblems(stack: string, kind: keyof typeof SCHEMAS, config: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(stack, SCHEMAS[kind].config, engineConfig(config).values);
-        return [];
-    } catch (error) {
-        if (error instanceof ConfigError) return error.problems.map((p) => `config.${p}`);
-        throw error;
-    }
-}
+const OUTPUTS = { ops: opsOutputsSchema, region: regionOutputsSchema, cluster: clusterOutputsSchema };
 
 /** Refuses a stack record that does not hold (file `file`, which must be the record of stack `name`). */
 export function checkStackRecord(value: unknown, file: string, name: string): void {
@@ -80,8 +63,8 @@ export function checkStackRecord(value: unknown, file: string, name: string): vo
         const record = value as z.output<typeof stackRecordSchema>;
         if (record.name !== name) problems.push(`name: ${JSON.stringify(record.name)}, but the file is the record of ${name}`);
         if (id) {
-            problems.push(...configProblems(name, id.kind, record.config));
-            if (record.outputs) problems.push(...recordProblems(SCHEMAS[id.kind].outputs, record.outputs, ["outputs"]));
+            problems.push(...configProblems(name, record.config).map((p) => `config.${p}`));
+            if (record.outputs) problems.push(...recordProblems(OUTPUTS[id.kind], record.outputs, ["outputs"]));
             if (id.kind === "cluster" && record.outputs && record.outputs.color !== id.color) problems.push(`outputs.color: ${JSON.stringify(record.outputs.color)}, but this is the ${id.color} cluster's stack`);
         }
     }

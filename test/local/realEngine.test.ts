@@ -180,6 +180,28 @@ describe("the real Pulumi engine on a local state", function () {
             assert.equal(upgrade.json.result, "completed");
         });
 
+        it("state changed by hand (a stack file, clock.json, history.json) is refused, naming the file and the field, and nothing changes", async () => {
+            const tamperings: [string, (text: string) => string, RegExp][] = [
+                [stackFile, (text) => text.replace(/mitene:cronColor: \w+/, "mitene:cronColor: purple"), /mitene:cronColor: /],
+                [path.join(state, "clock.json"), () => JSON.stringify({ now: "1767225600000" }), /now: /],
+                [path.join(state, "history.json"), (text) => text.replace(/"changedAt": \{/, '"changedAt": { "tampered": "yesterday",'), /changedAt\.tampered: /],
+            ];
+            for (const [file, change, field] of tamperings) {
+                const original = readFileSync(file, "utf8");
+                writeFileSync(file, change(original));
+                try {
+                    const before = readFileSync(checkpointFile, "utf8");
+                    const run = await cli(["status", "--env", "staging", ...flags, "--json"]);
+                    assert.equal(run.code, 2, `${file}: ${run.stdout}`);
+                    assert.ok(run.json.error.includes(file), run.json.error);
+                    assert.match(run.json.error, field);
+                    assert.equal(readFileSync(checkpointFile, "utf8"), before);
+                } finally {
+                    writeFileSync(file, original);
+                }
+            }
+        });
+
         it("SIGTERM reaches a run deep in a huge gate (a day-long bake at 1e12 requests a minute): exit 143, the lease released", async () => {
             const scenario = path.join(root, "huge.json");
             writeFileSync(scenario, JSON.stringify({ baseline: { requestsPerMinute: 1e12 }, noise: { seed: 7 } }));
