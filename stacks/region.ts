@@ -18,8 +18,9 @@ export async function regionProgram(stack: string, env: string, region: string, 
     if (nameProblems.length > 0) throw new ConfigError(stack, nameProblems.map((p) => `mitene:services: ${p}`));
     // The upgrade record is a compare-and-set between concurrent writers (stacks/upgradeRecord.ts): checked
     // against what is deployed, read here under this update's stack lock.
-    const deployed = (await new TypedStackReference<RegionOutputs>(stack).valueOrUndefined("upgrade")) ?? null;
-    const transition = recordTransitionProblem(deployed, config.upgrade ?? null);
+    const self = new TypedStackReference<RegionOutputs>(stack);
+    const [deployed, weights, cronColor] = await Promise.all([self.valueOrUndefined("upgrade"), self.valueOrUndefined("weights"), self.valueOrUndefined("cronColor")]);
+    const transition = recordTransitionProblem(deployed ?? null, config.upgrade ?? null, weights && cronColor ? { weights, cronColor } : undefined);
     if (transition) throw new ConfigError(stack, [`mitene:upgrade: ${transition}`]);
 
     const ops = new TypedStackReference<OpsOutputs>(opsStack(env));

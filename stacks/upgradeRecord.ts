@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { COLORS, Color, otherColor } from "../components/naming";
-import { Weights } from "../components/weights";
+import { Weights, formatWeights } from "../components/weights";
 
 /**
  * shifting      traffic moves to the new color (weights set step by step; cron still on the old color)
@@ -64,11 +64,18 @@ function sameAttemptProblem(from: RecordState, to: RecordState): string | undefi
     return `an upgrade record cannot go from ${from} to ${to}`;
 }
 
+/** The region's deployed weights and cron owner, as its own stack last exported them. */
+export interface DeployedServing {
+    weights: Weights;
+    cronColor: Color;
+}
+
 /**
  * Why `next` may not replace the deployed record, or undefined when it may. An unchanged record is always
- * fine (a stack file that is current but edits something else).
+ * fine (a stack file that is current but edits something else). `serving` is what the region deployed with
+ * it (absent before the first deployment).
  */
-export function recordTransitionProblem(deployed: UpgradeRecord | null, next: UpgradeRecord | null): string | undefined {
+export function recordTransitionProblem(deployed: UpgradeRecord | null, next: UpgradeRecord | null, serving?: DeployedServing): string | undefined {
     if (isDeepStrictEqual(deployed, next)) return undefined;
     if (next === null) {
         return deployed && !["tearing-down", "discarding"].includes(deployed.state)
@@ -77,7 +84,14 @@ export function recordTransitionProblem(deployed: UpgradeRecord | null, next: Up
     }
     if (deployed === null) {
         if (next.seq !== 1) return `this record follows revision ${next.seq - 1}, but no upgrade record is deployed: the stack file is stale`;
-        return ["shifting", "rolled_back"].includes(next.state) ? undefined : `a new upgrade record must start shifting (or rolled back), not ${next.state}`;
+        if (!["shifting", "rolled_back"].includes(next.state)) return `a new upgrade record must start shifting (or rolled back), not ${next.state}`;
+        // Without a record the region is between upgrades, and one that finished looks the same as one not begun,
+        // but for who serves: an attempt starts from the color it calls old serving everything, with the cron jobs.
+        const old = oldColorOf(next);
+        if (serving && (serving.cronColor !== old || serving.weights[old] !== 100)) {
+            return `attempt ${next.attempt} starts from ${old} serving all traffic with the cron jobs, but ${serving.cronColor} owns them (${formatWeights(serving.weights)}): the region was upgraded after this configuration was computed`;
+        }
+        return undefined;
     }
     if (next.seq !== deployed.seq + 1) {
         return `this record follows revision ${next.seq - 1}, but revision ${deployed.seq} (${deployed.state}) is deployed: the stack file is stale`;

@@ -46,7 +46,7 @@ export async function discardCommand(flags: DiscardFlags, io: EngineIo, invocati
         const report: DiscardReport = { env: flags.env, result, regions: results, durationMinutes: log.elapsedMinutes(), journal: leased.journal.locate(flags.env) };
         await log.event(null, `discard ${result}`, { phase: "end", detail: { result: report }, result });
         return report;
-    }, regions);
+    }, { regions });
 }
 
 export function formatDiscard(report: DiscardReport): string {

@@ -6,6 +6,7 @@
 import { accessSync, constants, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { BadInputError } from "../core/errors";
+import { refuseRecord } from "../core/records";
 import { DEFAULT_STATE_DIR, EngineKind, isJournalEnvName, journalFile, realJournalDir, stateJournalDir } from "../record/journalLocation";
 import { renderHtml } from "../report/html";
 import { parseJournal, listRuns, latestRun } from "../report/journal";
@@ -121,10 +122,11 @@ export function reportCommand(flags: ReportFlags, io: ReportIo): ReportResult {
     const file = checkOut(flags.out, io.cwd);
     const text = readJournal(flags.env, dir);
     const journal = journalFile(dir, flags.env);
-    const { entries, skipped } = parseJournal(text);
+    const { entries, skipped, invalid } = parseJournal(text);
+    if (invalid.length > 0) refuseRecord(`journal ${journal}`, invalid);
     const runs = listRuns(entries);
     if (runs.length === 0) {
-        throw new BadInputError(`the journal ${journal} has no run in it${skipped.length ? ` (${lines(skipped.length)} could not be read: damaged, or written by an older mitene)` : ""}`);
+        throw new BadInputError(`the journal ${journal} has no run in it${skipped.length ? ` (${lines(skipped.length)} could not be read: torn by a kill)` : ""}`);
     }
     const run = flags.run === undefined ? latestRun(runs)! : runs.find((r) => r.runId === flags.run);
     if (!run) {

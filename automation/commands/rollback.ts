@@ -68,8 +68,9 @@ export async function rollback(ports: DriverPorts, invocation: Invocation, env: 
         regions.map((region) => async () => {
             const ctx = regionContext(ports, log, env, region, invocation.signal, UPGRADE_DEFAULTS.pollMs);
             try {
-                const inScope = runningUpgrade && (runningUpgrade.regions?.includes(region) ?? true);
-                return await rollbackRegion(ctx, { reason, fast: options.fast, jobsTimeoutMs: options.jobsTimeoutMs, pendingAttempt: inScope ? runningUpgrade.runId : undefined });
+                // Only an upgrade says its target: other lease holders (ops-upgrade, discard) start no attempt here.
+                const inScope = runningUpgrade?.to !== undefined && (runningUpgrade.regions?.includes(region) ?? true);
+                return await rollbackRegion(ctx, { reason, fast: options.fast, jobsTimeoutMs: options.jobsTimeoutMs, runningUpgrade: inScope ? { runId: runningUpgrade.runId, to: runningUpgrade.to! } : undefined });
             } catch (error) {
                 const message = (error as Error).message;
                 await log.event(region, `rollback failed: ${message}`, { phase: "rollback", result: "failed" });

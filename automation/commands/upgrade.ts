@@ -139,7 +139,7 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
         ports,
         invocation,
         flags.env,
-        { recover: options.recover, breakLease: options.breakLease, what: "upgrade", regions },
+        { recover: options.recover, breakLease: options.breakLease, what: "upgrade", scope: { regions, to } },
         (leased) => preflightBlueGreen(leased, flags.env, to, regions, { runId: invocation.runId, skipOrderCheck, onSnapshot: (s) => (seen = s) }),
         async (leased, log, findings, blocking): Promise<UpgradeOutcome> => {
             await journalOverride(log, skipOrderCheck, findings);

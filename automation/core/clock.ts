@@ -50,7 +50,16 @@ interface Timer {
     at: number;
     seq: number;
     resolve: () => void;
+    /** A sleep whose signal aborts while it waits is woken with the abort instead. */
+    reject?: (error: Error) => void;
+    signal?: AbortSignal;
 }
+
+/**
+ * Longest a run of the virtual clock's tasks keeps the event loop (wall ms): a wake after it goes through the
+ * event loop, so signals and real I/O are answered whatever the driver computes between two waits.
+ */
+export const YIELD_EVERY_MS = 20;
 
 /**
  * `running` counts tasks that are doing something other than waiting on this clock. Time advances, to the
@@ -63,8 +72,10 @@ export class VirtualClock implements Clock {
     private running = 1;
     private seq = 0;
     private timers: Timer[] = [];
+    private lastYield = Date.now();
 
     constructor(start: number) {
+        if (!Number.isSafeInteger(start)) throw new RangeError(`virtual clock start ${String(start)} is not a time in ms`);
         this.time = start;
     }
 
@@ -74,8 +85,9 @@ export class VirtualClock implements Clock {
 
     sleep(ms: number, signal?: AbortSignal): Promise<void> {
         if (signal?.aborted) return Promise.reject(abortError(signal));
-        return new Promise((resolve) => {
-            this.timers.push({ at: this.time + Math.max(0, ms), seq: this.seq++, resolve });
+        if (!Number.isFinite(ms)) return Promise.reject(new RangeError(`cannot wait ${ms} ms`));
+        return new Promise((resolve, reject) => {
+            this.timers.push({ at: this.time + Math.max(0, ms), seq: this.seq++, resolve, reject, signal });
             this.running--;
             this.advance();
         });
@@ -137,7 +149,13 @@ export class VirtualClock implements Clock {
         const next = this.timers.shift()!;
         this.time = Math.max(this.time, next.at);
         this.running++;
-        next.resolve();
+        const wake = () => (next.signal?.aborted && next.reject ? next.reject(abortError(next.signal)) : next.resolve());
+        // Only the woken task may run until it waits again, so waking it later changes no order.
+        if (Date.now() - this.lastYield < YIELD_EVERY_MS) return wake();
+        setImmediate(() => {
+            this.lastYield = Date.now();
+            wake();
+        });
     }
 }
 

@@ -4,8 +4,11 @@
  */
 import { COLORS, Color, clusterStack, opsStack, parseStackName, regionStack } from "../../components/naming";
 import { ClusterOutputs, OpsOutputs, RegionOutputs } from "../../stacks/outputs";
+import { clusterOutputsSchema, opsOutputsSchema, regionOutputsSchema } from "../../stacks/outputSchemas";
 import { toEngineValue } from "../../stacks/stackFiles";
+import { z } from "zod";
 import { StackConfig, StackEngine, StackState } from "./ports";
+import { checkRecord, refuseRecord } from "./records";
 
 export interface ClusterView {
     color: Color;
@@ -40,8 +43,22 @@ export function configText(config: StackConfig, key: string): string | undefined
     return value === undefined ? undefined : toEngineValue(value);
 }
 
-export function clusterView(color: Color, state: StackState): ClusterView {
-    const outputs = state.outputs as ClusterOutputs | null;
+/**
+ * A stack's deployed outputs, checked against what its program exports (stacks/outputSchemas.ts): a state
+ * edited by hand is refused, naming where it lives and the field, rather than believed. A program registers
+ * its outputs at the end of its first update, all at once: none yet (that update is under way, or was
+ * interrupted) is a stack not deployed yet.
+ */
+function deployedOutputs<T>(engine: StackEngine, state: StackState, schema: z.ZodType): T | null {
+    if (state.outputs === null || Object.keys(state.outputs).length === 0) return null;
+    return checkRecord(schema, state.outputs, whereIs(engine, state.name), ["outputs"]) as T;
+}
+
+const whereIs = (engine: StackEngine, stack: string) => engine.locationOf?.(stack) ?? `the deployed state of stack ${stack}`;
+
+export function clusterView(color: Color, state: StackState, engine: StackEngine): ClusterView {
+    const outputs = deployedOutputs<ClusterOutputs>(engine, state, clusterOutputsSchema);
+    if (outputs && outputs.color !== color) refuseRecord(whereIs(engine, state.name), [`outputs.color: ${JSON.stringify(outputs.color)}, but this is the ${color} cluster's stack`]);
     return {
         color,
         stack: state.name,
@@ -60,9 +77,9 @@ export async function observeRegion(engine: StackEngine, env: string, region: st
     const clusters: Partial<Record<Color, ClusterView>> = {};
     for (const color of COLORS) {
         const cluster = await engine.getStack(clusterStack(env, region, color));
-        if (cluster) clusters[color] = clusterView(color, cluster);
+        if (cluster) clusters[color] = clusterView(color, cluster, engine);
     }
-    return { region, stack, config: state.config, outputs: state.outputs as RegionOutputs | null, clusters, pending: state.pendingOperations.length > 0 };
+    return { region, stack, config: state.config, outputs: deployedOutputs<RegionOutputs>(engine, state, regionOutputsSchema), clusters, pending: state.pendingOperations.length > 0 };
 }
 
 /** Regions of an env that have a region stack, sorted (the first is the canary unless told otherwise). */
@@ -76,7 +93,8 @@ export async function envRegions(engine: StackEngine, env: string): Promise<stri
 
 /** The Ops stack's deployed outputs, or null when it is not deployed. */
 export async function opsOutputs(engine: StackEngine, env: string): Promise<OpsOutputs | null> {
-    return ((await engine.getStack(opsStack(env)))?.outputs as OpsOutputs | null | undefined) ?? null;
+    const state = await engine.getStack(opsStack(env));
+    return state ? deployedOutputs<OpsOutputs>(engine, state, opsOutputsSchema) : null;
 }
 
 export async function observeEnv(engine: StackEngine, env: string): Promise<EnvView> {
@@ -85,7 +103,7 @@ export async function observeEnv(engine: StackEngine, env: string): Promise<EnvV
     return {
         env,
         ops: opsState
-            ? { stack: opsState.name, outputs: opsState.outputs as OpsOutputs | null, config: opsState.config, pending: opsState.pendingOperations.length > 0 }
+            ? { stack: opsState.name, outputs: deployedOutputs<OpsOutputs>(engine, opsState, opsOutputsSchema), config: opsState.config, pending: opsState.pendingOperations.length > 0 }
             : null,
         regions,
     };

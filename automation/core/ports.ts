@@ -267,6 +267,8 @@ export interface LeaseHolder {
     startedAt: string;
     /** Regions the run works on (a rollback of one it has not reached yet is recorded for it). */
     regions?: string[];
+    /** An upgrade's target version: a region serving it was finished by that run, not left for it. */
+    to?: string;
 }
 
 export interface Lease {

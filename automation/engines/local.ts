@@ -14,7 +14,9 @@ import { DriverPorts } from "../core/context";
 import type { EngineIo, EngineOptions } from "./options";
 import { BadInputError } from "../core/errors";
 import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
-import { observeEnv } from "../core/fleet";
+import { EnvView, observeEnv } from "../core/fleet";
+import { refuseRecord } from "../core/records";
+import { configProblems } from "../core/stackConfigs";
 import { CrashPlan } from "../core/process";
 import { Scenario } from "../scenario/scenario";
 import { AccountPreconditions, ensureEmulator, provisionAccount } from "../local/emulator";
@@ -70,6 +72,15 @@ async function reconcileHistory(ports: LocalPorts, stateDir: string, env: string
     }
 }
 
+/** The stack files of the state's project, as the programs will read them: one changed by hand is refused now. */
+function checkStackFiles(stateDir: string, view: EnvView): void {
+    const stacks = [...(view.ops ? [view.ops] : []), ...view.regions.flatMap((region) => [region, ...Object.values(region.clusters)])];
+    for (const { stack, config } of stacks) {
+        const problems = configProblems(stack, config);
+        if (problems.length > 0) refuseRecord(`stack file ${path.join(stateDir, "project", "stacks", `Pulumi.${stack}.yaml`)}`, problems);
+    }
+}
+
 /** Where and how the local engine opens: open.ts has checked the state directory and loaded the scenario. */
 export interface LocalOpening {
     stateDir: string;
@@ -103,7 +114,9 @@ export async function openLocalEngine(options: EngineOptions, opening: LocalOpen
         return ports;
     }
     await reconcileHistory(ports, stateDir, env);
-    const facts = factsFromView(await observeEnv(ports.engine, env));
+    const view = await observeEnv(ports.engine, env);
+    checkStackFiles(stateDir, view);
+    const facts = factsFromView(view);
     requireKnownEnv(facts, known);
     validate(facts);
     return ports;

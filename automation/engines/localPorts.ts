@@ -22,6 +22,8 @@ import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { RealClock, VirtualClock } from "../core/clock";
 import { DriverPorts } from "../core/context";
+import { StateFileError } from "../core/errors";
+import { checkRecord, clockSchema } from "../core/records";
 import { FileJournal } from "../record/fileJournal";
 import { CrashPlan, ProcessIdentity } from "../core/process";
 import { perRegion } from "../real/clients";
@@ -86,12 +88,20 @@ export function localCliEnv(stateDir: string, toolchain: Toolchain, endpoint: st
 }
 
 function readClock(file: string): number | undefined {
+    let text: string;
     try {
-        return (JSON.parse(readFileSync(file, "utf8")) as { now: number }).now;
+        text = readFileSync(file, "utf8");
     } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
         throw error;
     }
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch (error) {
+        throw new StateFileError(`state file ${file} is damaged (${(error as Error).message}); restore it or start over with an empty --state`);
+    }
+    return checkRecord(clockSchema, value, `state file ${file}`).now;
 }
 
 function writeClock(file: string, now: number): void {

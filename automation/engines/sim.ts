@@ -9,11 +9,10 @@ import * as path from "node:path";
 import { parseStackName } from "../../components/naming";
 import { DriverPorts } from "../core/context";
 import { StateDamagedError } from "../core/errors";
-import { observeEnv } from "../core/fleet";
 import { CrashPlan } from "../core/process";
 import { committedEnvs } from "../programs/committedStacks";
 import { Scenario } from "../scenario/scenario";
-import { createSimPorts } from "../sim/ports";
+import { createSimPorts, readState } from "../sim/ports";
 import { needsSeeding, seedEnv, seedRecords } from "../sim/seed";
 import { SimStore } from "../sim/store";
 import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
@@ -47,7 +46,7 @@ export async function openSimEngine(options: EngineOptions, opening: SimOpening,
     // A read-only command shows what is there, even beside an interrupted seeding's marker.
     const seeding = open.readOnly ? !seeded : needsSeeding(store, env);
     const known = committedEnvs(stacksDir);
-    const facts = seeding ? factsFromCommitted(env, stacksDir) : factsFromView(await observeEnv(createSimPorts({ stateDir, env, scenario, identity: io.identity }).engine, env));
+    const facts = seeding ? factsFromCommitted(env, stacksDir) : factsFromView(await readState(createSimPorts({ stateDir, env, scenario, identity: io.identity }), env));
     requireKnownEnv(facts, known);
     validate(facts);
     checkScenario(scenario, facts, options.scenario!);

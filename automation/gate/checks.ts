@@ -71,6 +71,9 @@ export function measurementProblem(metrics: ColorMetrics): string | undefined {
     ];
     const bad = numbers.filter(([, value]) => !finite(value) || (value !== null && value < 0));
     if (bad.length > 0) return `measurements are not finite non-negative numbers: ${bad.map(([name, value]) => `${name} ${value}`).join(", ")}`;
+    // Counts are whole numbers a double holds exactly; the tests on them take nothing else.
+    const counts = numbers.filter(([name]) => name !== "p99").filter(([, value]) => !Number.isSafeInteger(value));
+    if (counts.length > 0) return `counts are not whole numbers below 2^53: ${counts.map(([name, value]) => `${name} ${value}`).join(", ")}`;
     if (metrics.errors > metrics.requests) return `more errors (${metrics.errors}) than requests (${metrics.requests})`;
     return undefined;
 }

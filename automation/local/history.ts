@@ -6,8 +6,11 @@
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { z } from "zod";
 import { Weights } from "../../components/weights";
-import { DirectWrite, appendWeights, forwardingHistory } from "../scenario/forwarding";
+import { StateFileError } from "../core/errors";
+import { checkRecord } from "../core/records";
+import { DirectWrite, appendWeights, directWriteSchema, forwardingHistory, weightHistorySchema } from "../scenario/forwarding";
 import { DeployedStack, StackHistory } from "../scenario/observers";
 import { WeightChange, WeightHistory } from "../scenario/traffic";
 
@@ -20,16 +23,35 @@ interface KnownStack extends DeployedStack {
 
 type Stacks = Record<string, KnownStack>;
 
+const historySchema = z.record(
+    z.string(),
+    z.strictObject({
+        outputs: z.record(z.string(), z.unknown()),
+        changedAt: z.record(z.string(), z.number().int().min(0).max(8.64e15)),
+        weightHistory: weightHistorySchema.optional(),
+        directWrite: directWriteSchema.optional(),
+    }),
+);
+
 export class OutputHistory {
     private stacks: Stacks;
 
     constructor(private readonly file: string) {
+        let text: string;
         try {
-            this.stacks = JSON.parse(readFileSync(file, "utf8")) as Stacks;
+            text = readFileSync(file, "utf8");
         } catch (error) {
             if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
             this.stacks = {};
+            return;
         }
+        let value: unknown;
+        try {
+            value = JSON.parse(text);
+        } catch (error) {
+            throw new StateFileError(`state file ${file} is damaged (${(error as Error).message}); restore it or start over with an empty --state`);
+        }
+        this.stacks = checkRecord(historySchema, value, `state file ${file}`) as Stacks;
     }
 
     static in(stateDir: string): OutputHistory {

@@ -31,12 +31,13 @@ const cache = new Map<string, Promise<ProgramRun>>();
  * What a program reads of a stack it references, and no more: runs are memoized on it, so bookkeeping the
  * program never looks at (the traffic weights, who rolled back and why) does not make a rerun of the same
  * deployment miss the cache. A cluster reads its region's cron owner and the upgrade record's color and
- * state; a region reads its own upgrade record; everything else is read whole.
+ * state; a region reads its own upgrade record (and, between upgrades, who serves); everything else is read whole.
  */
 export function visibleOutputs(stack: string, referenced: string, outputs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
     if (!outputs) return undefined;
     const record = outputs.upgrade as { newColor: string; state: string } | null | undefined;
-    if (referenced === stack) return { upgrade: record ?? null };
+    // Without a record it also checks who serves (a new attempt starts from the old color serving everything).
+    if (referenced === stack) return record ? { upgrade: record } : { upgrade: null, weights: outputs.weights, cronColor: outputs.cronColor };
     if (parseStackName(stack)?.kind === "cluster" && parseStackName(referenced)?.kind === "region") {
         const { weights, gate, ...read } = outputs;
         return { ...read, upgrade: record ? { newColor: record.newColor, state: record.state } : null };

@@ -15,6 +15,8 @@ import {
     UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../core/ports";
+import { StateFileError } from "../core/errors";
+import { checkLease } from "../core/records";
 
 type Item = Record<string, AttributeValue>;
 
@@ -36,23 +38,36 @@ function toItem(env: string, holder: LeaseHolder, expiresAt: string): Item {
         pid: { N: String(holder.pid) },
         startedAt: { S: holder.startedAt },
         ...(holder.regions ? { regions: { L: holder.regions.map((r) => ({ S: r })) } } : {}),
+        ...(holder.to ? { to: { S: holder.to } } : {}),
         expiresAt: { S: expiresAt },
     };
 }
 
-function fromItem(item: Item): Lease {
-    return {
-        env: item.env.S!,
+/** The lease an item holds; one that does not hold a lease is refused, naming the table and the field. */
+function fromItem(item: Item, table: string, env: string): Lease {
+    const lease = {
+        env: item.env?.S,
         holder: {
-            runId: item.runId.S!,
-            command: item.command.S!,
-            host: item.host.S!,
-            pid: Number(item.pid.N),
-            startedAt: item.startedAt.S!,
-            ...(item.regions?.L ? { regions: item.regions.L.map((r) => r.S!) } : {}),
+            runId: item.runId?.S,
+            command: item.command?.S,
+            host: item.host?.S,
+            pid: item.pid?.N === undefined ? undefined : Number(item.pid.N),
+            startedAt: item.startedAt?.S,
+            ...(item.regions ? { regions: item.regions.L?.map((r) => r.S) } : {}),
+            ...(item.to ? { to: item.to.S } : {}),
         },
-        expiresAt: item.expiresAt.S!,
+        expiresAt: item.expiresAt?.S,
     };
+    return checkLease(lease, env, `the lease of env ${env} in DynamoDB table ${table}`);
+}
+
+function readableHolder(item: Item, table: string, env: string): LeaseHolder | undefined {
+    try {
+        return fromItem(item, table, env).holder;
+    } catch (error) {
+        if (error instanceof StateFileError) return undefined;
+        throw error;
+    }
 }
 
 export class DynamoLeaseStore implements LeaseStore {
@@ -82,10 +97,11 @@ export class DynamoLeaseStore implements LeaseStore {
         }
         try {
             const { Attributes } = await this.dynamodb.send(new PutItemCommand(input));
-            const previous = Attributes ? fromItem(Attributes).holder : undefined;
+            // Ours now: a previous item that is not a lease names nobody, and must not make us leave the lease behind.
+            const previous = Attributes ? readableHolder(Attributes, this.table, env) : undefined;
             return previous && previous.runId !== holder.runId ? { acquired: true, tookOverFrom: previous } : { acquired: true };
         } catch (error) {
-            if (error instanceof ConditionalCheckFailedException && error.Item) return { acquired: false, heldBy: fromItem(error.Item).holder };
+            if (error instanceof ConditionalCheckFailedException && error.Item) return { acquired: false, heldBy: fromItem(error.Item, this.table, env).holder };
             throw error;
         }
     }
@@ -110,7 +126,7 @@ export class DynamoLeaseStore implements LeaseStore {
         } catch (error) {
             if (!(error instanceof ConditionalCheckFailedException)) throw error;
             // Released meanwhile: an ordinary acquire decides; taken by someone else: they hold it.
-            return error.Item ? { acquired: false, heldBy: fromItem(error.Item).holder } : this.acquire(env, holder, { breakLease: false });
+            return error.Item ? { acquired: false, heldBy: fromItem(error.Item, this.table, env).holder } : this.acquire(env, holder, { breakLease: false });
         }
     }
 
@@ -130,7 +146,7 @@ export class DynamoLeaseStore implements LeaseStore {
             );
         } catch (error) {
             if (!(error instanceof ConditionalCheckFailedException)) throw error;
-            const now = error.Item ? `now held by run ${fromItem(error.Item).holder.runId}` : "released";
+            const now = error.Item ? `now held by run ${readableHolder(error.Item, this.table, env)?.runId ?? "(an item that is not a lease)"}` : "released";
             throw new Error(`lease on ${env} lost by run ${holder.runId}: ${now}`);
         }
     }
@@ -154,7 +170,7 @@ export class DynamoLeaseStore implements LeaseStore {
 
     async current(env: string): Promise<Lease | null> {
         const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.table, Key: { env: { S: env } }, ConsistentRead: true }));
-        return Item ? fromItem(Item) : null;
+        return Item ? fromItem(Item, this.table, env) : null;
     }
 
     /** A holder that stopped renewing is presumed gone once its lease expired. */

@@ -1,9 +1,11 @@
 /**
  * Reading a journal for `mitene report`: every line is validated against the entry shape the driver writes
- * (automation/ports.ts `JournalEntry`); a line that does not parse or does not match (torn by a kill, edited
- * by hand, written by another version) is skipped and counted, never fatal.
+ * (automation/core/ports.ts `JournalEntry`). A line that does not parse was torn by a kill (the next append
+ * starts a new line): skipped and counted. One that parses but is not an entry was edited by hand or damaged:
+ * named, line and field, and the report refuses it (core/records.ts). Fields a newer driver adds are ignored.
  */
 import { z } from "zod";
+import { recordProblems } from "../core/records";
 
 const finite = z.number().finite();
 const count = finite.min(0);
@@ -105,8 +107,8 @@ const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "
 export const entrySchema = z.object({
     /** The run's clock: virtual time on sim and local. */
     at: isoTime,
-    /** Minutes since the run started, on the run's clock. */
-    atMinutes: count,
+    /** Minutes since the run started, on the run's clock (a run never lasts a million minutes). */
+    atMinutes: count.max(1e6),
     runId: z.string().min(1),
     env: z.string().min(1),
     region: z.string().nullable().optional(),
@@ -134,14 +136,17 @@ export interface ReadEntry extends JournalLine {
 
 export interface ParsedJournal {
     entries: ReadEntry[];
-    /** Lines that were not a valid entry, by line number (1-based). */
+    /** Lines torn by a kill (not JSON), by line number (1-based). */
     skipped: number[];
+    /** What is wrong with the lines that parse but are not entries (`line 12.at: ...`), a gate look's detail included. */
+    invalid: string[];
 }
 
-/** Parses JSON Lines; blank lines are ignored, bad ones counted. A gate look with a bad detail is a bad line. */
+/** Parses JSON Lines; blank lines are ignored, torn ones counted, invalid ones described. */
 export function parseJournal(text: string): ParsedJournal {
     const entries: ReadEntry[] = [];
     const skipped: number[] = [];
+    const invalid: string[] = [];
     text.split("\n").forEach((raw, index) => {
         const line = index + 1;
         if (raw.trim() === "") return;
@@ -152,24 +157,24 @@ export function parseJournal(text: string): ParsedJournal {
             skipped.push(line);
             return;
         }
-        const parsed = entrySchema.safeParse(json);
-        if (!parsed.success) {
-            skipped.push(line);
+        const problems = recordProblems(entrySchema, json, [`line ${line}`]);
+        if (problems.length > 0) {
+            invalid.push(...problems);
             return;
         }
-        const entry: ReadEntry = { ...parsed.data, line };
+        const entry: ReadEntry = { ...entrySchema.parse(json), line };
         // A gate entry with `look` is one look; without it, the step's verdict, read as an ordinary event.
         if (entry.phase === "gate" && entry.detail && "look" in entry.detail) {
             const gate = gateLookSchema.safeParse(entry.detail);
             if (!gate.success) {
-                skipped.push(line);
+                invalid.push(...recordProblems(gateLookSchema, entry.detail, [`line ${line}`, "detail"]));
                 return;
             }
             entry.gate = gate.data;
         }
         entries.push(entry);
     });
-    return { entries, skipped };
+    return { entries, skipped, invalid };
 }
 
 export interface RunSummary {

@@ -4,7 +4,8 @@
  * the stack's weights change after it (a `pulumi up` rewrites the rules only when their inputs changed).
  * Both engines keep these two records, each in its own state; the arithmetic is shared here.
  */
-import { Weights, sameWeights } from "../../components/weights";
+import { z } from "zod";
+import { Weights, sameWeights, weightProblems } from "../../components/weights";
 import { LoadBalancerWeights, RuleRef } from "../core/ports";
 import { Scenario } from "./scenario";
 import { WeightChange, WeightHistory } from "./traffic";
@@ -14,6 +15,21 @@ export interface DirectWrite {
     weights: Weights;
     at: number;
 }
+
+/** Weights as a record holds them: both colors, integer percents summing to 100. */
+export const weightsSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    for (const problem of weightProblems(value)) ctx.addIssue({ code: "custom", message: problem });
+});
+/** Virtual times of these records start at 0 (the weights a stack was seeded with). */
+const virtualTime = z.number().int().min(0).max(8.64e15);
+
+export const directWriteSchema = z.strictObject({ weights: weightsSchema, at: virtualTime });
+
+/**
+ * A weight history as both engines keep it. Not necessarily in time order: each process has its own virtual
+ * clock, and an operator's rollback may append a change stamped before the upgrade's last.
+ */
+export const weightHistorySchema = z.array(z.strictObject({ at: virtualTime, weights: weightsSchema })).min(1);
 
 /** The region stack's weight history after an update whose outputs carry `weights` (unchanged when they did not move). */
 export function appendWeights(history: WeightChange[] | undefined, previous: Weights | undefined, weights: Weights | undefined, now: number): WeightChange[] | undefined {

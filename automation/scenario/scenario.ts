@@ -6,8 +6,16 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { BadInputError } from "../core/errors";
 
+/**
+ * Every number has a bound, so whatever a scenario says, a rehearsal computes in bounded time and its virtual
+ * times stay dates: durations up to a week, latency up to an hour, and up to 1e12 requests a minute, which
+ * keeps the counts of the longest window the gate reads (a 24 h bake) exact in a double (below 2^53).
+ */
+export const SCENARIO_LIMITS = { minutes: 7 * 24 * 60, latencyMs: 3_600_000, requestsPerMinute: 1e12, hosts: 1_000_000, ipsPerSubnet: 2 ** 32 } as const;
+
 const rate = z.number().min(0).max(1);
-const nonNegative = z.number().min(0);
+const minutes = z.number().min(0).max(SCENARIO_LIMITS.minutes);
+const latency = z.number().min(0).max(SCENARIO_LIMITS.latencyMs);
 
 const faultSchema = z
     .strictObject({
@@ -18,10 +26,10 @@ const faultSchema = z
         /** Applies once the new color carries at least this percentage. Default 0 (from the first step). */
         fromWeight: z.number().int().min(0).max(100).default(0),
         /** Begins this many minutes after that step's weight was set. Default 0. */
-        afterMinutes: nonNegative.default(0),
+        afterMinutes: minutes.default(0),
         errorRate: rate.optional(),
-        p99Ms: nonNegative.optional(),
-        unhealthyHosts: z.number().int().min(0).optional(),
+        p99Ms: latency.optional(),
+        unhealthyHosts: z.number().int().min(0).max(SCENARIO_LIMITS.hosts).optional(),
         /** Every metrics query for the region fails. */
         metricsUnavailable: z.boolean().optional(),
         /** Direct listener-rule writes (the --fast-rollback path) fail in the region, as with AccessDenied. */
@@ -44,32 +52,32 @@ export const scenarioSchema = z.strictObject({
     baseline: z
         .strictObject({
             errorRate: rate.default(0.001),
-            p99Ms: nonNegative.default(180),
+            p99Ms: latency.default(180),
             /** The region's total; each color gets its weight's share. */
-            requestsPerMinute: nonNegative.default(6000),
+            requestsPerMinute: z.number().min(0).max(SCENARIO_LIMITS.requestsPerMinute).default(6000),
         })
         .default({ errorRate: 0.001, p99Ms: 180, requestsPerMinute: 6000 }),
     faults: z.array(faultSchema).default([]),
     argo: z
         .strictObject({
             /** Minutes after a cluster is up until its apps are Synced and Healthy. */
-            syncMinutes: nonNegative.default(5),
+            syncMinutes: minutes.default(5),
             /** false: the apps never become healthy. */
             healthy: z.boolean().default(true),
         })
         .default({ syncMinutes: 5, healthy: true }),
-    freeIpsPerSubnet: z.number().int().min(0).default(4000),
+    freeIpsPerSubnet: z.number().int().min(0).max(SCENARIO_LIMITS.ipsPerSubnet).default(4000),
     /** Minutes the old cluster's running cron jobs take to finish after cron is disabled there. */
-    runningJobsMinutes: nonNegative.default(3),
+    runningJobsMinutes: minutes.default(3),
     durations: z
         .strictObject({
-            clusterUp: nonNegative.default(18),
-            regionUp: nonNegative.default(1),
-            labelUp: nonNegative.default(1),
-            clusterDestroy: nonNegative.default(12),
-            opsControlPlane: nonNegative.default(10),
-            opsAddons: nonNegative.default(3),
-            opsNodes: nonNegative.default(15),
+            clusterUp: minutes.default(18),
+            regionUp: minutes.default(1),
+            labelUp: minutes.default(1),
+            clusterDestroy: minutes.default(12),
+            opsControlPlane: minutes.default(10),
+            opsAddons: minutes.default(3),
+            opsNodes: minutes.default(15),
         })
         .default({ clusterUp: 18, regionUp: 1, labelUp: 1, clusterDestroy: 12, opsControlPlane: 10, opsAddons: 3, opsNodes: 15 }),
     /** Draw request and error counts per bucket around their expected values, and jitter latency, reproducibly. Default off: every figure exact. */

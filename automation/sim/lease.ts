@@ -8,6 +8,7 @@ import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../core/ports";
 import { ProcessIdentity } from "../core/process";
 import { SimStore } from "./store";
 import { StateFileError } from "../core/errors";
+import { checkLease } from "../core/records";
 
 /** Far in the future: sim leases do not expire, their holders are checked for life instead. */
 const NEVER = "9999-12-31T23:59:59.000Z";
@@ -50,10 +51,7 @@ export class SimLeaseStore implements LeaseStore {
     }
 
     async current(env: string): Promise<Lease | null> {
-        const lease = this.store.readJson<Lease>(this.relative(env));
-        if (lease !== undefined && typeof lease?.holder?.runId !== "string") {
-            throw new StateFileError(`the lease file ${path.join(this.store.dir, this.relative(env))} is not a lease; if no run is under way, rerun with --break-lease`);
-        }
+        const lease = this.store.readJson<Lease>(this.relative(env), (value, file) => checkLease(value, env, `the lease file ${file}`));
         return lease ?? null;
     }
 

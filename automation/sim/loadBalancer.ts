@@ -5,11 +5,12 @@
 import { COLORS, regionStack } from "../../components/naming";
 import { Weights } from "../../components/weights";
 import { Clock, LoadBalancerWeights, RuleRef } from "../core/ports";
-import { DirectWrite, directWriteInForce, forwardingHistory, refuseDirectWrite } from "../scenario/forwarding";
+import { DirectWrite, directWriteInForce, directWriteSchema, forwardingHistory, refuseDirectWrite } from "../scenario/forwarding";
 import { Scenario } from "../scenario/scenario";
 import { WeightHistory } from "../scenario/traffic";
 import { SimEngine } from "./engine";
 import { SimStore } from "./store";
+import { checkRecord } from "../core/records";
 
 const RULE_TYPE = "aws:lb/listenerRule:ListenerRule";
 
@@ -72,7 +73,7 @@ export class SimLoadBalancer implements LoadBalancerWeights {
     }
 
     private directWrite(region: string): DirectWrite | undefined {
-        return this.store.readJson<DirectWrite>(this.overridePath(region));
+        return this.store.readJson<DirectWrite>(this.overridePath(region), (value, file) => checkRecord(directWriteSchema, value, `state file ${file}`));
     }
 
     async write(region: string, rules: RuleRef[], weights: Weights): Promise<void> {

@@ -6,6 +6,7 @@ import { RegionOutputs } from "../../stacks/outputs";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { VirtualClock } from "../core/clock";
 import { DriverPorts } from "../core/context";
+import { EnvView, observeEnv } from "../core/fleet";
 import { stateJournalDir } from "../record/journalLocation";
 import { FileJournal } from "../record/fileJournal";
 import { CrashPlan, ProcessIdentity } from "../core/process";
@@ -64,4 +65,16 @@ export function createSimPorts(options: SimOptions): SimPorts {
         journal: new FileJournal(stateJournalDir(options.stateDir)),
         close: async () => store.writeClock(clock.now()),
     };
+}
+
+/**
+ * The env as its state files say, every record of it read once (and so checked: automation/core/records.ts):
+ * the stacks and the listener rules' direct writes. A command opens on this before it changes anything, so a
+ * record changed by hand is refused with nothing changed. The lease is checked where it is read, before any
+ * write too, but for --break-lease, which replaces whatever is there.
+ */
+export async function readState(ports: SimPorts, env: string): Promise<EnvView> {
+    const view = await observeEnv(ports.engine, env);
+    for (const region of view.regions) ports.loadBalancer.history(region.region);
+    return view;
 }

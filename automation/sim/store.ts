@@ -13,6 +13,8 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, wri
 import * as path from "node:path";
 import { RecordedResource } from "../../fakecloud/mockRuntime";
 import { StateFileError } from "../core/errors";
+import { checkRecord, clockSchema } from "../core/records";
+import { checkStackRecord } from "./records";
 import { StackConfig } from "../core/ports";
 import { WeightChange } from "../scenario/traffic";
 
@@ -70,8 +72,11 @@ export class SimStore {
      */
     private readonly parsed = new Map<string, { key: string; value: unknown }>();
 
-    /** undefined when the file is missing; a file that is not JSON is named in a StateFileError. */
-    readJson<T>(relative: string): T | undefined {
+    /**
+     * undefined when the file is missing; a file that is not JSON is named in a StateFileError, and so is one
+     * that `check` (given the parsed value and the file) refuses. Only checked values are kept.
+     */
+    readJson<T>(relative: string, check?: (value: unknown, file: string) => void): T | undefined {
         const file = this.file(relative);
         let text: string;
         let key: string;
@@ -85,13 +90,15 @@ export class SimStore {
             if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
             throw new StateFileError(`cannot read state file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
         }
+        let value: T;
         try {
-            const value = JSON.parse(text) as T;
-            this.parsed.set(file, { key, value });
-            return value;
+            value = JSON.parse(text) as T;
         } catch (error) {
             throw new StateFileError(`state file ${file} is damaged (${(error as Error).message}); restore it or start over with an empty --state`);
         }
+        check?.(value, file);
+        this.parsed.set(file, { key, value });
+        return value;
     }
 
     remove(relative: string): void {
@@ -119,7 +126,7 @@ export class SimStore {
     }
 
     readStack(name: string): SimStackRecord | undefined {
-        return this.readJson<SimStackRecord>(path.join("stacks", `${name}.json`));
+        return this.readJson<SimStackRecord>(path.join("stacks", `${name}.json`), (value, file) => checkStackRecord(value, file, name));
     }
 
     writeStack(record: SimStackRecord): void {
@@ -158,7 +165,7 @@ export class SimStore {
     }
 
     readClock(): number | undefined {
-        return this.readJson<{ now: number }>("clock.json")?.now;
+        return this.readJson<{ now: number }>("clock.json", (value, file) => checkRecord(clockSchema, value, `state file ${file}`))?.now;
     }
 
     writeClock(now: number): void {

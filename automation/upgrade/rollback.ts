@@ -4,6 +4,7 @@
  * cluster's teardown begins (while traffic shifts, during the cut-over, the hold, and after --no-destroy),
  * needs no lease (an upgrade may be running), and is idempotent: rerun after any interruption, it finishes.
  */
+import { compareMinor } from "../../components/kubernetesVersions";
 import { Color, otherColor } from "../../components/naming";
 import { ALL_ON, Weights, formatWeights } from "../../components/weights";
 import { UpgradeRecord, nextRecord } from "../../stacks/upgradeRecord";
@@ -16,10 +17,11 @@ export interface RollbackRequest {
     fast: boolean;
     jobsTimeoutMs: number;
     /**
-     * The attempt of an upgrade that has this region in its scope but has not touched it yet (the lease
-     * holder's run): the rollback is then recorded so that run leaves the region alone.
+     * The upgrade holding the env's lease with this region in its scope: a rollback of the region before that
+     * run reaches it is recorded, so the run leaves the region alone; once the region serves the run's target
+     * its upgrade is over there, and there is nothing to roll back to.
      */
-    pendingAttempt?: string;
+    runningUpgrade?: { runId: string; to: string };
 }
 
 export interface RegionRollback {
@@ -51,17 +53,40 @@ async function weightsOrNull(ctx: RegionContext, state: RegionState): Promise<We
 }
 
 /** Where the region stands for a rollback: refused, nothing to do, or the colors to act on. */
-function decide(state: RegionState, pendingAttempt: string | undefined): { refuse?: string; nothing?: string; old: Color; fresh: Color; attempt?: string } {
+function decide(state: RegionState, running: RollbackRequest["runningUpgrade"]): Plan {
     const { old, fresh } = colorsOf(state);
     const record = state.record;
     if (record?.state === "tearing-down") return { old, fresh, refuse: `${old} is being torn down (the upgrade to ${fresh} passed its point of no return): there is nothing to roll back to` };
     if (record?.state === "discarding") return { old, fresh, nothing: `already rolled back to ${old}; ${fresh} is being discarded` };
-    if (!state.view.clusters[old]?.outputs) return { old, fresh, refuse: `${old} has no deployed cluster to go back to` };
+    const serving = state.view.clusters[old];
+    if (!serving?.outputs) return { old, fresh, refuse: `${old} has no deployed cluster to go back to` };
     if (!record && !state.view.clusters[fresh]) {
-        if (!pendingAttempt) return { old, fresh, nothing: `${old} serves ${state.outputs.weights[old]}% and there is no other cluster: no upgrade is under way here` };
-        return { old, fresh, attempt: pendingAttempt };
+        const alone = `${old} serves ${state.outputs.weights[old]}% and there is no other cluster`;
+        if (!running) return { old, fresh, nothing: `${alone}: no upgrade is under way here` };
+        // The region is either not reached yet by the running upgrade, or already through its teardown.
+        if (compareMinor(serving.version, running.to) >= 0) return { old, fresh, nothing: `${alone}: it runs Kubernetes ${serving.version}, the target of the running upgrade (run ${running.runId}), which finished here; there is nothing to roll back to` };
+        return { old, fresh, attempt: running.runId };
     }
     return { old, fresh, attempt: record?.attempt };
+}
+
+interface Plan {
+    refuse?: string;
+    nothing?: string;
+    old: Color;
+    fresh: Color;
+    attempt?: string;
+}
+
+/**
+ * Listener rules written directly (--fast-rollback) while the region passed its point of no return: they go
+ * back to what the region stack says at once, or traffic would flow to a cluster being torn down.
+ */
+async function restoreRules(ctx: RegionContext, state: RegionState, why: string, actions: string[]): Promise<void> {
+    const deployed = state.outputs.weights;
+    await ctx.ports.loadBalancer.write(ctx.region, ruleRefs(state.outputs), deployed);
+    await ctx.event(`listener rules put back to ${formatWeights(deployed)} as the region stack says: ${why}`, { phase: "rollback", detail: { path: "direct", weights: deployed } });
+    actions.push(`listener rules put back to ${formatWeights(deployed)} (the region stack's weights): ${why}`);
 }
 
 export async function rollbackRegion(ctx: RegionContext, request: RollbackRequest): Promise<RegionRollback> {
@@ -71,7 +96,8 @@ export async function rollbackRegion(ctx: RegionContext, request: RollbackReques
     let trafficMinutes: number | null = null;
     let trafficBackAt: number | null = null;
     let state = await readRegion(ctx);
-    let plan = decide(state, request.pendingAttempt);
+    let plan = decide(state, request.runningUpgrade);
+    let directlyWritten = false;
     for (let attempt = 1; !plan.refuse && !plan.nothing; attempt++) {
         const alreadyBack = state.record?.state === "rolled_back" && state.outputs.weights[plan.old] === 100;
         if (alreadyBack) {
@@ -84,11 +110,18 @@ export async function rollbackRegion(ctx: RegionContext, request: RollbackReques
         if (request.fast && attempt === 1) {
             try {
                 await ctx.ports.loadBalancer.write(ctx.region, ruleRefs(state.outputs), target);
+                directlyWritten = true;
                 await ctx.event(`listener rules set to ${formatWeights(target)} directly; the region stack follows`, { phase: "rollback", detail: { path: "direct", modifyRuleCalls: state.outputs.services.length } });
                 actions.push(`listener rules set to ${formatWeights(target)} directly (--fast-rollback)`);
             } catch (error) {
                 // The emergency path must never make the safe one less likely: the stack update below still runs.
                 actions.push(`direct listener write failed (${(error as Error).message}); the region-stack update puts the traffic back`);
+            }
+            if (directlyWritten) {
+                // That write took no lock: if the upgrade passed its point of no return meanwhile, it is undone now.
+                state = await readRegion(ctx);
+                plan = decide(state, request.runningUpgrade);
+                continue;
             }
         }
         const record: UpgradeRecord = nextRecord(state.record, { newColor: plan.fresh, attempt: plan.attempt ?? `rollback-${started}`, state: "rolled_back", reason: request.reason });
@@ -98,7 +131,7 @@ export async function rollbackRegion(ctx: RegionContext, request: RollbackReques
             if (!(error instanceof RegionChangedError) || attempt >= WRITE_ATTEMPTS) throw error;
             // Another writer landed first (an upgrade step): read again and roll back from there.
             state = await readRegion(ctx);
-            plan = decide(state, request.pendingAttempt);
+            plan = decide(state, request.runningUpgrade);
             continue;
         }
         trafficMinutes = minutesSinceStart();
@@ -108,6 +141,7 @@ export async function rollbackRegion(ctx: RegionContext, request: RollbackReques
         break;
     }
     if (plan.refuse || plan.nothing) {
+        if (directlyWritten) await restoreRules(ctx, state, plan.refuse ?? plan.nothing!, actions);
         return { region: ctx.region, result: plan.refuse ? "refused" : "nothing_to_do", color: plan.old, weights: await weightsOrNull(ctx, state), kept: null, actions, reason: plan.refuse ?? plan.nothing!, trafficMinutes: null, trafficBackAt: null };
     }
 

@@ -42,8 +42,8 @@ function fenced(engine: StackEngine, check: () => Promise<void>): StackEngine {
  * first checks the lease is still this run's: a run that lost it (expired and taken over, or broken by
  * --break-lease) stops before its next change instead of racing the new holder.
  */
-export async function withLease<T>(ports: DriverPorts, invocation: Invocation, env: string, breakLease: boolean, work: (ports: DriverPorts) => Promise<T>, regions?: string[]): Promise<T> {
-    const holder: LeaseHolder = { runId: invocation.runId, command: invocation.command, host: invocation.host, pid: invocation.pid, startedAt: new Date().toISOString(), ...(regions ? { regions } : {}) };
+export async function withLease<T>(ports: DriverPorts, invocation: Invocation, env: string, breakLease: boolean, work: (ports: DriverPorts) => Promise<T>, scope: Pick<LeaseHolder, "regions" | "to"> = {}): Promise<T> {
+    const holder: LeaseHolder = { runId: invocation.runId, command: invocation.command, host: invocation.host, pid: invocation.pid, startedAt: new Date().toISOString(), ...scope };
     const acquired = await ports.lease.acquire(env, holder, { breakLease });
     if (!acquired.acquired) {
         const h = acquired.heldBy;
@@ -105,7 +105,7 @@ export async function preflightedRun<T>(
     ports: DriverPorts,
     invocation: Invocation,
     env: string,
-    flags: { recover: boolean; breakLease: boolean; what: string; regions?: string[] },
+    flags: { recover: boolean; breakLease: boolean; what: string; scope?: Pick<LeaseHolder, "regions" | "to"> },
     preflight: (ports: DriverPorts) => Promise<PreflightFinding[]>,
     work: (ports: DriverPorts, log: RunLog, findings: PreflightFinding[], blocking: PreflightFinding[]) => Promise<T>,
 ): Promise<T> {
@@ -121,7 +121,7 @@ export async function preflightedRun<T>(
         const blocking = blockingFindings(findings);
         if (blocking.length > 0) await log.event(null, `preflight blocked the ${flags.what}: ${blocking.length} blocking finding(s)`, { phase: "preflight", detail: { findings }, result: "failed" });
         return work(leased, log, findings, blocking);
-    }, flags.regions);
+    }, flags.scope);
 }
 
 /** Runs the upgrade; the caller has validated the options and checked pending operations. */

@@ -5,12 +5,15 @@
  * color carries no traffic and no cron jobs, and the region's record says the teardown has begun.
  */
 import { Color, clusterStack } from "../../components/naming";
-import { RegionContext, readRegion, writeCluster } from "./regionState";
+import { formatWeights } from "../../components/weights";
+import { RegionContext, RegionState, loadBalancerWeights, readRegion, ruleRefs, writeCluster } from "./regionState";
 
 export async function tearDown(ctx: RegionContext, color: Color): Promise<void> {
-    const cluster = (await readRegion(ctx)).view.clusters[color];
+    const state = await readRegion(ctx);
+    const cluster = state.view.clusters[color];
     if (!cluster) return;
     ctx.status(`tearing down ${color}`);
+    await forwardNothingTo(ctx, state, color);
     if (cluster.outputs && cluster.outputs.argocdRegistered !== false) {
         await ctx.event(`deregister ${color} from Argo CD`, { phase: "teardown" });
         await writeCluster(ctx, color, { argocdRegistered: false });
@@ -21,4 +24,18 @@ export async function tearDown(ctx: RegionContext, color: Color): Promise<void> 
     }
     await ctx.event(`remove ${color} stack`, { phase: "teardown" });
     await ctx.ports.engine.removeStack(clusterStack(ctx.env, ctx.region, color), { signal: ctx.signal });
+}
+
+/**
+ * The listener rules forward nothing to `color`. A direct write (--fast-rollback) takes no lock, so one that
+ * read the region before its teardown began can land after: the rules then contradict the region stack, which
+ * gives `color` nothing, and are put back before anything of the cluster goes.
+ */
+async function forwardNothingTo(ctx: RegionContext, state: RegionState, color: Color): Promise<void> {
+    const deployed = state.outputs.weights;
+    if (deployed[color] !== 0) throw new Error(`refusing to tear down ${color}: the region stack gives it ${deployed[color]}% of the traffic`);
+    const forwarded = await loadBalancerWeights(ctx, state.outputs);
+    if (forwarded[color] === 0) return;
+    await ctx.event(`listener rules forward ${formatWeights(forwarded)} against the region stack's ${formatWeights(deployed)} (a direct write that lost its race with this teardown): put back`, { phase: "teardown", detail: { forwarded, weights: deployed } });
+    await ctx.ports.loadBalancer.write(ctx.region, ruleRefs(state.outputs), deployed);
 }

@@ -247,12 +247,14 @@ export const opsConfigSchema = z
         checkAccount(value, { "argocd.certificateArn": value.argocd.certificateArn, "ciRunner.connectionArn": value.ciRunner?.connectionArn, ...operatorArns(value.operatorAccess) }, ctx);
     })
     .superRefine((value, ctx) => {
+        // Refinements run even when a version is malformed (already reported): compare only well-formed ones.
+        const comparable = (version: unknown): version is string => typeof version === "string" && isMinorVersion(version) && typeof value.kubernetesVersion === "string" && isMinorVersion(value.kubernetesVersion);
         for (const [key, version] of [["coreAddonsVersion", value.coreAddonsVersion], ["nodeGroupVersion", value.nodeGroupVersion]] as const) {
-            if (version && compareMinor(version, value.kubernetesVersion) > 0) {
+            if (comparable(version) && compareMinor(version, value.kubernetesVersion) > 0) {
                 ctx.addIssue({ code: "custom", path: [key], message: `${version} is ahead of the control plane ${value.kubernetesVersion}` });
             }
         }
-        if (value.nodeGroupVersion && minorDistance(value.nodeGroupVersion, value.kubernetesVersion) > 3) {
+        if (comparable(value.nodeGroupVersion) && minorDistance(value.nodeGroupVersion, value.kubernetesVersion) > 3) {
             ctx.addIssue({ code: "custom", path: ["nodeGroupVersion"], message: "nodes may be at most three minors behind the control plane" });
         }
         if (!value.argocdSsoClientSecret && !value.argocd.sso.clientSecretParameter) {

@@ -73,6 +73,36 @@ describe("VirtualClock", () => {
         assert.equal(finished, true);
     });
 
+    it("lets the event loop in while its tasks compute without end: a signal stops them", async () => {
+        const clock = new VirtualClock(0);
+        const controller = new AbortController();
+        // A real timer, like a SIGTERM handler, can only run if the virtual clock yields to the event loop.
+        setTimeout(() => controller.abort(new Error("SIGTERM")), 50);
+        const endless = async () => {
+            for (;;) await clock.sleep(60_000, controller.signal);
+        };
+        await assert.rejects(endless(), /SIGTERM/);
+        assert.ok(clock.now() > 0);
+    });
+
+    it("wakes a sleeper whose signal aborted while it waited with the abort", async () => {
+        const clock = new VirtualClock(0);
+        const controller = new AbortController();
+        const sleeping = clock.parallel([
+            async () => clock.sleep(10, controller.signal),
+            async () => {
+                controller.abort(new Error("stop"));
+            },
+        ]);
+        await assert.rejects(sleeping, /stop/);
+    });
+
+    it("refuses a start or a wait that is not a number of ms", async () => {
+        assert.throws(() => new VirtualClock(Number.NaN), RangeError);
+        assert.throws(() => new VirtualClock("1767225600000" as unknown as number), RangeError);
+        await assert.rejects(new VirtualClock(0).sleep(Number.POSITIVE_INFINITY), RangeError);
+    });
+
     it("refuses to sleep once aborted", async () => {
         const controller = new AbortController();
         controller.abort(new Error("stop"));

@@ -45,10 +45,12 @@ async function race({ at, regions, noDestroy }: Race) {
             return original(...args);
         };
     }
+    // The lease names the upgrader's pid, so the operator sees a live upgrade (and records rollbacks for it).
+    const running = { ...invocation("upgrade"), pid: 501 };
     try {
-        const upgrade = await withLease(upgrader, invocation("upgrade"), "prod", false, (leased) =>
-            runUpgrade(leased, invocation("upgrade"), upgradeOptions({ destroy: !noDestroy }), REGIONS, new RunLog(leased.clock, leased.journal, "upgrade", "prod", silentProgress)),
-            REGIONS,
+        const upgrade = await withLease(upgrader, running, "prod", false, (leased) =>
+            runUpgrade(leased, running, upgradeOptions({ destroy: !noDestroy }), REGIONS, new RunLog(leased.clock, leased.journal, "upgrade", "prod", silentProgress)),
+            { regions: REGIONS, to: "1.35" },
         );
         const rolled = operatorRun ? await operatorRun : undefined;
         return { state, upgrade, rolled };

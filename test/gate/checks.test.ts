@@ -100,6 +100,9 @@ describe("gate checks: one window against the limits and the old color", () => {
             ["a negative count", { errors: -1 }],
             ["an infinite p99", { p99Ms: Infinity }],
             ["more errors than requests", { requests: 10, errors: 11 }],
+            ["a fractional count", { requests: 1000.5 }],
+            ["a count beyond 2^53, where a double no longer counts by one", { requests: 2 ** 53, errors: 0 }],
+            ["1e308 requests", { requests: 1e308, errors: 1e305 }],
         ];
         for (const [what, metrics] of cases) {
             it(what, () => {

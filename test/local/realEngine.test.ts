@@ -16,7 +16,11 @@ import { PreconditionFailedError } from "../../automation/core/ports";
 import { PulumiEngine, SECRET_OUTPUT } from "../../automation/real/pulumiEngine";
 import { renderEnv } from "../../automation/programs/render";
 import { readStackFile } from "../../stacks/stackFiles";
-import { cli, invariantProblems } from "../driver/harness";
+import { openEngine } from "../../automation/engines/open";
+import { silentProgress } from "../../automation/record/progress";
+import { RunLog } from "../../automation/record/runLog";
+import { runUpgrade, withLease } from "../../automation/upgrade/run";
+import { cli, identity, invariantProblems, invocation, livePids, snapshot, upgradeOptions } from "../driver/harness";
 import { checkpoint, pulumiChildren, startMitene, waitFor } from "./processes";
 
 const REGION = "region-staging-ap-northeast-1";
@@ -222,6 +226,90 @@ describe("the real Pulumi engine on a local state", function () {
             assert.equal(upgrade.code, 0, upgrade.stderr);
             assert.match(upgrade.stderr, /stack ops-staging is locked by another update; trying again in 1 s/);
             assert.equal(upgrade.json.result, "completed");
+        });
+
+        it("state changed by hand (a stack file, clock.json, history.json) is refused, naming the file and the field, and nothing changes", async () => {
+            const tamperings: [string, (text: string) => string, RegExp][] = [
+                [stackFile, (text) => text.replace(/mitene:cronColor: \w+/, "mitene:cronColor: purple"), /mitene:cronColor: /],
+                [path.join(state, "clock.json"), () => JSON.stringify({ now: "1767225600000" }), /now: /],
+                [path.join(state, "history.json"), (text) => text.replace(/"changedAt": \{/, '"changedAt": { "tampered": "yesterday",'), /changedAt\.tampered: /],
+            ];
+            for (const [file, change, field] of tamperings) {
+                const original = readFileSync(file, "utf8");
+                writeFileSync(file, change(original));
+                try {
+                    const before = readFileSync(checkpointFile, "utf8");
+                    const run = await cli(["status", "--env", "staging", ...flags, "--json"]);
+                    assert.equal(run.code, 2, `${file}: ${run.stdout}`);
+                    assert.ok(run.json.error.includes(file), run.json.error);
+                    assert.match(run.json.error, field);
+                    assert.equal(readFileSync(checkpointFile, "utf8"), before);
+                } finally {
+                    writeFileSync(file, original);
+                }
+            }
+        });
+
+        it("SIGTERM reaches a run deep in a huge gate (a day-long bake at 1e12 requests a minute): exit 143, the lease released", async () => {
+            const scenario = path.join(root, "huge.json");
+            writeFileSync(scenario, JSON.stringify({ baseline: { requestsPerMinute: 1e12 }, noise: { seed: 7 } }));
+            const run = startMitene(["upgrade", "--env", "staging", "--to", "1.36", "--steps", "100", "--scenario", scenario, "--bake", "24h", "--analysis-interval", "10s", ...flags, "--json"]);
+            await waitFor("the gate to bake blue at 100%", () => /load balancer confirms blue 100% \/ green 0%/.test(run.stderr()));
+            process.kill(run.pid, "SIGTERM");
+            assert.equal(await run.exit, 143, run.stderr());
+            assert.match(JSON.parse(run.stdout()).regions[0].reason, /cancelled \(SIGINT\/SIGTERM\)/);
+            const after = await status();
+            assert.equal(after.lease, null, "the lease is released");
+            assert.deepEqual(after.pendingOperations, []);
+            assert.deepEqual(invariantProblems(after), []);
+        });
+
+        it("a rollback racing the teardown, from another process: refused after the deregistration, nothing to do once it is through, and nothing changed", async () => {
+            // The upgrade runs here, paused after the two operations; the operator's rollback is a real process.
+            const ports = await openEngine({ engine: "local", state }, "staging", { cwd: process.cwd(), identity: identity(611), die: () => new Promise<never>(() => undefined), warn: () => undefined });
+            const stateFiles = () => {
+                const files = snapshot(path.join(state, "backend", ".pulumi", "stacks"));
+                for (const [file, text] of Object.entries(snapshot(path.join(state, "project", "stacks")))) files[`stack files/${file}`] = text;
+                return files;
+            };
+            const rollbacks: { after: string; code: number; json: any; changed: boolean }[] = [];
+            const rollBackNow = async (after: string) => {
+                const before = stateFiles();
+                const { code, json } = await mitene("rollback", "--env", "staging", "--region", "ap-northeast-1");
+                rollbacks.push({ after, code, json, changed: JSON.stringify(stateFiles()) !== JSON.stringify(before) });
+            };
+            const up = ports.engine.up.bind(ports.engine);
+            ports.engine.up = async (name, changes, opts) => {
+                const result = await up(name, changes, opts);
+                if (name === GREEN && changes?.set?.["mitene:argocdRegistered"] === false) await rollBackNow("deregister green from Argo CD");
+                if (name === REGION && changes?.remove?.includes("mitene:upgrade")) await rollBackNow("the upgrade record removed");
+                return result;
+            };
+            const upgrader = { ...invocation("race"), pid: 611 };
+            livePids.add(611);
+            try {
+                const upgrade = await withLease(ports, upgrader, "staging", false, (leased) => runUpgrade(leased, upgrader, upgradeOptions({ env: "staging", to: "1.36", steps: [100] }), ["ap-northeast-1"], new RunLog(leased.clock, leased.journal, "race", "staging", silentProgress)), {
+                    regions: ["ap-northeast-1"],
+                    to: "1.36",
+                });
+                assert.equal(upgrade.result, "completed", JSON.stringify(upgrade.regions));
+            } finally {
+                livePids.delete(611);
+            }
+            assert.deepEqual(
+                rollbacks.map((r) => [r.after, r.code, r.json.regions[0].result, r.changed]),
+                [
+                    ["deregister green from Argo CD", 1, "refused", false],
+                    ["the upgrade record removed", 0, "nothing_to_do", false],
+                ],
+            );
+            assert.match(rollbacks[1].json.regions[0].reason, /runs Kubernetes 1\.36, the target of the running upgrade/);
+            const after = await status();
+            assert.deepEqual(after.regions[0].clusters.map((c: any) => [c.color, c.version, c.cron]), [["blue", "1.36", true]]);
+            assert.equal(after.regions[0].upgrade, null);
+            const again = await mitene("upgrade", "--env", "staging", "--to", "1.36");
+            assert.equal(again.code, 0, again.stderr);
+            assert.equal(again.json.result, "nothing_to_do");
         });
     });
 });

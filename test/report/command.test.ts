@@ -110,7 +110,17 @@ describe("mitene report", () => {
         const { state, out } = setup("{torn\n");
         const run = await report(state, "--format", "md", "--out", path.join(out, "r.md"));
         assert.equal(run.code, 2);
-        assert.match(run.stderr, /the journal .*prod\.jsonl has no run in it \(1 line could not be read: damaged, or written by an older mitene\)/);
+        assert.match(run.stderr, /the journal .*prod\.jsonl has no run in it \(1 line could not be read: torn by a kill\)/);
+    });
+
+    it("a line that is JSON but not an entry (edited by hand) is bad input naming the line and the field, and writes no report", async () => {
+        const lines = prodRolledBack().jsonl().trim().split("\n");
+        lines[2] = JSON.stringify({ ...JSON.parse(lines[2]), at: "yesterday" });
+        const { state, out } = setup(lines.join("\n") + "\n");
+        const run = await report(state, "--format", "md", "--out", path.join(out, "r.md"));
+        assert.equal(run.code, 2);
+        assert.match(run.stderr, /journal .*prod\.jsonl does not hold a valid record[^]*line 3\.at: expected an ISO time/);
+        assert.equal(existsSync(path.join(out, "r.md")), false);
     });
 
     it("--engine pulumi reads MITENE_JOURNAL_DIR, and takes no --state", () => {

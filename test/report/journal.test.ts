@@ -17,23 +17,32 @@ describe("report: reading the journal", () => {
         assert.deepEqual(looks.at(-1)!.gate!.measured, { requests: 1500, errors: 120, errorRate: 0.08, p99Ms: 190, unhealthyHosts: 0 });
     });
 
-    const damaged: [string, string][] = [
-        ["a line torn by a kill", line().slice(0, 40)],
-        ["not an object", "[1,2,3]"],
-        ["no runId", line({ runId: undefined })],
-        ["no atMinutes (an older journal)", line({ atMinutes: undefined })],
-        ["a negative atMinutes", line({ atMinutes: -1 })],
-        ["a time that is not a time", line({ at: "yesterday" })],
-        ["no phase", line({ phase: undefined })],
-        ["a detail that is not an object", line({ detail: "x" })],
-        ["a gate look without measured values", line({ phase: "gate", detail: { weight: 5, look: 1, verdict: "pass", thresholds: {}, findings: [] } })],
-        ["a gate look with an unknown verdict", line({ phase: "gate", detail: { weight: 5, look: 1, verdict: "maybe", measured: healthy(100), thresholds: {}, findings: [] } })],
-        ["a gate look with an error rate above 1", line({ phase: "gate", detail: { weight: 5, look: 1, verdict: "pass", measured: { ...healthy(100), errorRate: 8 }, thresholds: {}, findings: [] } })],
+    it("skips and counts a line torn by a kill, keeping the lines around it", () => {
+        const { entries, skipped, invalid } = parseJournal([line({ event: "before" }), line().slice(0, 40), line({ event: "after" })].join("\n"));
+        assert.deepEqual(skipped, [2]);
+        assert.deepEqual(invalid, []);
+        assert.deepEqual(entries.map((e) => [e.event, e.line]), [["before", 1], ["after", 3]]);
+    });
+
+    // JSON that is not an entry was edited by hand or damaged: the report refuses it, naming line and field.
+    const damaged: [string, string, RegExp][] = [
+        ["not an object", "[1,2,3]", /^line 2: /],
+        ["no runId", line({ runId: undefined }), /^line 2\.runId: /],
+        ["no atMinutes (an older journal)", line({ atMinutes: undefined }), /^line 2\.atMinutes: /],
+        ["a negative atMinutes", line({ atMinutes: -1 }), /^line 2\.atMinutes: .*found -1/],
+        ["a time that is not a time", line({ at: "yesterday" }), /^line 2\.at: expected an ISO time/],
+        ["no phase", line({ phase: undefined }), /^line 2\.phase: /],
+        ["a detail that is not an object", line({ detail: "x" }), /^line 2\.detail: /],
+        ["a gate look without measured values", line({ phase: "gate", detail: { weight: 5, look: 1, verdict: "pass", thresholds: {}, findings: [] } }), /^line 2\.detail\.measured: /],
+        ["a gate look with an unknown verdict", line({ phase: "gate", detail: { weight: 5, look: 1, verdict: "maybe", measured: healthy(100), thresholds: {}, findings: [] } }), /^line 2\.detail\.verdict: /],
+        ["a gate look with an error rate above 1", line({ phase: "gate", detail: { weight: 5, look: 1, verdict: "pass", measured: { ...healthy(100), errorRate: 8 }, thresholds: {}, findings: [] } }), /^line 2\.detail\.measured\.errorRate: /],
     ];
-    for (const [what, text] of damaged) {
-        it(`skips and counts ${what}, keeping the lines around it`, () => {
-            const { entries, skipped } = parseJournal([line({ event: "before" }), text, line({ event: "after" })].join("\n"));
-            assert.deepEqual(skipped, [2]);
+    for (const [what, text, problem] of damaged) {
+        it(`names ${what}: the line and the field`, () => {
+            const { entries, skipped, invalid } = parseJournal([line({ event: "before" }), text, line({ event: "after" })].join("\n"));
+            assert.deepEqual(skipped, []);
+            assert.equal(invalid.length, 1, invalid.join("\n"));
+            assert.match(invalid[0], problem);
             assert.deepEqual(entries.map((e) => [e.event, e.line]), [["before", 1], ["after", 3]]);
         });
     }
@@ -50,16 +59,17 @@ describe("report: reading the journal", () => {
         assert.equal(entries[0].phase, "discard");
     });
 
-    it("never throws, and every non-blank line is either an entry or counted", () => {
+    it("never throws, and every non-blank line is an entry, counted as torn, or described", () => {
         const gateLine = prodRolledBack().jsonl().split("\n").find((l) => l.includes(`"phase":"gate"`))!;
         const validLine = fc.constantFrom(line(), line({ phase: "traffic", region: "us-west-2" }), gateLine);
         const anyLine = fc.oneof(fc.string(), fc.json(), validLine, validLine.map((l) => l.slice(0, l.length - 3)));
         fc.assert(
             fc.property(fc.array(anyLine, { maxLength: 30 }), (lines) => {
                 const text = lines.map((l) => l.replace(/\n/g, " ")).join("\n");
-                const { entries, skipped } = parseJournal(text);
+                const { entries, skipped, invalid } = parseJournal(text);
                 const nonBlank = text.split("\n").filter((l) => l.trim() !== "").length;
-                assert.equal(entries.length + skipped.length, nonBlank);
+                const invalidLines = new Set(invalid.map((p) => p.match(/^line (\d+)/)![1])).size;
+                assert.equal(entries.length + skipped.length + invalidLines, nonBlank);
             }),
         );
     });
