@@ -12,6 +12,8 @@ import { endOfBakeGate } from "./legacyGate";
 type Report = (figure: string, value: string, goal: string, ok: boolean | null) => void;
 
 const OPTIONS: HarnessOptions = {
+    // prod's two services, each half of a region's requests.
+    services: { api: 0.5, web: 0.5 },
     steps: [...UPGRADE_DEFAULTS.steps],
     bakeMs: UPGRADE_DEFAULTS.bakeMs,
     intervalMs: UPGRADE_DEFAULTS.analysisIntervalMs,

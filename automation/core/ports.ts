@@ -157,7 +157,8 @@ export interface MetricsQuery {
     latencyThresholdsMs?: number[];
 }
 
-export interface ColorMetrics {
+/** One window's figures of one or more target groups. */
+export interface TrafficFigures {
     requests: number;
     /** Target 5xx responses. */
     errors: number;
@@ -167,6 +168,32 @@ export interface ColorMetrics {
     unhealthyHosts: number;
     /** Per latency threshold asked for (ms, as a string key): requests that took longer. */
     slowRequests?: Record<string, number>;
+}
+
+/** A color's figures: all its target groups together, and each service's target group on its own. */
+export interface ColorMetrics extends TrafficFigures {
+    /** Per service (the query's target groups, in its order). */
+    services: Record<string, TrafficFigures>;
+}
+
+export interface LoadBalancerQuery {
+    region: string;
+    /** `app/<name>/<id>` */
+    loadBalancer: string;
+    from: number;
+    to: number;
+}
+
+/**
+ * What the load balancer did as a whole over a window. Its own 5xx (an empty or failing target group, a
+ * target it could not connect to) are published per load balancer only, never per target group: the gate
+ * attributes them (gate/attribution.ts).
+ */
+export interface LoadBalancerFigures {
+    /** Requests it handed to a target, every target group of both colors. */
+    requests: number;
+    /** 5xx it answered itself (HTTPCode_ELB_5XX_Count). */
+    errors: number;
 }
 
 export class MetricsUnavailableError extends Error {
@@ -179,6 +206,7 @@ export class MetricsUnavailableError extends Error {
 /** CloudWatch for real; the scenario file in the sim. Throws MetricsUnavailableError when it cannot answer. */
 export interface MetricsSource {
     colorMetrics(query: MetricsQuery): Promise<ColorMetrics>;
+    loadBalancerMetrics(query: LoadBalancerQuery): Promise<LoadBalancerFigures>;
     /** Simulations only: when the new color's fault began in a region (ms since the epoch), for faultToRollbackMinutes. */
     faultOnset?(region: string): Promise<number | undefined>;
 }

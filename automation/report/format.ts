@@ -50,7 +50,7 @@ export const METRIC_COLUMNS: MetricColumn[] = [
     {
         key: "errorRate",
         title: "error rate",
-        value: (m) => (m.errorRate === undefined ? "-" : percent(m.errorRate)),
+        value: (m) => (m.errorRate === undefined ? "-" : `${percent(m.errorRate)}${m.loadBalancerErrors ? ` (${integer(m.loadBalancerErrors)} from the load balancer)` : ""}`),
         limit: (t) => (t.maxErrorRate === undefined ? null : `≤ ${percent(t.maxErrorRate)}${t.maxErrorRateRatio !== undefined ? ` and ≤ ${t.maxErrorRateRatio}× old color` : ""}`),
     },
     {
@@ -67,9 +67,12 @@ export const METRIC_COLUMNS: MetricColumn[] = [
     },
 ];
 
-/** Whether a measured figure broke its absolute threshold (the relative checks are in the findings). */
-export function breaks(key: MetricColumn["key"], m: Partial<Metrics>, t: Thresholds | null): boolean {
-    if (!t) return false;
+/**
+ * Whether a measured figure broke its absolute threshold (the relative checks are in the findings). The traffic
+ * minimum is the region's, not each service's: `service` rows never break it.
+ */
+export function breaks(key: MetricColumn["key"], m: Partial<Metrics>, t: Thresholds | null, service = false): boolean {
+    if (!t || (service && key === "requests")) return false;
     switch (key) {
         case "requests":
             return m.requests !== undefined && t.minRequests !== undefined && m.requests < t.minRequests;

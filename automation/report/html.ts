@@ -5,7 +5,7 @@
 import { gateCharts } from "./gateCharts";
 import { formatMinutes } from "../core/options";
 import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
-import { RegionModel, RunModel } from "./model";
+import { RegionModel, RunModel, StepModel } from "./model";
 import { timelineChart, weightChart } from "./charts";
 import { escapeXml as esc } from "./svg";
 
@@ -28,6 +28,8 @@ th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical
 th { background: #f6f8fa; }
 td.num { text-align: right; }
 tr.limits td { color: #555; font-style: italic; background: #fafafa; }
+tr.service td { color: #333; font-size: 0.93em; }
+tr.service td:first-child { padding-left: 20px; }
 .breach { color: #b3261e; font-weight: 700; }
 svg.chart { max-width: 100%; height: auto; display: block; margin: 8px 0; }
 svg .tick, svg .legend, svg .note { font-size: 11px; fill: #444; }
@@ -76,12 +78,14 @@ function stepsTable(region: RegionModel): string {
             rows.push(`<tr class="limits"><td>threshold</td><td></td><td></td>${METRIC_COLUMNS.map((c) => `<td class="num">${esc(c.limit(step.thresholds!) ?? "")}</td>`).join("")}</tr>`);
             shown = key;
         }
-        const cells = METRIC_COLUMNS.map((c) => {
-            if (!step.measured) return `<td class="num">-</td>`;
-            const breach = breaks(c.key, step.measured, step.thresholds);
-            return `<td class="num${breach ? " breach" : ""}">${esc(c.value(step.measured))}${breach ? " (over)" : ""}</td>`;
-        });
-        rows.push(`<tr><td>${esc(region.to ? `${region.to} ${step.weight}%` : `${step.weight}%`)}</td><td>${verdictBadge(step.verdict)}</td><td class="num">${step.looks}</td>${cells.join("")}</tr>`);
+        const cells = (measured: StepModel["measured"], service = false) =>
+            METRIC_COLUMNS.map((c) => {
+                if (!measured) return `<td class="num">-</td>`;
+                const breach = breaks(c.key, measured, step.thresholds, service);
+                return `<td class="num${breach ? " breach" : ""}">${esc(c.value(measured))}${breach ? " (over)" : ""}</td>`;
+            }).join("");
+        rows.push(`<tr><td>${esc(region.to ? `${region.to} ${step.weight}%` : `${step.weight}%`)}</td><td>${verdictBadge(step.verdict)}</td><td class="num">${step.looks}</td>${cells(step.measured)}</tr>`);
+        for (const [service, measured] of Object.entries(step.services)) rows.push(`<tr class="service"><td>↳ ${esc(service)}</td><td></td><td></td>${cells(measured, true)}</tr>`);
     }
     const caption = `<caption class="visually-hidden">Gate of ${esc(region.region)} per traffic step</caption>`;
     return `<table>${caption}<thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`;

@@ -17,6 +17,8 @@ const metricsSchema = z.object({
     /** null when the window had no traffic. */
     p99Ms: count.nullable(),
     unhealthyHosts: count,
+    /** The region's row: 5xx the load balancer answered itself, charged to the new color (in errors and requests). */
+    loadBalancerErrors: count.optional(),
 });
 
 /** The gate's thresholds as configured (`mitene:gate`); only what the report draws is read. */
@@ -50,6 +52,8 @@ export const gateLookSchema = z.object({
     verdict: lookVerdictSchema,
     /** null when the look could not measure (a failed query). */
     measured: metricsSchema.nullable(),
+    /** The same per service (each service's target group of the new color); absent from older drivers. */
+    services: z.record(z.string(), metricsSchema).nullable().optional(),
     /** The old color over the same window; null when it had too little traffic to compare with. */
     baseline: metricsSchema.nullable().optional(),
     thresholds: thresholdsSchema,
@@ -70,6 +74,7 @@ const regionResultSchema = z.object({
                 gate: z.string(),
                 checks: count.optional(),
                 measured: metricsSchema.partial().optional(),
+                services: z.record(z.string(), metricsSchema.partial()).nullable().optional(),
                 findings: z.array(z.string()).optional(),
             }),
         )

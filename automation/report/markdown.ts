@@ -7,7 +7,7 @@ import { formatMinutes } from "../core/options";
 import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
 import { Thresholds } from "./journal";
 import { ganttChart } from "./mermaid";
-import { RegionModel, RunModel } from "./model";
+import { RegionModel, RunModel, StepModel } from "./model";
 
 /** Events listed at most; the journal has them all. */
 export const MAX_EVENTS = 200;
@@ -32,8 +32,22 @@ function thresholdRow(thresholds: Thresholds): string {
     return `| *threshold* | | | ${METRIC_COLUMNS.map((c) => cell(c.limit(thresholds) ?? "")).join(" | ")} |`;
 }
 
+/** Service rows a region's table holds at most; above that, only those breaking a threshold (the HTML page has them all). */
+export const MAX_SERVICE_ROWS = 40;
+
+function figuresOf(measured: StepModel["measured"], thresholds: Thresholds | null, service = false): string[] {
+    return METRIC_COLUMNS.map((c) => {
+        if (!measured) return "-";
+        const value = c.value(measured);
+        return breaks(c.key, measured, thresholds, service) ? `**${value}**` : value;
+    });
+}
+
 function stepsTable(region: RegionModel): string[] {
     const lines = [`| step | gate | looks | ${METRIC_COLUMNS.map((c) => c.title).join(" | ")} |`, `|---|---|---:|${METRIC_COLUMNS.map(() => "---:").join("|")}|`];
+    const serviceRows = region.steps.reduce((n, step) => n + Object.keys(step.services).length, 0);
+    const breaching = (step: StepModel, m: StepModel["measured"]) => m !== null && METRIC_COLUMNS.some((c) => breaks(c.key, m, step.thresholds, true));
+    let hidden = 0;
     let shown: string | undefined;
     for (const step of region.steps) {
         const key = JSON.stringify(step.thresholds);
@@ -41,14 +55,17 @@ function stepsTable(region: RegionModel): string[] {
             lines.push(thresholdRow(step.thresholds));
             shown = key;
         }
-        const figures = METRIC_COLUMNS.map((c) => {
-            if (!step.measured) return "-";
-            const value = c.value(step.measured);
-            return breaks(c.key, step.measured, step.thresholds) ? `**${value}**` : value;
-        });
         const name = region.to ? `${region.to} ${step.weight}%` : `${step.weight}%`;
-        lines.push(`| ${name} | ${step.verdict} | ${step.looks} | ${figures.join(" | ")} |`);
+        lines.push(`| ${name} | ${step.verdict} | ${step.looks} | ${figuresOf(step.measured, step.thresholds).join(" | ")} |`);
+        for (const [service, measured] of Object.entries(step.services)) {
+            if (serviceRows > MAX_SERVICE_ROWS && !breaching(step, measured) && !step.findings.some((f) => f.startsWith(`${service}: `))) {
+                hidden++;
+                continue;
+            }
+            lines.push(`| ↳ ${cell(service)} | | | ${figuresOf(measured, step.thresholds, true).join(" | ")} |`);
+        }
     }
+    if (hidden > 0) lines.push("", `${hidden} more service rows within every threshold are in the HTML report and the journal.`);
     return lines;
 }
 

@@ -31,6 +31,8 @@ export interface StepModel {
     /** How many times the gate looked during the step. */
     looks: number;
     measured: Partial<Metrics> | null;
+    /** The same per service (its own target group of the new color). */
+    services: Record<string, Partial<Metrics>>;
     baseline: Metrics | null;
     thresholds: Thresholds | null;
     findings: string[];
@@ -145,6 +147,7 @@ function stepFromLooks(group: GateLook[]): StepModel {
         verdict: last.verdict,
         looks: group.length,
         measured: last.measured,
+        services: last.services ?? {},
         baseline: last.baseline ?? null,
         thresholds: last.thresholds,
         findings: last.findings.map((f) => f.message),
@@ -165,6 +168,7 @@ function stepsOf(looks: GateLook[], result: RegionResultDoc | undefined): StepMo
             verdict: step.gate,
             looks: step.checks ?? fromLooks?.looks ?? 0,
             measured: step.measured ?? fromLooks?.measured ?? null,
+            services: step.services ?? fromLooks?.services ?? {},
             baseline: fromLooks?.baseline ?? null,
             thresholds: fromLooks?.thresholds ?? null,
             findings: step.findings ?? fromLooks?.findings ?? [],

@@ -17,7 +17,7 @@ import { JobsStillRunningError, moveCron } from "./cron";
 import { RegionChangedError, RegionContext, RegionState, clusterRef, loadBalancerWeights, readRegion, regionContext, writeCluster, writeRegion } from "./regionState";
 import { rollbackRegion } from "./rollback";
 import { tearDown } from "./teardown";
-import { RegionResult, StepRecord, UpgradeOptions } from "./types";
+import { RegionResult, StepRecord, UpgradeOptions, summary } from "./types";
 
 const KEY = (key: string) => `mitene:${key}`;
 
@@ -312,6 +312,7 @@ export class RegionUpgrade {
                     to,
                     latencyThresholdsMs,
                 }),
+            loadBalancer: (from, to) => this.ports.metrics.loadBalancerMetrics({ region: this.region, loadBalancer: outputs.loadBalancer.arnSuffix, from, to }),
             checkpoint: async () => void (await this.checkpoint()),
             onLook: (look: Look) =>
                 this.ctx.event(`gate look ${look.look} at ${this.fresh} ${step}%: ${look.verdict}${look.measured ? `, ${look.measured.requests} requests, ${(look.measured.errorRate * 100).toFixed(2)}% errors, p99 ${look.measured.p99Ms === null ? "-" : Math.round(look.measured.p99Ms)} ms` : ""}`, {
@@ -325,7 +326,8 @@ export class RegionUpgrade {
             weight: step,
             gate: analysis.verdict,
             checks: analysis.checks,
-            measured: analysis.measured && { requests: analysis.measured.requests, errorRate: analysis.measured.errorRate, p99Ms: analysis.measured.p99Ms, unhealthyHosts: analysis.measured.unhealthyHosts },
+            measured: analysis.measured && summary(analysis.measured),
+            services: analysis.services && Object.fromEntries(Object.entries(analysis.services).map(([name, m]) => [name, summary(m)])),
             ...(analysis.findings.length > 0 ? { findings: analysis.findings.map((f) => f.message) } : analysis.reason && analysis.verdict !== "pass" ? { findings: [analysis.reason] } : {}),
         };
         this.result.steps.push(record);

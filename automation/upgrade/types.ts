@@ -53,8 +53,12 @@ export const UPGRADE_DEFAULTS = {
 export type RegionOutcome = "completed" | "rolled_back" | "failed" | "paused" | "nothing_to_do" | "skipped";
 export type RunOutcome = "completed" | "rolled_back" | "failed" | "paused" | "nothing_to_do";
 
-/** A measured window as the JSON result shows it. */
-export type MeasuredSummary = Pick<Measured, "requests" | "errorRate" | "p99Ms" | "unhealthyHosts">;
+/** A measured window as the JSON result shows it (the region's with the load balancer's 5xx charged to it). */
+export type MeasuredSummary = Pick<Measured, "requests" | "errorRate" | "p99Ms" | "unhealthyHosts" | "loadBalancerErrors">;
+
+export function summary(m: Measured): MeasuredSummary {
+    return { requests: m.requests, errorRate: m.errorRate, p99Ms: m.p99Ms, unhealthyHosts: m.unhealthyHosts, ...(m.loadBalancerErrors !== undefined ? { loadBalancerErrors: m.loadBalancerErrors } : {}) };
+}
 
 export interface StepRecord {
     weight: number;
@@ -63,6 +67,8 @@ export interface StepRecord {
     checks: number;
     /** The new color since the step began, at the last look that could measure. */
     measured: MeasuredSummary | null;
+    /** The same per service: its own target group of the new color. */
+    services: Record<string, MeasuredSummary> | null;
     /** Why the gate did not pass. */
     findings?: string[];
 }

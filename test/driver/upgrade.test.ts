@@ -86,7 +86,7 @@ describe("upgrade on the sim engine", () => {
         assert.equal(run.code, 1);
         // Argo Rollouts' rule: four failed queries in a row fail the step closed (the fifth minute is never reached).
         assert.deepEqual(run.json.regions[0].steps, [
-            { weight: 5, gate: "fail", checks: 4, measured: null, findings: ["metrics unavailable on 4 consecutive looks, failing closed: sim scenario: metrics of ap-northeast-1 are unavailable"] },
+            { weight: 5, gate: "fail", checks: 4, measured: null, services: null, findings: ["metrics unavailable on 4 consecutive looks, failing closed: sim scenario: metrics of ap-northeast-1 are unavailable"] },
         ]);
     });
 });
