@@ -6,18 +6,34 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { clusterStack, opsStack, regionStack } from "../components/naming";
 import { readStackFile, stackFilePath, stackFileText } from "../stacks/stackFiles";
 
-export const FLEET_REGIONS = ["ap-northeast-1", "us-west-2", "us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-1"];
+export const FLEET_REGIONS = [
+    "ap-northeast-1",
+    "us-west-2",
+    "us-east-1",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "eu-north-1",
+    "sa-east-1",
+    "ca-central-1",
+    "ap-south-1",
+    "us-east-2",
+];
 
 export interface FleetShape {
     env: string;
     regions: string[];
     services: number;
+    /** The env's rollout plan (`mitene:rollout` of its Ops stack). Default none: the driver's defaults. */
+    rollout?: Record<string, unknown>;
 }
 
 /** Writes the stack files of `shape` into `dir` and returns their stack names. */
 export function writeSyntheticEnv(dir: string, shape: FleetShape): string[] {
     mkdirSync(dir, { recursive: true });
-    const ops = readStackFile("ops-prod");
+    // prod's rollout plan names prod's regions: a synthetic env has its own, or none.
+    const { "mitene:rollout": _prodRollout, ...ops } = readStackFile("ops-prod");
     const region = readStackFile("region-prod-us-west-2");
     const cluster = readStackFile("mitene-prod-us-west-2-blue");
     const write = (stack: string, config: Record<string, unknown>) => {
@@ -29,7 +45,7 @@ export function writeSyntheticEnv(dir: string, shape: FleetShape): string[] {
         return { name, host: `${name}.${shape.env}.mitene.example`, port: 3000, healthCheckPath: "/healthz" };
     });
     return [
-        write(opsStack(shape.env), ops),
+        write(opsStack(shape.env), shape.rollout ? { ...ops, "mitene:rollout": shape.rollout } : ops),
         ...shape.regions.flatMap((name, i) => [
             write(regionStack(shape.env, name), {
                 ...region,

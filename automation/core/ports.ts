@@ -312,8 +312,42 @@ export interface LeaseStore {
     alive(lease: Lease): boolean;
 }
 
+// ---------------------------------------------------------------- stop the line, rollout plan
+
+/** The stop-the-line switch, while it is on: who pulled it, when (ISO, the wall clock), and why. */
+export interface Halt {
+    by: string;
+    at: string;
+    reason: string;
+}
+
+/** The rollout plan of an env's latest upgrade (its waves, wave 0 the canary), for `status`. */
+export interface RecordedRollout {
+    runId: string;
+    /** Target Kubernetes version. */
+    to: string;
+    /** ISO time the run started, on its clock. */
+    at: string;
+    waves: string[][];
+}
+
+/**
+ * What an env's runs share outside the lease, so that anyone may write it while a run holds the lease: the
+ * stop-the-line switch, which every running upgrade reads at each step, and the rollout plan of its latest
+ * upgrade. A file of the sim state; an item of the lease table for real (and in the emulator on local).
+ */
+export interface EnvControl {
+    halt(env: string): Promise<Halt | null>;
+    /** Turns the switch on unless it is on already (the first halt stands); says which. */
+    setHalt(env: string, halt: Halt): Promise<{ halt: Halt; already: boolean }>;
+    /** Turns it off; the halt it lifted, or null when it was off. */
+    clearHalt(env: string): Promise<Halt | null>;
+    rollout(env: string): Promise<RecordedRollout | null>;
+    setRollout(env: string, rollout: RecordedRollout): Promise<void>;
+}
+
 /** What part of a run an entry belongs to, for timelines and reports. */
-export type JournalPhase = "start" | "preflight" | "bring-up" | "argo" | "traffic" | "gate" | "cut-over" | "hold" | "teardown" | "rollback" | "discard" | "ops" | "outcome" | "end";
+export type JournalPhase = "start" | "preflight" | "bring-up" | "argo" | "traffic" | "gate" | "wave" | "halt" | "cut-over" | "hold" | "teardown" | "rollback" | "discard" | "ops" | "outcome" | "end";
 
 export interface JournalEntry {
     /** ISO time on the run's clock: virtual on the sim and local engines, the wall clock on pulumi. */

@@ -15,6 +15,8 @@ export interface EnvFacts {
     servingVersions: Record<string, string>;
     /** Each region's services (its target groups), by name. */
     services: Record<string, string[]>;
+    /** The env's rollout plan as its Ops stack's config says it (`mitene:rollout`, upgrade/rollout.ts reads it). */
+    rollout: unknown;
     opsVersion: string | null;
     /** Versions of the Ops cluster's three layers (they differ in the middle of an in-place upgrade). */
     opsVersions: { controlPlane: string; coreAddons: string; nodeGroups: string } | null;
@@ -35,6 +37,7 @@ export function factsFromView(view: EnvView): EnvFacts {
         regions: view.regions.map((r) => r.region),
         servingVersions,
         services,
+        rollout: view.ops?.config["mitene:rollout"],
         opsVersion: ops?.kubernetesVersion ?? null,
         opsVersions: ops ? { controlPlane: ops.kubernetesVersion, coreAddons: ops.coreAddonsVersion, nodeGroups: ops.nodeGroupVersion } : null,
     };
@@ -44,6 +47,7 @@ export function factsFromCommitted(env: string, stacksDir?: string): EnvFacts {
     const regions: string[] = [];
     const servingVersions: Record<string, string> = {};
     const services: Record<string, string[]> = {};
+    let rollout: unknown;
     let opsVersions: EnvFacts["opsVersions"] = null;
     for (const stack of listStacks(stacksDir)) {
         const id = parseStackName(stack);
@@ -54,12 +58,13 @@ export function factsFromCommitted(env: string, stacksDir?: string): EnvFacts {
             services[id.region] = serviceNames(config["mitene:services"]);
         }
         if (id.kind === "ops") {
+            rollout = config["mitene:rollout"];
             const controlPlane = configText(config, "kubernetesVersion")!;
             opsVersions = { controlPlane, coreAddons: configText(config, "coreAddonsVersion") ?? controlPlane, nodeGroups: configText(config, "nodeGroupVersion") ?? controlPlane };
         }
         if (id.kind === "cluster" && configText(config, "cron") === "true") servingVersions[id.region] = configText(config, "kubernetesVersion")!;
     }
-    return { env, regions: regions.sort(), servingVersions, services, opsVersion: opsVersions?.controlPlane ?? null, opsVersions };
+    return { env, regions: regions.sort(), servingVersions, services, rollout, opsVersion: opsVersions?.controlPlane ?? null, opsVersions };
 }
 
 /** Service names of a region's `mitene:services` as configured (the program validates the rest). */

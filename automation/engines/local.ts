@@ -16,7 +16,7 @@ import { BadInputError } from "../core/errors";
 import { EnvFacts, factsFromCommitted, factsFromView, requireKnownEnv } from "./facts";
 import { observeEnv } from "../core/fleet";
 import { CrashPlan } from "../core/process";
-import { Scenario } from "../scenario/scenario";
+import { DEFAULT_SCENARIO, Scenario } from "../scenario/scenario";
 import { AccountPreconditions, ensureEmulator, provisionAccount } from "../local/emulator";
 import { LEASE_REGION, LocalPorts, createLocalPorts } from "./localPorts";
 import { findToolchain } from "../local/toolchain";
@@ -74,6 +74,18 @@ async function reconcileHistory(ports: LocalPorts, stateDir: string, env: string
 export interface LocalOpening {
     stateDir: string;
     scenario: Scenario;
+}
+
+/**
+ * Only what the stop-the-line switch needs (the emulator's lease table, the journal, the clock): `halt` must not
+ * wait for an env to be seeded.
+ */
+export async function openLocalControl(stateDir: string, env: string, io: EngineIo): Promise<DriverPorts> {
+    const toolchain = findToolchain();
+    mkdirSync(stateDir, { recursive: true });
+    const { endpoint } = await ensureEmulator(stateDir, toolchain);
+    await provisionAccount(endpoint, accountPreconditions(undefined));
+    return createLocalPorts({ stateDir, env, scenario: DEFAULT_SCENARIO, identity: io.identity, toolchain, endpoint, warn: io.warn });
 }
 
 export async function openLocalEngine(options: EngineOptions, opening: LocalOpening, env: string, io: EngineIo, validate: (facts: EnvFacts) => void): Promise<DriverPorts> {

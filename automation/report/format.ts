@@ -28,6 +28,12 @@ export function durationNote(run: { engine: string | null; interrupted: boolean 
     return run.interrupted ? " until its last entry" : "";
 }
 
+/** "canary", "wave 2", or nothing for a run without a rollout plan. */
+export const waveName = (wave: number | null) => (wave === null ? "" : wave === 0 ? "canary" : `wave ${wave}`);
+
+/** "Canary:", "Wave 2:", heading a region's wave line. */
+export const waveTitle = (wave: number) => (wave === 0 ? "Canary:" : `Wave ${wave}:`);
+
 /** "rolled_back" -> "rolled back". */
 export const outcome = (result: string) => result.replace(/_/g, " ");
 

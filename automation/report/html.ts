@@ -4,7 +4,7 @@
  */
 import { gateCharts } from "./gateCharts";
 import { formatMinutes } from "../core/options";
-import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
+import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome, waveName, waveTitle } from "./format";
 import { RegionModel, RunModel, StepModel } from "./model";
 import { timelineChart, weightChart } from "./charts";
 import { escapeXml as esc } from "./svg";
@@ -48,7 +48,7 @@ summary { cursor: pointer; font-weight: 600; }
 `;
 
 const GOOD = new Set(["completed", "nothing_to_do"]);
-const BAD = new Set(["rolled_back", "failed", "interrupted"]);
+const BAD = new Set(["rolled_back", "failed", "interrupted", "partial", "halted"]);
 
 function badge(result: string): string {
     const tone = GOOD.has(result) ? "good" : BAD.has(result) ? "bad" : "neutral";
@@ -64,7 +64,7 @@ function facts(run: RunModel): string {
         ["Started", `${esc(clock(run.startedAt, 0))} UTC`],
         ["Took", esc(`${formatMinutes(run.durationMinutes)}${durationNote(run)}`)],
     ];
-    if (run.regions.length > 0) rows.push(["Regions", run.regions.map((r) => `${esc(r.region)} ${badge(r.result)}`).join(", ")]);
+    if (run.regions.length > 0) rows.push(["Regions", run.regions.map((r) => `${r.wave === null ? "" : `${esc(waveName(r.wave))}: `}${esc(r.region)} ${badge(r.result)}`).join(", ")]);
     return `<dl class="facts">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;
 }
 
@@ -94,6 +94,7 @@ function stepsTable(region: RegionModel): string {
 function regionSection(run: RunModel, region: RegionModel, index: number): string {
     const colors = region.from && region.to ? ` (${esc(region.from)} → ${esc(region.to)})` : "";
     const parts = [`<section aria-labelledby="region-${index}"><h2 id="region-${index}">${esc(region.region)}: ${badge(region.result)}${colors}</h2>`];
+    if (region.wave !== null) parts.push(`<p><strong>${esc(waveTitle(region.wave))}</strong> ${esc(region.wave === 0 ? "first, alone" : region.waveNote ?? "")}</p>`);
     if (region.reason) parts.push(`<p><strong>Why:</strong> ${esc(region.reason)}</p>`);
     if (region.faultToRollbackMinutes !== null) parts.push(`<p><strong>Fault to rollback:</strong> ${region.faultToRollbackMinutes} minutes, from the fault's start to all traffic back.</p>`);
     if (region.result === "interrupted" && region.lastEvent) parts.push(`<p><strong>Last entry</strong> at ${esc(offset(region.lastEvent.atMinutes))}: ${esc(region.lastEvent.event)}</p>`);
@@ -131,6 +132,8 @@ export function renderHtml(run: RunModel): string {
     const sections = [
         `<h1>mitene ${esc(run.title)}: ${badge(run.result)}</h1>`,
         facts(run),
+        ...(run.result === "partial" ? [`<p class="note" role="note">Partial: the regions ended differently: the env now runs two versions.</p>`] : []),
+        ...(run.halt ? [`<p class="note" role="note">Halted: ${esc(run.halt)}</p>`] : []),
         ...run.notes.map((note) => `<p class="note" role="note">${esc(note)}</p>`),
     ];
     if (run.stages.length > 0) sections.push(`<h2>Stages</h2>`, keyValueTable("Stages of the in-place upgrade", run.stages.map((s) => [s.stage, `${outcome(s.result)}${s.detail ? `: ${s.detail}` : ""}`])));

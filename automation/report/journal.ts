@@ -62,6 +62,8 @@ export const gateLookSchema = z.object({
 
 const regionResultSchema = z.object({
     region: z.string(),
+    /** Its wave in the rollout plan (0: the canary); absent from older drivers. */
+    wave: z.number().int().min(0).optional(),
     from: z.string().nullable().optional(),
     to: z.string().nullable().optional(),
     result: z.string(),
@@ -163,8 +165,8 @@ export function parseJournal(text: string): ParsedJournal {
             return;
         }
         const entry: ReadEntry = { ...parsed.data, line };
-        // A gate entry with `look` is one look; without it, the step's verdict, read as an ordinary event.
-        if (entry.phase === "gate" && entry.detail && "look" in entry.detail) {
+        // A gate (or wave bake) entry with `look` is one look; without it, the step's verdict, read as an ordinary event.
+        if ((entry.phase === "gate" || entry.phase === "wave") && entry.detail && "look" in entry.detail) {
             const gate = gateLookSchema.safeParse(entry.detail);
             if (!gate.success) {
                 skipped.push(line);

@@ -4,7 +4,7 @@
  * of a pull request body: gate looks are summed up per step, and the event list is capped.
  */
 import { formatMinutes } from "../core/options";
-import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
+import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome, waveName, waveTitle } from "./format";
 import { Thresholds } from "./journal";
 import { ganttChart } from "./mermaid";
 import { RegionModel, RunModel, StepModel } from "./model";
@@ -23,7 +23,9 @@ function summary(run: RunModel): string[] {
         `- **Run:** \`${run.runId}\` in env \`${run.env}\``,
         `- **Started:** ${clock(run.startedAt, 0)} UTC; **took** ${formatMinutes(run.durationMinutes)}${durationNote(run)}`,
     ];
-    if (run.regions.length > 0) lines.push(`- **Regions:** ${run.regions.map((r) => `${r.region} ${outcome(r.result)}`).join(", ")}`);
+    if (run.regions.length > 0) lines.push(`- **Regions:** ${run.regions.map((r) => `${r.wave === null ? "" : `${waveName(r.wave)}: `}${r.region} ${outcome(r.result)}`).join(", ")}`);
+    if (run.result === "partial") lines.push("", "> **Partial:** the regions ended differently: the env now runs two versions.");
+    if (run.halt) lines.push("", `> **Halted:** ${cell(run.halt)}`);
     for (const note of run.notes) lines.push("", `> **Note:** ${cell(note)}`);
     return lines;
 }
@@ -72,6 +74,7 @@ function stepsTable(region: RegionModel): string[] {
 function regionSection(run: RunModel, region: RegionModel): string[] {
     const colors = region.from && region.to ? ` (${region.from} → ${region.to})` : "";
     const lines = ["", `### ${region.region}: ${outcome(region.result)}${colors}`, ""];
+    if (region.wave !== null) lines.push(`**${waveTitle(region.wave)}** ${region.wave === 0 ? "first, alone" : cell(region.waveNote ?? "")}`.trimEnd(), "");
     if (region.reason) lines.push(`**Why:** ${cell(region.reason)}`, "");
     if (region.faultToRollbackMinutes !== null) lines.push(`**Fault to rollback:** ${region.faultToRollbackMinutes} minutes, from the fault's start to all traffic back.`, "");
     if (region.result === "interrupted" && region.lastEvent) lines.push(`**Last entry** at ${offset(region.lastEvent.atMinutes)}: ${cell(region.lastEvent.event)}`, "");

@@ -12,6 +12,7 @@ import { CrashPlan, ProcessIdentity } from "../core/process";
 import { ScenarioCallerIdentity } from "../scenario/identity";
 import { NoInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics, ScenarioSubnets, StackHistory } from "../scenario/observers";
 import { Scenario } from "../scenario/scenario";
+import { SimEnvControl } from "./control";
 import { SimEngine } from "./engine";
 import { SimLeaseStore } from "./lease";
 import { SimLoadBalancer } from "./loadBalancer";
@@ -61,6 +62,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
         insights: new NoInsights(),
         identity: new ScenarioCallerIdentity(options.scenario, engine, options.env),
         lease: new SimLeaseStore(store, options.identity),
+        control: new SimEnvControl(store),
         journal: new FileJournal(stateJournalDir(options.stateDir)),
         close: async () => store.writeClock(clock.now()),
     };
