@@ -134,6 +134,8 @@ export function wavesFor(plan: RolloutPlan, regions: string[]): string[][] {
 
 /** Runs the upgrade; the caller has validated the options and checked pending operations. */
 export async function runUpgrade(ports: DriverPorts, invocation: Invocation, options: UpgradeOptions, regions: string[], log: RunLog): Promise<UpgradeResult> {
+    // A switch that cannot be read is refused before anything moves (exit 2, naming where it is).
+    await ports.control.halt(options.env);
     const plan: RolloutPlan = { ...options.rollout, waves: wavesFor(options.rollout, regions) };
     const runOptions: UpgradeOptions = { ...options, rollout: plan };
     const ordered = plan.waves.flat();

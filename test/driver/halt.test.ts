@@ -5,6 +5,8 @@
  * rollback and discard still work; `resume` lifts it and the next upgrade goes on.
  */
 import { strict as assert } from "node:assert";
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { ConfigChanges } from "../../automation/core/ports";
 import { silentProgress } from "../../automation/record/progress";
 import { RunLog } from "../../automation/record/runLog";
@@ -127,5 +129,15 @@ describe("stop the line: halt and resume", () => {
         const goes = await upgrade(state);
         assert.equal(goes.json.result, "completed", goes.stderr);
         assert.deepEqual((await statusOf(state)).regions.map((r: any) => r.clusters.map((c: any) => c.color)), [["green"], ["green"]]);
+    });
+    it("a switch file edited by hand is refused, naming it (exit 2), by status and by an upgrade alike", async () => {
+        const state = await seeded();
+        const file = path.join(state, "control", "prod-halt.json");
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, JSON.stringify({ by: "me", reason: "" }));
+        for (const run of [await cli(sim(state, "status", "--env", "prod", "--json")), await upgrade(state)]) {
+            assert.equal(run.code, 2, run.stderr);
+            assert.match(run.json.error, /control\/prod-halt\.json is not a stop-the-line switch \(at: .*; reason: /);
+        }
     });
 });
