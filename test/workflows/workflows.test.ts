@@ -28,11 +28,11 @@ import {
 } from "./helpers";
 
 const CALLED = "run-driver.yml";
-const DISPATCHED = ["discard.yml", "ops-upgrade.yml", "rollback.yml", "upgrade.yml"];
+const DISPATCHED = ["discard.yml", "ops-upgrade.yml", "rollback.yml", "stop-the-line.yml", "upgrade.yml"];
 
 describe("workflows: the set", () => {
-    it("has ci, preview, preview-comment, upgrade, ops-upgrade, rollback, discard and the reusable run-driver", () => {
-        assert.deepEqual(files, ["ci.yml", "discard.yml", "ops-upgrade.yml", "preview-comment.yml", "preview.yml", "rollback.yml", "run-driver.yml", "upgrade.yml"]);
+    it("has ci, preview, preview-comment, upgrade, ops-upgrade, rollback, discard, stop-the-line and the reusable run-driver", () => {
+        assert.deepEqual(files, ["ci.yml", "discard.yml", "ops-upgrade.yml", "preview-comment.yml", "preview.yml", "rollback.yml", "run-driver.yml", "stop-the-line.yml", "upgrade.yml"]);
     });
 
     it("every job either runs steps somewhere or calls the reusable workflow of this repository", () => {
@@ -95,6 +95,8 @@ describe("workflows: permissions", () => {
             "rollback.yml/rollback": change,
             "discard.yml/check": { contents: "read", "pull-requests": "read" },
             "discard.yml/discard": change,
+            "stop-the-line.yml/check": {},
+            "stop-the-line.yml/switch": change,
             "run-driver.yml/run": change,
         };
         const actual = Object.fromEntries(everyJob().map(({ file, id, job }) => [`${file}/${id}`, job.permissions]));
