@@ -174,18 +174,25 @@ function figures(sums: Sums, thresholdsMs: number[]): TrafficFigures {
 
 /** Buckets per color and service, computed once: queries repeat and overlap, and a bucket never changes once past. */
 export class TrafficModel {
-    private readonly buckets = new Map<string, ServedBucket>();
+    /** Per series (a region's target group of one color and service), its buckets by index. */
+    private readonly series = new Map<string, Map<number, ServedBucket & { known: number }>>();
 
     constructor(private readonly scenario: Scenario) {}
 
-    private bucket(history: WeightHistory, q: WindowQuery, service: string, b: number): ServedBucket {
+    private seriesOf(q: WindowQuery, service: string): Map<number, ServedBucket & { known: number }> {
+        const key = `${q.region}|${q.color}|${q.newColor}|${service}|${q.services[service]}`;
+        let series = this.series.get(key);
+        if (!series) this.series.set(key, (series = new Map()));
+        return series;
+    }
+
+    private bucket(history: WeightHistory, q: WindowQuery, service: string, series: Map<number, ServedBucket & { known: number }>, b: number): ServedBucket {
         const start = b * BUCKET_MS;
         // Only weight changes up to the bucket's start shape it: later ones leave the cached bucket valid.
         let known = 0;
         while (known < history.length && history[known].at <= start) known++;
-        const key = `${q.region}|${q.color}|${q.newColor}|${service}|${q.services[service]}|${b}|${known}`;
-        let served = this.buckets.get(key);
-        if (!served) {
+        let served = series.get(b);
+        if (!served || served.known !== known) {
             const e = expectedBucket(this.scenario, history, q, service, start);
             const noise = this.scenario.noise;
             const draws = noise ? new Draws(`${noise.seed}|${q.region}|${q.color}|${service}|${b}|${e.offered}|${e.errorRate}|${e.loadBalancerErrorRate}`) : undefined;
@@ -200,9 +207,10 @@ export class TrafficModel {
                 p99Ms: draws ? e.p99Ms * Math.exp(LATENCY_JITTER * draws.normal()) : e.p99Ms,
                 unhealthyHosts: e.unhealthyHosts,
                 slow: new Map(),
-                key,
+                key: `${q.region}|${q.color}|${q.newColor}|${service}|${q.services[service]}|${b}|${known}`,
+                known,
             };
-            this.buckets.set(key, served);
+            series.set(b, served);
         }
         return served;
     }
@@ -220,11 +228,12 @@ export class TrafficModel {
     /** One service's target group of one color over [from, to); undefined when its metrics are unavailable. */
     private sums(history: WeightHistory, q: WindowQuery, service: string): Sums | undefined {
         const sums: Sums = { requests: 0, errors: 0, loadBalancerErrors: 0, unhealthyHosts: 0, slow: new Map(q.thresholdsMs.map((t) => [t, 0])), parts: [] };
+        const series = this.seriesOf(q, service);
         for (let b = Math.floor(q.from / BUCKET_MS); b * BUCKET_MS < q.to; b++) {
             const start = b * BUCKET_MS;
             const overlap = (Math.min(q.to, start + BUCKET_MS) - Math.max(q.from, start)) / BUCKET_MS;
             if (overlap <= 0) continue;
-            const bucket = this.bucket(history, q, service, b);
+            const bucket = this.bucket(history, q, service, series, b);
             if (bucket.unavailable) return undefined;
             sums.requests += bucket.requests * overlap;
             sums.errors += bucket.errors * overlap;
