@@ -287,7 +287,7 @@ function durationLine(engine: string, minutes: number, journal: string, ran: boo
 }
 
 function upgradeText(result: UpgradeOutcome): string {
-    const lines = [`upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.replace("_", " ").toUpperCase()}`];
+    const lines = [`upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.replace(/_/g, " ").toUpperCase()}`];
     const blocking = result.preflight?.filter((f) => f.severity === "blocking") ?? [];
     if (blocking.length > 0) {
         lines.push("  preflight found:");
@@ -299,7 +299,7 @@ function upgradeText(result: UpgradeOutcome): string {
     lines.push(`  ${"wave".padEnd(5)} ${"region".padEnd(16)} ${"from".padEnd(6)} ${"to".padEnd(6)} ${"result".padEnd(13)} steps`);
     for (const r of result.regions) {
         const steps = r.steps.map((s) => `${s.weight}%:${s.gate}`).join(" ");
-        lines.push(`  ${String(r.wave).padEnd(5)} ${r.region.padEnd(16)} ${(r.from ?? "-").padEnd(6)} ${(r.to ?? "-").padEnd(6)} ${r.result.replace("_", " ").padEnd(13)} ${steps}`);
+        lines.push(`  ${String(r.wave).padEnd(5)} ${r.region.padEnd(16)} ${(r.from ?? "-").padEnd(6)} ${(r.to ?? "-").padEnd(6)} ${r.result.replace(/_/g, " ").padEnd(13)} ${steps}`);
         if (r.reason) lines.push(`      ${r.reason}`);
     }
     lines.push(durationLine(result.engine, result.durationMinutes, result.journal, result.result !== "nothing_to_do" || result.durationMinutes > 0));
