@@ -22,6 +22,7 @@ import { OpsUpgradeFlags, opsUpgradeCommand } from "./commands/opsUpgrade";
 import { PreflightFlags, formatPreflight, preflightCommand } from "./commands/preflight";
 import { diffCommand, policyCommand, renderCommand } from "./commands/graphs";
 import { IDENTITY_DEFAULTS, IdentityFlags, formatIdentity, identityCommand } from "./commands/identity";
+import { HaltFlags, formatHalt, formatResume, haltCommand, operator, resumeCommand } from "./commands/halt";
 import { UPGRADE_DEFAULTS } from "./upgrade/types";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -119,13 +120,18 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
     const upgradeFlags = (command: Command, set: EngineOptionSet) =>
         withEngine(command, { scenario: true, crash: true, ...set })
             .option("--to <version>", "target Kubernetes minor, e.g. 1.35", once("--to"))
-            .option("--region <region>", "limit to this region (repeatable; the first is the canary)", collect, [])
+            .option("--region <region>", "limit to this region (repeatable; in this order, unless the rollout plan says otherwise)", collect, [])
             .option("--steps <percents>", "traffic steps on the new color", once("--steps"), UPGRADE_DEFAULTS.steps.join(","))
             .option("--bake <duration>", "how long each step bakes under the gate", once("--bake"), "10m")
             .option("--analysis-interval <duration>", "how often the gate looks at the metrics while a step bakes", once("--analysis-interval"), "1m")
             .option("--stop-at <percent>", "stop (result paused, exit 0) once the new color carries this step and its gate passed", once("--stop-at"))
             .option("--hold <duration>", "wait after the cron cut-over before tearing the old cluster down", once("--hold"), "30m")
-            .option("--parallel-regions", "after the canary, shift all other regions at once")
+            .option("--canary <region>", "the regions that go first, together and alone (repeatable; default: the env's rollout plan, else the first region)", collect, [])
+            .option("--max-parallel <n>", "after the canary, regions moving traffic at once in each wave (1: one region after another; default: the env's rollout plan)", once("--max-parallel"))
+            .option("--parallel-regions", "after the canary, all other regions in one wave (--max-parallel without a limit)")
+            .option("--wave-bake <duration>", "a wave starts once every region of the one before has served 100% this long, its gate passing (default: the env's rollout plan, 10m)", once("--wave-bake"))
+            .option("--wave-min-requests <n>", "... and served this many requests at 100% (default: the env's rollout plan, 1000)", once("--wave-min-requests"))
+            .option("--on-region-rollback <policy>", "when a region rolls back, the others of its wave: halt (stop where they are), continue, or rollback-wave (default: the env's rollout plan, halt)", once("--on-region-rollback"))
             .option("--no-destroy", "stop after the cut-over and keep the old cluster (rollback stays possible)")
             .option("--retry", "try again in regions whose earlier attempt was rolled back")
             .option("--fast-rollback", "on a failed gate, set the listener rules directly before updating the region stack")
@@ -187,6 +193,19 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
         .action(async (flags: DiscardFlags) => {
             const report = await discardCommand(flags, engineIo, invocation(argv.join(" ")));
             done({ json: report, text: formatDiscard(report), exitCode: report.result === "failed" ? EXIT.failed : EXIT.ok });
+        });
+
+    withEngine(program.command("halt").description("stop the line: every running upgrade of the env stops at its next step and starts nothing more (rollback and discard still work)").requiredOption("--env <env>", "environment", once("--env")))
+        .requiredOption("--reason <text>", "why, in one line (shown by status and the reports)", once("--reason"))
+        .action(async (flags: HaltFlags) => {
+            const report = await haltCommand(flags, engineIo, invocation(argv.join(" ")), operator(io.settings ?? process.env, io.identity.host));
+            done({ json: report, text: formatHalt(report), exitCode: EXIT.ok });
+        });
+
+    withEngine(program.command("resume").description("lift the stop-the-line switch: the next upgrade goes on from where the halt left it").requiredOption("--env <env>", "environment", once("--env")))
+        .action(async (flags: EngineOptions & { env: string }) => {
+            const report = await resumeCommand(flags, engineIo, invocation(argv.join(" ")));
+            done({ json: report, text: formatResume(report), exitCode: EXIT.ok });
         });
 
     withEngine(program.command("ops-upgrade").description("in-place upgrade of the Ops cluster, one minor: control plane, core add-ons, node groups").requiredOption("--env <env>", "environment", once("--env")), { scenario: true, crash: true })
@@ -312,7 +331,7 @@ function durationLine(engine: string, minutes: number, journal: string, ran: boo
 }
 
 function upgradeText(result: UpgradeOutcome): string {
-    const lines = [`upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.replace("_", " ").toUpperCase()}`];
+    const lines = [`upgrade of ${result.env} to Kubernetes ${result.to}: ${result.result.replace(/_/g, " ").toUpperCase()}`];
     const blocking = result.preflight?.filter((f) => f.severity === "blocking") ?? [];
     if (blocking.length > 0) {
         lines.push("  preflight found:");
@@ -320,10 +339,11 @@ function upgradeText(result: UpgradeOutcome): string {
         lines.push("  nothing was changed");
         return [...lines, durationLine(result.engine, result.durationMinutes, result.journal, false)].join("\n");
     }
-    lines.push(`  ${"region".padEnd(16)} ${"from".padEnd(6)} ${"to".padEnd(6)} ${"result".padEnd(13)} steps`);
+    if (result.result === "partial") lines.push(`  regions ended differently: ${result.regions.map((r) => `${r.region} ${r.result.replace("_", " ")}`).join(", ")}`);
+    lines.push(`  ${"wave".padEnd(5)} ${"region".padEnd(16)} ${"from".padEnd(6)} ${"to".padEnd(6)} ${"result".padEnd(13)} steps`);
     for (const r of result.regions) {
         const steps = r.steps.map((s) => `${s.weight}%:${s.gate}`).join(" ");
-        lines.push(`  ${r.region.padEnd(16)} ${(r.from ?? "-").padEnd(6)} ${(r.to ?? "-").padEnd(6)} ${r.result.replace("_", " ").padEnd(13)} ${steps}`);
+        lines.push(`  ${String(r.wave).padEnd(5)} ${r.region.padEnd(16)} ${(r.from ?? "-").padEnd(6)} ${(r.to ?? "-").padEnd(6)} ${r.result.replace(/_/g, " ").padEnd(13)} ${steps}`);
         if (r.reason) lines.push(`      ${r.reason}`);
     }
     lines.push(durationLine(result.engine, result.durationMinutes, result.journal, result.result !== "nothing_to_do" || result.durationMinutes > 0));

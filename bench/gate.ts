@@ -12,6 +12,8 @@ import { endOfBakeGate } from "./legacyGate";
 type Report = (figure: string, value: string, goal: string, ok: boolean | null) => void;
 
 const OPTIONS: HarnessOptions = {
+    // prod's two services, each half of a region's requests.
+    services: { api: 0.5, web: 0.5 },
     steps: [...UPGRADE_DEFAULTS.steps],
     bakeMs: UPGRADE_DEFAULTS.bakeMs,
     intervalMs: UPGRADE_DEFAULTS.analysisIntervalMs,
@@ -125,8 +127,36 @@ async function regressions(report: Report, seeds: number): Promise<void> {
     }
 }
 
+/** The gate before issue 20: the region's target groups summed, no service judged on its own. */
+const summedGate =
+    (options: HarnessOptions): StepGate =>
+    (io, config) =>
+        continuousGate(options)({ ...io, query: async (...args) => ({ ...(await io.query(...args)), services: {} }) }, config);
+
+/**
+ * A small service failing badly (5% of the region's requests, 20% of them errors) against the same fault in the
+ * whole region, caught within the first step (5%), over seeded noisy runs.
+ */
+async function smallService(report: Report, seeds: number): Promise<void> {
+    console.log(`\nGoal 8. A fault in one small service (5% of a region's requests, 20% errors from the first step), ${seeds} noisy seeds`);
+    const services = { web: 0.05, api: 0.95 };
+    const options = { ...OPTIONS, services };
+    const caught = async (gate: StepGate, fault: Record<string, unknown>) => {
+        const outcomes: RegionOutcome[] = [];
+        for (let seed = 1; seed <= seeds; seed++) outcomes.push(await upgradeRegion(scenarioSchema.parse({ noise: { seed }, baseline: { serviceShares: services }, faults: [{ fromWeight: 5, errorRate: 0.2, ...fault }] }), options, gate));
+        return outcomes.filter((o) => o.rolledBack && o.failedAt === 5).length / seeds;
+    };
+    const region = await caught(continuousGate(options), {});
+    const small = await caught(continuousGate(options), { service: "web" });
+    const summed = await caught(summedGate(options), { service: "web" });
+    report("the whole region's fault, caught at the first step", pct(region), "-", null);
+    report("the small service's fault, caught at the first step (each service judged on its own)", pct(small), `as surely as the whole region's (${pct(region)})`, small >= region);
+    report("the small service's fault under the summed gate it replaced", `${pct(summed)} caught at the first step`, "-", null);
+}
+
 export async function gateGoals(report: Report, quick: boolean): Promise<void> {
     await falseRollbacks(report, quick ? 1000 : 3000);
     await fastDetection(report, quick ? 3 : 10);
     await regressions(report, quick ? 30 : 100);
+    await smallService(report, quick ? 100 : 300);
 }

@@ -16,7 +16,7 @@ const NEW: Color = "green";
 const OLD: Color = "blue";
 
 /** What a gate sees of the world: the harness's clock and the new and old colors' metrics. */
-export type GateIo = Pick<AnalysisIo, "now" | "sleep" | "query">;
+export type GateIo = Pick<AnalysisIo, "now" | "sleep" | "query" | "loadBalancer">;
 
 /** Judges one step from the current time. */
 export type StepGate = (io: GateIo, config: GateConfig) => Promise<Pick<StepAnalysis, "verdict">>;
@@ -34,6 +34,8 @@ export interface RegionOutcome {
 }
 
 export interface HarnessOptions {
+    /** The region's services and their share of its requests. */
+    services: Record<string, number>;
     steps: number[];
     bakeMs: number;
     intervalMs: number;
@@ -58,7 +60,12 @@ export async function upgradeRegion(scenario: Scenario, options: HarnessOptions,
         now: () => now,
         sleep: async (ms: number) => void (now += ms),
         query: async (role: "new" | "old", from: number, to: number, thresholds: number[]) => {
-            const result = traffic.window(history, { region: REGION, color: role === "new" ? NEW : OLD, newColor: NEW, from, to, thresholdsMs: thresholds });
+            const result = traffic.window(history, { region: REGION, color: role === "new" ? NEW : OLD, newColor: NEW, services: options.services, from, to, thresholdsMs: thresholds });
+            if ("unavailable" in result) throw new Error("the bench's scenarios keep metrics available");
+            return result;
+        },
+        loadBalancer: async (from: number, to: number) => {
+            const result = traffic.loadBalancerWindow(history, { region: REGION, newColor: NEW, services: options.services, from, to });
             if ("unavailable" in result) throw new Error("the bench's scenarios keep metrics available");
             return result;
         },

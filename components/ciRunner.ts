@@ -28,7 +28,7 @@ export type RunnerKind = "deploy" | "preview";
  * and deploy-env.yml's; the preview runner only preview.yml's.
  */
 export const CI_RUNNERS: Record<RunnerKind, { workflowNames: string[]; buildTimeoutMinutes: number }> = {
-    deploy: { workflowNames: ["Deploy", "Upgrade", "Ops upgrade", "Rollback", "Discard"], buildTimeoutMinutes: 600 },
+    deploy: { workflowNames: ["Deploy", "Upgrade", "Ops upgrade", "Rollback", "Discard", "Stop the line"], buildTimeoutMinutes: 600 },
     preview: { workflowNames: ["Preview"], buildTimeoutMinutes: 60 },
 };
 

@@ -7,12 +7,27 @@ import { clusterStack, opsStack, regionStack } from "../components/naming";
 import { ACCESS_LEVELS, ROLE_KEYS, envRoleArn } from "../stacks/config/access";
 import { readStackFile, stackFilePath, stackFileText } from "../stacks/stackFiles";
 
-export const FLEET_REGIONS = ["ap-northeast-1", "us-west-2", "us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-1"];
+export const FLEET_REGIONS = [
+    "ap-northeast-1",
+    "us-west-2",
+    "us-east-1",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "eu-north-1",
+    "sa-east-1",
+    "ca-central-1",
+    "ap-south-1",
+    "us-east-2",
+];
 
 export interface FleetShape {
     env: string;
     regions: string[];
     services: number;
+    /** The env's rollout plan (`mitene:rollout` of its Ops stack). Default none: the driver's defaults. */
+    rollout?: Record<string, unknown>;
 }
 
 /** Writes the stack files of `shape` into `dir` and returns their stack names. */
@@ -22,7 +37,9 @@ export function writeSyntheticEnv(dir: string, shape: FleetShape): string[] {
     const roles = Object.fromEntries(
         ACCESS_LEVELS.map((access) => [`mitene:${ROLE_KEYS[access]}`, envRoleArn(String(readStackFile("ops-prod")["mitene:accountId"]), shape.env, access)]),
     );
-    const ops = { ...readStackFile("ops-prod"), ...roles };
+    // prod's rollout plan names prod's regions: a synthetic env has its own, or none.
+    const { "mitene:rollout": _prodRollout, ...prodOps } = readStackFile("ops-prod");
+    const ops = { ...prodOps, ...roles };
     const region = { ...readStackFile("region-prod-us-west-2"), ...roles };
     const cluster = { ...readStackFile("mitene-prod-us-west-2-blue"), ...roles };
     const write = (stack: string, config: Record<string, unknown>) => {
@@ -34,7 +51,7 @@ export function writeSyntheticEnv(dir: string, shape: FleetShape): string[] {
         return { name, host: `${name}.${shape.env}.mitene.example`, port: 3000, healthCheckPath: "/healthz" };
     });
     return [
-        write(opsStack(shape.env), ops),
+        write(opsStack(shape.env), shape.rollout ? { ...ops, "mitene:rollout": shape.rollout } : ops),
         ...shape.regions.flatMap((name, i) => [
             write(regionStack(shape.env, name), {
                 ...region,

@@ -1,5 +1,5 @@
 /**
- * Markdown report of a `mitene upgrade|ops-upgrade|rollback|discard --json` run, for the pull request that
+ * Markdown report of a `mitene upgrade|ops-upgrade|rollback|discard|halt|resume --json` run, for the pull request that
  * commits the stack files the run changed and for the job summary (.github/workflows/run-driver.yml).
  *
  *   node --import tsx .github/scripts/upgrade-report.ts --kind upgrade --env prod --to 1.35 \
@@ -13,7 +13,7 @@
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
-export const KINDS = ["upgrade", "ops-upgrade", "rollback", "discard"] as const;
+export const KINDS = ["upgrade", "ops-upgrade", "rollback", "discard", "halt", "resume"] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface ReportContext {
@@ -109,6 +109,15 @@ export function closingNote(word: string, exitCode: number): string {
     return "**The run did not complete.** The stack files in this pull request are still what it left deployed (the driver keeps them in step with the stacks): merge them, or the next run starts from stale config. See the journal artifact of the run.";
 }
 
+/** The stop-the-line switch lives beside the env's lease, in no stack file: what it now says. */
+export function switchNote(word: string, exitCode: number): string {
+    if (exitCode !== 0) return "The switch was not changed: see the job log.";
+    if (word === "halted") return "**The line is stopped.** Every running upgrade of the env stops at its next step and ends `halted`; rollback and discard still work. Dispatch this workflow with `resume` to lift it.";
+    if (word === "already_halted") return "The line was already stopped; the first halt stands (see `halt` in the JSON result).";
+    if (word === "resumed") return "The line is running again: the next upgrade goes on from where the halt left it.";
+    return "The line was not stopped: nothing changed.";
+}
+
 const gates = (steps: RegionResult["steps"]) => (steps ?? []).map((s) => `${cell(s.weight)}% ${cell(s.gate)}`).join(", ");
 
 export function title(context: ReportContext): string {
@@ -122,6 +131,10 @@ export function title(context: ReportContext): string {
             return `Rollback in ${env}`;
         case "discard":
             return `Discard of a kept cluster in ${env}`;
+        case "halt":
+            return `Stop the line in ${env}`;
+        case "resume":
+            return `Resume the line in ${env}`;
     }
 }
 
@@ -149,7 +162,7 @@ export function report(text: string, context: ReportContext): string {
         for (const s of result.stages) lines.push(`| ${cell(s.stage)} | ${cell(s.result)} | ${cell(s.detail)} |`);
         lines.push("");
     }
-    lines.push(closingNote(word, context.exitCode), "");
+    lines.push(context.kind === "halt" || context.kind === "resume" ? switchNote(word, context.exitCode) : closingNote(word, context.exitCode), "");
     // The run's own report has the timeline as a chart; the table is the fallback without it.
     if (context.details && context.details.length <= MAX_DETAILS) lines.push(context.details.trim(), "");
     else if (context.details) lines.push(`The run's report (${context.details.length} characters) is too long for this description: it is in the job summary.`, "");

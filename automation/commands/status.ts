@@ -8,7 +8,7 @@ import { UpgradeRecord } from "../../stacks/upgradeRecord";
 import { DriverPorts } from "../core/context";
 import { RegionView, configText, observeEnv } from "../core/fleet";
 import { SupportPhase, eksSupport, supportPhase } from "../../components/kubernetesVersions";
-import { Lease } from "../core/ports";
+import { Halt, Lease } from "../core/ports";
 
 export interface ClusterStatus {
     color: Color;
@@ -45,6 +45,8 @@ export interface RegionStatus {
     clusters: ClusterStatus[];
     /** The upgrade record (stacks/upgradeRecord.ts), when an upgrade is under way or rolled back. */
     upgrade: UpgradeRecord | null;
+    /** Its wave in the rollout plan of the env's latest upgrade (0: the canary); absent when that plan has none for it. */
+    wave?: number;
 }
 
 export interface StatusReport {
@@ -52,6 +54,8 @@ export interface StatusReport {
     ops: { stack: string; version: string | null; coreAddonsVersion: string | null; nodeGroupVersion: string | null; phase: SupportPhase } | null;
     regions: RegionStatus[];
     lease: (Lease & { alive: boolean }) | null;
+    /** The stop-the-line switch, while it is on. */
+    halt: Halt | null;
     /** Stacks with pending operations from an interrupted update. */
     pendingOperations: string[];
     /** The journal file of this env. */
@@ -110,6 +114,9 @@ export async function status(ports: DriverPorts, env: string, today = new Date()
     const current = await ports.lease.current(env);
     const lease = current ? { ...current, alive: ports.lease.alive(current) } : null;
     const running = lease?.alive === true;
+    const halt = await ports.control.halt(env);
+    const waves = (await ports.control.rollout(env))?.waves ?? [];
+    const waveOf = (region: string) => waves.findIndex((wave) => wave.includes(region));
     const pending: string[] = [];
     if (view.ops?.pending) pending.push(view.ops.stack);
     const regions = view.regions.map((region): RegionStatus => {
@@ -121,6 +128,7 @@ export async function status(ports: DriverPorts, env: string, today = new Date()
             weights: region.outputs?.weights ?? null,
             ...describeRegion(region, running && (lease.holder.regions?.includes(region.region) ?? true)),
             upgrade: region.outputs?.upgrade ?? null,
+            ...(waveOf(region.region) >= 0 ? { wave: waveOf(region.region) } : {}),
             clusters: COLORS.flatMap((color) => {
                 const cluster = region.clusters[color];
                 if (!cluster) return [];
@@ -132,7 +140,7 @@ export async function status(ports: DriverPorts, env: string, today = new Date()
     const ops = view.ops
         ? { stack: view.ops.stack, version: view.ops.outputs?.kubernetesVersion ?? null, coreAddonsVersion: view.ops.outputs?.coreAddonsVersion ?? null, nodeGroupVersion: view.ops.outputs?.nodeGroupVersion ?? null, phase: supportPhase(view.ops.outputs?.kubernetesVersion ?? configText(view.ops.config, "kubernetesVersion") ?? "unknown", today) }
         : null;
-    return { env, ops, regions, lease, pendingOperations: pending, journal: ports.journal.locate(env) };
+    return { env, ops, regions, lease, halt, pendingOperations: pending, journal: ports.journal.locate(env) };
 }
 
 /** `extended support` and, when the calendar row was not read in AWS's own calendar, that its dates are unverified. */
@@ -143,9 +151,10 @@ export function phaseText(phase: SupportPhase, version: string | null): string {
 
 export function formatStatus(report: StatusReport): string {
     const lines = [`env ${report.env}`];
+    if (report.halt) lines.push(`  HALTED by ${report.halt.by} at ${report.halt.at}: ${report.halt.reason}`, `    no upgrade moves traffic or starts a region until \`mitene resume --env ${report.env}\`; rollback and discard still work`);
     if (report.ops) lines.push(`  ops ${report.ops.stack}: Kubernetes ${report.ops.version} (${phaseText(report.ops.phase, report.ops.version)}), add-ons ${report.ops.coreAddonsVersion}, nodes ${report.ops.nodeGroupVersion}`);
     for (const region of report.regions) {
-        lines.push(`  ${region.region.padEnd(16)} ${(region.weights ? formatWeights(region.weights) : "not deployed").padEnd(22)} ${region.state}`);
+        lines.push(`  ${region.region.padEnd(16)} ${(region.weights ? formatWeights(region.weights) : "not deployed").padEnd(22)} ${region.state}${region.wave === undefined ? "" : region.wave === 0 ? "  (wave 0, canary)" : `  (wave ${region.wave})`}`);
         lines.push(`    ${region.detail}`);
         for (const c of region.clusters) {
             const flags = [c.cron ? "cron" : "", c.deployed ? "" : "not deployed", c.argocdRegistered || !c.deployed ? "" : "not in Argo CD"].filter(Boolean);

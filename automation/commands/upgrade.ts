@@ -2,14 +2,17 @@
  * `mitene upgrade` and `mitene rehearse` (the same upgrade on a rehearsal engine, defaults filled in).
  */
 import { compareMinor, nextMinor } from "../../components/kubernetesVersions";
+import { opsStack } from "../../components/naming";
+import { ON_REGION_ROLLBACK } from "../../stacks/config/schema";
 import { Invocation } from "../core/context";
 import { openEngine } from "../engines/open";
 import { EngineIo, EngineOptions } from "../engines/options";
 import { BadInputError, CommandFailedError } from "../core/errors";
 import { EnvFacts, factsFromCommitted, selectRegions } from "../engines/facts";
 import { observeEnv } from "../core/fleet";
-import { parseDuration, parseSteps, parseVersion } from "../core/options";
+import { parseDuration, parsePositive, parseSteps, parseVersion } from "../core/options";
 import { preflightedRun, runUpgrade } from "../upgrade/run";
+import { OnRegionRollback, RolloutOverrides, planRollout, rolloutConfig } from "../upgrade/rollout";
 import { UPGRADE_DEFAULTS, UpgradeOptions, UpgradeResult } from "../upgrade/types";
 import { preflightBlueGreen } from "../preflight/checks";
 import { PreflightFinding } from "../preflight/finding";
@@ -35,6 +38,11 @@ export interface UpgradeFlags extends EngineOptions {
     analysisInterval?: string;
     stopAt?: string;
     parallelRegions?: boolean;
+    canary: string[];
+    maxParallel?: string;
+    waveBake?: string;
+    waveMinRequests?: string;
+    onRegionRollback?: string;
     destroy: boolean;
     recover?: boolean;
     breakLease?: boolean;
@@ -59,12 +67,32 @@ export const DURATION_LIMITS = {
     analysisInterval: { min: 10 * SECOND, max: HOUR },
     argoTimeout: { min: MINUTE, max: 24 * HOUR },
     jobsTimeout: { min: MINUTE, max: 24 * HOUR },
+    waveBake: { min: 0, max: 24 * HOUR },
 } as const;
 
 export type UpgradeOutcome = UpgradeResult & { preflight?: PreflightFinding[] };
 
-/** Options from flags; throws BadInputError naming the first offending value. */
-export function upgradeOptions(flags: UpgradeFlags, to: string): UpgradeOptions {
+/** What the command line says about the rollout plan; the env's config fills in the rest (upgrade/rollout.ts). */
+export function rolloutOverrides(flags: UpgradeFlags): RolloutOverrides {
+    let onRegionRollback: OnRegionRollback | undefined;
+    if (flags.onRegionRollback !== undefined) {
+        const known: readonly string[] = ON_REGION_ROLLBACK;
+        if (!known.includes(flags.onRegionRollback)) throw new BadInputError(`--on-region-rollback "${flags.onRegionRollback}" must be one of ${ON_REGION_ROLLBACK.join(", ")}`);
+        onRegionRollback = flags.onRegionRollback as OnRegionRollback;
+    }
+    if (flags.waveMinRequests !== undefined && !/^\d{1,9}$/.test(flags.waveMinRequests)) throw new BadInputError(`--wave-min-requests "${flags.waveMinRequests}" is not a whole number of requests`);
+    return {
+        canary: flags.canary,
+        maxParallel: flags.maxParallel === undefined ? undefined : parsePositive("--max-parallel", flags.maxParallel),
+        parallelRegions: flags.parallelRegions ?? false,
+        waveBakeMs: flags.waveBake === undefined ? undefined : parseDuration("--wave-bake", flags.waveBake, DURATION_LIMITS.waveBake),
+        waveMinRequests: flags.waveMinRequests === undefined ? undefined : Number(flags.waveMinRequests),
+        onRegionRollback,
+    };
+}
+
+/** Options from flags, all but the rollout plan (it needs the env); throws BadInputError naming the first offending value. */
+export function upgradeOptions(flags: UpgradeFlags, to: string): Omit<UpgradeOptions, "rollout"> {
     const duration = (flag: string, value: string | undefined, fallback: number, limits: { min: number; max: number }) => (value === undefined ? fallback : parseDuration(flag, value, limits));
     const steps = flags.steps !== undefined ? parseSteps(flags.steps) : [...UPGRADE_DEFAULTS.steps];
     let stopAt: number | null = null;
@@ -81,7 +109,6 @@ export function upgradeOptions(flags: UpgradeFlags, to: string): UpgradeOptions 
         analysisIntervalMs: duration("--analysis-interval", flags.analysisInterval, UPGRADE_DEFAULTS.analysisIntervalMs, DURATION_LIMITS.analysisInterval),
         stopAt,
         holdMs: duration("--hold", flags.hold, UPGRADE_DEFAULTS.holdMs, DURATION_LIMITS.hold),
-        parallelRegions: flags.parallelRegions ?? false,
         destroy: flags.destroy,
         recover: flags.recover ?? false,
         breakLease: flags.breakLease ?? false,
@@ -113,13 +140,18 @@ export function defaultRehearsalTarget(env: string, stacksDir?: string): string 
 export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocation: Invocation): Promise<UpgradeOutcome> {
     if (flags.to === undefined) throw new BadInputError("--to is required (the target Kubernetes version, e.g. 1.35)");
     const to = parseVersion("--to", flags.to, io.warn);
-    const options = upgradeOptions(flags, to);
+    const base = upgradeOptions(flags, to);
+    const overrides = rolloutOverrides(flags);
     const skipOrderCheck = orderOverride(flags);
     let regions: string[] = [];
+    let options!: UpgradeOptions;
     const ports = await openEngine(flags, flags.env, io, {
         validate: (facts) => {
             regions = selectRegions(facts, flags.region);
             checkNotDowngrade(facts, regions, to);
+            const plan = planRollout(regions, facts.regions, rolloutConfig(facts.rollout, opsStack(flags.env)), overrides, opsStack(flags.env));
+            options = { ...base, rollout: plan };
+            regions = plan.waves.flat();
         },
     });
     if (!options.retry) {
@@ -151,7 +183,8 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
                 result: "failed",
                 regions: regions.map((region) => {
                     const own = blocking.filter((f) => f.region === region || f.region === undefined);
-                    return { region, from: null, to: null, result: own.length ? "failed" : "skipped", reason: `preflight: ${(own.length ? own : blocking).map((f) => f.message).join("; ")}`, steps: [] };
+                    const wave = options.rollout.waves.findIndex((w) => w.includes(region));
+                    return { region, wave, from: null, to: null, result: own.length ? "failed" : "skipped", reason: `preflight: ${(own.length ? own : blocking).map((f) => f.message).join("; ")}`, steps: [] };
                 }),
                 durationMinutes: 0,
                 engine: leased.kind,

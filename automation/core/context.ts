@@ -6,6 +6,7 @@ import {
     CallerIdentity,
     Clock,
     ClusterJobs,
+    EnvControl,
     Journal,
     LeaseStore,
     LoadBalancerWeights,
@@ -29,6 +30,8 @@ export interface DriverPorts {
     /** Whose AWS credentials these are: preflight refuses an env whose account they are not. */
     identity: CallerIdentity;
     lease: LeaseStore;
+    /** The stop-the-line switch and the latest rollout plan, held outside the lease. */
+    control: EnvControl;
     journal: Journal;
     /** Operation durations: the scenario's on the sim, typical AWS figures for real (time-left estimates). */
     durations: Scenario;

@@ -157,7 +157,8 @@ export interface MetricsQuery {
     latencyThresholdsMs?: number[];
 }
 
-export interface ColorMetrics {
+/** One window's figures of one or more target groups. */
+export interface TrafficFigures {
     requests: number;
     /** Target 5xx responses. */
     errors: number;
@@ -167,6 +168,32 @@ export interface ColorMetrics {
     unhealthyHosts: number;
     /** Per latency threshold asked for (ms, as a string key): requests that took longer. */
     slowRequests?: Record<string, number>;
+}
+
+/** A color's figures: all its target groups together, and each service's target group on its own. */
+export interface ColorMetrics extends TrafficFigures {
+    /** Per service (the query's target groups, in its order). */
+    services: Record<string, TrafficFigures>;
+}
+
+export interface LoadBalancerQuery {
+    region: string;
+    /** `app/<name>/<id>` */
+    loadBalancer: string;
+    from: number;
+    to: number;
+}
+
+/**
+ * What the load balancer did as a whole over a window. Its own 5xx (an empty or failing target group, a
+ * target it could not connect to) are published per load balancer only, never per target group: the gate
+ * attributes them (gate/attribution.ts).
+ */
+export interface LoadBalancerFigures {
+    /** Requests it handed to a target, every target group of both colors. */
+    requests: number;
+    /** 5xx it answered itself (HTTPCode_ELB_5XX_Count). */
+    errors: number;
 }
 
 export class MetricsUnavailableError extends Error {
@@ -179,6 +206,7 @@ export class MetricsUnavailableError extends Error {
 /** CloudWatch for real; the scenario file in the sim. Throws MetricsUnavailableError when it cannot answer. */
 export interface MetricsSource {
     colorMetrics(query: MetricsQuery): Promise<ColorMetrics>;
+    loadBalancerMetrics(query: LoadBalancerQuery): Promise<LoadBalancerFigures>;
     /** Simulations only: when the new color's fault began in a region (ms since the epoch), for faultToRollbackMinutes. */
     faultOnset?(region: string): Promise<number | undefined>;
 }
@@ -291,8 +319,42 @@ export interface LeaseStore {
     alive(lease: Lease): boolean;
 }
 
+// ---------------------------------------------------------------- stop the line, rollout plan
+
+/** The stop-the-line switch, while it is on: who pulled it, when (ISO, the wall clock), and why. */
+export interface Halt {
+    by: string;
+    at: string;
+    reason: string;
+}
+
+/** The rollout plan of an env's latest upgrade (its waves, wave 0 the canary), for `status`. */
+export interface RecordedRollout {
+    runId: string;
+    /** Target Kubernetes version. */
+    to: string;
+    /** ISO time the run started, on its clock. */
+    at: string;
+    waves: string[][];
+}
+
+/**
+ * What an env's runs share outside the lease, so that anyone may write it while a run holds the lease: the
+ * stop-the-line switch, which every running upgrade reads at each step, and the rollout plan of its latest
+ * upgrade. A file of the sim state; an item of the lease table for real (and in the emulator on local).
+ */
+export interface EnvControl {
+    halt(env: string): Promise<Halt | null>;
+    /** Turns the switch on unless it is on already (the first halt stands); says which. */
+    setHalt(env: string, halt: Halt): Promise<{ halt: Halt; already: boolean }>;
+    /** Turns it off; the halt it lifted, or null when it was off. */
+    clearHalt(env: string): Promise<Halt | null>;
+    rollout(env: string): Promise<RecordedRollout | null>;
+    setRollout(env: string, rollout: RecordedRollout): Promise<void>;
+}
+
 /** What part of a run an entry belongs to, for timelines and reports. */
-export type JournalPhase = "start" | "preflight" | "bring-up" | "argo" | "traffic" | "gate" | "cut-over" | "hold" | "teardown" | "rollback" | "discard" | "ops" | "outcome" | "end";
+export type JournalPhase = "start" | "preflight" | "bring-up" | "argo" | "traffic" | "gate" | "wave" | "halt" | "cut-over" | "hold" | "teardown" | "rollback" | "discard" | "ops" | "outcome" | "end";
 
 export interface JournalEntry {
     /** ISO time on the run's clock: virtual on the sim and local engines, the wall clock on pulumi. */

@@ -13,6 +13,10 @@ export interface EnvFacts {
     regions: string[];
     /** Kubernetes version of the cluster serving each region (the cron owner). */
     servingVersions: Record<string, string>;
+    /** Each region's services (its target groups), by name. */
+    services: Record<string, string[]>;
+    /** The env's rollout plan as its Ops stack's config says it (`mitene:rollout`, upgrade/rollout.ts reads it). */
+    rollout: unknown;
     opsVersion: string | null;
     /** Versions of the Ops cluster's three layers (they differ in the middle of an in-place upgrade). */
     opsVersions: { controlPlane: string; coreAddons: string; nodeGroups: string } | null;
@@ -20,7 +24,9 @@ export interface EnvFacts {
 
 export function factsFromView(view: EnvView): EnvFacts {
     const servingVersions: Record<string, string> = {};
+    const services: Record<string, string[]> = {};
     for (const region of view.regions) {
+        services[region.region] = region.outputs?.services.map((s) => s.name) ?? serviceNames(region.config["mitene:services"]);
         const owner = region.outputs?.cronColor;
         const cluster = owner ? region.clusters[owner] : undefined;
         if (cluster) servingVersions[region.region] = cluster.version;
@@ -30,6 +36,8 @@ export function factsFromView(view: EnvView): EnvFacts {
         env: view.env,
         regions: view.regions.map((r) => r.region),
         servingVersions,
+        services,
+        rollout: view.ops?.config["mitene:rollout"],
         opsVersion: ops?.kubernetesVersion ?? null,
         opsVersions: ops ? { controlPlane: ops.kubernetesVersion, coreAddons: ops.coreAddonsVersion, nodeGroups: ops.nodeGroupVersion } : null,
     };
@@ -38,19 +46,30 @@ export function factsFromView(view: EnvView): EnvFacts {
 export function factsFromCommitted(env: string, stacksDir?: string): EnvFacts {
     const regions: string[] = [];
     const servingVersions: Record<string, string> = {};
+    const services: Record<string, string[]> = {};
+    let rollout: unknown;
     let opsVersions: EnvFacts["opsVersions"] = null;
     for (const stack of listStacks(stacksDir)) {
         const id = parseStackName(stack);
         if (id?.env !== env) continue;
         const config = readStackFile(stack, stacksDir);
-        if (id.kind === "region") regions.push(id.region);
+        if (id.kind === "region") {
+            regions.push(id.region);
+            services[id.region] = serviceNames(config["mitene:services"]);
+        }
         if (id.kind === "ops") {
+            rollout = config["mitene:rollout"];
             const controlPlane = configText(config, "kubernetesVersion")!;
             opsVersions = { controlPlane, coreAddons: configText(config, "coreAddonsVersion") ?? controlPlane, nodeGroups: configText(config, "nodeGroupVersion") ?? controlPlane };
         }
         if (id.kind === "cluster" && configText(config, "cron") === "true") servingVersions[id.region] = configText(config, "kubernetesVersion")!;
     }
-    return { env, regions: regions.sort(), servingVersions, opsVersion: opsVersions?.controlPlane ?? null, opsVersions };
+    return { env, regions: regions.sort(), servingVersions, services, rollout, opsVersion: opsVersions?.controlPlane ?? null, opsVersions };
+}
+
+/** Service names of a region's `mitene:services` as configured (the program validates the rest). */
+function serviceNames(value: unknown): string[] {
+    return Array.isArray(value) ? value.flatMap((s) => (typeof (s as { name?: unknown })?.name === "string" ? [(s as { name: string }).name] : [])) : [];
 }
 
 /** Unknown env: bad input naming the known ones. */

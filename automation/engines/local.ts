@@ -18,7 +18,7 @@ import { EnvView, observeEnv } from "../core/fleet";
 import { refuseRecord } from "../core/records";
 import { configProblems } from "../core/stackConfigs";
 import { CrashPlan } from "../core/process";
-import { Scenario } from "../scenario/scenario";
+import { DEFAULT_SCENARIO, Scenario } from "../scenario/scenario";
 import { AccountPreconditions, ensureEmulator, provisionAccount } from "../local/emulator";
 import { LEASE_REGION, LocalPorts, createLocalPorts } from "./localPorts";
 import { findToolchain } from "../local/toolchain";
@@ -85,6 +85,18 @@ function checkStackFiles(stateDir: string, view: EnvView): void {
 export interface LocalOpening {
     stateDir: string;
     scenario: Scenario;
+}
+
+/**
+ * Only what the stop-the-line switch needs (the emulator's lease table, the journal, the clock): `halt` must not
+ * wait for an env to be seeded.
+ */
+export async function openLocalControl(stateDir: string, env: string, io: EngineIo): Promise<DriverPorts> {
+    const toolchain = findToolchain();
+    mkdirSync(stateDir, { recursive: true });
+    const { endpoint } = await ensureEmulator(stateDir, toolchain);
+    await provisionAccount(endpoint, accountPreconditions(undefined));
+    return createLocalPorts({ stateDir, env, scenario: DEFAULT_SCENARIO, identity: io.identity, toolchain, endpoint, warn: io.warn });
 }
 
 export async function openLocalEngine(options: EngineOptions, opening: LocalOpening, env: string, io: EngineIo, validate: (facts: EnvFacts) => void): Promise<DriverPorts> {

@@ -10,6 +10,7 @@
  *   <state>/history.json when each stack output last changed (virtual time)
  *   <state>/clock.json   virtual time, carried from run to run
  *   <state>/journal/     what every run did
+ * The lease, the stop-the-line switch and the latest rollout plan are items of the emulator's lease table.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -27,6 +28,7 @@ import { checkRecord, clockSchema } from "../core/records";
 import { FileJournal } from "../record/fileJournal";
 import { CrashPlan, ProcessIdentity } from "../core/process";
 import { perRegion } from "../real/clients";
+import { DynamoEnvControl } from "../real/dynamoControl";
 import { DynamoLeaseStore } from "../real/dynamoLease";
 import { Ec2Subnets } from "../real/ec2Subnets";
 import { Elbv2Weights } from "../real/elbv2Weights";
@@ -152,6 +154,7 @@ export function createLocalPorts(options: LocalOptions): LocalPorts {
         insights: new ScenarioInsights(options.scenario),
         identity: new ScenarioCallerIdentity(options.scenario, engine, options.env),
         lease: new DeadHolderTakeover(new DynamoLeaseStore(new DynamoDBClient({ ...aws, region: LEASE_REGION }), LEASE_TABLE), options.identity),
+        control: new DynamoEnvControl(new DynamoDBClient({ ...aws, region: LEASE_REGION }), LEASE_TABLE),
         journal: new FileJournal(path.join(stateDir, "journal")),
         close: async () => writeClock(clockFile, clock.now()),
     };

@@ -8,7 +8,7 @@ import { DriverPorts } from "../core/context";
 import { BadInputError } from "../core/errors";
 import { ProcessIdentity } from "../core/process";
 import { Access } from "../../stacks/config/access";
-import { Scenario, unknownFaultRegions } from "../scenario/scenario";
+import { Scenario, serviceProblems, unknownFaultRegions } from "../scenario/scenario";
 import { EnvFacts } from "./facts";
 
 export type EngineKind = "sim" | "local" | "pulumi";
@@ -80,4 +80,6 @@ export function ensureWritable(stateDir: string): void {
 export function checkScenario(scenario: Scenario, facts: EnvFacts, file: string): void {
     const unknown = unknownFaultRegions(scenario, facts.regions);
     if (unknown.length > 0) throw new BadInputError(`scenario file ${file}: fault for region ${unknown.map((r) => `"${r}"`).join(", ")}, which env ${facts.env} does not have (its regions: ${facts.regions.join(", ")})`);
+    const problems = serviceProblems(scenario, facts.services);
+    if (problems.length > 0) throw new BadInputError(`scenario file ${file}: ${problems.join("; ")}`);
 }

@@ -5,7 +5,7 @@
  * fail a healthy release by chance nor pass a broken one on luck; measured values are kept for the record.
  */
 import { GateConfig } from "../../stacks/config/schema";
-import { ColorMetrics } from "../core/ports";
+import { TrafficFigures } from "../core/ports";
 import { rateAboveLimitPValue, rateRatioPValue } from "./statistics";
 
 /** p99 above L means more than 1% of requests took longer than L: latency checks count those requests. */
@@ -20,10 +20,14 @@ export interface Measured {
     errorRate: number;
     p99Ms: number | null;
     unhealthyHosts: number;
+    /** The region as a whole: the load balancer's own 5xx charged to the new color (gate/attribution.ts), already in errors and requests. */
+    loadBalancerErrors?: number;
 }
 
 export interface CheckFailure {
     check: CheckId;
+    /** The service whose target group failed it; absent: the region as a whole. */
+    service?: string;
     value: number;
     threshold: number;
     /** The exact test's p-value, for count-based checks. */
@@ -50,18 +54,19 @@ function relativeP99Limit(config: GateConfig, baseline: Measured | null): number
 const pct = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 const finite = (value: number | null) => value === null || Number.isFinite(value);
 
-export function measured(metrics: ColorMetrics): Measured {
+export function measured(metrics: TrafficFigures & { loadBalancerErrors?: number }): Measured {
     return {
         requests: metrics.requests,
         errors: metrics.errors,
         errorRate: metrics.requests > 0 ? metrics.errors / metrics.requests : 0,
         p99Ms: metrics.p99Ms,
         unhealthyHosts: metrics.unhealthyHosts,
+        ...(metrics.loadBalancerErrors !== undefined ? { loadBalancerErrors: metrics.loadBalancerErrors } : {}),
     };
 }
 
 /** A measurement that is not a finite, non-negative number is a failed query, never a pass. */
-export function measurementProblem(metrics: ColorMetrics): string | undefined {
+export function measurementProblem(metrics: TrafficFigures): string | undefined {
     const numbers: [string, number | null][] = [
         ["requests", metrics.requests],
         ["errors", metrics.errors],
@@ -79,13 +84,16 @@ export function measurementProblem(metrics: ColorMetrics): string | undefined {
 }
 
 /** Latency is judged on counts: a source that did not count the requests slower than a limit cannot pass it. */
-function missingLatencyCounts(metrics: ColorMetrics, thresholdsMs: number[]): string | undefined {
+function missingLatencyCounts(metrics: TrafficFigures, thresholdsMs: number[]): string | undefined {
     const missing = thresholdsMs.filter((t) => metrics.slowRequests?.[String(t)] === undefined);
     return missing.length > 0 ? `no count of requests slower than ${missing.map((t) => `${t} ms`).join(" or ")}` : undefined;
 }
 
-/** Judges one window of the new color (`fresh`) against the limits and the old color's `baseline`. */
-export function judgeWindow(config: GateConfig, fresh: ColorMetrics, baseline: Measured | null): WindowVerdict {
+/**
+ * Judges one window of the new color (`fresh`) against the limits and the old color's `baseline`: the region as
+ * a whole, or with `service` that service's target groups alone (its findings are named after it).
+ */
+export function judgeWindow(config: GateConfig, fresh: TrafficFigures, baseline: Measured | null, service?: string): WindowVerdict {
     const problem = measurementProblem(fresh) ?? missingLatencyCounts(fresh, latencyThresholds(config, baseline));
     if (problem) return { verdict: "error", message: problem };
     const m = measured(fresh);
@@ -137,5 +145,6 @@ export function judgeWindow(config: GateConfig, fresh: ColorMetrics, baseline: M
             }
         }
     }
+    if (service !== undefined) for (const failure of failures) Object.assign(failure, { service, message: `${service}: ${failure.message}` });
     return failures.length > 0 ? { verdict: "fail", measured: m, failures } : { verdict: "pass", measured: m };
 }

@@ -2,7 +2,8 @@
  * The real ports (`--engine pulumi`): the Automation API over this repository's Pulumi project, AWS through
  * the default credential chain, Kubernetes through `aws eks get-token`. Settings come from the environment:
  *
- *   MITENE_LEASE_TABLE   DynamoDB table of the env leases (partition key `env`, string). Default mitene-leases.
+ *   MITENE_LEASE_TABLE   DynamoDB table of the env leases (partition key `env`, string), which also holds each
+ *                        env's stop-the-line switch (`<env>#halt`) and latest rollout plan. Default mitene-leases.
  *   MITENE_LEASE_REGION  its region. Default AWS_REGION, else ap-northeast-1.
  *   MITENE_JOURNAL_DIR   where the journal is written. Default .mitene/journal (CI uploads it as an artifact).
  *   MITENE_SECRETS_PROVIDER  secrets provider of the stacks the driver creates (the new color's), e.g.
@@ -22,6 +23,7 @@ import { ACCESS_VARIABLE, Access, ROLE_KEYS } from "../../stacks/config/access";
 import { STACKS_DIR, readStackFile, stackFilePath } from "../../stacks/stackFiles";
 import { awsClients } from "./clients";
 import { CloudWatchMetrics } from "./cloudwatchMetrics";
+import { DynamoEnvControl } from "./dynamoControl";
 import { DynamoLeaseStore } from "./dynamoLease";
 import { Ec2Subnets } from "./ec2Subnets";
 import { EksInsights } from "./eksInsights";
@@ -71,6 +73,8 @@ export async function createRealPorts(cwd: string, run: RealRun, settings: NodeJ
         insights: new EksInsights(aws.eks),
         identity: new StsIdentity(aws.sts),
         lease: new DynamoLeaseStore(aws.dynamodb(leaseRegion), settings.MITENE_LEASE_TABLE ?? "mitene-leases"),
+        // The stop-the-line switch and the latest rollout plan: items of the same table, beside the lease.
+        control: new DynamoEnvControl(aws.dynamodb(leaseRegion), settings.MITENE_LEASE_TABLE ?? "mitene-leases"),
         journal: new FileJournal(realJournalDir(cwd, settings)),
     };
 }

@@ -17,10 +17,12 @@ export const KIND_STYLE: Record<SegmentKind, { fill: string; stroke: string; nam
     argo: { fill: "#b3e0dc", stroke: "#24756d", name: "Argo CD sync" },
     queued: { fill: "#ececec", stroke: "#8a8a8a", name: "waiting for its turn" },
     traffic: { fill: "#bfe3b4", stroke: "#3b7a2c", name: "traffic step" },
+    "wave-bake": { fill: "#d6ecc9", stroke: "#2e6b1f", name: "wave bake at 100%" },
     "cut-over": { fill: "#f6e09a", stroke: "#8a6d00", name: "cron cut-over" },
     hold: { fill: "#dcc3d6", stroke: "#7b4a70", name: "hold" },
     teardown: { fill: "#dcc8ba", stroke: "#6e4c35", name: "teardown" },
     rollback: { fill: "#f6b8b8", stroke: "#b3261e", name: "rollback" },
+    halt: { fill: "#ffd8a8", stroke: "#9a4d00", name: "halted (stop the line)" },
     other: { fill: "#dedad8", stroke: "#6b6461", name: "other" },
 };
 
@@ -79,7 +81,8 @@ export function timelineChart(run: RunModel): string | null {
     regions.forEach((region, i) => {
         const y = top + i * rowHeight + 8;
         body.push(text(left - 10, y + 10, region.region, `text-anchor="end" class="row-label"`));
-        body.push(text(left - 10, y + 24, outcome(region.result), `text-anchor="end" class="row-sub${["rolled_back", "failed"].includes(region.result) ? " bad" : ""}"`));
+        const wave = region.wave === null ? "" : region.wave === 0 ? "canary · " : `wave ${region.wave} · `;
+        body.push(text(left - 10, y + 24, `${wave}${outcome(region.result)}`, `text-anchor="end" class="row-sub${["rolled_back", "failed", "halted"].includes(region.result) ? " bad" : ""}"`));
         for (const segment of region.segments) {
             const style = KIND_STYLE[segment.kind];
             const x0 = x(segment.start);

@@ -28,6 +28,12 @@ export function durationNote(run: { engine: string | null; interrupted: boolean 
     return run.interrupted ? " until its last entry" : "";
 }
 
+/** "canary", "wave 2", or nothing for a run without a rollout plan. */
+export const waveName = (wave: number | null) => (wave === null ? "" : wave === 0 ? "canary" : `wave ${wave}`);
+
+/** "Canary:", "Wave 2:", heading a region's wave line. */
+export const waveTitle = (wave: number) => (wave === 0 ? "Canary:" : `Wave ${wave}:`);
+
 /** "rolled_back" -> "rolled back". */
 export const outcome = (result: string) => result.replace(/_/g, " ");
 
@@ -50,7 +56,7 @@ export const METRIC_COLUMNS: MetricColumn[] = [
     {
         key: "errorRate",
         title: "error rate",
-        value: (m) => (m.errorRate === undefined ? "-" : percent(m.errorRate)),
+        value: (m) => (m.errorRate === undefined ? "-" : `${percent(m.errorRate)}${m.loadBalancerErrors ? ` (${integer(m.loadBalancerErrors)} from the load balancer)` : ""}`),
         limit: (t) => (t.maxErrorRate === undefined ? null : `≤ ${percent(t.maxErrorRate)}${t.maxErrorRateRatio !== undefined ? ` and ≤ ${t.maxErrorRateRatio}× old color` : ""}`),
     },
     {
@@ -67,9 +73,12 @@ export const METRIC_COLUMNS: MetricColumn[] = [
     },
 ];
 
-/** Whether a measured figure broke its absolute threshold (the relative checks are in the findings). */
-export function breaks(key: MetricColumn["key"], m: Partial<Metrics>, t: Thresholds | null): boolean {
-    if (!t) return false;
+/**
+ * Whether a measured figure broke its absolute threshold (the relative checks are in the findings). The traffic
+ * minimum is the region's, not each service's: `service` rows never break it.
+ */
+export function breaks(key: MetricColumn["key"], m: Partial<Metrics>, t: Thresholds | null, service = false): boolean {
+    if (!t || (service && key === "requests")) return false;
     switch (key) {
         case "requests":
             return m.requests !== undefined && t.minRequests !== undefined && m.requests < t.minRequests;

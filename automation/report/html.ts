@@ -4,8 +4,8 @@
  */
 import { gateCharts } from "./gateCharts";
 import { formatMinutes } from "../core/options";
-import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
-import { RegionModel, RunModel } from "./model";
+import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome, waveName, waveTitle } from "./format";
+import { RegionModel, RunModel, StepModel } from "./model";
 import { cycleHtml } from "./cycle";
 import { timelineChart, weightChart } from "./charts";
 import { escapeXml as esc } from "./svg";
@@ -29,6 +29,8 @@ th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical
 th { background: #f6f8fa; }
 td.num { text-align: right; }
 tr.limits td { color: #555; font-style: italic; background: #fafafa; }
+tr.service td { color: #333; font-size: 0.93em; }
+tr.service td:first-child { padding-left: 20px; }
 .breach { color: #b3261e; font-weight: 700; }
 svg.chart { max-width: 100%; height: auto; display: block; margin: 8px 0; }
 svg .tick, svg .legend, svg .note { font-size: 11px; fill: #444; }
@@ -47,7 +49,7 @@ summary { cursor: pointer; font-weight: 600; }
 `;
 
 const GOOD = new Set(["completed", "nothing_to_do"]);
-const BAD = new Set(["rolled_back", "failed", "interrupted"]);
+const BAD = new Set(["rolled_back", "failed", "interrupted", "partial", "halted"]);
 
 function badge(result: string): string {
     const tone = GOOD.has(result) ? "good" : BAD.has(result) ? "bad" : "neutral";
@@ -63,7 +65,7 @@ function facts(run: RunModel): string {
         ["Started", `${esc(clock(run.startedAt, 0))} UTC`],
         ["Took", esc(`${formatMinutes(run.durationMinutes)}${durationNote(run)}`)],
     ];
-    if (run.regions.length > 0) rows.push(["Regions", run.regions.map((r) => `${esc(r.region)} ${badge(r.result)}`).join(", ")]);
+    if (run.regions.length > 0) rows.push(["Regions", run.regions.map((r) => `${r.wave === null ? "" : `${esc(waveName(r.wave))}: `}${esc(r.region)} ${badge(r.result)}`).join(", ")]);
     return `<dl class="facts">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`;
 }
 
@@ -77,12 +79,14 @@ function stepsTable(region: RegionModel): string {
             rows.push(`<tr class="limits"><td>threshold</td><td></td><td></td>${METRIC_COLUMNS.map((c) => `<td class="num">${esc(c.limit(step.thresholds!) ?? "")}</td>`).join("")}</tr>`);
             shown = key;
         }
-        const cells = METRIC_COLUMNS.map((c) => {
-            if (!step.measured) return `<td class="num">-</td>`;
-            const breach = breaks(c.key, step.measured, step.thresholds);
-            return `<td class="num${breach ? " breach" : ""}">${esc(c.value(step.measured))}${breach ? " (over)" : ""}</td>`;
-        });
-        rows.push(`<tr><td>${esc(region.to ? `${region.to} ${step.weight}%` : `${step.weight}%`)}</td><td>${verdictBadge(step.verdict)}</td><td class="num">${step.looks}</td>${cells.join("")}</tr>`);
+        const cells = (measured: StepModel["measured"], service = false) =>
+            METRIC_COLUMNS.map((c) => {
+                if (!measured) return `<td class="num">-</td>`;
+                const breach = breaks(c.key, measured, step.thresholds, service);
+                return `<td class="num${breach ? " breach" : ""}">${esc(c.value(measured))}${breach ? " (over)" : ""}</td>`;
+            }).join("");
+        rows.push(`<tr><td>${esc(region.to ? `${region.to} ${step.weight}%` : `${step.weight}%`)}</td><td>${verdictBadge(step.verdict)}</td><td class="num">${step.looks}</td>${cells(step.measured)}</tr>`);
+        for (const [service, measured] of Object.entries(step.services)) rows.push(`<tr class="service"><td>↳ ${esc(service)}</td><td></td><td></td>${cells(measured, true)}</tr>`);
     }
     const caption = `<caption class="visually-hidden">Gate of ${esc(region.region)} per traffic step</caption>`;
     return `<table>${caption}<thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`;
@@ -91,6 +95,7 @@ function stepsTable(region: RegionModel): string {
 function regionSection(run: RunModel, region: RegionModel, index: number): string {
     const colors = region.from && region.to ? ` (${esc(region.from)} → ${esc(region.to)})` : "";
     const parts = [`<section aria-labelledby="region-${index}"><h2 id="region-${index}">${esc(region.region)}: ${badge(region.result)}${colors}</h2>`];
+    if (region.wave !== null) parts.push(`<p><strong>${esc(waveTitle(region.wave))}</strong> ${esc(region.wave === 0 ? "first, alone" : region.waveNote ?? "")}</p>`);
     if (region.reason) parts.push(`<p><strong>Why:</strong> ${esc(region.reason)}</p>`);
     if (region.faultToRollbackMinutes !== null) parts.push(`<p><strong>Fault to rollback:</strong> ${region.faultToRollbackMinutes} minutes, from the fault's start to all traffic back.</p>`);
     if (region.result === "interrupted" && region.lastEvent) parts.push(`<p><strong>Last entry</strong> at ${esc(offset(region.lastEvent.atMinutes))}: ${esc(region.lastEvent.event)}</p>`);
@@ -128,6 +133,8 @@ export function renderHtml(run: RunModel): string {
     const sections = [
         `<h1>mitene ${esc(run.title)}: ${badge(run.result)}</h1>`,
         facts(run),
+        ...(run.result === "partial" ? [`<p class="note" role="note">Partial: the regions ended differently: the env now runs two versions.</p>`] : []),
+        ...(run.halt ? [`<p class="note" role="note">Halted: ${esc(run.halt)}</p>`] : []),
         ...run.notes.map((note) => `<p class="note" role="note">${esc(note)}</p>`),
     ];
     if (run.stages.length > 0) sections.push(`<h2>Stages</h2>`, keyValueTable("Stages of the in-place upgrade", run.stages.map((s) => [s.stage, `${outcome(s.result)}${s.detail ? `: ${s.detail}` : ""}`])));

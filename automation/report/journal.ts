@@ -19,6 +19,8 @@ const metricsSchema = z.object({
     /** null when the window had no traffic. */
     p99Ms: count.nullable(),
     unhealthyHosts: count,
+    /** The region's row: 5xx the load balancer answered itself, charged to the new color (in errors and requests). */
+    loadBalancerErrors: count.optional(),
 });
 
 /** The gate's thresholds as configured (`mitene:gate`); only what the report draws is read. */
@@ -52,6 +54,8 @@ export const gateLookSchema = z.object({
     verdict: lookVerdictSchema,
     /** null when the look could not measure (a failed query). */
     measured: metricsSchema.nullable(),
+    /** The same per service (each service's target group of the new color); absent from older drivers. */
+    services: z.record(z.string(), metricsSchema).nullable().optional(),
     /** The old color over the same window; null when it had too little traffic to compare with. */
     baseline: metricsSchema.nullable().optional(),
     thresholds: thresholdsSchema,
@@ -60,6 +64,8 @@ export const gateLookSchema = z.object({
 
 const regionResultSchema = z.object({
     region: z.string(),
+    /** Its wave in the rollout plan (0: the canary); absent from older drivers. */
+    wave: z.number().int().min(0).optional(),
     from: z.string().nullable().optional(),
     to: z.string().nullable().optional(),
     result: z.string(),
@@ -72,6 +78,7 @@ const regionResultSchema = z.object({
                 gate: z.string(),
                 checks: count.optional(),
                 measured: metricsSchema.partial().optional(),
+                services: z.record(z.string(), metricsSchema.partial()).nullable().optional(),
                 findings: z.array(z.string()).optional(),
             }),
         )
@@ -163,8 +170,8 @@ export function parseJournal(text: string): ParsedJournal {
             return;
         }
         const entry: ReadEntry = { ...entrySchema.parse(json), line };
-        // A gate entry with `look` is one look; without it, the step's verdict, read as an ordinary event.
-        if (entry.phase === "gate" && entry.detail && "look" in entry.detail) {
+        // A gate (or wave bake) entry with `look` is one look; without it, the step's verdict, read as an ordinary event.
+        if ((entry.phase === "gate" || entry.phase === "wave") && entry.detail && "look" in entry.detail) {
             const gate = gateLookSchema.safeParse(entry.detail);
             if (!gate.success) {
                 invalid.push(...recordProblems(gateLookSchema, entry.detail, [`line ${line}`, "detail"]));

@@ -4,10 +4,10 @@
  * of a pull request body: gate looks are summed up per step, and the event list is capped.
  */
 import { formatMinutes } from "../core/options";
-import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome } from "./format";
+import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome, waveName, waveTitle } from "./format";
 import { Thresholds } from "./journal";
 import { ganttChart } from "./mermaid";
-import { RegionModel, RunModel } from "./model";
+import { RegionModel, RunModel, StepModel } from "./model";
 import { cycleMarkdown } from "./cycle";
 
 /** Events listed at most; the journal has them all. */
@@ -24,7 +24,9 @@ function summary(run: RunModel): string[] {
         `- **Run:** \`${run.runId}\` in env \`${run.env}\``,
         `- **Started:** ${clock(run.startedAt, 0)} UTC; **took** ${formatMinutes(run.durationMinutes)}${durationNote(run)}`,
     ];
-    if (run.regions.length > 0) lines.push(`- **Regions:** ${run.regions.map((r) => `${r.region} ${outcome(r.result)}`).join(", ")}`);
+    if (run.regions.length > 0) lines.push(`- **Regions:** ${run.regions.map((r) => `${r.wave === null ? "" : `${waveName(r.wave)}: `}${r.region} ${outcome(r.result)}`).join(", ")}`);
+    if (run.result === "partial") lines.push("", "> **Partial:** the regions ended differently: the env now runs two versions.");
+    if (run.halt) lines.push("", `> **Halted:** ${cell(run.halt)}`);
     for (const note of run.notes) lines.push("", `> **Note:** ${cell(note)}`);
     return lines;
 }
@@ -33,8 +35,22 @@ function thresholdRow(thresholds: Thresholds): string {
     return `| *threshold* | | | ${METRIC_COLUMNS.map((c) => cell(c.limit(thresholds) ?? "")).join(" | ")} |`;
 }
 
+/** Service rows a region's table holds at most; above that, only those breaking a threshold (the HTML page has them all). */
+export const MAX_SERVICE_ROWS = 40;
+
+function figuresOf(measured: StepModel["measured"], thresholds: Thresholds | null, service = false): string[] {
+    return METRIC_COLUMNS.map((c) => {
+        if (!measured) return "-";
+        const value = c.value(measured);
+        return breaks(c.key, measured, thresholds, service) ? `**${value}**` : value;
+    });
+}
+
 function stepsTable(region: RegionModel): string[] {
     const lines = [`| step | gate | looks | ${METRIC_COLUMNS.map((c) => c.title).join(" | ")} |`, `|---|---|---:|${METRIC_COLUMNS.map(() => "---:").join("|")}|`];
+    const serviceRows = region.steps.reduce((n, step) => n + Object.keys(step.services).length, 0);
+    const breaching = (step: StepModel, m: StepModel["measured"]) => m !== null && METRIC_COLUMNS.some((c) => breaks(c.key, m, step.thresholds, true));
+    let hidden = 0;
     let shown: string | undefined;
     for (const step of region.steps) {
         const key = JSON.stringify(step.thresholds);
@@ -42,20 +58,24 @@ function stepsTable(region: RegionModel): string[] {
             lines.push(thresholdRow(step.thresholds));
             shown = key;
         }
-        const figures = METRIC_COLUMNS.map((c) => {
-            if (!step.measured) return "-";
-            const value = c.value(step.measured);
-            return breaks(c.key, step.measured, step.thresholds) ? `**${value}**` : value;
-        });
         const name = region.to ? `${region.to} ${step.weight}%` : `${step.weight}%`;
-        lines.push(`| ${name} | ${step.verdict} | ${step.looks} | ${figures.join(" | ")} |`);
+        lines.push(`| ${name} | ${step.verdict} | ${step.looks} | ${figuresOf(step.measured, step.thresholds).join(" | ")} |`);
+        for (const [service, measured] of Object.entries(step.services)) {
+            if (serviceRows > MAX_SERVICE_ROWS && !breaching(step, measured) && !step.findings.some((f) => f.startsWith(`${service}: `))) {
+                hidden++;
+                continue;
+            }
+            lines.push(`| ↳ ${cell(service)} | | | ${figuresOf(measured, step.thresholds, true).join(" | ")} |`);
+        }
     }
+    if (hidden > 0) lines.push("", `${hidden} more service rows within every threshold are in the HTML report and the journal.`);
     return lines;
 }
 
 function regionSection(run: RunModel, region: RegionModel): string[] {
     const colors = region.from && region.to ? ` (${region.from} → ${region.to})` : "";
     const lines = ["", `### ${region.region}: ${outcome(region.result)}${colors}`, ""];
+    if (region.wave !== null) lines.push(`**${waveTitle(region.wave)}** ${region.wave === 0 ? "first, alone" : cell(region.waveNote ?? "")}`.trimEnd(), "");
     if (region.reason) lines.push(`**Why:** ${cell(region.reason)}`, "");
     if (region.faultToRollbackMinutes !== null) lines.push(`**Fault to rollback:** ${region.faultToRollbackMinutes} minutes, from the fault's start to all traffic back.`, "");
     if (region.result === "interrupted" && region.lastEvent) lines.push(`**Last entry** at ${offset(region.lastEvent.atMinutes)}: ${cell(region.lastEvent.event)}`, "");

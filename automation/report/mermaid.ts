@@ -29,8 +29,10 @@ export function ganttChart(run: RunModel): string | null {
         "    todayMarker off",
     ];
     regions.forEach((region, r) => {
-        const outcome = ["rolled_back", "failed", "interrupted"].includes(region.result) ? ` (${region.result.replace(/_/g, " ")})` : "";
-        lines.push(`    section ${label(region.region + outcome)}`);
+        const outcome = ["rolled_back", "failed", "halted", "interrupted"].includes(region.result) ? ` (${region.result.replace(/_/g, " ")})` : "";
+        // Regions come wave by wave (model.ts); the section says which.
+        const wave = region.wave === null ? "" : region.wave === 0 ? "canary · " : `wave ${region.wave} · `;
+        lines.push(`    section ${label(wave + region.region + outcome)}`);
         region.segments.forEach((segment, s) => {
             const start = clock(run.startedAt, segment.start);
             const end = clock(run.startedAt, segment.end);

@@ -14,6 +14,7 @@ import {
     UpgradeResultDoc,
     OpsResultDoc,
 } from "./journal";
+import { offset } from "./format";
 import { Segment, TERMINAL_RESULTS, WeightPoint, regionTimeline } from "./timeline";
 
 export type RunKind = "upgrade" | "ops-upgrade" | "rollback" | "discard" | "run";
@@ -31,6 +32,8 @@ export interface StepModel {
     /** How many times the gate looked during the step. */
     looks: number;
     measured: Partial<Metrics> | null;
+    /** The same per service (its own target group of the new color). */
+    services: Record<string, Partial<Metrics>>;
     baseline: Metrics | null;
     thresholds: Thresholds | null;
     findings: string[];
@@ -38,6 +41,10 @@ export interface StepModel {
 
 export interface RegionModel {
     region: string;
+    /** Its wave in the rollout plan (0: the canary); null from older drivers. */
+    wave: number | null;
+    /** When its wave started and why then, or why it did not start (the canary's starts at once). */
+    waveNote: string | null;
     from: string | null;
     to: string | null;
     /** The region's outcome; `interrupted` when the run stopped before the region had one. */
@@ -85,6 +92,8 @@ export interface RunModel {
     notes: string[];
     /** The env's support calendar and readiness ledger as the run's preflight saw them (automation/plan/journal.ts). */
     cycle: CycleDoc | null;
+    /** The stop-the-line switch this run stopped at, as it said so; null when it did not. */
+    halt: string | null;
 }
 
 export interface CycleDoc {
@@ -161,6 +170,7 @@ function stepFromLooks(group: GateLook[]): StepModel {
         verdict: last.verdict,
         looks: group.length,
         measured: last.measured,
+        services: last.services ?? {},
         baseline: last.baseline ?? null,
         thresholds: last.thresholds,
         findings: last.findings.map((f) => f.message),
@@ -181,6 +191,7 @@ function stepsOf(looks: GateLook[], result: RegionResultDoc | undefined): StepMo
             verdict: step.gate,
             looks: step.checks ?? fromLooks?.looks ?? 0,
             measured: step.measured ?? fromLooks?.measured ?? null,
+            services: step.services ?? fromLooks?.services ?? {},
             baseline: fromLooks?.baseline ?? null,
             thresholds: fromLooks?.thresholds ?? null,
             findings: step.findings ?? fromLooks?.findings ?? [],
@@ -200,6 +211,12 @@ function endResult(end: ReadEntry | undefined): { upgrade?: UpgradeResultDoc; op
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+/** The run's waves, as its rollout plan entry says them; none from older drivers. */
+function planOf(entries: ReadEntry[]): string[][] {
+    const waves = entries.find((e) => e.phase === "wave" && e.detail?.kind === "plan")?.detail?.waves;
+    return Array.isArray(waves) && waves.every((w) => Array.isArray(w) && w.every((r) => typeof r === "string")) ? (waves) : [];
+}
+
 /** Builds the model of run `runId` from every readable entry of the journal. */
 export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[] = []): RunModel {
     // Time order; entries written at the same minute keep the order they were written in.
@@ -217,16 +234,24 @@ export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[]
 
     const runResult = finished ? (result.upgrade?.result ?? result.ops?.result ?? (typeof result.other?.result === "string" ? result.other.result : null) ?? end.result ?? "unknown") : "interrupted";
     const regionNames = [...new Set([...(result.upgrade?.regions.map((r) => r.region) ?? []), ...entries.flatMap((e) => (e.region ? [e.region] : []))])];
+    const waves = planOf(entries);
+    const waveEvents = entries.filter((e) => !e.region && e.phase === "wave" && typeof e.detail?.wave === "number");
     const regions = regionNames.map((name): RegionModel => {
         const own = entries.filter((e) => e.region === name);
         const doc = result.upgrade?.regions.find((r) => r.region === name);
         // A look that could not measure (a failed metrics query) has nothing to draw; its verdict is in the events.
-        const looks = own.flatMap((e) => (e.gate?.measured ? [{ ...e.gate, measured: e.gate.measured, atMinutes: e.atMinutes }] : []));
+        // A wave bake's looks are no traffic step's.
+        const looks = own.flatMap((e) => (e.phase === "gate" && e.gate?.measured ? [{ ...e.gate, measured: e.gate.measured, atMinutes: e.atMinutes }] : []));
+        const wave = doc?.wave ?? (waves.findIndex((w) => w.includes(name)) >= 0 ? waves.findIndex((w) => w.includes(name)) : null);
+        const note = wave === null ? undefined : waveEvents.find((e) => e.detail!.wave === wave);
+        const why = note ? note.event.slice(note.event.indexOf(": ") + 2) : "";
         const timeline = regionTimeline(own, { newColor: doc?.to ?? null, runEnd, finished });
         const outcome = own.find((e) => e.result && TERMINAL_RESULTS.has(e.result));
         const lastEntry = own.at(-1);
         return {
             region: name,
+            wave,
+            waveNote: note ? (note.detail!.kind === "start" ? `started at ${offset(note.atMinutes)}, once ${why}` : `did not start: ${why}`) : null,
             from: doc?.from ?? null,
             to: doc?.to ?? null,
             result: doc?.result ?? outcome?.result ?? (finished ? runResult : "interrupted"),
@@ -263,11 +288,13 @@ export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[]
         interrupted: !finished,
         to,
         engine: doc?.engine ?? null,
-        regions,
+        // Wave by wave, the plan's order within each.
+        regions: regions.sort((a, b) => (a.wave ?? Infinity) - (b.wave ?? Infinity)),
         stages: result.ops?.stages ?? [],
         outcome: result.other ?? null,
         events: entries.filter((e) => !e.gate).map((e) => ({ atMinutes: e.atMinutes, region: e.region ?? null, phase: e.phase, event: e.event, result: e.result ?? null })),
         notes,
         cycle: cycleOf(entries),
+        halt: entries.find((e) => !e.region && e.phase === "halt")?.event ?? null,
     };
 }

@@ -8,7 +8,7 @@
  */
 import { ReadEntry } from "./journal";
 
-export type SegmentKind = "bring-up" | "argo" | "queued" | "traffic" | "cut-over" | "hold" | "teardown" | "rollback" | "other";
+export type SegmentKind = "bring-up" | "argo" | "queued" | "traffic" | "wave-bake" | "cut-over" | "hold" | "teardown" | "rollback" | "halt" | "other";
 
 export interface Segment {
     kind: SegmentKind;
@@ -40,13 +40,13 @@ const FIXED: Record<string, { kind: SegmentKind; label: string }> = {
 };
 
 /** Kinds whose last entry says they are over. */
-const ENDS_WITH_ENTRY = new Set<SegmentKind>(["bring-up", "argo"]);
+const ENDS_WITH_ENTRY = new Set<SegmentKind>(["bring-up", "argo", "wave-bake"]);
 
 /** Phases that frame a run (or state a region's outcome) rather than take time in a region. */
 const FRAME = new Set(["start", "end", "preflight", "outcome"]);
 
 /** Region outcomes that end its timeline. */
-export const TERMINAL_RESULTS = new Set(["completed", "rolled_back", "failed", "skipped", "paused", "nothing_to_do"]);
+export const TERMINAL_RESULTS = new Set(["completed", "rolled_back", "failed", "skipped", "paused", "halted", "nothing_to_do"]);
 
 const isPercent = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= 100;
 
@@ -82,6 +82,16 @@ function keyOf(entries: ReadEntry[], index: number, newColor: string | null, cur
     if (FRAME.has(entry.phase)) return null;
     const fixed = FIXED[entry.phase];
     if (fixed) return { key: entry.phase, ...fixed };
+    if (entry.phase === "wave") {
+        // Waiting for the region's wave to start, or the wave bake at 100% before the next may.
+        const wave = entry.detail?.wave;
+        if (entry.detail?.kind === "wait") return { key: "wave-wait", kind: "queued", label: typeof wave === "number" ? `Waiting for wave ${wave}` : "Waiting for its wave" };
+        // The wave gate's verdict ends a bake, or stands alone when the 100% step had baked long enough.
+        if ((entry.detail?.kind === "ready" || entry.detail?.kind === "held") && current?.kind !== "wave-bake") {
+            return { key: "wave-gate", kind: "wave-bake", label: entry.detail.kind === "ready" ? "Wave gate passed" : "Next wave held back" };
+        }
+        return { key: "wave-bake", kind: "wave-bake", label: "Wave bake" };
+    }
     if (entry.phase === "traffic" || entry.phase === "gate") {
         const weight = entry.gate?.weight ?? trafficWeight(entries, index, newColor, current?.kind === "traffic" ? current.weight : undefined);
         return weight === undefined ? { key: "traffic", kind: "traffic", label: "Traffic" } : { key: `traffic:${weight}`, kind: "traffic", label: `${weight}%`, weight };
@@ -136,6 +146,9 @@ export function regionTimeline(entries: ReadEntry[], options: { newColor: string
         segments.push({ kind: run.kind, label: run.label, ...(run.weight !== undefined ? { weight: run.weight } : {}), start, end: stop, failed, interrupted });
         if (next && stop < until) segments.push({ kind: "queued", label: "Waiting for its turn", start: stop, end: until, failed: false, interrupted: false });
     });
+
+    // A halt is a moment: where the stop-the-line switch (or the wave's news) stopped the region.
+    if (outcomeAt >= 0 && entries[outcomeAt].result === "halted") segments.push({ kind: "halt", label: "Halted", start: end, end, failed: true, interrupted: false });
 
     const weights: WeightPoint[] = [];
     for (const segment of segments) {

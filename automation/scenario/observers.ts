@@ -14,6 +14,8 @@ import {
     ClusterRef,
     Clock,
     ColorMetrics,
+    LoadBalancerFigures,
+    LoadBalancerQuery,
     MetricsQuery,
     MetricsSource,
     MetricsUnavailableError,
@@ -21,7 +23,7 @@ import {
     SubnetInspector,
     UpgradeInsights,
 } from "../core/ports";
-import { Scenario } from "./scenario";
+import { Scenario, serviceShares } from "./scenario";
 import { TrafficModel, WeightHistory } from "./traffic";
 
 const MINUTE = 60_000;
@@ -40,7 +42,7 @@ export class ScenarioMetrics implements MetricsSource {
     private readonly traffic: TrafficModel;
 
     constructor(
-        scenario: Scenario,
+        private readonly scenario: Scenario,
         private readonly regionOutputs: (region: string) => RegionOutputs | undefined,
         private readonly historyOf: (region: string) => Promise<WeightHistory>,
         private readonly clock: Clock,
@@ -52,9 +54,27 @@ export class ScenarioMetrics implements MetricsSource {
         const history = await this.historyOf(query.region);
         if (history.length === 0) throw new Error(`region ${query.region} has no deployed weights`);
         const newColor = this.newColorOf(query.region) ?? query.color;
-        const result = this.traffic.window(history, { region: query.region, color: query.color, newColor, from: query.from, to: query.to, thresholdsMs: query.latencyThresholdsMs ?? [] });
+        const services = serviceShares(this.scenario, this.servicesOf(query.region, query.targetGroups.map((tg) => tg.service)));
+        const measured = Object.fromEntries(query.targetGroups.map((tg) => [tg.service, services[tg.service]]));
+        const result = this.traffic.window(history, { region: query.region, color: query.color, newColor, services: measured, from: query.from, to: query.to, thresholdsMs: query.latencyThresholdsMs ?? [] });
         if ("unavailable" in result) throw new MetricsUnavailableError(`sim scenario: metrics of ${query.region} are unavailable`);
         return result;
+    }
+
+    async loadBalancerMetrics(query: LoadBalancerQuery): Promise<LoadBalancerFigures> {
+        const history = await this.historyOf(query.region);
+        if (history.length === 0) throw new Error(`region ${query.region} has no deployed weights`);
+        const newColor = this.newColorOf(query.region);
+        if (!newColor) throw new Error(`region ${query.region} has no deployed outputs`);
+        const services = serviceShares(this.scenario, this.servicesOf(query.region, []));
+        const result = this.traffic.loadBalancerWindow(history, { region: query.region, newColor, services, from: query.from, to: query.to });
+        if ("unavailable" in result) throw new MetricsUnavailableError(`sim scenario: metrics of ${query.region} are unavailable`);
+        return result;
+    }
+
+    /** The region's services (each one's share of the requests is over all of them), else those asked for. */
+    private servicesOf(region: string, asked: string[]): string[] {
+        return this.regionOutputs(region)?.services.map((s) => s.name) ?? asked;
     }
 
     /** The color being brought in: the upgrade record's, else the one not running cron. */

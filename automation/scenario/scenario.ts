@@ -21,6 +21,8 @@ const faultSchema = z
     .strictObject({
         /** A region, or "*" for all. */
         region: z.string().default("*"),
+        /** Only this service's target group; default every service of the region. */
+        service: z.string().min(1).optional(),
         /** `new`: the cluster being introduced; `old`: the one serving before. Default new. */
         color: z.enum(["new", "old"]).default("new"),
         /** Applies once the new color carries at least this percentage. Default 0 (from the first step). */
@@ -29,7 +31,13 @@ const faultSchema = z
         afterMinutes: minutes.default(0),
         errorRate: rate.optional(),
         p99Ms: latency.optional(),
+        /** Unhealthy targets in each target group it hits. */
         unhealthyHosts: z.number().int().min(0).max(SCENARIO_LIMITS.hosts).optional(),
+        /**
+         * Share of the color's requests the load balancer answers itself with a 5xx (an empty target group's 503, a
+         * target it cannot connect to): counted per load balancer only, in no target group's requests.
+         */
+        loadBalancerErrorRate: rate.optional(),
         /** Every metrics query for the region fails. */
         metricsUnavailable: z.boolean().optional(),
         /** Direct listener-rule writes (the --fast-rollback path) fail in the region, as with AccessDenied. */
@@ -55,6 +63,8 @@ export const scenarioSchema = z.strictObject({
             p99Ms: latency.default(180),
             /** The region's total; each color gets its weight's share. */
             requestsPerMinute: z.number().min(0).max(SCENARIO_LIMITS.requestsPerMinute).default(6000),
+            /** Share of the region's requests per service (0 to 1); services not named split what is left equally. */
+            serviceShares: z.record(z.string(), z.number().gt(0).max(1)).optional(),
         })
         .default({ errorRate: 0.001, p99Ms: 180, requestsPerMinute: 6000 }),
     faults: z.array(faultSchema).default([]),
@@ -119,4 +129,36 @@ export function loadScenario(file: string | undefined): Scenario {
 /** Faults naming a region `regions` does not have: bad input, or the fault would silently never act. */
 export function unknownFaultRegions(scenario: Scenario, regions: string[]): string[] {
     return [...new Set(scenario.faults.map((f) => f.region).filter((r) => r !== "*" && !regions.includes(r)))];
+}
+
+/** Each service's share of a region's requests: as the scenario says, the rest split equally among the others. */
+export function serviceShares(scenario: Scenario, services: string[]): Record<string, number> {
+    const given = scenario.baseline.serviceShares ?? {};
+    const unnamed = services.filter((s) => given[s] === undefined);
+    const left = Math.max(0, 1 - services.reduce((sum, s) => sum + (given[s] ?? 0), 0));
+    return Object.fromEntries(services.map((s) => [s, given[s] ?? left / unnamed.length]));
+}
+
+const SHARE_SLACK = 1e-9;
+
+/**
+ * What the scenario says about services the env does not have, or shares that do not add up, per region's
+ * services: bad input, or a fault or share would silently never act.
+ */
+export function serviceProblems(scenario: Scenario, services: Record<string, string[]>): string[] {
+    const problems: string[] = [];
+    const all = new Set(Object.values(services).flat());
+    for (const fault of scenario.faults.filter((f) => f.service !== undefined)) {
+        const where = fault.region === "*" ? [...all] : services[fault.region] ?? [];
+        if (!where.includes(fault.service!)) problems.push(`fault for service "${fault.service}", which ${fault.region === "*" ? "no region of the env has" : `region ${fault.region} does not have`} (services: ${where.join(", ")})`);
+    }
+    const given = scenario.baseline.serviceShares ?? {};
+    for (const name of Object.keys(given).filter((s) => !all.has(s))) problems.push(`baseline.serviceShares names service "${name}", which no region has (services: ${[...all].join(", ")})`);
+    for (const [region, names] of Object.entries(services)) {
+        const named = names.filter((s) => given[s] !== undefined);
+        const sum = named.reduce((total, s) => total + given[s], 0);
+        if (sum > 1 + SHARE_SLACK) problems.push(`baseline.serviceShares of ${named.join(", ")} add up to ${sum}, more than all of ${region}'s requests`);
+        else if (named.length === names.length && named.length > 0 && Math.abs(sum - 1) > SHARE_SLACK) problems.push(`baseline.serviceShares name every service of ${region} but add up to ${sum}, not 1`);
+    }
+    return problems;
 }

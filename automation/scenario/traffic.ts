@@ -1,14 +1,15 @@
 /**
  * The sim's traffic: what each color of a region served in any window, from the scenario and the weights the
- * load balancer forwarded with over time. Time is cut into 10-second buckets; each bucket has an expected
- * request count (the region's rate times the color's weight then), an error rate and a latency distribution
- * (baseline, or a fault's once it is active). Without `noise` a window gets the expected figures; with it,
+ * load balancer forwarded with over time, per service (each service's target group of each color). Time is cut
+ * into 10-second buckets; each bucket has an expected request count (the region's rate times the service's
+ * share times the color's weight then), an error rate, a share the load balancer answers itself, and a latency
+ * distribution (baseline, or a fault's once it is active and names the service or none). Without `noise` a window gets the expected figures; with it,
  * counts are drawn per bucket (Poisson requests, binomial errors and slow requests, jittered latency) from
  * draws keyed by the bucket, so the same window always reads the same.
  */
-import { Color } from "../../components/naming";
+import { COLORS, Color } from "../../components/naming";
 import { Weights } from "../../components/weights";
-import { ColorMetrics } from "../core/ports";
+import { ColorMetrics, LoadBalancerFigures, TrafficFigures } from "../core/ports";
 import { Draws, normalUpperTail } from "./randomness";
 import { Fault, Scenario } from "./scenario";
 
@@ -61,13 +62,15 @@ export function faultStart(fault: Fault, newColor: Color, history: WeightHistory
     return at >= start ? start : undefined;
 }
 
-const appliesTo = (fault: Fault, region: string) => fault.region === "*" || fault.region === region;
+const appliesTo = (fault: Fault, region: string, service?: string) => (fault.region === "*" || fault.region === region) && (service === undefined || fault.service === undefined || fault.service === service);
 
 export interface WindowQuery {
     region: string;
     color: Color;
     /** The color the current upgrade introduces ("new" in the scenario). */
     newColor: Color;
+    /** The region's services with their share of its requests (scenario.serviceShares). */
+    services: Record<string, number>;
     from: number;
     to: number;
     thresholdsMs: number[];
@@ -76,20 +79,28 @@ export interface WindowQuery {
 export type WindowResult = ColorMetrics | { unavailable: true };
 
 interface Bucket {
+    /** Requests a target served. */
     requests: number;
+    /** Requests the load balancer answered itself (not in `requests`). */
+    loadBalancerErrors: number;
     errorRate: number;
     p99Ms: number;
     unhealthyHosts: number;
 }
 
-/** A bucket as the scenario defines it, before any noise. */
-function expectedBucket(scenario: Scenario, history: WeightHistory, q: WindowQuery, start: number): Bucket & { unavailable: boolean } {
+/** One service's bucket as the scenario defines it, before any noise. */
+function expectedBucket(scenario: Scenario, history: WeightHistory, q: WindowQuery, service: string, start: number): Bucket & { offered: number; loadBalancerErrorRate: number; unavailable: boolean } {
     const weights = weightsAt(history, start);
     const role = q.color === q.newColor ? "new" : "old";
-    const active = scenario.faults.filter((f) => appliesTo(f, q.region) && faultStart(f, q.newColor, history, start) !== undefined);
-    const value = (key: "errorRate" | "p99Ms" | "unhealthyHosts") => active.filter((f) => f.color === role).map((f) => f[key]).find((v) => v !== undefined);
+    const active = scenario.faults.filter((f) => appliesTo(f, q.region, service) && faultStart(f, q.newColor, history, start) !== undefined);
+    const value = (key: "errorRate" | "p99Ms" | "unhealthyHosts" | "loadBalancerErrorRate") => active.filter((f) => f.color === role).map((f) => f[key]).find((v) => v !== undefined);
+    const offered = (scenario.baseline.requestsPerMinute * q.services[service] * (BUCKET_MS / MINUTE) * weights[q.color]) / 100;
+    const loadBalancerErrorRate = value("loadBalancerErrorRate") ?? 0;
     return {
-        requests: (scenario.baseline.requestsPerMinute * (BUCKET_MS / MINUTE) * weights[q.color]) / 100,
+        offered,
+        loadBalancerErrorRate,
+        requests: offered * (1 - loadBalancerErrorRate),
+        loadBalancerErrors: offered * loadBalancerErrorRate,
         errorRate: value("errorRate") ?? scenario.baseline.errorRate,
         p99Ms: value("p99Ms") ?? scenario.baseline.p99Ms,
         unhealthyHosts: value("unhealthyHosts") ?? 0,
@@ -125,11 +136,12 @@ function mixtureP99(parts: { requests: number; p99Ms: number }[]): number | null
     return Math.exp(x);
 }
 
-/** One bucket of one color as served: requests, errors and latency (drawn once with noise). */
+/** One bucket of one service's target group of one color as served (drawn once with noise). */
 interface ServedBucket {
     unavailable: boolean;
     requests: number;
     errors: number;
+    loadBalancerErrors: number;
     p99Ms: number;
     unhealthyHosts: number;
     /** Requests slower than a threshold, by threshold (filled as thresholds are asked for). */
@@ -138,34 +150,67 @@ interface ServedBucket {
     key: string;
 }
 
-/** Buckets per color, computed once: queries repeat and overlap, and a bucket never changes once past. */
+/** A window's sums over one service's buckets. */
+interface Sums {
+    requests: number;
+    errors: number;
+    loadBalancerErrors: number;
+    unhealthyHosts: number;
+    slow: Map<number, number>;
+    parts: { requests: number; p99Ms: number }[];
+}
+
+/** Whole counts of a window's sums (the sim's exact figures are fractions), its p99 from its buckets. */
+function figures(sums: Sums, thresholdsMs: number[]): TrafficFigures {
+    const requests = Math.floor(sums.requests + 1e-9);
+    return {
+        requests,
+        errors: Math.min(requests, Math.round(sums.errors)),
+        p99Ms: requests > 0 && sums.parts.length > 0 ? mixtureP99(sums.parts) : null,
+        unhealthyHosts: sums.unhealthyHosts,
+        slowRequests: Object.fromEntries(thresholdsMs.map((t) => [String(t), Math.min(requests, Math.round(sums.slow.get(t)!))])),
+    };
+}
+
+/** Buckets per color and service, computed once: queries repeat and overlap, and a bucket never changes once past. */
 export class TrafficModel {
-    private readonly buckets = new Map<string, ServedBucket>();
+    /** Per series (a region's target group of one color and service), its buckets by index. */
+    private readonly series = new Map<string, Map<number, ServedBucket & { known: number }>>();
 
     constructor(private readonly scenario: Scenario) {}
 
-    private bucket(history: WeightHistory, q: WindowQuery, b: number): ServedBucket {
+    private seriesOf(q: WindowQuery, service: string): Map<number, ServedBucket & { known: number }> {
+        const key = `${q.region}|${q.color}|${q.newColor}|${service}|${q.services[service]}`;
+        let series = this.series.get(key);
+        if (!series) this.series.set(key, (series = new Map()));
+        return series;
+    }
+
+    private bucket(history: WeightHistory, q: WindowQuery, service: string, series: Map<number, ServedBucket & { known: number }>, b: number): ServedBucket {
         const start = b * BUCKET_MS;
         // Only weight changes up to the bucket's start shape it: later ones leave the cached bucket valid.
         let known = 0;
         while (known < history.length && history[known].at <= start) known++;
-        const key = `${q.region}|${q.color}|${q.newColor}|${b}|${known}`;
-        let served = this.buckets.get(key);
-        if (!served) {
-            const e = expectedBucket(this.scenario, history, q, start);
+        let served = series.get(b);
+        if (!served || served.known !== known) {
+            const e = expectedBucket(this.scenario, history, q, service, start);
             const noise = this.scenario.noise;
-            const draws = noise ? new Draws(`${noise.seed}|${q.region}|${q.color}|${b}|${e.requests}|${e.errorRate}`) : undefined;
-            const requests = draws ? draws.poisson(e.requests) : e.requests;
+            const draws = noise ? new Draws(`${noise.seed}|${q.region}|${q.color}|${service}|${b}|${e.offered}|${e.errorRate}|${e.loadBalancerErrorRate}`) : undefined;
+            const offered = draws ? draws.poisson(e.offered) : e.offered;
+            const loadBalancerErrors = draws ? draws.binomial(offered, e.loadBalancerErrorRate) : e.loadBalancerErrors;
+            const requests = draws ? offered - loadBalancerErrors : e.requests;
             served = {
                 unavailable: e.unavailable,
                 requests,
                 errors: draws ? draws.binomial(requests, e.errorRate) : requests * e.errorRate,
+                loadBalancerErrors,
                 p99Ms: draws ? e.p99Ms * Math.exp(LATENCY_JITTER * draws.normal()) : e.p99Ms,
                 unhealthyHosts: e.unhealthyHosts,
                 slow: new Map(),
-                key,
+                key: `${q.region}|${q.color}|${q.newColor}|${service}|${q.services[service]}|${b}|${known}`,
+                known,
             };
-            this.buckets.set(key, served);
+            series.set(b, served);
         }
         return served;
     }
@@ -180,33 +225,64 @@ export class TrafficModel {
         return count;
     }
 
-    /** Requests, errors, latency and unhealthy hosts of one color over [from, to). */
-    window(history: WeightHistory, q: WindowQuery): WindowResult {
-        let requests = 0;
-        let errors = 0;
-        let unhealthyHosts = 0;
-        const slow = new Map<number, number>(q.thresholdsMs.map((t) => [t, 0]));
-        const parts: { requests: number; p99Ms: number }[] = [];
+    /** One service's target group of one color over [from, to); undefined when its metrics are unavailable. */
+    private sums(history: WeightHistory, q: WindowQuery, service: string): Sums | undefined {
+        const sums: Sums = { requests: 0, errors: 0, loadBalancerErrors: 0, unhealthyHosts: 0, slow: new Map(q.thresholdsMs.map((t) => [t, 0])), parts: [] };
+        const series = this.seriesOf(q, service);
         for (let b = Math.floor(q.from / BUCKET_MS); b * BUCKET_MS < q.to; b++) {
             const start = b * BUCKET_MS;
             const overlap = (Math.min(q.to, start + BUCKET_MS) - Math.max(q.from, start)) / BUCKET_MS;
             if (overlap <= 0) continue;
-            const bucket = this.bucket(history, q, b);
-            if (bucket.unavailable) return { unavailable: true };
-            requests += bucket.requests * overlap;
-            errors += bucket.errors * overlap;
-            for (const t of q.thresholdsMs) slow.set(t, slow.get(t)! + this.slowIn(bucket, t) * overlap);
-            unhealthyHosts = Math.max(unhealthyHosts, bucket.unhealthyHosts);
-            parts.push({ requests: bucket.requests * overlap, p99Ms: bucket.p99Ms });
+            const bucket = this.bucket(history, q, service, series, b);
+            if (bucket.unavailable) return undefined;
+            sums.requests += bucket.requests * overlap;
+            sums.errors += bucket.errors * overlap;
+            sums.loadBalancerErrors += bucket.loadBalancerErrors * overlap;
+            for (const t of q.thresholdsMs) sums.slow.set(t, sums.slow.get(t)! + this.slowIn(bucket, t) * overlap);
+            sums.unhealthyHosts = Math.max(sums.unhealthyHosts, bucket.unhealthyHosts);
+            sums.parts.push({ requests: bucket.requests * overlap, p99Ms: bucket.p99Ms });
         }
-        const total = Math.floor(requests + 1e-9);
-        return {
-            requests: total,
-            errors: Math.min(total, Math.round(errors)),
-            p99Ms: total > 0 ? mixtureP99(parts) : null,
-            unhealthyHosts,
-            slowRequests: Object.fromEntries([...slow].map(([t, count]) => [String(t), Math.min(total, Math.round(count))])),
+        return sums;
+    }
+
+    /**
+     * Requests, errors, latency and unhealthy hosts of one color over [from, to): each service's target group,
+     * and all of them together (as CloudWatch gives them: summed counts, the slowest service's p99, each target
+     * group's unhealthy maximum added up).
+     */
+    window(history: WeightHistory, q: WindowQuery): WindowResult {
+        const sums: Sums[] = [];
+        for (const service of Object.keys(q.services)) {
+            const served = this.sums(history, q, service);
+            if (!served) return { unavailable: true };
+            sums.push(served);
+        }
+        const services = Object.fromEntries(Object.keys(q.services).map((service, i) => [service, figures(sums[i], q.thresholdsMs)]));
+        const total: Sums = {
+            requests: sums.reduce((t, s) => t + s.requests, 0),
+            errors: sums.reduce((t, s) => t + s.errors, 0),
+            loadBalancerErrors: 0,
+            unhealthyHosts: sums.reduce((t, s) => t + s.unhealthyHosts, 0),
+            slow: new Map(q.thresholdsMs.map((t) => [t, sums.reduce((sum, s) => sum + s.slow.get(t)!, 0)])),
+            parts: [],
         };
+        const p99s = Object.values(services).flatMap((f) => (f.p99Ms === null ? [] : [f.p99Ms]));
+        return { ...figures(total, q.thresholdsMs), p99Ms: p99s.length > 0 ? Math.max(...p99s) : null, services };
+    }
+
+    /** The load balancer over [from, to): requests every target group of both colors served, and the 5xx it answered itself. */
+    loadBalancerWindow(history: WeightHistory, q: Omit<WindowQuery, "color" | "thresholdsMs">): LoadBalancerFigures | { unavailable: true } {
+        let requests = 0;
+        let errors = 0;
+        for (const color of COLORS) {
+            for (const service of Object.keys(q.services)) {
+                const sums = this.sums(history, { ...q, color, thresholdsMs: [] }, service);
+                if (!sums) return { unavailable: true };
+                requests += sums.requests;
+                errors += sums.loadBalancerErrors;
+            }
+        }
+        return { requests: Math.floor(requests + 1e-9), errors: Math.round(errors) };
     }
 
     /** When the new color's earliest active fault began (ms), if one acts at `at`. */

@@ -13,6 +13,7 @@ import { CrashPlan, ProcessIdentity } from "../core/process";
 import { ScenarioCallerIdentity } from "../scenario/identity";
 import { ScenarioInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics, ScenarioSubnets, StackHistory } from "../scenario/observers";
 import { Scenario } from "../scenario/scenario";
+import { SimEnvControl } from "./control";
 import { SimEngine } from "./engine";
 import { SimLeaseStore } from "./lease";
 import { SimLoadBalancer } from "./loadBalancer";
@@ -62,6 +63,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
         insights: new ScenarioInsights(options.scenario),
         identity: new ScenarioCallerIdentity(options.scenario, engine, options.env),
         lease: new SimLeaseStore(store, options.identity),
+        control: new SimEnvControl(store),
         journal: new FileJournal(stateJournalDir(options.stateDir)),
         close: async () => store.writeClock(clock.now()),
     };
@@ -69,12 +71,15 @@ export function createSimPorts(options: SimOptions): SimPorts {
 
 /**
  * The env as its state files say, every record of it read once (and so checked: automation/core/records.ts):
- * the stacks and the listener rules' direct writes. A command opens on this before it changes anything, so a
- * record changed by hand is refused with nothing changed. The lease is checked where it is read, before any
- * write too, but for --break-lease, which replaces whatever is there.
+ * the stacks, the stop-the-line switch, the latest rollout plan and the listener rules' direct writes. A command
+ * opens on this before it changes anything, so a record changed by hand is refused with nothing changed. The
+ * lease is checked where it is read, before any write too, but for --break-lease, which replaces whatever is
+ * there; `resume` opens on the switch alone (engines/control.ts), so a damaged switch can still be lifted.
  */
 export async function readState(ports: SimPorts, env: string): Promise<EnvView> {
     const view = await observeEnv(ports.engine, env);
+    await ports.control.halt(env);
+    await ports.control.rollout(env);
     for (const region of view.regions) ports.loadBalancer.history(region.region);
     return view;
 }

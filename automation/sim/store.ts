@@ -5,6 +5,8 @@
  *   stacks/<stack>.json      configuration, resource graph and outputs of each stack
  *   operations/<stack>.json  marker of an operation in progress (left behind by a killed run)
  *   leases/<env>.json        the env's upgrade lease
+ *   control/<env>-halt.json  the env's stop-the-line switch, while it is on
+ *   control/<env>-rollout.json  the rollout plan of the env's latest upgrade
  *   journal/<env>.jsonl      what every run did
  *   clock.json               virtual time, carried from run to run
  *   seeding-<env>            present while an env is being seeded

@@ -1,8 +1,9 @@
 /**
  * How long an upgrade must take at best under the chosen policy, from operation durations: new clusters
- * come up in all regions at once; traffic moves one region at a time (after the canary, all at once with
- * --parallel-regions); each region's cron cut-over, hold and teardown overlap the next region's steps, so
- * only the last region's tail adds to the total. The live view's "time left" and the benchmark use it.
+ * come up in all regions at once; traffic moves wave by wave (the regions of a wave together), each wave
+ * after the one before has baked at 100% (`--wave-bake`, of which the 100% step's own bake is part); each
+ * wave's cron cut-over, hold and teardown overlap the next wave's steps, so only the last wave's tail adds
+ * to the total. The live view's "time left" and the benchmark use it.
  */
 import { Scenario } from "../scenario/scenario";
 
@@ -17,9 +18,11 @@ export interface UpgradeTimes {
     bake: number;
     hold: number;
     steps: number;
+    /** How long a wave serves 100% before the next starts (the 100% step's bake included). */
+    waveBake: number;
 }
 
-export function upgradeTimes(scenario: Scenario, options: { steps: number[]; bakeMs: number; holdMs: number }): UpgradeTimes {
+export function upgradeTimes(scenario: Scenario, options: { steps: number[]; bakeMs: number; holdMs: number; waveBakeMs: number }): UpgradeTimes {
     const d = scenario.durations;
     return {
         clusterUp: d.clusterUp,
@@ -31,6 +34,7 @@ export function upgradeTimes(scenario: Scenario, options: { steps: number[]; bak
         bake: options.bakeMs / 60_000,
         hold: options.holdMs / 60_000,
         steps: options.steps.length,
+        waveBake: options.waveBakeMs / 60_000,
     };
 }
 
@@ -46,12 +50,14 @@ export function regionPhases(t: UpgradeTimes, destroy = true) {
     };
 }
 
-/** The shortest the whole upgrade of `regions` regions can take under the policy. */
-export function upgradeLowerBound(regions: number, t: UpgradeTimes, parallelRegions: boolean, destroy = true): number {
-    if (regions === 0) return 0;
+/** Minutes a wave bake adds after a wave's 100% step before the next wave may start. */
+const extraWaveBake = (t: UpgradeTimes) => Math.max(0, t.waveBake - t.bake);
+
+/** The shortest the whole upgrade can take under the policy, with its regions in `waves` waves. */
+export function upgradeLowerBound(waves: number, t: UpgradeTimes, destroy = true): number {
+    if (waves === 0) return 0;
     const p = regionPhases(t, destroy);
-    const shiftingRounds = parallelRegions ? Math.min(regions, 2) : regions;
-    return p.bringUp + shiftingRounds * p.traffic + p.cutOver + p.retire;
+    return p.bringUp + waves * p.traffic + (waves - 1) * extraWaveBake(t) + p.cutOver + p.retire;
 }
 
 /** The manual runbook: each region end to end, one after the other. */
@@ -62,7 +68,9 @@ export function sequentialRunbook(regions: number, t: UpgradeTimes, destroy = tr
 
 /** A region as the time-left estimate sees it. */
 export interface RegionProgress {
-    stage: "waiting" | "bring-up" | "queued" | "traffic" | "tail" | "done";
+    stage: "waiting" | "bring-up" | "queued" | "traffic" | "wave-bake" | "tail" | "done";
+    /** Its wave (0: the canary). */
+    wave: number;
     /** Traffic steps not yet promoted (the current one included). */
     stepsLeft: number;
     /** Minutes since the current phase (or step) began. */
@@ -73,32 +81,35 @@ export interface RegionProgress {
 
 /**
  * Minutes until the whole run should be done, recomputed from what each region has left under the same
- * policy as `upgradeLowerBound`: bring-up in parallel, traffic one region at a time (after the canary, all at
- * once with --parallel-regions), each tail overlapping the next region's traffic.
+ * policy as `upgradeLowerBound`: bring-up in parallel, traffic wave by wave, each wave after the one before
+ * has baked, each tail overlapping the later waves' traffic.
  */
-export function remainingMinutes(regions: RegionProgress[], t: UpgradeTimes, parallelRegions: boolean, destroy = true): number {
+export function remainingMinutes(regions: RegionProgress[], t: UpgradeTimes, destroy = true): number {
     const p = regionPhases(t, destroy);
     const stepMinutes = t.regionUp + t.bake;
     const tailMinutes = p.cutOver + p.retire;
-    let turnFree = 0;
-    let canaryEnd = 0;
+    const lastWave = Math.max(-1, ...regions.filter((r) => r.shifts && r.stage !== "done").map((r) => r.wave));
     let latest = 0;
-    let shifting = 0;
-    for (const r of regions) {
-        const left = (full: number) => Math.max(0, full - r.phaseMinutes);
-        if (r.stage === "done") continue;
-        if (r.stage === "tail" || !r.shifts) {
-            latest = Math.max(latest, r.stage === "tail" ? left(tailMinutes) : tailMinutes);
-            continue;
+    let waveFree = 0;
+    const waves = [...new Set(regions.map((r) => r.wave))].sort((a, b) => a - b);
+    for (const wave of waves) {
+        let waveEnd = waveFree;
+        for (const r of regions.filter((x) => x.wave === wave)) {
+            const left = (full: number) => Math.max(0, full - r.phaseMinutes);
+            if (r.stage === "done") continue;
+            if (r.stage === "tail" || !r.shifts) {
+                latest = Math.max(latest, r.stage === "tail" ? left(tailMinutes) : tailMinutes);
+                continue;
+            }
+            const bringUp = r.stage === "waiting" ? p.bringUp : r.stage === "bring-up" ? left(p.bringUp) : 0;
+            const traffic = r.stage === "traffic" ? Math.max(0, r.stepsLeft * stepMinutes - Math.min(r.phaseMinutes, stepMinutes)) : r.stage === "wave-bake" ? 0 : r.stepsLeft * stepMinutes;
+            const start = r.stage === "traffic" || r.stage === "wave-bake" ? 0 : Math.max(waveFree, bringUp);
+            const bake = wave === lastWave ? 0 : r.stage === "wave-bake" ? left(extraWaveBake(t)) : extraWaveBake(t);
+            const end = start + traffic + bake;
+            waveEnd = Math.max(waveEnd, end);
+            latest = Math.max(latest, end + tailMinutes);
         }
-        const bringUp = r.stage === "waiting" ? p.bringUp : r.stage === "bring-up" ? left(p.bringUp) : 0;
-        const traffic = r.stage === "traffic" ? Math.max(0, r.stepsLeft * stepMinutes - Math.min(r.phaseMinutes, stepMinutes)) : r.stepsLeft * stepMinutes;
-        const turn = parallelRegions && shifting > 0 ? canaryEnd : turnFree;
-        const end = Math.max(turn, bringUp) + traffic;
-        if (shifting === 0) canaryEnd = end;
-        turnFree = end;
-        shifting++;
-        latest = Math.max(latest, end + tailMinutes);
+        waveFree = waveEnd;
     }
     return Math.round(latest * 10) / 10;
 }

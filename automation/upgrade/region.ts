@@ -7,18 +7,22 @@
 import { Color, clusterStack, otherColor } from "../../components/naming";
 import { compareMinor } from "../../components/kubernetesVersions";
 import { formatWeights, weightsFor } from "../../components/weights";
-import { formatInstant } from "../../components/validation";
 import { nextRecord } from "../../stacks/upgradeRecord";
 import { StackConfig } from "../core/ports";
 import { DriverPorts, Invocation } from "../core/context";
 import { StateDamagedError } from "../core/errors";
-import { AnalysisIo, Look, analyzeStep } from "../gate/analysis";
+import { analyzeStep } from "../gate/analysis";
+import { Measured } from "../gate/checks";
 import { RunLog } from "../record/runLog";
-import { JobsStillRunningError, moveCron } from "./cron";
+import { moveCron } from "./cron";
+import { RetiringRegion, cronSettled, cutOver, retireOld } from "./retire";
+import { RegionStage, RegionStop } from "./regionStop";
+import { gateIo } from "./gateIo";
 import { RegionChangedError, RegionContext, RegionState, clusterRef, loadBalancerWeights, readRegion, regionContext, writeCluster, writeRegion } from "./regionState";
 import { rollbackRegion } from "./rollback";
-import { tearDown } from "./teardown";
-import { RegionResult, StepRecord, UpgradeOptions } from "./types";
+import { rolledBackElsewhere, tearDown } from "./teardown";
+import { RegionResult, StepRecord, UpgradeOptions, summary } from "./types";
+import { WaveCoordinator, WaveReport, waveGate } from "./waves";
 
 const KEY = (key: string) => `mitene:${key}`;
 
@@ -29,17 +33,8 @@ export function newClusterConfig(serving: StackConfig, version: string): StackCo
     return { ...rest, [KEY("kubernetesVersion")]: version, [KEY("cron")]: false, [KEY("argocdRegistered")]: true };
 }
 
-/** Stops a region with a result; the orchestrator records it. */
-export class RegionStop extends Error {
-    constructor(readonly outcome: "failed" | "rolled_back" | "paused", readonly reason: string) {
-        super(reason);
-    }
-}
-
 export type RegionPlan = "traffic" | "tail" | "done";
 
-/** Where a region stands in its upgrade, for the time-left estimate. */
-export type RegionStage = "waiting" | "bring-up" | "queued" | "traffic" | "tail" | "done";
 
 export class RegionUpgrade {
     readonly result: RegionResult;
@@ -55,6 +50,10 @@ export class RegionUpgrade {
     private retryOf: string | undefined;
     /** New-color weight this run last set, to notice when someone else moves traffic. */
     private expectedWeight: number | undefined;
+    /** When this run's 100% step began to be judged, and what it measured: the start of the wave bake. */
+    private atFull: { since: number; measured: Measured | null } | undefined;
+    /** Whether the last stop was the run's doing rather than this region's own news. */
+    directed = false;
 
     constructor(
         private readonly ports: DriverPorts,
@@ -62,8 +61,11 @@ export class RegionUpgrade {
         log: RunLog,
         private readonly options: UpgradeOptions,
         readonly region: string,
+        /** Its wave in the rollout plan (0: the canary). */
+        readonly wave: number,
+        private readonly waves: WaveCoordinator,
     ) {
-        this.result = { region, from: null, to: null, result: "nothing_to_do", reason: null, steps: [] };
+        this.result = { region, wave, from: null, to: null, result: "nothing_to_do", reason: null, steps: [] };
         this.stepsLeft = options.steps.length;
         this.ctx = regionContext(ports, log, options.env, region, invocation.signal, options.pollMs);
     }
@@ -106,10 +108,13 @@ export class RegionUpgrade {
             case "tearing-down":
                 this.attempt = record.attempt;
                 if (freshVersion !== this.options.to) return this.blocked(`the upgrade of ${this.region} to ${freshVersion} still keeps ${this.old} (${record.state}): finish it with upgrade --to ${freshVersion} first`);
-                if (record.state === "retiring" && record.keep && !this.options.destroy && this.cronSettled(state)) {
-                    this.stop("nothing_to_do", `${this.old} kept (--no-destroy): an upgrade without --no-destroy tears it down`);
-                    this.stage = "done";
-                    return "done";
+                if (record.state === "retiring" && record.keep && cronSettled(state, this.old, this.fresh)) {
+                    const split = this.options.destroy ? await rolledBackElsewhere(this.ports, this.options.env, this.region, this.options.to) : [];
+                    if (!this.options.destroy || split.length > 0) {
+                        this.stop("nothing_to_do", split.length > 0 ? `${this.old} kept while ${split.join(", ")} of this upgrade ${split.length === 1 ? "is" : "are"} rolled back` : `${this.old} kept (--no-destroy): an upgrade without --no-destroy tears it down`);
+                        this.stage = "done";
+                        return "done";
+                    }
                 }
                 return "tail";
             case "discarding":
@@ -154,11 +159,12 @@ export class RegionUpgrade {
         } catch (error) {
             const stop = await this.stopFor(error);
             this.stop(stop.outcome, stop.reason);
+            this.directed = stop.directed;
             this.stage = "done";
             this.ctx.status(stop.outcome === "paused" ? `paused at ${this.fresh} ${this.expectedWeight}%` : stop.outcome.replace("_", " "));
             if (stop.outcome !== "paused") {
                 const detail = stop === error || error instanceof RegionChangedError ? undefined : { error: (error as Error).stack ?? String(error) };
-                await this.ctx.event(`${stop.outcome === "failed" ? "failed" : "rolled back"}: ${stop.reason}`, { result: stop.outcome, detail, phase: "outcome" });
+                await this.ctx.event(`${stop.outcome.replace("_", " ")}: ${stop.reason}`, { result: stop.outcome, detail, phase: "outcome" });
             }
             return false;
         }
@@ -185,8 +191,12 @@ export class RegionUpgrade {
         await this.ctx.event(`skipped: ${reason}`, { phase: "outcome", result: "skipped" });
     }
 
-    /** Reads the region and stops if the upgrade was rolled back or someone moved traffic since this run did. */
-    private async checkpoint(): Promise<RegionState> {
+    /**
+     * Reads the region and stops if the upgrade was rolled back or someone moved traffic since this run did; then,
+     * with `directives`, does what the run says: stop at the switch, or act on the wave's news. The cron moves
+     * read without them: one runs to its end once begun (jobs are never left off).
+     */
+    private async checkpoint(directives = true): Promise<RegionState> {
         if (this.invocation.signal.aborted) throw new RegionStop("failed", "cancelled (SIGINT/SIGTERM): the running operation was stopped cleanly");
         const state = await readRegion(this.ctx);
         const record = state.record;
@@ -199,7 +209,17 @@ export class RegionUpgrade {
                 throw new RegionStop("rolled_back", `traffic was moved outside this run (load balancer: ${formatWeights(weights)}, expected ${this.fresh} ${this.expectedWeight}%); this run moved no traffic after it`);
             }
         }
+        if (directives) await this.follow(state);
         return state;
+    }
+
+    /** The run's word before the next step: stop at the switch, or roll back with the wave (there must be something to roll back). */
+    private async follow(state: RegionState): Promise<void> {
+        const directive = await this.waves.directive(this.wave, this.stage === "tail");
+        if (!directive) return;
+        const moved = state.outputs.weights[this.fresh] > 0 || state.record?.state === "retiring";
+        if (directive.kind === "rollback" && moved) await this.rollBack(directive.reason, true);
+        throw new RegionStop("halted", directive.reason, true);
     }
 
     // ------------------------------------------------------------ bring-up
@@ -210,7 +230,7 @@ export class RegionUpgrade {
         let state = await this.checkpoint();
         if (this.retryOf) {
             // A rollback that was interrupted may have left its cron move unfinished: finish it first.
-            await moveCron(this.ctx, { to: this.old, jobsTimeoutMs: this.options.jobsTimeoutMs, checkpoint: () => this.checkpoint() });
+            await moveCron(this.ctx, { to: this.old, jobsTimeoutMs: this.options.jobsTimeoutMs, checkpoint: () => this.checkpoint(false) });
         }
         const stack = clusterStack(this.options.env, this.region, this.fresh);
         let cluster = state.view.clusters[this.fresh];
@@ -258,9 +278,13 @@ export class RegionUpgrade {
         }
     }
 
-    /** Waiting for the region's turn to move traffic. */
-    queued(behind: string | null) {
-        this.enter("queued", behind ? `queued behind ${behind}` : "queued");
+    /** Waiting for the region's wave to start, behind the one before. */
+    async queued(before: string[]): Promise<void> {
+        this.enter("queued", `waiting for wave ${this.wave} (after ${before.join(", ")})`);
+        await this.ctx.event(`waits for wave ${this.wave - 1} (${before.join(", ")}) to serve 100% for ${waveGate(this.options.rollout)}`, {
+            phase: "wave",
+            detail: { kind: "wait", wave: this.wave },
+        });
     }
 
     // ------------------------------------------------------------ traffic
@@ -299,52 +323,64 @@ export class RegionUpgrade {
     private async gate(step: number): Promise<void> {
         const state = await this.checkpoint();
         const outputs = state.outputs;
-        const colorOf = (role: "new" | "old") => (role === "new" ? this.fresh : this.old);
         this.phaseStartedAt = this.ports.clock.now();
         this.ctx.status(`baking ${this.fresh} ${step}%`);
-        const io: AnalysisIo = {
-            now: () => this.ports.clock.now(),
-            sleep: (ms) => this.ports.clock.sleep(ms, this.invocation.signal),
-            query: (role, from, to, latencyThresholdsMs) =>
-                this.ports.metrics.colorMetrics({
-                    region: this.region,
-                    color: colorOf(role),
-                    loadBalancer: outputs.loadBalancer.arnSuffix,
-                    targetGroups: outputs.services.map((s) => ({ service: s.name, targetGroup: outputs.targetGroups[s.name][colorOf(role)].arnSuffix })),
-                    from,
-                    to,
-                    latencyThresholdsMs,
-                }),
-            checkpoint: async () => void (await this.checkpoint()),
-            onLook: (look: Look) =>
-                this.ctx.event(`gate look ${look.look} at ${this.fresh} ${step}%: ${look.verdict}${look.measured ? `, ${look.measured.requests} requests, ${(look.measured.errorRate * 100).toFixed(2)}% errors, p99 ${look.measured.p99Ms === null ? "-" : Math.round(look.measured.p99Ms)} ms` : ""}`, {
-                    phase: "gate",
-                    detail: { weight: step, ...look, thresholds: outputs.gate },
-                    quiet: look.verdict === "pass",
-                }),
-        };
+        const since = this.ports.clock.now();
+        const io = gateIo({ ctx: this.ctx, signal: this.invocation.signal, outputs, colors: { old: this.old, fresh: this.fresh }, weight: step, phase: "gate", checkpoint: async () => void (await this.checkpoint()) });
         const analysis = await analyzeStep(io, { config: outputs.gate, bakeMs: this.options.bakeMs, intervalMs: this.options.analysisIntervalMs });
         const record: StepRecord = {
             weight: step,
             gate: analysis.verdict,
             checks: analysis.checks,
-            measured: analysis.measured && { requests: analysis.measured.requests, errorRate: analysis.measured.errorRate, p99Ms: analysis.measured.p99Ms, unhealthyHosts: analysis.measured.unhealthyHosts },
+            measured: analysis.measured && summary(analysis.measured),
+            services: analysis.services && Object.fromEntries(Object.entries(analysis.services).map(([name, m]) => [name, summary(m)])),
             ...(analysis.findings.length > 0 ? { findings: analysis.findings.map((f) => f.message) } : analysis.reason && analysis.verdict !== "pass" ? { findings: [analysis.reason] } : {}),
         };
         this.result.steps.push(record);
         await this.ctx.event(`gate at ${this.fresh} ${step}%: ${analysis.verdict} after ${analysis.checks} looks${analysis.reason ? `: ${analysis.reason}` : ""}`, { phase: "gate", detail: { ...record } });
-        if (analysis.verdict === "pass") return;
+        if (analysis.verdict === "pass") {
+            if (step === 100) this.atFull = { since, measured: analysis.measured };
+            return;
+        }
         const what = analysis.verdict === "fail" ? "gate failed" : `gate inconclusive for ${Math.round(Math.max(this.options.bakeMs / 60_000, outputs.gate.inconclusiveTimeoutMinutes))}m`;
         await this.rollBack(`${what} at ${this.fresh} ${step}%: ${analysis.reason}`);
     }
 
     /** Everything back on the old color (one region-stack update; the listener rules first with --fast-rollback). */
-    private async rollBack(reason: string): Promise<never> {
+    private async rollBack(reason: string, directed = false): Promise<never> {
         const onset = await this.ports.metrics.faultOnset?.(this.region);
         const rolled = await rollbackRegion(this.ctx, { reason, fast: this.options.fastRollback, jobsTimeoutMs: this.options.jobsTimeoutMs });
         this.expectedWeight = 0;
         if (onset !== undefined && rolled.trafficBackAt !== null) this.result.faultToRollbackMinutes = Math.round(((rolled.trafficBackAt - onset) / 60_000) * 10) / 10;
-        throw new RegionStop("rolled_back", reason);
+        throw new RegionStop("rolled_back", reason, directed);
+    }
+
+    /**
+     * Before the next wave starts: the new color stays at 100% under the gate until it has served it for the
+     * wave bake and the wave's minimum of requests (the 100% step's own bake counts). A failed look rolls the
+     * region back; too little traffic holds the next wave back, never lets it start.
+     */
+    async waveBake(): Promise<WaveReport> {
+        const plan = this.options.rollout;
+        const next = this.wave + 1;
+        const since = this.atFull?.since ?? this.ports.clock.now();
+        const served = this.atFull?.measured?.requests ?? 0;
+        const ready = async (requests: number): Promise<WaveReport> => {
+            const minutes = (this.ports.clock.now() - since) / 60_000;
+            await this.ctx.event(`ready for wave ${next}: ${this.fresh} served 100% for ${Math.round(minutes)}m and ${requests} requests, its gate passing`, { phase: "wave", detail: { kind: "ready", wave: this.wave, minutes, requests } });
+            return { kind: "ready", minutes, requests };
+        };
+        if (this.ports.clock.now() - since >= plan.waveBakeMs && served >= plan.waveMinRequests) return ready(served);
+        this.enter("wave-bake", `wave bake at ${this.fresh} 100%`);
+        await this.ctx.event(`wave bake: ${this.fresh} stays at 100% under the gate until it has served it for ${waveGate(plan)}, before wave ${next} may start`, { phase: "wave", detail: { kind: "bake", wave: this.wave } });
+        const state = await this.checkpoint();
+        const io = gateIo({ ctx: this.ctx, signal: this.invocation.signal, outputs: state.outputs, colors: { old: this.old, fresh: this.fresh }, weight: 100, phase: "wave", checkpoint: async () => void (await this.checkpoint()) });
+        const analysis = await analyzeStep(io, { config: state.outputs.gate, bakeMs: plan.waveBakeMs, intervalMs: this.options.analysisIntervalMs, since, minRequests: plan.waveMinRequests });
+        if (analysis.verdict === "pass") return ready(analysis.measured?.requests ?? 0);
+        if (analysis.verdict === "fail") await this.rollBack(`gate failed at ${this.fresh} 100% during the wave bake: ${analysis.reason}`);
+        const reason = `wave ${next} held back: ${this.region} ${analysis.reason} at 100% (--wave-min-requests ${plan.waveMinRequests})`;
+        await this.ctx.event(reason, { phase: "wave", detail: { kind: "held", wave: this.wave, reason } });
+        return { kind: "held", reason };
     }
 
     private async pause(step: number): Promise<never> {
@@ -356,70 +392,29 @@ export class RegionUpgrade {
         throw new RegionStop("paused", `paused at ${this.fresh} ${step}% after its gate passed (--stop-at); run upgrade again to go on`);
     }
 
-    // ------------------------------------------------------------ cron cut-over, hold, teardown
+    // ------------------------------------------------------------ cron cut-over, hold, teardown (retire.ts)
 
-    /** The cron jobs belong to the new color and run there only: the cut-over is done. */
-    private cronSettled(state: RegionState): boolean {
-        return state.owner === this.fresh && state.view.clusters[this.fresh]?.outputs?.cron === true && state.view.clusters[this.old]?.outputs?.cron !== true;
+    private retiring(): RetiringRegion {
+        return {
+            ctx: this.ctx,
+            options: this.options,
+            signal: this.invocation.signal,
+            old: this.old,
+            fresh: this.fresh,
+            checkpoint: (directives) => this.checkpoint(directives),
+            enter: (stage, status) => this.enter(stage, status),
+            stop: (outcome, reason) => this.stop(outcome, reason),
+        };
     }
 
     /** Moves the cron jobs to the new color; the record becomes `retiring` with the change of owner. */
-    async cutOver(): Promise<void> {
-        this.enter("tail", "cron cut-over");
-        const state = await this.checkpoint();
-        if (state.record?.state !== "shifting" && this.cronSettled(state)) return;
-        if (state.record?.state === "shifting" && state.outputs.weights[this.fresh] !== 100) {
-            throw new RegionStop("failed", `${this.fresh} carries ${state.outputs.weights[this.fresh]}%, not 100%: no cut-over`);
-        }
-        try {
-            await moveCron(this.ctx, {
-                to: this.fresh,
-                jobsTimeoutMs: this.options.jobsTimeoutMs,
-                servingSince: formatInstant(this.ports.clock.now()),
-                checkpoint: () => this.checkpoint(),
-                // The hold starts when the cron jobs change owner.
-                record: (s) =>
-                    s.record?.state === "shifting"
-                        ? nextRecord(s.record, { state: "retiring", holdUntil: new Date(this.ports.clock.now() + this.options.holdMs).toISOString(), ...(this.options.destroy ? {} : { keep: true }) })
-                        : undefined,
-            });
-        } catch (error) {
-            if (error instanceof JobsStillRunningError) throw new RegionStop("failed", error.message);
-            throw error;
-        }
+    cutOver(): Promise<void> {
+        return cutOver(this.retiring());
     }
 
-    /** Holds, then removes the old cluster (unless `--no-destroy`). */
-    async retireOld(): Promise<void> {
-        let state = await this.checkpoint();
-        const record = state.record;
-        if (!record) return;
-        if (record.state === "retiring") {
-            if (!this.options.destroy) {
-                if (!record.keep) await writeRegion(this.ctx, state, { record: nextRecord(record, { ...record, keep: true }) });
-                this.stop("completed", `${this.old} kept (--no-destroy): rollback stays possible; a later upgrade without --no-destroy removes it`);
-                return;
-            }
-            const until = record.keep ? this.ports.clock.now() : Date.parse(record.holdUntil ?? "") || this.ports.clock.now();
-            if (this.ports.clock.now() < until) {
-                this.enter("tail", `holding until ${new Date(until).toISOString().slice(11, 16)} before tearing ${this.old} down`);
-                await this.ctx.event(`hold until ${new Date(until).toISOString().slice(11, 16)} UTC, then tear ${this.old} down; rollback stays possible until then`, { phase: "hold" });
-                while (this.ports.clock.now() < until) {
-                    await this.ports.clock.sleep(Math.min(this.options.pollMs, until - this.ports.clock.now()), this.invocation.signal);
-                    state = await this.checkpoint();
-                }
-            }
-            const weights = await loadBalancerWeights(this.ctx, state.outputs);
-            if (weights[this.old] !== 0) throw new RegionStop("failed", `refusing to tear down ${this.old}: it carries ${weights[this.old]}% of the traffic`);
-            if (state.owner === this.old) throw new RegionStop("failed", `refusing to tear down ${this.old}: it owns the cron jobs`);
-            await this.ctx.event(`tear ${this.old} down: from here there is nothing to roll back to`, { phase: "teardown" });
-            await writeRegion(this.ctx, state, { record: nextRecord(state.record, { state: "tearing-down" }) });
-            state = await this.checkpoint();
-        }
-        if (state.record?.state === "tearing-down") {
-            await tearDown(this.ctx, this.old);
-            await writeRegion(this.ctx, await readRegion(this.ctx), { record: null });
-        }
+    /** Holds, then removes the old cluster (unless `--no-destroy`, or another region of the upgrade is rolled back). */
+    retireOld(): Promise<void> {
+        return retireOld(this.retiring());
     }
 
     /** Marks the region done. */

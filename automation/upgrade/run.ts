@@ -1,18 +1,20 @@
 /**
  * `mitene upgrade`: every region of an env, blue/green. New clusters come up in all regions at once; traffic
- * moves one region at a time, the first being the canary (or, with --parallel-regions, the canary and then
- * all the others together); each region's cron cut-over, hold and teardown overlap the next region's steps.
+ * moves wave by wave (rollout.ts: the canary first, alone; each wave after the one before has baked at 100%,
+ * waves.ts); each region's cron cut-over, hold and teardown overlap the later waves' steps.
  */
 import { DriverPorts, Invocation } from "../core/context";
 import { LeaseHeldError, LeaseLostError, PendingOperationsError } from "../core/errors";
 import { observeEnv, pendingStacks } from "../core/fleet";
-import { Latch, LeaseHolder, StackEngine } from "../core/ports";
+import { LeaseHolder, StackEngine } from "../core/ports";
 import { PreflightFinding, blockingFindings } from "../preflight/finding";
 import { RunLog } from "../record/runLog";
 import { checkState } from "./consistency";
 import { remainingMinutes, upgradeTimes } from "./criticalPath";
 import { RegionPlan, RegionUpgrade } from "./region";
+import { RolloutPlan, describePlan } from "./rollout";
 import { UpgradeOptions, UpgradeResult, runOutcome } from "./types";
+import { WaveCoordinator, WaveReport } from "./waves";
 
 const RENEW_MS = 60_000;
 
@@ -124,30 +126,33 @@ export async function preflightedRun<T>(
     }, flags.scope);
 }
 
+/** The plan's waves for the regions of this run; a region the plan does not place goes last, alone. */
+export function wavesFor(plan: RolloutPlan, regions: string[]): string[][] {
+    const waves = plan.waves.map((wave) => wave.filter((r) => regions.includes(r))).filter((wave) => wave.length > 0);
+    return [...waves, ...regions.filter((r) => !waves.flat().includes(r)).map((r) => [r])];
+}
+
 /** Runs the upgrade; the caller has validated the options and checked pending operations. */
 export async function runUpgrade(ports: DriverPorts, invocation: Invocation, options: UpgradeOptions, regions: string[], log: RunLog): Promise<UpgradeResult> {
-    await log.event(null, `upgrade ${options.env} to Kubernetes ${options.to}: ${regions.join(", ")}`, { phase: "start", detail: { command: "upgrade", to: options.to, regions, options: { ...options }, engine: ports.kind } });
-    const upgrades = regions.map((region) => new RegionUpgrade(ports, invocation, log, options, region));
+    // A switch that cannot be read is refused before anything moves (exit 2, naming where it is).
+    await ports.control.halt(options.env);
+    const plan: RolloutPlan = { ...options.rollout, waves: wavesFor(options.rollout, regions) };
+    const runOptions: UpgradeOptions = { ...options, rollout: plan };
+    const ordered = plan.waves.flat();
+    await log.event(null, `upgrade ${options.env} to Kubernetes ${options.to}: ${ordered.join(", ")}`, { phase: "start", detail: { command: "upgrade", to: options.to, regions: ordered, options: { ...runOptions }, engine: ports.kind } });
+    await log.event(null, `rollout plan: ${describePlan(plan)}`, { phase: "wave", detail: { kind: "plan", waves: plan.waves, waveBakeMinutes: plan.waveBakeMs / 60_000, waveMinRequests: plan.waveMinRequests, onRegionRollback: plan.onRegionRollback } });
+    await ports.control.setRollout(options.env, { runId: invocation.runId, to: options.to, at: new Date(ports.clock.now()).toISOString(), waves: plan.waves });
+    const waves = new WaveCoordinator(ports.clock, ports.control, options.env, plan, log);
+    const upgrades = plan.waves.flatMap((wave, i) => wave.map((region) => new RegionUpgrade(ports, invocation, log, runOptions, region, i, waves)));
     const plans = new Map<RegionUpgrade, RegionPlan>();
     for (const upgrade of upgrades) plans.set(upgrade, await upgrade.plan());
-    const shifting = upgrades.filter((u) => plans.get(u) === "traffic");
-    const times = upgradeTimes(ports.durations, options);
+    const times = upgradeTimes(ports.durations, { ...options, waveBakeMs: plan.waveBakeMs });
     log.remainingMinutes = () =>
         remainingMinutes(
-            upgrades.map((u) => ({ stage: u.stage, stepsLeft: u.stepsLeft, phaseMinutes: (ports.clock.now() - u.phaseStartedAt) / 60_000, shifts: plans.get(u) === "traffic" })),
+            upgrades.map((u) => ({ stage: u.stage, wave: u.wave, stepsLeft: u.stepsLeft, phaseMinutes: (ports.clock.now() - u.phaseStartedAt) / 60_000, shifts: plans.get(u) === "traffic" })),
             times,
-            options.parallelRegions,
             options.destroy,
         );
-
-    // Turn i opens when region i may move traffic; with --parallel-regions all non-canaries share one turn.
-    const turns: Latch[] = shifting.map(() => ports.clock.latch());
-    turns[0]?.open();
-    const turnOf = (i: number) => (options.parallelRegions && i > 0 ? turns[1] : turns[i]);
-    const passTurn = (i: number) => {
-        if (!options.parallelRegions || i === 0) turns[i + 1]?.open();
-    };
-    let stopReason: string | null = null;
 
     const finish = (upgrade: RegionUpgrade) =>
         upgrade.guard(async () => {
@@ -156,28 +161,47 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
             await upgrade.complete();
         });
 
+    /** A region's own rollback or failure while moving traffic is its wave's news; a stop the run directed is not. */
+    const news = (upgrade: RegionUpgrade) => {
+        const outcome = upgrade.result.result;
+        if ((outcome === "rolled_back" || outcome === "failed") && !upgrade.directed) waves.regionFailed(upgrade.wave, upgrade.region, outcome, upgrade.result.reason ?? "");
+    };
+
     await ports.clock.parallel(
         upgrades.map((upgrade) => async () => {
-            const plan = plans.get(upgrade);
-            if (plan === "tail") await finish(upgrade);
-            if (plan !== "traffic") return;
-            const i = shifting.indexOf(upgrade);
+            const regionPlan = plans.get(upgrade);
+            if (regionPlan !== "traffic") {
+                await waves.report(upgrade.wave, upgrade.region, { kind: regionPlan === "done" && upgrade.result.result !== "nothing_to_do" ? "ended" : "earlier" });
+                if (regionPlan === "tail") await finish(upgrade);
+                return;
+            }
             let shifted = false;
+            let report: WaveReport = { kind: "ended" };
             try {
                 const ready = await upgrade.guard(() => upgrade.bringUp());
-                if (ready) upgrade.queued(i === 0 ? null : shifting[options.parallelRegions ? 0 : i - 1].region);
-                await turnOf(i).wait();
+                if (ready && upgrade.wave > 0) await upgrade.queued(plan.waves[upgrade.wave - 1]);
+                const stop = await waves.waitFor(upgrade.wave);
                 if (!ready) {
-                    if (i === 0) stopReason = `the canary ${upgrade.region} ${upgrade.result.result.replace("_", " ")}: ${upgrade.result.reason}`;
-                } else if (stopReason) {
-                    await upgrade.skip(stopReason);
+                    // The canary never came up: no other region moves traffic on this release.
+                    if (upgrade.wave === 0 && !upgrade.directed) waves.stop(`the canary ${upgrade.region} ${upgrade.result.result.replace("_", " ")}: ${upgrade.result.reason}`);
+                } else if (stop) {
+                    await upgrade.skip(stop);
                 } else {
                     shifted = await upgrade.guard(() => upgrade.shiftTraffic());
-                    // A pause is not a failure: the next region still gets its turn, up to the same step.
-                    if (!shifted && upgrade.result.result !== "paused") stopReason = `${i === 0 ? "the canary " : ""}${upgrade.region} ${upgrade.result.result.replace("_", " ")}: ${upgrade.result.reason}`;
+                    if (!shifted) {
+                        if (upgrade.result.result === "paused") report = { kind: "paused" };
+                        news(upgrade);
+                    } else if (waves.hasNextWave(upgrade.wave)) {
+                        let baked: WaveReport = { kind: "ended" };
+                        shifted = await upgrade.guard(async () => void (baked = await upgrade.waveBake()));
+                        report = baked;
+                        if (!shifted) news(upgrade);
+                    } else {
+                        report = { kind: "ready", minutes: 0, requests: 0 };
+                    }
                 }
             } finally {
-                passTurn(i);
+                await waves.report(upgrade.wave, upgrade.region, report);
             }
             if (shifted) await finish(upgrade);
         }),
@@ -186,7 +210,7 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
     const result: UpgradeResult = {
         env: options.env,
         to: options.to,
-        result: runOutcome(upgrades.map((u) => u.result)),
+        result: runOutcome(upgrades.map((u) => u.result), waves.switchStopped),
         regions: upgrades.map((u) => u.result),
         durationMinutes: log.elapsedMinutes(),
         engine: ports.kind,

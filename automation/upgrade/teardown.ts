@@ -6,7 +6,22 @@
  */
 import { Color, clusterStack } from "../../components/naming";
 import { formatWeights } from "../../components/weights";
+import { DriverPorts } from "../core/context";
+import { observeEnv } from "../core/fleet";
 import { RegionContext, RegionState, loadBalancerWeights, readRegion, ruleRefs, writeCluster } from "./regionState";
+
+/**
+ * The other regions of the env rolled back from an upgrade to `to` (their kept cluster runs it, or none was
+ * brought up): while there is one, no region passes its point of no return, or the env would stay split
+ * between versions with no way back.
+ */
+export async function rolledBackElsewhere(ports: Pick<DriverPorts, "engine">, env: string, region: string, to: string): Promise<string[]> {
+    const view = await observeEnv(ports.engine, env);
+    return view.regions
+        .filter((r) => r.region !== region && r.outputs?.upgrade?.state === "rolled_back")
+        .filter((r) => (r.clusters[r.outputs!.upgrade!.newColor]?.version ?? to) === to)
+        .map((r) => r.region);
+}
 
 export async function tearDown(ctx: RegionContext, color: Color): Promise<void> {
     const state = await readRegion(ctx);

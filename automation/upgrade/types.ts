@@ -5,13 +5,16 @@ import { Color } from "../../components/naming";
 import { StepVerdict } from "../gate/analysis";
 import { Measured } from "../gate/checks";
 import { TimelineEvent } from "../record/runLog";
+import { RolloutPlan } from "./rollout";
 
 export interface UpgradeOptions {
     env: string;
     /** Target Kubernetes minor. */
     to: string;
-    /** Regions to upgrade, in order (the first is the canary); null for all of the env's regions, sorted. */
+    /** Regions to upgrade, in order; null for all of the env's regions, sorted. */
     regions: string[] | null;
+    /** Which regions move traffic in which wave (wave 0 the canary), what lets a wave start, what a rollback does to its wave. */
+    rollout: RolloutPlan;
     /** Percent of traffic on the new color at each step. */
     steps: number[];
     bakeMs: number;
@@ -21,8 +24,6 @@ export interface UpgradeOptions {
     stopAt: number | null;
     /** Wait between cron cut-over and tearing the old cluster down. */
     holdMs: number;
-    /** Shift all regions after the canary at once. */
-    parallelRegions: boolean;
     /** Tear the old cluster down at the end (false: `--no-destroy`). */
     destroy: boolean;
     /** Resolve pending operations left by an interrupted run. */
@@ -50,11 +51,16 @@ export const UPGRADE_DEFAULTS = {
     pollMs: 60_000,
 } as const;
 
-export type RegionOutcome = "completed" | "rolled_back" | "failed" | "paused" | "nothing_to_do" | "skipped";
-export type RunOutcome = "completed" | "rolled_back" | "failed" | "paused" | "nothing_to_do";
+export type RegionOutcome = "completed" | "rolled_back" | "failed" | "paused" | "halted" | "nothing_to_do" | "skipped";
+/** `halted`: the stop-the-line switch stopped the run; `partial`: its regions ended differently (the env is split). */
+export type RunOutcome = "completed" | "rolled_back" | "failed" | "paused" | "halted" | "partial" | "nothing_to_do";
 
-/** A measured window as the JSON result shows it. */
-export type MeasuredSummary = Pick<Measured, "requests" | "errorRate" | "p99Ms" | "unhealthyHosts">;
+/** A measured window as the JSON result shows it (the region's with the load balancer's 5xx charged to it). */
+export type MeasuredSummary = Pick<Measured, "requests" | "errorRate" | "p99Ms" | "unhealthyHosts" | "loadBalancerErrors">;
+
+export function summary(m: Measured): MeasuredSummary {
+    return { requests: m.requests, errorRate: m.errorRate, p99Ms: m.p99Ms, unhealthyHosts: m.unhealthyHosts, ...(m.loadBalancerErrors !== undefined ? { loadBalancerErrors: m.loadBalancerErrors } : {}) };
+}
 
 export interface StepRecord {
     weight: number;
@@ -63,12 +69,16 @@ export interface StepRecord {
     checks: number;
     /** The new color since the step began, at the last look that could measure. */
     measured: MeasuredSummary | null;
+    /** The same per service: its own target group of the new color. */
+    services: Record<string, MeasuredSummary> | null;
     /** Why the gate did not pass. */
     findings?: string[];
 }
 
 export interface RegionResult {
     region: string;
+    /** Its wave in the rollout plan (0: the canary). */
+    wave: number;
     from: Color | null;
     to: Color | null;
     result: RegionOutcome;
@@ -91,11 +101,19 @@ export interface UpgradeResult {
     journal: string;
 }
 
-/** The run's outcome from its regions': any failure, else any rollback, else a pause, else done. */
-export function runOutcome(regions: RegionResult[]): RunOutcome {
-    if (regions.some((r) => r.result === "failed")) return "failed";
-    if (regions.some((r) => r.result === "rolled_back")) return "rolled_back";
-    if (regions.some((r) => r.result === "paused")) return "paused";
+/**
+ * The run's outcome from its regions': halted when the stop-the-line switch stopped it; partial when they ended
+ * differently (some moved to the new version, some did not: the env is split); else any failure, else any
+ * rollback, else a halt, else a pause, else done.
+ */
+export function runOutcome(regions: RegionResult[], switchStopped = false): RunOutcome {
+    const any = (...results: RegionOutcome[]) => regions.some((r) => results.includes(r.result));
+    if (switchStopped && any("halted", "skipped")) return "halted";
+    if ((any("completed", "paused") && any("rolled_back", "failed", "halted", "skipped")) || (any("rolled_back") && any("halted"))) return "partial";
+    if (any("failed")) return "failed";
+    if (any("rolled_back")) return "rolled_back";
+    if (any("halted")) return "halted";
+    if (any("paused")) return "paused";
     if (regions.every((r) => r.result === "nothing_to_do")) return "nothing_to_do";
     return "completed";
 }

@@ -188,6 +188,44 @@ const ciRunnerSchema = z.strictObject({
     computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"]).default("BUILD_GENERAL1_MEDIUM"),
 });
 
+/** What the other regions of a wave do when one of them rolls back. */
+export const ON_REGION_ROLLBACK = ["halt", "continue", "rollback-wave"] as const;
+
+/**
+ * How an env's upgrades move traffic from region to region (`mitene:rollout` of the Ops stack, the env's one
+ * long-lived stack; read by the driver, not by the Ops program). The canary regions go first, together and
+ * alone (wave 0); the rest follow in waves, by size or by list. A wave starts only when every region of the
+ * one before has served 100% on the new color for `waveBakeMinutes` and `waveMinRequests` requests with its
+ * gate passing. Each key has an `upgrade` option that overrides it (README "Choosing a canary and waves").
+ */
+export const rolloutSchema = z
+    .strictObject({
+        /** The regions that go first, together and alone. Default: the env's first region, sorted. */
+        canary: z.array(awsRegion).min(1).optional(),
+        /**
+         * After the canary: how many regions move traffic at once, one wave after another (1: one region after
+         * another), or the waves themselves as lists of regions, in order (every region of the env in one).
+         * Default 1.
+         */
+        waves: z.union([int(1, 100), z.array(z.array(awsRegion).min(1)).min(1)]).default(1),
+        /**
+         * How long every region of a wave must have served 100% on the new color, its gate passing, before the
+         * next wave starts; the 100% step's own bake counts. Default 10 (one bake: adds no time to the default steps).
+         */
+        waveBakeMinutes: num(0, 1440).default(10),
+        /** And how many requests each must have served at 100% meanwhile; too few hold the next wave back. Default 1000. */
+        waveMinRequests: int(0, 1e9).default(1000),
+        /** When a region rolls back, the others of its wave stop where they are (halt), go on, or roll back too. Default halt. */
+        onRegionRollback: z.enum(ON_REGION_ROLLBACK).default("halt"),
+    })
+    .superRefine((value, ctx) => {
+        const placed = [...(value.canary ?? []), ...(Array.isArray(value.waves) ? value.waves.flat() : [])];
+        const twice = [...new Set(placed.filter((region, i) => placed.indexOf(region) !== i))];
+        if (twice.length > 0) ctx.addIssue({ code: "custom", message: `${twice.join(", ")} placed more than once (canary and waves name each region once)` });
+    });
+
+export type RolloutConfig = z.output<typeof rolloutSchema>;
+
 export const opsConfigSchema = z
     .strictObject({
         ...account,
@@ -240,6 +278,8 @@ export const opsConfigSchema = z
          * goes first.
          */
         versionCycle: z.strictObject({ after: dnsLabel, soakDays: int(0, 365) }).optional(),
+        /** The env's rollout plan for the service-cluster upgrades (rolloutSchema above). */
+        rollout: rolloutSchema.default(rolloutSchema.parse({})),
     })
     .superRefine(checkSubnetPlan)
     .superRefine(checkOperators)

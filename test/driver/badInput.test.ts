@@ -1,11 +1,18 @@
 import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { FLEET_REGIONS, writeSyntheticEnv } from "../../fakecloud/fleet";
 import { cli, seeded, sim, snapshot, tempState } from "./harness";
 
 const UP = ["upgrade", "--env", "prod", "--to", "1.35"];
 
 describe("bad input: exit 2, one line naming the value, nothing changed", () => {
+    /** Stack files of a three-region env with this rollout config, beside the state. */
+    const trio = (state: string, rollout: Record<string, unknown>) => {
+        const dir = path.join(path.dirname(state), "trio-stacks");
+        writeSyntheticEnv(dir, { env: "trio", regions: FLEET_REGIONS.slice(0, 3), services: 2, rollout });
+        return dir;
+    };
     const file = (state: string, name: string, text: string) => {
         const target = path.join(path.dirname(state), name);
         writeFileSync(target, text);
@@ -42,6 +49,30 @@ describe("bad input: exit 2, one line naming the value, nothing changed", () => 
         ["a scenario with an unknown key", (s) => sim(s, ...UP, "--scenario", file(s, "bad.json", '{"fautls": []}')), /fautls/],
         ["a scenario value out of range", (s) => sim(s, ...UP, "--scenario", file(s, "bad.json", '{"baseline": {"errorRate": 2}}')), /baseline\.errorRate/],
         ["a scenario fault for a region the env does not have", (s) => sim(s, ...UP, "--scenario", file(s, "bad.json", '{"faults": [{"region": "mars", "errorRate": 0.5}]}')), /fault for region "mars", which env prod does not have/],
+        ["a scenario fault for a service the region does not have", (s) => sim(s, ...UP, "--scenario", file(s, "bad.json", '{"faults": [{"region": "us-west-2", "service": "search", "errorRate": 0.5}]}')), /fault for service "search", which region us-west-2 does not have \(services: api, web\)/],
+        ["scenario service shares above all of a region's requests", (s) => sim(s, ...UP, "--scenario", file(s, "bad.json", '{"baseline": {"serviceShares": {"api": 0.8, "web": 0.8}}}')), /serviceShares of api, web add up to 1\.6/],
+        ["a --canary the env does not have", (s) => sim(s, ...UP, "--canary", "eu-west-9"), /--canary "eu-west-9": not a region of the env \(its regions: ap-northeast-1, us-west-2\)/],
+        ["a --canary outside the upgrade's regions", (s) => sim(s, ...UP, "--region", "ap-northeast-1", "--canary", "us-west-2"), /--canary "us-west-2": not among the regions of this upgrade \(ap-northeast-1\)/],
+        ["a repeated --canary", (s) => sim(s, ...UP, "--canary", "us-west-2", "--canary", "us-west-2"), /--canary repeats a region/],
+        ["--max-parallel 0", (s) => sim(s, ...UP, "--max-parallel", "0"), /--max-parallel "0" is not a whole number of 1 or more/],
+        ["a non-numeric --max-parallel", (s) => sim(s, ...UP, "--max-parallel", "all"), /--max-parallel "all"/],
+        ["--max-parallel given twice", (s) => sim(s, ...UP, "--max-parallel", "1", "--max-parallel", "2"), /--max-parallel given twice/],
+        ["--max-parallel with --parallel-regions", (s) => sim(s, ...UP, "--max-parallel", "2", "--parallel-regions"), /give --max-parallel 2 or --parallel-regions, not both/],
+        ["a malformed --wave-bake", (s) => sim(s, ...UP, "--wave-bake", "soon"), /--wave-bake "soon" is not a duration/],
+        ["an endless --wave-bake", (s) => sim(s, ...UP, "--wave-bake", "25h"), /--wave-bake "25h" is out of range: between 0s and 24h/],
+        ["a negative --wave-min-requests", (s) => sim(s, ...UP, "--wave-min-requests", "-1"), /--wave-min-requests "-1" is not a whole number of requests/],
+        ["an exponent --wave-min-requests", (s) => sim(s, ...UP, "--wave-min-requests", "1e3"), /--wave-min-requests "1e3" is not a whole number of requests/],
+        ["an unknown --on-region-rollback", (s) => sim(s, ...UP, "--on-region-rollback", "panic"), /--on-region-rollback "panic" must be one of halt, continue, rollback-wave/],
+        ["a rollout config naming a region the env does not have", (s) => [...sim(s, "upgrade", "--env", "trio", "--to", "1.35"), "--stacks", trio(s, { canary: ["eu-west-9"] })], /mitene:rollout\.canary of stack ops-trio names "eu-west-9", which the env does not have/],
+        ["a rollout config whose waves leave a region out", (s) => [...sim(s, "upgrade", "--env", "trio", "--to", "1.35"), "--stacks", trio(s, { canary: ["us-west-2"], waves: [["us-east-1"]] })], /mitene:rollout\.waves of stack ops-trio does not place ap-northeast-1: add it to a wave/],
+        ["a rollout config placing a region twice", (s) => [...sim(s, "upgrade", "--env", "trio", "--to", "1.35"), "--stacks", trio(s, { canary: ["us-west-2"], waves: [["us-west-2", "us-east-1"]] })], /stack ops-trio has an invalid rollout plan: mitene:rollout: us-west-2 placed more than once/],
+        ["a rollout config value out of range", (s) => [...sim(s, "upgrade", "--env", "trio", "--to", "1.35"), "--stacks", trio(s, { waveBakeMinutes: -5 })], /mitene:rollout\.waveBakeMinutes/],
+        ["halt without --reason", (s) => sim(s, "halt", "--env", "prod"), /required option '--reason <text>' not specified/],
+        ["halt with an empty reason", (s) => sim(s, "halt", "--env", "prod", "--reason", "  "), /--reason "  " says nothing/],
+        ["halt with a reason of several lines", (s) => sim(s, "halt", "--env", "prod", "--reason", "one\ntwo"), /--reason "one\ntwo\.\.\." spans lines/],
+        ["halt with an endless reason", (s) => sim(s, "halt", "--env", "prod", "--reason", "x".repeat(501)), /is 501 characters long: at most 500/],
+        ["halt of an unknown env", (s) => sim(s, "halt", "--env", "nope", "--reason", "why"), /unknown env "nope"/],
+        ["resume of an unknown env", (s) => sim(s, "resume", "--env", "nope"), /unknown env "nope"/],
         ["a non-numeric --crash-after", (s) => sim(s, ...UP, "--crash-after", "abc"), /--crash-after "abc"/],
         ["--crash-after 0", (s) => sim(s, ...UP, "--crash-after", "0"), /--crash-after "0" is not a whole number of 1 or more/],
         ["an empty --state", () => [...UP, "--engine", "sim", "--state", ""], /--state "" names no directory/],

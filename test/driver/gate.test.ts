@@ -15,6 +15,21 @@ describe("the gate in an upgrade", () => {
         assert.deepEqual(region.steps.map((s: any) => [s.weight, s.gate, s.checks]), [[5, "pass", 10], [25, "pass", 10], [50, "fail", 7]]);
     });
 
+    it("judges each service on its own: a fault in a service with 5% of the requests rolls back at the first step; each step says every service's figures", async () => {
+        const state = tempState();
+        const fault = scenarioFile(state, { baseline: { serviceShares: { web: 0.05 } }, faults: [{ region: "ap-northeast-1", service: "web", errorRate: 0.2 }] });
+        const run = await upgrade(state, "--region", "ap-northeast-1", "--scenario", fault);
+        assert.equal(run.code, 1);
+        const [step] = run.json.regions[0].steps;
+        assert.deepEqual([step.weight, step.gate], [5, "fail"]);
+        assert.match(run.json.regions[0].reason, /gate failed at green 5%: web: error rate 20\.00% > 1\.00%/);
+        assert.deepEqual(Object.keys(step.services), ["api", "web"]);
+        assert.equal(step.services.web.errorRate, 0.2);
+        assert.ok(step.services.api.requests > 10 * step.services.web.requests);
+        const healthy = await upgrade(tempState(), "--region", "us-west-2", "--bake", "1m");
+        assert.deepEqual(healthy.json.regions[0].steps.map((s: any) => Object.keys(s.services)), [["api", "web"], ["api", "web"], ["api", "web"], ["api", "web"]]);
+    });
+
     it("leaves faultToRollbackMinutes out when no scenario fault explains the rollback", async () => {
         const state = tempState();
         const run = await upgrade(state, "--region", "ap-northeast-1", "--scenario", scenarioFile(state, { baseline: { requestsPerMinute: 20 } }));

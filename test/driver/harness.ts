@@ -203,7 +203,7 @@ export const upgradeOptions = (changes: Partial<UpgradeOptions> = {}): UpgradeOp
     ...UPGRADE_DEFAULTS,
     steps: [...UPGRADE_DEFAULTS.steps],
     stopAt: null,
-    parallelRegions: false,
+    rollout: { waves: [["ap-northeast-1"], ["us-west-2"]], waveBakeMs: 10 * 60_000, waveMinRequests: 1000, onRegionRollback: "halt" },
     destroy: true,
     recover: false,
     breakLease: false,

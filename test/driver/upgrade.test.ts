@@ -43,12 +43,13 @@ describe("upgrade on the sim engine", () => {
         assert.equal(run.json.durationMinutes, 158);
     });
 
-    it("rolls a region back when its gate fails, with the metric, value and threshold", async () => {
+    it("rolls a region back when its gate fails, with the metric, value and threshold; the run whose regions ended differently is partial", async () => {
         const state = tempState();
         const file = scenario(state, { faults: [{ region: "us-west-2", color: "new", fromWeight: 25, errorRate: 0.08 }] });
         const run = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--scenario", file, "--json"));
         assert.equal(run.code, 1);
-        assert.equal(run.json.result, "rolled_back");
+        assert.equal(run.json.result, "partial");
+        assert.equal(run.json.regions[0].result, "completed");
         const usw2 = run.json.regions[1];
         assert.equal(usw2.result, "rolled_back");
         assert.deepEqual(usw2.steps.map((s: any) => [s.weight, s.gate]), [[5, "pass"], [25, "fail"]]);
@@ -86,7 +87,7 @@ describe("upgrade on the sim engine", () => {
         assert.equal(run.code, 1);
         // Argo Rollouts' rule: four failed queries in a row fail the step closed (the fifth minute is never reached).
         assert.deepEqual(run.json.regions[0].steps, [
-            { weight: 5, gate: "fail", checks: 4, measured: null, findings: ["metrics unavailable on 4 consecutive looks, failing closed: sim scenario: metrics of ap-northeast-1 are unavailable"] },
+            { weight: 5, gate: "fail", checks: 4, measured: null, services: null, findings: ["metrics unavailable on 4 consecutive looks, failing closed: sim scenario: metrics of ap-northeast-1 are unavailable"] },
         ]);
     });
 });

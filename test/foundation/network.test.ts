@@ -115,7 +115,7 @@ describe("CiRunner: CodeBuild-hosted GitHub Actions runners in the Ops VPC", fun
         assert.equal(hook.projectName, "mitene-prod-deploy-runner");
         assert.deepEqual(hook.filterGroups, [{ filters: [
             { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
-            { type: "WORKFLOW_NAME", pattern: "^(Deploy|Discard|Ops upgrade|Rollback|Upgrade)$" },
+            { type: "WORKFLOW_NAME", pattern: "^(Deploy|Discard|Ops upgrade|Rollback|Stop the line|Upgrade)$" },
         ] }]);
     });
     it("pins workflow names exactly: no other name, no prefix or suffix, matches", () => {
@@ -137,7 +137,7 @@ describe("CiRunner: CodeBuild-hosted GitHub Actions runners in the Ops VPC", fun
         assert.ok(run.dependsOn(run.one("aws:codebuild/project:Project"), run.one("aws:iam/rolePolicy:RolePolicy", "ci-runner").object!));
     });
     it("describes which workflows it runs", () => {
-        assert.equal(project().description, "GitHub Actions runners inside the Ops VPC for: Deploy, Upgrade, Ops upgrade, Rollback, Discard");
+        assert.equal(project().description, "GitHub Actions runners inside the Ops VPC for: Deploy, Upgrade, Ops upgrade, Rollback, Discard, Stop the line");
     });
     it("gives its service role to CodeBuild only, with the runner policy for its own log group and subnets", () => {
         const role = run.one("aws:iam/role:Role", "ci-runner");

@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
-import { analyzeStep, Look } from "../../automation/gate/analysis";
+import { analyzeStep, failureReason, Look } from "../../automation/gate/analysis";
+import { scenarioSchema } from "../../automation/scenario/scenario";
+import { TrafficModel, WeightHistory } from "../../automation/scenario/traffic";
+import { weightsFor } from "../../components/weights";
 import { ColorMetrics, MetricsUnavailableError } from "../../automation/core/ports";
 import { gateSchema } from "../../stacks/config/schema";
 
@@ -33,7 +36,8 @@ async function analyse(world: World, options: { bakeMs?: number; intervalMs?: nu
             p99 = Math.max(p99, m.p99Ms);
             for (const threshold of thresholds) slow[String(threshold)] += m.p99Ms > threshold ? m.requests * share * 0.2 : 0;
         }
-        return { requests: Math.round(requests), errors: Math.round(errors), p99Ms: requests > 0 ? p99 : null, unhealthyHosts: 0, slowRequests: Object.fromEntries(Object.entries(slow).map(([k, v]) => [k, Math.round(v)])) };
+        const figures = { requests: Math.round(requests), errors: Math.round(errors), p99Ms: requests > 0 ? p99 : null, unhealthyHosts: 0, slowRequests: Object.fromEntries(Object.entries(slow).map(([k, v]) => [k, Math.round(v)])) };
+        return { ...figures, services: { app: figures } };
     };
     const result = await analyzeStep(
         {
@@ -43,6 +47,7 @@ async function analyse(world: World, options: { bakeMs?: number; intervalMs?: nu
                 if (world.outage?.(now / MINUTE)) throw new MetricsUnavailableError("outage");
                 return sum(color === "new" ? world.minute : world.old ?? (() => ({ requests: 5700, errors: 6, p99Ms: 180 })), from, to, thresholds);
             },
+            loadBalancer: async () => ({ requests: 6000, errors: 0 }),
             checkpoint: async () => undefined,
             onLook: async (look) => void looks.push(look),
         },
@@ -115,5 +120,71 @@ describe("gate analysis of one step", () => {
         const { looks } = await analyse({ minute: healthy });
         assert.ok(looks.every((l) => l.verdict === "pass" && l.measured && l.baseline && l.findings.length === 0));
         assert.deepEqual(looks.map((l) => l.measured!.requests), [300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700, 3000]);
+    });
+});
+
+describe("gate analysis: every service judged on its own, the load balancer's own 5xx counted", () => {
+    /** One step at 5% on the sim's traffic model, the region's services at these shares. */
+    async function step(scenario: unknown, services: Record<string, number>) {
+        const model = new TrafficModel(scenarioSchema.parse(scenario));
+        const history: WeightHistory = [{ at: 0, weights: weightsFor("blue", 100) }, { at: 60 * MINUTE, weights: weightsFor("green", 5) }];
+        let now = 60 * MINUTE;
+        const looks: Look[] = [];
+        const result = await analyzeStep(
+            {
+                now: () => now,
+                sleep: async (ms) => void (now += ms),
+                query: async (color, from, to, thresholds) => {
+                    const window = model.window(history, { region: "r", color: color === "new" ? "green" : "blue", newColor: "green", services, from, to, thresholdsMs: thresholds });
+                    if ("unavailable" in window) throw new MetricsUnavailableError("outage");
+                    return window;
+                },
+                loadBalancer: async (from, to) => {
+                    const window = model.loadBalancerWindow(history, { region: "r", newColor: "green", services, from, to });
+                    if ("unavailable" in window) throw new MetricsUnavailableError("outage");
+                    return window;
+                },
+                checkpoint: async () => undefined,
+                onLook: async (look) => void looks.push(look),
+            },
+            { config: CONFIG, bakeMs: 10 * MINUTE, intervalMs: MINUTE },
+        );
+        return { result, looks };
+    }
+    const SMALL = { api: 0.95, web: 0.05 };
+
+    it("fails a step when a service with 5% of the requests fails 20% of them, which the region's sum hides", async () => {
+        const { result, looks } = await step({ faults: [{ service: "web", errorRate: 0.2 }] }, SMALL);
+        assert.equal(result.verdict, "fail");
+        assert.deepEqual(result.findings.map((f) => [f.service, f.check]), [["web", "errorRate"]]);
+        assert.match(result.reason!, /^web: error rate 20\.00% > 1\.00% \(\d+\/\d+, p=/);
+        assert.ok(looks.at(-1)!.measured!.errorRate < 0.012, "the region as a whole is at 1.1%: not beyond doubt above 1%");
+        assert.ok(looks.every((l) => l.services && Object.keys(l.services).join() === "api,web"), "every look measures each service");
+    });
+
+    it("passes the same step with the fault nowhere, each service's figures beside the region's", async () => {
+        const { result } = await step({}, SMALL);
+        assert.equal(result.verdict, "pass");
+        assert.deepEqual([result.measured!.requests, result.services!.api.requests, result.services!.web.requests], [3000, 2850, 150]);
+    });
+
+    it("charges the load balancer's own 5xx to the new color: a service whose new target group is empty fails the region", async () => {
+        const { result } = await step({ faults: [{ service: "api", loadBalancerErrorRate: 1 }] }, { api: 0.5, web: 0.5 });
+        assert.equal(result.verdict, "fail");
+        assert.deepEqual(result.findings[0].service, undefined);
+        assert.match(result.reason!, /^error rate 50\.\d\d% > 1\.00%/);
+        assert.ok(result.measured!.loadBalancerErrors! > 0);
+    });
+
+    it("names the region's failure once, not again for every service failing the same check", async () => {
+        const { result } = await step({ faults: [{ errorRate: 0.2 }] }, SMALL);
+        assert.equal(result.verdict, "fail");
+        assert.deepEqual(result.findings.map((f) => f.service ?? "region"), ["region"]);
+        assert.doesNotMatch(result.reason!, /api:|web:/);
+    });
+
+    it("names at most three services in the reason, the rest counted", () => {
+        const finding = (service: string) => ({ check: "errorRate" as const, service, value: 0.2, threshold: 0.01, message: `${service}: error rate 20.00% > 1.00%` });
+        assert.equal(failureReason(["a", "b", "c", "d", "e"].map(finding)), "a: error rate 20.00% > 1.00%; b: error rate 20.00% > 1.00%; c: error rate 20.00% > 1.00%; and 2 more services");
     });
 });

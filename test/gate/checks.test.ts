@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { judgeWindow, latencyThresholds, measured, measurementProblem, TAIL_FRACTION } from "../../automation/gate/checks";
-import { ColorMetrics } from "../../automation/core/ports";
+import { TrafficFigures } from "../../automation/core/ports";
 import { gateSchema } from "../../stacks/config/schema";
 
 const CONFIG = gateSchema.parse({});
-const window = (m: Partial<ColorMetrics> & { slow?: Record<string, number> } = {}): ColorMetrics => ({
+const window = (m: Partial<TrafficFigures> & { slow?: Record<string, number> } = {}): TrafficFigures => ({
     requests: 6000,
     errors: 6,
     p99Ms: 180,
@@ -18,6 +18,14 @@ const checksOf = (v: ReturnType<typeof judgeWindow>) => (v.verdict === "fail" ? 
 
 describe("gate checks: one window against the limits and the old color", () => {
     it("passes a healthy window", () => assert.equal(judgeWindow(CONFIG, window(), OLD).verdict, "pass"));
+
+    it("names the service whose target group it judged in each finding", () => {
+        const verdict = judgeWindow(CONFIG, window({ requests: 300, errors: 15, unhealthyHosts: 1 }), OLD, "web");
+        assert.equal(verdict.verdict, "fail");
+        const failures = verdict.verdict === "fail" ? verdict.failures : [];
+        assert.deepEqual(failures.map((f) => [f.service, f.check]), [["web", "unhealthyHosts"], ["web", "errorRate"]]);
+        assert.ok(failures.every((f) => f.message.startsWith("web: ")));
+    });
 
     it("the defaults are written down: 1% errors, 1500 ms p99, 0 unhealthy, 2x and 1.5x the old color, 200 requests, 0.001", () => {
         assert.deepEqual(
@@ -94,7 +102,7 @@ describe("gate checks: one window against the limits and the old color", () => {
     });
 
     describe("measurements that are not numbers are failed queries, never a pass", () => {
-        const cases: [string, Partial<ColorMetrics>][] = [
+        const cases: [string, Partial<TrafficFigures>][] = [
             ["requests overflowing to Infinity", { requests: Infinity, errors: Infinity }],
             ["NaN errors", { errors: NaN }],
             ["a negative count", { errors: -1 }],

@@ -10,6 +10,7 @@ import { LEASE_TABLE, provisionAccount } from "../../automation/local/emulator";
 import { DeadHolderTakeover } from "../../automation/local/lease";
 import { LeaseHolder, RuleRef } from "../../automation/core/ports";
 import { perRegion } from "../../automation/real/clients";
+import { DynamoEnvControl } from "../../automation/real/dynamoControl";
 import { DynamoLeaseStore } from "../../automation/real/dynamoLease";
 import { Ec2Subnets } from "../../automation/real/ec2Subnets";
 import { Elbv2Weights } from "../../automation/real/elbv2Weights";
@@ -174,6 +175,28 @@ describe("the AWS adapters and the fake aws provider against the AWS emulator", 
             const takeover = new DeadHolderTakeover(store, { pid: 1, host: hostname(), isAlive: (pid) => pid === process.pid });
             assert.equal((await takeover.acquire(remote, holder("z"), { breakLease: false })).acquired, false);
             assert.equal((await takeover.acquire(local, holder("z"), { breakLease: false })).acquired, false);
+        });
+    });
+
+    describe("the stop-the-line switch beside the lease", () => {
+        const dynamodb = () => new DynamoDBClient({ endpoint: emulator.endpoint, region: "ap-northeast-1", credentials });
+        before(() => provisionAccount(emulator.endpoint, { leaseRegion: "ap-northeast-1", parameters: [] }));
+
+        it("is pulled once (the first halt stands), read back while a lease is held, lifted by resume; the lease is untouched", async () => {
+            const control = new DynamoEnvControl(dynamodb(), LEASE_TABLE);
+            const leases = new DynamoLeaseStore(dynamodb(), LEASE_TABLE);
+            const holder: LeaseHolder = { runId: "upgrading", command: "mitene upgrade", host: "ci-runner-1", pid: 1, startedAt: "2026-11-27T10:00:00.000Z" };
+            await leases.acquire("haltenv", holder, { breakLease: false });
+            const first = { by: "alice@laptop", at: "2026-11-27T10:05:00.000Z", reason: "checkout errors" };
+            assert.deepEqual(await control.setHalt("haltenv", first), { halt: first, already: false });
+            assert.deepEqual(await control.setHalt("haltenv", { ...first, by: "bob@laptop" }), { halt: first, already: true });
+            assert.deepEqual(await control.halt("haltenv"), first);
+            assert.equal((await leases.current("haltenv"))!.holder.runId, "upgrading");
+            assert.deepEqual(await control.clearHalt("haltenv"), first);
+            assert.equal(await control.halt("haltenv"), null);
+            const plan = { runId: "upgrading", to: "1.35", at: "2026-11-27T10:00:00.000Z", waves: [["us-west-2"], ["ap-northeast-1"]] };
+            await control.setRollout("haltenv", plan);
+            assert.deepEqual(await control.rollout("haltenv"), plan);
         });
     });
 

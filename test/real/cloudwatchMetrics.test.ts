@@ -64,7 +64,7 @@ describe("real/CloudWatchMetrics", () => {
         assert.deepEqual(periods, [60, 120]);
     });
 
-    it("sums requests and errors, takes the slowest service's p99 in ms, adds up unhealthy maxima", async () => {
+    it("keeps each service's target group on its own, and sums them: requests and errors added, the slowest p99 in ms, unhealthy maxima added", async () => {
         cw.on(GetMetricDataCommand).resolves({
             MetricDataResults: answer({
                 requests0: [600, 400], requests1: [50],
@@ -73,12 +73,22 @@ describe("real/CloudWatchMetrics", () => {
                 unhealthy0: [0, 2, 1], unhealthy1: [1],
             }),
         });
-        assert.deepEqual(await metrics.colorMetrics(query), { requests: 1050, errors: 5, p99Ms: 400, unhealthyHosts: 3 });
+        assert.deepEqual(await metrics.colorMetrics(query), {
+            requests: 1050,
+            errors: 5,
+            p99Ms: 400,
+            unhealthyHosts: 3,
+            services: {
+                api: { requests: 1000, errors: 3, p99Ms: 180, unhealthyHosts: 2 },
+                web: { requests: 50, errors: 2, p99Ms: 400, unhealthyHosts: 1 },
+            },
+        });
     });
 
-    it("reads no datapoints as no traffic: zero requests and a null p99", async () => {
+    it("reads no datapoints as no traffic: zero requests and a null p99, for every service too", async () => {
         cw.on(GetMetricDataCommand).resolves({ MetricDataResults: answer({}) });
-        assert.deepEqual(await metrics.colorMetrics(query), { requests: 0, errors: 0, p99Ms: null, unhealthyHosts: 0 });
+        const none = { requests: 0, errors: 0, p99Ms: null, unhealthyHosts: 0 };
+        assert.deepEqual(await metrics.colorMetrics(query), { ...none, services: { api: none, web: none } });
     });
 
     it("follows NextToken and merges the pages, a PartialData page followed by its rest included", async () => {
@@ -141,12 +151,13 @@ describe("real/CloudWatchMetrics", () => {
             ]);
         });
 
-        it("adds the counts of every target group per limit, rounded (CloudWatch interpolates), at most the requests", async () => {
+        it("rounds each target group's count (CloudWatch interpolates) to at most its requests, and adds them per limit", async () => {
             cw.on(GetMetricDataCommand).resolves({
                 MetricDataResults: slowAnswer({ requests0: [1000], requests1: [50], slow0_0: [2.4], slow0_1: [1.3], slow1_0: [40.6], slow1_1: [1020] }),
             });
             const result = await metrics.colorMetrics(withSlow);
-            assert.deepEqual(result.slowRequests, { 1500: 4, 270: 1050 });
+            assert.deepEqual([result.services.api.slowRequests, result.services.web.slowRequests], [{ 1500: 2, 270: 41 }, { 1500: 1, 270: 50 }]);
+            assert.deepEqual(result.slowRequests, { 1500: 3, 270: 91 });
         });
 
         it("fails closed when a slow count is not Complete", async () => {
@@ -156,6 +167,33 @@ describe("real/CloudWatchMetrics", () => {
 
         it("formats limits in seconds without float noise", () => {
             assert.deepEqual([slowerThanStat(1500), slowerThanStat(270), slowerThanStat(3), slowerThanStat(1234.5)], ["TC(1.5:)", "TC(0.27:)", "TC(0.003:)", "TC(1.2345:)"]);
+        });
+    });
+    describe("the load balancer as a whole", () => {
+        const lbQuery = { region: "us-west-2", loadBalancer: "app/mitene-prod-usw2/def", from: T0, to: T0 + 5 * 60_000 };
+
+        it("asks for RequestCount and HTTPCode_ELB_5XX_Count with the LoadBalancer dimension alone (the latter has no TargetGroup one), Sum over the window", async () => {
+            cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [complete("lbRequests", [5000, 1000]), complete("lbErrors", [7])] });
+            assert.deepEqual(await metrics.loadBalancerMetrics(lbQuery), { requests: 6000, errors: 7 });
+            const input = cw.commandCalls(GetMetricDataCommand)[0].args[0].input;
+            assert.equal(regions.at(-1), "us-west-2");
+            assert.deepEqual(
+                input.MetricDataQueries!.map((q) => [q.Id, q.MetricStat!.Metric!.MetricName, q.MetricStat!.Metric!.Dimensions, q.MetricStat!.Period, q.MetricStat!.Stat]),
+                [
+                    ["lbRequests", "RequestCount", [{ Name: "LoadBalancer", Value: "app/mitene-prod-usw2/def" }], 300, "Sum"],
+                    ["lbErrors", "HTTPCode_ELB_5XX_Count", [{ Name: "LoadBalancer", Value: "app/mitene-prod-usw2/def" }], 300, "Sum"],
+                ],
+            );
+        });
+
+        it("reads a 5xx count with no datapoints (ELB reports only counts that are not zero) as zero", async () => {
+            cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [complete("lbRequests", [300]), complete("lbErrors", [])] });
+            assert.deepEqual(await metrics.loadBalancerMetrics(lbQuery), { requests: 300, errors: 0 });
+        });
+
+        it("fails closed when a result is not Complete", async () => {
+            cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [complete("lbRequests", [300]), { Id: "lbErrors", Values: [], StatusCode: "PartialData" }] });
+            await assert.rejects(metrics.loadBalancerMetrics(lbQuery), (e: Error) => e instanceof MetricsUnavailableError && /us-west-2 load balancer: load balancer HTTPCode_ELB_5XX_Count PartialData/.test(e.message));
         });
     });
 });

@@ -5,7 +5,7 @@ import { DEFAULT_SCENARIO } from "../../automation/scenario/scenario";
 import { UPGRADE_DEFAULTS } from "../../automation/upgrade/types";
 import { cli, sim, tempState } from "../driver/harness";
 
-const TIMES = upgradeTimes(DEFAULT_SCENARIO, { steps: [...UPGRADE_DEFAULTS.steps], bakeMs: UPGRADE_DEFAULTS.bakeMs, holdMs: UPGRADE_DEFAULTS.holdMs });
+const TIMES = upgradeTimes(DEFAULT_SCENARIO, { steps: [...UPGRADE_DEFAULTS.steps], bakeMs: UPGRADE_DEFAULTS.bakeMs, holdMs: UPGRADE_DEFAULTS.holdMs, waveBakeMs: 10 * 60_000 });
 
 describe("progress", () => {
     it("in a log, prints each event once and no status block", () => {
@@ -43,22 +43,32 @@ describe("progress", () => {
 });
 
 describe("time left", () => {
-    const waiting = { stage: "waiting" as const, stepsLeft: 4, phaseMinutes: 0, shifts: true };
+    const waiting = (wave: number) => ({ stage: "waiting" as const, wave, stepsLeft: 4, phaseMinutes: 0, shifts: true });
 
-    it("before anything ran is the policy's lower bound (two regions: 158 minutes)", () => {
-        assert.equal(remainingMinutes([waiting, waiting], TIMES, false), 158);
+    it("before anything ran is the policy's lower bound (two regions, a wave each: 158 minutes)", () => {
+        assert.equal(remainingMinutes([waiting(0), waiting(1)], TIMES), 158);
+    });
+
+    it("regions of one wave move together: six regions in two waves take as long as two", () => {
+        assert.equal(remainingMinutes([waiting(0), ...[1, 1, 1, 1, 1].map(waiting)], TIMES), 158);
+        assert.equal(remainingMinutes([0, 1, 2, 3, 4, 5].map(waiting), TIMES), 158 + 4 * 44);
+    });
+
+    it("a wave bake longer than the step's bake adds the difference before each later wave", () => {
+        const longer = { ...TIMES, waveBake: 30 };
+        assert.equal(remainingMinutes([waiting(0), waiting(1), waiting(2)], longer), 158 + 44 + 2 * 20);
     });
 
     it("is recomputed from what is left: a resumed run mid-canary has less to go", () => {
-        const canaryAt50 = { stage: "traffic" as const, stepsLeft: 2, phaseMinutes: 4, shifts: true };
-        const queued = { stage: "queued" as const, stepsLeft: 4, phaseMinutes: 0, shifts: true };
+        const canaryAt50 = { stage: "traffic" as const, wave: 0, stepsLeft: 2, phaseMinutes: 4, shifts: true };
+        const queued = { stage: "queued" as const, wave: 1, stepsLeft: 4, phaseMinutes: 0, shifts: true };
         // Canary: 2 steps x 11 less 4 = 18; then the second region 44; then its tail 4 + 30 + 1 + 12 = 47.
-        assert.equal(remainingMinutes([canaryAt50, queued], TIMES, false), 18 + 44 + 47);
+        assert.equal(remainingMinutes([canaryAt50, queued], TIMES), 18 + 44 + 47);
     });
 
     it("after a rollback only the rest counts", () => {
-        const done = { stage: "done" as const, stepsLeft: 0, phaseMinutes: 0, shifts: true };
-        assert.equal(remainingMinutes([done, done], TIMES, false), 0);
+        const done = (wave: number) => ({ stage: "done" as const, wave, stepsLeft: 0, phaseMinutes: 0, shifts: true });
+        assert.equal(remainingMinutes([done(0), done(1)], TIMES), 0);
     });
 
     it("in a log, a run prints each event once, in short lines", async () => {
@@ -70,9 +80,9 @@ describe("time left", () => {
         assert.doesNotMatch(run.stderr, /elapsed, about/, "no status block in a log");
     });
 
-    it("on a terminal, a region waiting behind the canary is shown queued, not waiting for Argo CD", async () => {
+    it("on a terminal, a region waiting behind the canary is shown waiting for its wave, not waiting for Argo CD", async () => {
         const run = await cli(sim(tempState(), "upgrade", "--env", "prod", "--to", "1.35", "--steps", "50,100", "--json"), { tty: true });
-        assert.match(run.stderr, /us-west-2\s+queued behind ap-northeast-1/);
+        assert.match(run.stderr, /us-west-2\s+waiting for wave 1 \(after ap-northeast-1\)/);
         assert.match(run.stderr, /elapsed, about \d+m left/);
     });
 });

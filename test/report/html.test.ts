@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { renderHtml } from "../../automation/report/html";
 import { parseJournal } from "../../automation/report/journal";
 import { buildRun } from "../../automation/report/model";
-import { RunBuilder } from "./builders";
+import { RunBuilder, healthy } from "./builders";
 import { RUN_ID, prodInterrupted, prodRolledBack } from "./fixtures";
 
 const html = (b: RunBuilder, runId = b.runId) => {
@@ -59,4 +59,12 @@ describe("report: HTML", () => {
     });
 
     it("renders the same run the same way twice", () => assert.equal(html(prodRolledBack(), RUN_ID), page));
+    it("shows every service's row under its step, however many", () => {
+        const b = new RunBuilder("run-s");
+        const services = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`svc${i}`, healthy(10)]));
+        b.gate("r", 5, { weight: 5, look: 1, verdict: "pass", measured: healthy(300), services });
+        const out = html(b, "run-s");
+        assert.equal(out.match(/<tr class="service">/g)?.length, 30);
+        assert.ok(out.includes("<td>↳ svc29</td>"));
+    });
 });

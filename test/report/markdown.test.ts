@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { offset } from "../../automation/report/format";
 import { parseJournal } from "../../automation/report/journal";
-import { MAX_EVENTS, renderMarkdown } from "../../automation/report/markdown";
+import { MAX_EVENTS, MAX_SERVICE_ROWS, renderMarkdown } from "../../automation/report/markdown";
 import { buildRun } from "../../automation/report/model";
 import { RunBuilder, THRESHOLDS, bringUp, healthy, passed, regionResult, step, tail, upgradeResult } from "./builders";
 import { RUN_ID, prodRolledBack, prodInterrupted } from "./fixtures";
@@ -265,5 +265,35 @@ describe("report: Markdown", () => {
         assert.ok(md.includes(`| ${offset(MAX_EVENTS - 1)} | r | other | event ${MAX_EVENTS - 1} |`));
         assert.ok(!md.includes(`event ${MAX_EVENTS} |`));
         assert.ok(md.includes("7 more events are in the journal."));
+    });
+    describe("each service's row", () => {
+        const withServices = (services: number, breaking = "s01") => {
+            const b = new RunBuilder("run-s");
+            const names = Array.from({ length: services }, (_, i) => `s${String(i + 1).padStart(2, "0")}`);
+            for (const [i, weight] of [5, 25, 50, 100].entries()) {
+                const rows = Object.fromEntries(names.map((n) => [n, n === breaking && weight === 25 ? { ...healthy(100), errors: 20, errorRate: 0.2 } : healthy(100)]));
+                b.gate("r", 5 + i * 10, { weight, look: 1, verdict: "pass", measured: healthy(weight * 60), services: rows });
+            }
+            return markdown(b).split("\n");
+        };
+
+        it("follows each step's row with one row per service, a figure over its threshold in bold", () => {
+            const lines = withServices(2);
+            const at25 = lines.indexOf(lines.find((l) => l.startsWith("| 25% |"))!);
+            assert.deepEqual(lines.slice(at25 + 1, at25 + 3), ["| ↳ s01 | | | 100 | **20.00%** | 181 ms | 0 |", "| ↳ s02 | | | 100 | 0.10% | 181 ms | 0 |"]);
+            assert.equal(lines.filter((l) => l.startsWith("| ↳ ")).length, 8);
+        });
+
+        it(`above ${MAX_SERVICE_ROWS} service rows in a region, keeps the rows breaking a threshold and counts the others`, () => {
+            const lines = withServices(20, "s07");
+            assert.deepEqual(lines.filter((l) => l.startsWith("| ↳ ")), ["| ↳ s07 | | | 100 | **20.00%** | 181 ms | 0 |"]);
+            assert.ok(lines.includes("79 more service rows within every threshold are in the HTML report and the journal."));
+        });
+
+        it("says how many of a region's errors the load balancer answered itself", () => {
+            const b = new RunBuilder("run-l");
+            b.gate("r", 5, { weight: 5, look: 1, verdict: "fail", measured: { ...healthy(300), errors: 60, errorRate: 0.2, loadBalancerErrors: 57 } });
+            assert.ok(markdown(b).includes("| 5% | fail | 1 | 300 | **20.00% (57 from the load balancer)** | 181 ms | 0 |"));
+        });
     });
 });

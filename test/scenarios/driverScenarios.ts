@@ -5,7 +5,7 @@
  * too and both must end in the same `status --json`.
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CliRun, cli, invariantProblems } from "../driver/harness";
@@ -31,6 +31,8 @@ export interface Run {
     /** A scenario file next to the state. */
     scenario(content: unknown): string;
     status(env: string): Promise<any>;
+    /** The env's journal entries so far (both engines keep it under the state). */
+    journal(env: string): any[];
 }
 
 function newRun(engine: EngineUnderTest): Run & { dispose(): void } {
@@ -50,6 +52,10 @@ function newRun(engine: EngineUnderTest): Run & { dispose(): void } {
             const result = await run("status", "--env", env);
             assert.equal(result.code, 0, result.stderr);
             return result.json;
+        },
+        journal(env) {
+            const file = path.join(state, "journal", `${env}.jsonl`);
+            return existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line)) : [];
         },
         // Removing the state also stops its AWS emulator (it watches the directory).
         dispose: () => rmSync(root, { recursive: true, force: true }),
@@ -150,6 +156,52 @@ export const SCENARIOS: DriverScenario[] = [
             const [region] = (await run.status("staging")).regions;
             assert.deepEqual(region.weights, { blue: 0, green: 100 });
             assert.deepEqual(region.clusters.map((c: any) => [c.color, c.version, c.cron]), [["green", "1.35", true]]);
+        },
+    },
+    {
+        // Issue 20 on every engine: the rollout plan from the command line, and the stop-the-line switch pulled by
+        // another command while the upgrade runs (in this process, both as the CLI runs them).
+        id: "canary-halt",
+        title: "prod with an explicit canary, halted during the live run: nothing moves after it; resumed, the next upgrade goes on from there to the end",
+        env: "prod",
+        async play(run) {
+            const flags = ["--env", "prod", "--to", "1.35", "--canary", "us-west-2", "--steps", "50,100"];
+            const live = run.cli("upgrade", ...flags);
+            // Pull the switch once the canary carries its first step.
+            const started = () => run.journal("prod").some((e) => e.region === "us-west-2" && /^load balancer confirms .*green 50%/.test(e.event));
+            for (let waited = 0; !started(); waited += 50) {
+                assert.ok(waited < 900_000, "the canary's first step lands");
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            const halt = await run.cli("halt", "--env", "prod", "--reason", "checkout errors, investigating");
+            assert.equal(halt.code, 0, halt.stderr);
+            assert.equal(halt.json.result, "halted");
+            const halted = await live;
+            assert.equal(halted.code, 1, halted.stderr);
+            assert.equal(halted.json.result, "halted");
+            assert.deepEqual(halted.json.regions.map((r: any) => [r.region, r.wave, r.result]), [["us-west-2", 0, "halted"], ["ap-northeast-1", 1, "halted"]]);
+            const noticed = halted.json.timeline.find((e: any) => /^stop the line: halted by /.test(e.event));
+            assert.ok(noticed, "the run says it saw the switch");
+            assert.deepEqual(halted.json.timeline.filter((e: any) => /^set weights/.test(e.event) && e.atMinutes > noticed.atMinutes), [], "no traffic moved after it");
+            const stopped = await run.status("prod");
+            assert.deepEqual(stopped.halt, halt.json.halt);
+            // Where the halt found each region depends on how fast each engine runs: wherever, it stays there.
+            const lastSet = (region: string) => halted.json.timeline.filter((e: any) => e.region === region && /^set weights/.test(e.event)).at(-1)?.event.match(/green (\d+)%/)?.[1];
+            assert.deepEqual(stopped.regions.map((r: any) => [r.region, r.wave, r.weights.green]), [["ap-northeast-1", 1, Number(lastSet("ap-northeast-1") ?? 0)], ["us-west-2", 0, Number(lastSet("us-west-2"))]]);
+            assert.ok(stopped.regions[1].weights.green >= 50, "the canary had its first step");
+
+            const still = await run.cli("upgrade", ...flags);
+            assert.equal(still.json.result, "halted", "while halted, an upgrade changes nothing");
+            assert.deepEqual((await run.status("prod")).regions.map((r: any) => r.weights), stopped.regions.map((r: any) => r.weights));
+            assert.equal((await run.cli("resume", "--env", "prod")).json.result, "resumed");
+            const done = await run.cli("upgrade", ...flags);
+            assert.equal(done.code, 0, done.stderr);
+            assert.equal(done.json.result, "completed");
+            // Both went on from where the halt left them, to 100%.
+            for (const region of done.json.regions) assert.ok(["completed"].includes(region.result), `${region.region} ${region.result}`);
+            const status = await run.status("prod");
+            assert.equal(status.halt, null);
+            for (const region of status.regions) assert.deepEqual(region.clusters.map((c: any) => [c.color, c.version, c.cron]), [["green", "1.35", true]]);
         },
     },
 ];

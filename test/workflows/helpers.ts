@@ -71,6 +71,7 @@ export const discard = all["discard.yml"];
 export const runDriver = all["run-driver.yml"];
 export const deploy = all["deploy.yml"];
 export const deployEnv = all["deploy-env.yml"];
+export const stopTheLine = all["stop-the-line.yml"];
 export const packageJson = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
 
 export const triggers = (w: Workflow) => Object.keys(w.on).sort();

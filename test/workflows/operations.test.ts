@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Job, Step, Workflow, bashOutputs, bashSucceeds, discard, dispatchInputs, evaluate, opsUpgrade, rollback, runDriver, upgrade } from "./helpers";
+import { Job, Step, Workflow, bashOutputs, bashSucceeds, discard, dispatchInputs, evaluate, opsUpgrade, rollback, runDriver, stopTheLine, upgrade } from "./helpers";
 
 const run = runDriver.jobs.run;
 const step = (job: Job, predicate: (s: Step) => boolean) => {
@@ -37,6 +37,11 @@ describe("workflows: the env's concurrency", () => {
         for (const w of [upgrade, opsUpgrade, discard]) assert.deepEqual(w.concurrency, { group: "upgrade-${{ inputs.env }}", "cancel-in-progress": false }, w.name);
     });
 
+    it("stop-the-line holds no concurrency group either: a halt is never queued behind, cancelled or dropped by one", () => {
+        assert.equal(stopTheLine.concurrency, undefined);
+        for (const job of Object.values(stopTheLine.jobs)) assert.equal(job.concurrency, undefined);
+    });
+
     it("rollback holds no concurrency group anywhere: a dispatch is never queued behind, cancelled or dropped by one", () => {
         // A group keeps one pending run and cancels the older pending one (GitHub docs, "Control the concurrency").
         assert.equal(rollback.concurrency, undefined);
@@ -52,7 +57,7 @@ describe("workflows: the env's concurrency", () => {
 });
 
 describe("workflows: the checks before a run", () => {
-    for (const w of [upgrade, opsUpgrade, rollback, discard]) {
+    for (const w of [upgrade, opsUpgrade, rollback, discard, stopTheLine]) {
         it(`${w.name}: default branch only, inputs only through env vars, on a GitHub-hosted runner`, () => {
             const check = w.jobs.check;
             assert.equal(check.steps[0].if, "github.ref != format('refs/heads/{0}', github.event.repository.default_branch)");
@@ -115,6 +120,16 @@ describe("workflows: the checks before a run", () => {
         assert.deepEqual(Object.keys(dispatchInputs(discard)).sort(), ["env", "region"]);
         assert.deepEqual(checkArgs(discard, { ENV_NAME: "prod", REGION: "us-west-2" }), { args: ["--region", "us-west-2"] });
         assert.equal(checkArgs(discard, { ENV_NAME: "prod", REGION: "us-west-2,ap-northeast-1" }), undefined);
+    });
+
+    it("stop-the-line: halt with a one-line reason, resume without one", () => {
+        assert.deepEqual(Object.keys(dispatchInputs(stopTheLine)).sort(), ["action", "env", "reason"]);
+        const args = (ACTION: string, REASON: string) => checkArgs(stopTheLine, { ENV_NAME: "prod", ACTION, REASON })?.args;
+        assert.deepEqual(args("halt", "payments errors in eu-west-1 (INC-42), 50% of checkouts"), ["--reason", "payments errors in eu-west-1 (INC-42), 50% of checkouts"]);
+        assert.deepEqual(args("resume", ""), []);
+        for (const [action, reason] of [["halt", ""], ["halt", 'say "hi"'], ["halt", "a\\b"], ["halt", "line\nline"], ["halt", "$(id)"], ["halt", "x".repeat(501)], ["resume", "why"], ["pause", "x"]]) {
+            assert.equal(args(action, reason), undefined, `${action} ${reason}`);
+        }
     });
 
     it("upgrade and ops-upgrade refuse to start while an upgrade pull request of the env is open", () => {
@@ -181,6 +196,7 @@ describe("workflows: the runs and the approval", () => {
         assert.deepEqual(pick(rollback, "rollback"), { command: "rollback", environment: "${{ inputs.env }}-rollback", access: "rollback" });
         assert.deepEqual(pick(discard, "discard"), { command: "discard", environment: "${{ inputs.env }}", access: undefined });
         assert.equal((runDriver.on.workflow_call as { inputs: Record<string, { default?: string }> }).inputs.access.default, "deploy");
+        assert.deepEqual(pick(stopTheLine, "switch"), { command: "${{ inputs.action }}", environment: "${{ inputs.env }}-rollback", access: "rollback" });
     });
 });
 

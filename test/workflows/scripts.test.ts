@@ -193,6 +193,16 @@ describe(".github/scripts/upgrade-report", () => {
         assert.equal(title({ ...context, kind: "rollback", to: undefined }), "Rollback in `prod`");
         assert.equal(title({ ...context, kind: "discard", to: undefined }), "Discard of a kept cluster in `prod`");
         assert.equal(title({ ...context, kind: "ops-upgrade" }), "In-place upgrade of the Ops cluster of `prod` to Kubernetes 1.35");
+        assert.equal(title({ ...context, kind: "halt", to: undefined }), "Stop the line in `prod`");
+        assert.equal(title({ ...context, kind: "resume", to: undefined }), "Resume the line in `prod`");
+    });
+
+    it("halt and resume say what the switch now says, and that no stack file changed", () => {
+        const halted = report(JSON.stringify({ result: "halted", halt: { by: "alice", at: "2026-12-04T10:00:00Z", reason: "why" } }), { ...context, kind: "halt", to: undefined, exitCode: 0 });
+        assert.match(halted, /^## Stop the line in `prod`: \*\*halted\*\*/);
+        assert.match(halted, /The line is stopped\..*resume/);
+        assert.match(report(JSON.stringify({ result: "resumed" }), { ...context, kind: "resume", to: undefined, exitCode: 0 }), /running again/);
+        assert.match(report("", { ...context, kind: "halt", to: undefined, exitCode: 2 }), /switch was not changed/);
     });
 
     it("a paused run says it waits for approval; a completed rollback asks for the merge", () => {

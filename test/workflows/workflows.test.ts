@@ -29,11 +29,11 @@ import {
 
 const CALLED = "run-driver.yml";
 const REUSABLE = ["deploy-env.yml", CALLED];
-const DISPATCHED = ["discard.yml", "ops-upgrade.yml", "rollback.yml", "upgrade.yml"];
+const DISPATCHED = ["discard.yml", "ops-upgrade.yml", "rollback.yml", "stop-the-line.yml", "upgrade.yml"];
 
 describe("workflows: the set", () => {
-    it("has ci, preview, preview-comment, deploy, upgrade, ops-upgrade, rollback, discard and the reusable deploy-env and run-driver", () => {
-        assert.deepEqual(files, ["ci.yml", "deploy-env.yml", "deploy.yml", "discard.yml", "ops-upgrade.yml", "preview-comment.yml", "preview.yml", "rollback.yml", "run-driver.yml", "upgrade.yml"]);
+    it("has ci, preview, preview-comment, deploy, upgrade, ops-upgrade, rollback, discard, stop-the-line and the reusable deploy-env and run-driver", () => {
+        assert.deepEqual(files, ["ci.yml", "deploy-env.yml", "deploy.yml", "discard.yml", "ops-upgrade.yml", "preview-comment.yml", "preview.yml", "rollback.yml", "run-driver.yml", "stop-the-line.yml", "upgrade.yml"]);
     });
 
     it("every job either runs steps somewhere or calls a reusable workflow of this repository", () => {
@@ -98,6 +98,8 @@ describe("workflows: permissions", () => {
             "rollback.yml/rollback": change,
             "discard.yml/check": { contents: "read", "pull-requests": "read" },
             "discard.yml/discard": change,
+            "stop-the-line.yml/check": {},
+            "stop-the-line.yml/switch": change,
             "run-driver.yml/run": change,
             "deploy.yml/affected": { contents: "read", actions: "read" },
             "deploy.yml/staging": { contents: "read", "pull-requests": "read", "id-token": "write" },
