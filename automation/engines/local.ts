@@ -20,6 +20,7 @@ import { LEASE_REGION, LocalPorts, createLocalPorts } from "./localPorts";
 import { needsSeeding, seedLocalEnv } from "./localSeed";
 import { findToolchain } from "../local/toolchain";
 import { withFileLock } from "../real/fileLock";
+import { killRunningCommands } from "../real/pulumiCommand";
 
 /** The SSM parameters the committed Ops stacks read (their SSO client secrets), with stand-in values. */
 function accountPreconditions(stacksDir: string | undefined): AccountPreconditions {
@@ -67,7 +68,9 @@ export async function openLocalEngine(options: EngineOptions, opening: LocalOpen
     // Two runs on a fresh state must not start two emulators: one starts it, the other finds it.
     const { endpoint } = await withFileLock(path.join(stateDir, "emulator.json"), () => ensureEmulator(stateDir, toolchain));
     await provisionAccount(endpoint, accountPreconditions(stacksDir));
-    const crash: CrashPlan | undefined = options.crashAfter !== undefined ? { after: options.crashAfter, die: io.die } : undefined;
+    // A crash is the machine dying: the Pulumi CLIs in flight (another region's) die with the driver.
+    const die = () => (killRunningCommands(), io.die());
+    const crash: CrashPlan | undefined = options.crashAfter !== undefined ? { after: options.crashAfter, die } : undefined;
     const ports = createLocalPorts({ stateDir, env, scenario, identity: io.identity, toolchain, endpoint, crash, stacksDir, warn: io.warn });
     if (seeding && (await seedLocalEnv(ports, stateDir, env, stacksDir, io, options.recover ?? false))) return ports;
     await reconcileHistory(ports, stateDir, env);

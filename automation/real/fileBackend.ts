@@ -8,7 +8,7 @@
  * what tells a live update from a dead one. Only a holder on this host whose process is gone is provably
  * dead; one on another host counts as live.
  *
- * Checkpoints. `pulumi stack export` of a DIY stack prints `{version, features, deployment}` where the
+ * Checkpoints. A stack exists when its checkpoint does (`pulumi stack ls` lists them). `pulumi stack export` of a DIY stack prints `{version, features, deployment}` where the
  * deployment is the checkpoint file's `checkpoint.latest` as stored (pulumi v3.248.0,
  * pkg/backend/diy/backend.go ExportDeployment), and the file is replaced by a rename, never written in place
  * (gocloud.dev fileblob). Reading it costs microseconds where the CLI costs about half a second; the
@@ -104,6 +104,19 @@ export class FileBackend {
         if (stored.version !== 3 && stored.version !== 4) return undefined;
         const deployment = { version: stored.version, ...(stored.features ? { features: stored.features } : {}), deployment: stored.checkpoint?.latest } as Deployment;
         return { exists: true, deployment };
+    }
+
+    /** The project's stacks, as `pulumi stack ls` lists them; undefined when only the CLI can tell. */
+    stacks(project: string): string[] | undefined {
+        if (!this.projectLayout()) return undefined;
+        try {
+            const files = readdirSync(path.join(this.root, ".pulumi", "stacks", project));
+            if (files.some((f) => /\.json\.(gz|zst)$/.test(f))) return undefined;
+            return files.filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -".json".length));
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+            throw error;
+        }
     }
 
     private projectLayout(): boolean {

@@ -11,7 +11,7 @@
  * bundled plugins are found, PULUMI_AUTOMATION_API), and failures become the SDK's typed errors
  * (ConcurrentUpdateError, StackNotFoundError, ...) through its own classifier.
  */
-import { spawn } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as semver from "semver";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
@@ -24,6 +24,23 @@ import { Profile } from "./profile";
 const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number, err?: Error) => CommandOutcome };
 const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError: (result: CommandOutcome) => Error };
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The CLI processes running now, in this process. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Kills every CLI this process is running, with its plugins (each CLI leads a process group): what a machine
+ * that dies does to them. `--crash-after` on the local engine, whose operations overlap, dies this way.
+ */
+export function killRunningCommands(): void {
+    for (const child of running) {
+        try {
+            process.kill(-child.pid!, "SIGKILL");
+        } catch {
+            // Ended meanwhile.
+        }
+    }
+}
 
 export interface CommandOutcome {
     stdout: string;
@@ -70,6 +87,7 @@ export class ProcessGroupPulumiCommand {
         const timed = (ok: boolean) => this.profile?.({ kind: "command", args, start, end: Date.now(), ok });
         return new Promise((resolve, reject) => {
             const child = spawn(this.command, fullArgs, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+            running.add(child);
             let stdout = "";
             let stderr = "";
             child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -83,11 +101,13 @@ export class ProcessGroupPulumiCommand {
             const cancel = () => child.kill("SIGINT");
             signal?.addEventListener("abort", cancel, { once: true });
             child.on("error", (error) => {
+                running.delete(child);
                 signal?.removeEventListener("abort", cancel);
                 timed(false);
                 reject(createCommandError(new CommandResult(stdout, `${stderr}${error.message}`, -2, error)));
             });
             child.on("close", (code, killedBy) => {
+                running.delete(child);
                 signal?.removeEventListener("abort", cancel);
                 const result = new CommandResult(stdout, stderr, code ?? (killedBy ? 128 : -1));
                 timed(result.code === 0);

@@ -174,6 +174,8 @@ export class PulumiEngine implements StackEngine {
     }
 
     async listStacks(): Promise<string[]> {
+        const stored = (await this.fileBackend())?.stacks(this.project);
+        if (stored) return stored.sort();
         const summaries = await (await this.workspace).listStacks();
         // Cloud backends may answer `org/stack`; the driver works with bare names.
         return [...new Set(summaries.map((s) => s.name.split("/").pop()!))].sort();

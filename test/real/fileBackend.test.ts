@@ -36,6 +36,16 @@ describe("real/fileBackend: a DIY file backend read from disk", () => {
         assert.deepEqual(backend.checkpoint("mitene", "ops-prod"), { exists: false });
     });
 
+    it("lists the project's stacks from their checkpoints, backups left out", () => {
+        writeCheckpoint("ops-prod.json");
+        writeCheckpoint("region-prod-us-west-2.json");
+        writeFileSync(path.join(stacks(), "ops-prod.json.bak"), "");
+        assert.deepEqual(backend.stacks("mitene")?.sort(), ["ops-prod", "region-prod-us-west-2"]);
+        assert.deepEqual(backend.stacks("other"), []);
+        writeFileSync(path.join(stacks(), "ops-prod.json.gz"), "");
+        assert.equal(backend.stacks("mitene"), undefined);
+    });
+
     it("leaves to the CLI what it does not know: compression, another layout, another checkpoint version, a project it has no directory for", () => {
         const cases: [string, () => void, string][] = [
             ["gzip", () => (writeCheckpoint("ops-prod.json"), writeFileSync(path.join(stacks(), "ops-prod.json.gz"), "")), "mitene"],
