@@ -4,7 +4,7 @@
  * are deployed at the same time, so the per-kind sums may exceed the wall time; "CLI running" counts each
  * instant once.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { CommandTiming, OperationTiming, PhaseTiming, PluginTiming, ProfileRecord } from "../automation/real/profile";
 
 export interface Span {
@@ -62,7 +62,9 @@ function sumBy<T>(items: T[], key: (item: T) => string, value: (item: T) => numb
     return sums;
 }
 
+/** The records of a profile; none when the run wrote none (a rerun with nothing to do runs no CLI). */
 export function readProfile(file: string): ProfileRecord[] {
+    if (!existsSync(file)) return [];
     return readFileSync(file, "utf8")
         .split("\n")
         .filter((line) => line.trim() !== "")

@@ -5,4 +5,4 @@ import { seededCopy } from "./seededStates";
 // Holds: a failing gate's rollback and a retry that never gets healthy, through the real engine (real diffs
 // of the weights, the rules read back from the emulator), end in the same status as on the sim. Starts from
 // a copy of the suite's seeded staging: seeding is proven elsewhere.
-driverScenarios({ ...LOCAL, prepare: seededCopy }, SIM, ["failures"]);
+driverScenarios({ ...LOCAL, prepare: (state, env) => seededCopy(env, state) }, SIM, ["failures"]);

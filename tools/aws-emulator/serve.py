@@ -19,18 +19,43 @@ import signal
 import sys
 import threading
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from moto.backends import get_backend
 from moto.server import ThreadedMotoServer
 
 # The services the fake aws provider and the driver's adapters call (fakecloud/providers/emulator.ts,
-# automation/engines/localPorts.ts, automation/local/emulator.ts).
-SERVICES = ["acm", "dynamodb", "ec2", "elbv2", "ssm", "sts"]
+# automation/engines/localPorts.ts), but SSM: its backend holds a lambda, which does not pickle, and the
+# parameters the account holds are put again by every command that opens the state (automation/local/emulator.ts).
+SERVICES = ["acm", "dynamodb", "ec2", "elbv2", "sts"]
+PRIVATE_KEYS = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)
+
+
+def private_key(pem: bytes):  # noqa: ANN201
+    return serialization.load_pem_private_key(pem, None)
+
+
+def certificate(pem: bytes):  # noqa: ANN201
+    return x509.load_pem_x509_certificate(pem)
+
+
+class CloudPickler(pickle.Pickler):
+    """Pickles what moto keeps of ACM certificates too: cryptography's keys and certificates, through PEM."""
+
+    def reducer_override(self, obj):  # noqa: ANN001, ANN201 (pickle's protocol)
+        if isinstance(obj, PRIVATE_KEYS):
+            pem = obj.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            return private_key, (pem,)
+        if isinstance(obj, x509.Certificate):
+            return certificate, (obj.public_bytes(serialization.Encoding.PEM),)
+        return NotImplemented
 
 
 def snapshot(path: str) -> None:
     temporary = f"{path}.{os.getpid()}.tmp"
     with open(temporary, "wb") as file:
-        pickle.dump({name: dict(get_backend(name)) for name in SERVICES}, file)
+        CloudPickler(file).dump({name: dict(get_backend(name)) for name in SERVICES})
     os.replace(temporary, path)
 
 
@@ -71,7 +96,10 @@ def main() -> None:
             break
         if args.state_dir and wanted.is_set():
             wanted.clear()
-            snapshot(os.path.join(args.state_dir, "emulator.snapshot"))
+            try:
+                snapshot(os.path.join(args.state_dir, "emulator.snapshot"))
+            except Exception:  # noqa: BLE001 - the emulator goes on; the missing snapshot says it failed
+                logging.exception("snapshot failed")
     server.stop()
     sys.exit(0)
 
