@@ -64,12 +64,15 @@ export const YIELD_EVERY_MS = 20;
 /**
  * `running` counts tasks that are doing something other than waiting on this clock. Time advances, to the
  * earliest timer, only when it drops to zero; waking one timer makes exactly one task run again, so tasks
- * never interleave and every run of the same inputs performs the same operations in the same order.
+ * never interleave and every run of the same inputs performs the same operations in the same order (unless
+ * tasks do real work `outside` the clock, which finishes when it finishes).
  */
 export class VirtualClock implements Clock {
     readonly virtual = true;
     private time: number;
     private running = 1;
+    /** Real work in flight (`outside`): time stands still until it is done. */
+    private outsideWork = 0;
     private seq = 0;
     private timers: Timer[] = [];
     private lastYield = Date.now();
@@ -115,6 +118,27 @@ export class VirtualClock implements Clock {
         return settleAll(results);
     }
 
+    /**
+     * Runs real work (a process, a network call) for the calling task, which takes no virtual time: meanwhile
+     * the other tasks run, one at a time as always, but time does not move; once done, the task waits for its
+     * turn like any woken one. The local engine's `pulumi up`s of two regions then overlap in wall time as
+     * their operations do in virtual time.
+     */
+    async outside<T>(work: () => Promise<T>): Promise<T> {
+        this.outsideWork++;
+        this.running--;
+        this.advance();
+        try {
+            return await work();
+        } finally {
+            this.outsideWork--;
+            await new Promise<void>((resolve) => {
+                this.timers.push({ at: this.time, seq: this.seq++, resolve });
+                this.advance();
+            });
+        }
+    }
+
     latch(): Latch {
         let isOpen = false;
         const waiters: (() => void)[] = [];
@@ -138,6 +162,8 @@ export class VirtualClock implements Clock {
 
     private advance(): void {
         if (this.running > 0) return;
+        // Real work in flight hands the turn back when it ends; until then, only tasks due now may run.
+        if (this.outsideWork > 0 && !this.timers.some((t) => t.at <= this.time)) return;
         if (this.timers.length === 0) {
             // Every task waits on a latch nobody can open: a driver bug, made loud rather than a silent exit.
             process.nextTick(() => {

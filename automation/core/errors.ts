@@ -24,12 +24,13 @@ export class LeaseHeldError extends ExitCodeError {
     readonly exitCode = EXIT.leaseHeld;
 }
 
-/** An interrupted update left pending operations; `--recover` resolves them. */
+/** An interrupted update left pending operations; `--recover` resolves them. `details` say what was found (a dead update's lock). */
 export class PendingOperationsError extends ExitCodeError {
     readonly exitCode = EXIT.pendingOperations;
 
-    constructor(readonly stacks: string[]) {
-        super(`stack(s) ${stacks.join(", ")} have pending operations from an interrupted update: nothing was changed; rerun with --recover`);
+    constructor(readonly stacks: string[], details: string[] = []) {
+        const found = details.length > 0 ? ` (${details.join("; ")})` : "";
+        super(`stack(s) ${stacks.join(", ")} have pending operations from an interrupted update${found}: nothing was changed; rerun with --recover`);
     }
 }
 

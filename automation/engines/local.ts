@@ -1,15 +1,13 @@
 /**
  * Opening the local engine for an env: input is validated on facts that need nothing running (the committed
  * stack files, while the env is not seeded yet), then the toolchain is found, the state's AWS emulator started
- * or reused and given the account's preconditions, and an env never seen is seeded by deploying every
- * committed stack, as if production stood exactly as the stack files say (like the sim: no virtual time, no
- * operation counted). A run killed while seeding seeds again (creating a stack adopts an existing one).
+ * or reused and given the account's preconditions, and an env never seen is seeded (localSeed.ts).
  */
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { opsStack, parseStackName } from "../../components/naming";
 import { readStackFile } from "../../stacks/stackFiles";
-import { committedEnvs, committedStacks } from "../programs/committedStacks";
+import { committedEnvs } from "../programs/committedStacks";
 import { DriverPorts } from "../core/context";
 import type { EngineIo, EngineOptions } from "./options";
 import { BadInputError } from "../core/errors";
@@ -21,14 +19,10 @@ import { CrashPlan } from "../core/process";
 import { DEFAULT_SCENARIO, Scenario } from "../scenario/scenario";
 import { AccountPreconditions, ensureEmulator, provisionAccount } from "../local/emulator";
 import { LEASE_REGION, LocalPorts, createLocalPorts } from "./localPorts";
+import { needsSeeding, seedLocalEnv } from "./localSeed";
 import { findToolchain } from "../local/toolchain";
-
-const seededMarker = (stateDir: string, env: string) => path.join(stateDir, `seeded-${env}`);
-const seedingMarker = (stateDir: string, env: string) => path.join(stateDir, `seeding-${env}`);
-
-function needsSeeding(stateDir: string, env: string): boolean {
-    return !existsSync(seededMarker(stateDir, env)) || existsSync(seedingMarker(stateDir, env));
-}
+import { withFileLock } from "../real/fileLock";
+import { killRunningCommands } from "../real/pulumiCommand";
 
 /** The SSM parameters the committed Ops stacks read (their SSO client secrets), with stand-in values. */
 function accountPreconditions(stacksDir: string | undefined): AccountPreconditions {
@@ -38,24 +32,6 @@ function accountPreconditions(stacksDir: string | undefined): AccountPreconditio
         return name && config["mitene:region"] ? [{ region: config["mitene:region"], name, value: `local-stand-in-for-${name}` }] : [];
     });
     return { leaseRegion: LEASE_REGION, parameters };
-}
-
-/** Deploys the env's committed stacks: the Ops stack, then the regions together, then the clusters together. */
-async function seed(ports: LocalPorts, env: string, stacksDir: string | undefined): Promise<string[]> {
-    const stacks = committedStacks(env, stacksDir);
-    const pulumi = ports.engine.pulumi;
-    for (const kind of ["ops", "region", "cluster"]) {
-        await Promise.all(
-            stacks
-                .filter((stack) => parseStackName(stack)?.kind === kind)
-                .map(async (stack) => {
-                    await pulumi.createStack(stack, readStackFile(stack, stacksDir));
-                    const { outputs } = await pulumi.up(stack);
-                    ports.history.record(stack, outputs, ports.clock.now());
-                }),
-        );
-    }
-    return stacks;
 }
 
 /** What the history knows must match the stacks: a CLI killed with the driver may have finished an update. */
@@ -112,19 +88,14 @@ export async function openLocalEngine(options: EngineOptions, opening: LocalOpen
     }
     const toolchain = findToolchain();
     mkdirSync(stateDir, { recursive: true });
-    const { endpoint } = await ensureEmulator(stateDir, toolchain);
+    // Two runs on a fresh state must not start two emulators: one starts it, the other finds it.
+    const { endpoint } = await withFileLock(path.join(stateDir, "emulator.json"), () => ensureEmulator(stateDir, toolchain));
     await provisionAccount(endpoint, accountPreconditions(stacksDir));
-    const crash: CrashPlan | undefined = options.crashAfter !== undefined ? { after: options.crashAfter, die: io.die } : undefined;
+    // A crash is the machine dying: the Pulumi CLIs in flight (another region's) die with the driver.
+    const die = () => (killRunningCommands(), io.die());
+    const crash: CrashPlan | undefined = options.crashAfter !== undefined ? { after: options.crashAfter, die } : undefined;
     const ports = createLocalPorts({ stateDir, env, scenario, identity: io.identity, toolchain, endpoint, crash, stacksDir, warn: io.warn });
-    if (seeding) {
-        writeFileSync(seedingMarker(stateDir, env), new Date().toISOString());
-        io.warn(`local: seeding ${stateDir} with env ${env} from the committed stack files (real pulumi up of each stack)`);
-        const stacks = await seed(ports, env, stacksDir);
-        writeFileSync(seededMarker(stateDir, env), new Date().toISOString());
-        rmSync(seedingMarker(stateDir, env));
-        io.warn(`local: seeded env ${env} (${stacks.length} stacks)`);
-        return ports;
-    }
+    if (seeding && (await seedLocalEnv(ports, stateDir, env, stacksDir, io, options.recover ?? false))) return ports;
     await reconcileHistory(ports, stateDir, env);
     const view = await observeEnv(ports.engine, env);
     checkStackFiles(stateDir, view);

@@ -33,6 +33,7 @@ import { DynamoLeaseStore } from "../real/dynamoLease";
 import { Ec2Subnets } from "../real/ec2Subnets";
 import { Elbv2Weights } from "../real/elbv2Weights";
 import { PulumiEngine } from "../real/pulumiEngine";
+import { Profile, profileTo } from "../real/profile";
 import { RehearsedLoadBalancer } from "../scenario/forwarding";
 import { ScenarioCallerIdentity } from "../scenario/identity";
 import { ScenarioInsights, ScenarioArgo, ScenarioJobs, ScenarioMetrics } from "../scenario/observers";
@@ -68,6 +69,8 @@ export interface LocalPorts extends DriverPorts {
     engine: LocalEngine;
     history: OutputHistory;
     clock: VirtualClock;
+    /** Where timings go when `MITENE_PROFILE` names a file. */
+    profile?: Profile;
 }
 
 /** Environment of every Pulumi command of the state: its backend and home, the plugins, the emulator. */
@@ -118,6 +121,7 @@ export function createLocalPorts(options: LocalOptions): LocalPorts {
     const clockFile = path.join(stateDir, "clock.json");
     const clock = new VirtualClock(readClock(clockFile) ?? EPOCH);
     const history = OutputHistory.in(stateDir);
+    const profile = profileTo(process.env.MITENE_PROFILE);
     const pulumi = new PulumiEngine({
         workDir,
         command: toolchain.pulumi,
@@ -129,6 +133,7 @@ export function createLocalPorts(options: LocalOptions): LocalPorts {
         firstRetryMs: 1000,
         attempts: 7,
         warn: options.warn,
+        profile,
     });
     const engine = new LocalEngine(pulumi, clock, options.scenario, history, () => writeClock(clockFile, clock.now()), options.crash);
     const aws = { endpoint, credentials: EMULATOR_CREDENTIALS };
@@ -141,6 +146,7 @@ export function createLocalPorts(options: LocalOptions): LocalPorts {
     const regionOutputs = (region: string) => history.known(regionStack(options.env, region))?.outputs as RegionOutputs | undefined;
     return {
         kind: "local",
+        profile,
         durations: options.scenario,
         stacksDir: options.stacksDir ?? STACKS_DIR,
         engine,

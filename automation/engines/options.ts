@@ -23,6 +23,8 @@ export interface EngineOptions {
     crashDuring?: number;
     /** Stack files to seed from. Default: the repository's stacks/. */
     stacks?: string;
+    /** The command resolves what an interrupted run left (`--recover`): on local, an interrupted seeding too. */
+    recover?: boolean;
 }
 
 export interface EngineIo {

@@ -6,9 +6,13 @@
  * the N-th operation that changed a stack. Operations are counted as the sim counts them (create, destroy,
  * remove, and an up that changed resources or outputs), so a crash index means the same point of the runbook
  * on both engines.
+ *
+ * Each Pulumi operation runs outside the virtual clock: it takes none of its time, and while it runs the
+ * driver's other tasks go on, so two regions' operations overlap in wall time as they do in virtual time.
  */
+import { VirtualClock } from "../core/clock";
 import { CrashPlan } from "../core/process";
-import { Clock, ConfigChanges, OperationOptions, StackConfig, StackEngine, StackState, UpResult } from "../core/ports";
+import { ConfigChanges, OperationOptions, StackConfig, StackEngine, StackState, UpResult } from "../core/ports";
 import { ResourceChange, destroyDuration, upDuration } from "../scenario/durations";
 import { Scenario } from "../scenario/scenario";
 import { OutputHistory } from "./history";
@@ -26,7 +30,7 @@ export class LocalEngine implements StackEngine {
 
     constructor(
         readonly pulumi: SteppedStackEngine,
-        private readonly clock: Clock,
+        private readonly clock: VirtualClock,
         private readonly scenario: Scenario,
         private readonly history: OutputHistory,
         private readonly onOperation: () => void,
@@ -43,14 +47,14 @@ export class LocalEngine implements StackEngine {
 
     async createStack(name: string, config: StackConfig, opts?: OperationOptions): Promise<void> {
         await this.alive();
-        await this.pulumi.createStack(name, config, opts);
+        await this.clock.outside(() => this.pulumi.createStack(name, config, opts));
         await this.completed();
     }
 
     async up(name: string, changes?: ConfigChanges, opts: OperationOptions = {}): Promise<UpResult> {
         await this.alive();
         const before = this.history.known(name)?.outputs;
-        const { outputs, changes: counts, steps } = await this.pulumi.up(name, changes, opts);
+        const { outputs, changes: counts, steps } = await this.clock.outside(() => this.pulumi.up(name, changes, opts));
         await this.clock.sleep(upDuration(name, steps, this.scenario), opts.signal);
         this.history.record(name, outputs, this.clock.now());
         // An update that changed nothing is no point of the runbook: --crash-after does not count it.
@@ -61,7 +65,7 @@ export class LocalEngine implements StackEngine {
     async destroy(name: string, opts: OperationOptions = {}): Promise<void> {
         await this.alive();
         const types = await this.pulumi.resourceTypes(name);
-        await this.pulumi.destroy(name, opts);
+        await this.clock.outside(() => this.pulumi.destroy(name, opts));
         await this.clock.sleep(destroyDuration(types.map((type) => ({ type })), this.scenario), opts.signal);
         this.history.forget(name);
         await this.completed();
@@ -69,13 +73,13 @@ export class LocalEngine implements StackEngine {
 
     async removeStack(name: string, opts?: OperationOptions): Promise<void> {
         await this.alive();
-        await this.pulumi.removeStack(name, opts);
+        await this.clock.outside(() => this.pulumi.removeStack(name, opts));
         this.history.forget(name);
         await this.completed();
     }
 
     resolvePendingOperations(name: string): Promise<void> {
-        return this.pulumi.resolvePendingOperations(name);
+        return this.clock.outside(() => this.pulumi.resolvePendingOperations(name));
     }
 
     private async completed(): Promise<void> {

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { CommandFailedError } from "../core/errors";
 import { REPOSITORY_ROOT } from "./paths";
 import { buildPlugins } from "./plugins";
+import { bundledProgram } from "./program";
 
 export { REPOSITORY_ROOT } from "./paths";
 
@@ -23,6 +24,8 @@ export interface Toolchain {
     languageHostDir: string;
     /** Directory of `pulumi-resource-{aws,eks,awsx,kubernetes}`. */
     providersDir: string;
+    /** Directory of the bundled stack program (program.ts). */
+    programDir: string;
     /** The emulator's Python and server script (unused when MITENE_AWS_ENDPOINT names a running emulator). */
     emulatorPython: string;
     emulatorScript: string;
@@ -79,6 +82,7 @@ export function findToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
         pulumi: findPulumiCli(env),
         pulumiVersion: sdkVersion(),
         ...buildPlugins(),
+        programDir: bundledProgram(),
         emulatorPython: env.MITENE_AWS_ENDPOINT ? "" : findEmulatorPython(env),
         emulatorScript: path.join(REPOSITORY_ROOT, "tools", "aws-emulator", "serve.py"),
     };

@@ -14,11 +14,13 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { CommandError, ConcurrentUpdateError, Deployment, DestroyOptions, EngineEvent, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { CommandError, ConcurrentUpdateError, Deployment, EngineEvent, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { PendingOperationsError } from "../core/errors";
 import { ConfigChanges, OperationOptions, PreconditionFailedError, StackBusyError, StackConfig, StackEngine, StackState, UpResult } from "../core/ports";
 import { ResourceChange } from "../scenario/durations";
-import { BackendLocks, LockHolder, describeHolder } from "./backendLocks";
+import { FileBackend, LockHolder, describeHolder } from "./fileBackend";
 import { withFileLock } from "./fileLock";
+import { Profile } from "./profile";
 import { editStackConfig, readProject, readStackConfig, writeStackConfig } from "./stackFile";
 import { EngineStack, EngineWorkspace, localWorkspace } from "./workspace";
 
@@ -45,6 +47,8 @@ export interface PulumiEngineOptions {
     warn?: (line: string) => void;
     /** Where the stack-file locks live (default: the system's temporary directory). */
     lockDir?: string;
+    /** Gets the timing of every CLI command and the phases of every operation (`MITENE_PROFILE`). */
+    profile?: Profile;
 }
 
 export interface CreateStackOptions extends OperationOptions {
@@ -79,7 +83,6 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_OUTPUT = "[secret]";
 
 const isSecure = (value: unknown) => typeof value === "object" && value !== null && "secure" in value;
-const OPERATION = { color: "never" } as const;
 
 /** A checkpoint value as plain data: secrets (ciphertext) become SECRET_OUTPUT. */
 function plainValue(value: unknown): unknown {
@@ -160,19 +163,19 @@ export class PulumiEngine implements StackEngine {
     private readonly project: string;
     private readonly stacksDir: string;
     private readonly workspace: Promise<EngineWorkspace>;
-    private readonly stacks = new Map<string, Promise<EngineStack>>();
-    private locks?: Promise<BackendLocks | undefined>;
+    private files?: Promise<FileBackend | undefined>;
 
     constructor(private readonly options: PulumiEngineOptions) {
         ({ project: this.project, stacksDir: this.stacksDir } = readProject(options.workDir));
-        this.workspace = options.workspace
-            ? options.workspace(options.workDir)
-            : localWorkspace(options.workDir, { secretsProvider: options.secretsProvider, command: options.command, version: options.version, env: options.env });
+        const { secretsProvider, command, version, env, profile } = options;
+        this.workspace = options.workspace ? options.workspace(options.workDir) : localWorkspace(options.workDir, { secretsProvider, command, version, env, profile });
         // Nothing awaits the workspace until the first call; keep a failure from being reported as unhandled.
         void this.workspace.catch(() => undefined);
     }
 
     async listStacks(): Promise<string[]> {
+        const stored = (await this.fileBackend())?.stacks(this.project);
+        if (stored) return stored.sort();
         const summaries = await (await this.workspace).listStacks();
         // Cloud backends may answer `org/stack`; the driver works with bare names.
         return [...new Set(summaries.map((s) => s.name.split("/").pop()!))].sort();
@@ -184,7 +187,7 @@ export class PulumiEngine implements StackEngine {
         const { deployment } = checkpoint;
         const resources: CheckpointResource[] = deployment?.resources ?? [];
         const pending: PendingEntry[] = deployment?.pending_operations ?? [];
-        const holders = await this.lockHolders(name);
+        const holders = (await this.lockHolders(name)) ?? [];
         const live = holders.filter((h) => h.live);
         const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
         return {
@@ -211,8 +214,9 @@ export class PulumiEngine implements StackEngine {
     }
 
     /**
-     * Creates the stack (or adopts it if a crashed run already created it) and writes its stack file. Throws
-     * before creating anything if `config` holds a secret whose plaintext is not in `opts.secrets`.
+     * Writes the stack file, then creates the stack (or adopts it: a crashed run, or another process at the
+     * same moment, may have created it). Throws before creating anything if `config` holds a secret whose
+     * plaintext is not in `opts.secrets`.
      */
     async createStack(name: string, config: StackConfig, opts: CreateStackOptions = {}): Promise<void> {
         const secrets = opts.secrets ?? {};
@@ -220,17 +224,38 @@ export class PulumiEngine implements StackEngine {
         if (missing.length > 0) throw new Error(`stack ${name}: secret config ${missing.join(", ")} cannot be copied; pass the plaintext in secrets`);
         this.throwIfAborted(opts.signal);
         await this.withStackFile(name, opts.signal, async () => {
-            let stack: EngineStack;
-            try {
-                stack = await (await this.workspace).createStack(name);
-            } catch (error) {
-                if (!(error instanceof StackAlreadyExistsError)) throw error;
-                stack = await (await this.workspace).selectStack(name);
-            }
-            this.stacks.set(name, Promise.resolve(stack));
+            // The file first: a run killed right after `stack init` leaves a stack with its configuration.
             const plain = Object.fromEntries(Object.entries(config).filter(([key]) => !(key in secrets)));
             writeStackConfig(this.stackFile(name), this.project, plain);
+            const stack = await this.initStack(name, opts.signal);
             for (const [key, value] of Object.entries(secrets)) await stack.setConfig(key, { value, secret: true });
+        });
+    }
+
+    /**
+     * `pulumi stack init`, safe to run in several processes at once and after a crash. Init takes the stack's
+     * lock before it looks whether the stack exists (pulumi v3.248.0 pkg/backend/diy/backend.go CreateStack),
+     * so a lock held on an existing stack means there is a stack to adopt; a lock on a stack that does not
+     * exist was left by an init that died before it wrote anything, and is taken over with a warning.
+     */
+    private async initStack(name: string, signal?: AbortSignal): Promise<EngineStack> {
+        const workspace = await this.workspace;
+        return this.retrying(name, signal, async () => {
+            try {
+                return await workspace.createStack(name);
+            } catch (error) {
+                if (error instanceof StackAlreadyExistsError) return workspace.stack(name);
+                if (!(error instanceof ConcurrentUpdateError)) throw error;
+                if (await this.checkpoint(name)) return workspace.stack(name);
+                const holders = (await this.lockHolders(name)) ?? [];
+                if (holders.length > 0 && holders.every((h) => !h.live)) {
+                    for (const holder of holders) {
+                        this.options.warn?.(`stack ${name}: taking over the lock of a stack creation that died (${describeHolder(holder)}): the stack was never created`);
+                        (await this.fileBackend())!.release(holder);
+                    }
+                }
+                throw error;
+            }
         });
     }
 
@@ -257,10 +282,9 @@ export class PulumiEngine implements StackEngine {
                         const step = stepOf(event);
                         if (step) steps.push(step);
                     };
-                    const result = await this.withOutput(opts, (onOutput) => stack.up({ ...OPERATION, onOutput, onEvent, signal: opts.signal }));
-                    const counts = Object.entries((result.summary.resourceChanges ?? {})).filter(([op, count]) => !UNCHANGED_OPS.has(op) && (count ?? 0) > 0);
-                    const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? SECRET_OUTPUT : output.value]));
-                    return { outputs, changes: Object.fromEntries(counts), steps };
+                    const result = await this.withOutput(opts, (onOutput) => stack.up({ onOutput, onEvent, signal: opts.signal }));
+                    const counts = Object.entries(result.resourceChanges).filter(([op, count]) => !UNCHANGED_OPS.has(op) && (count ?? 0) > 0);
+                    return { outputs: plainValue(result.outputs) as Record<string, unknown>, changes: Object.fromEntries(counts), steps };
                 } catch (error) {
                     if (before === undefined) rmSync(file, { force: true });
                     else writeFileSync(file, before);
@@ -272,7 +296,7 @@ export class PulumiEngine implements StackEngine {
 
     async destroy(name: string, opts: OperationOptions = {}): Promise<void> {
         const stack = await this.stack(name);
-        await this.withOutput(opts, (onOutput) => this.retrying(name, opts.signal, () => stack.destroy({ ...OPERATION, onOutput, signal: opts.signal } satisfies DestroyOptions)));
+        await this.withOutput(opts, (onOutput) => this.retrying(name, opts.signal, () => stack.destroy({ onOutput, signal: opts.signal })));
     }
 
     /** Removes the stack (Pulumi refuses while it still has resources) and its file; a stack already gone is fine. */
@@ -284,7 +308,6 @@ export class PulumiEngine implements StackEngine {
             } catch (error) {
                 if (!(error instanceof StackNotFoundError)) throw error;
             }
-            this.stacks.delete(name);
             // `pulumi stack rm` deletes the file too; this covers a run killed between the two.
             rmSync(this.stackFile(name), { force: true });
         });
@@ -298,16 +321,16 @@ export class PulumiEngine implements StackEngine {
      * A stack another live process is updating is not interrupted: StackBusyError, and nothing is touched.
      */
     async resolvePendingOperations(name: string): Promise<void> {
-        const holders = await this.lockHolders(name);
+        const holders = (await this.lockHolders(name)) ?? [];
         const live = holders.filter((h) => h.live);
         if (live.length > 0) throw new StackBusyError(name, `an update is in progress (${live.map(describeHolder).join(", ")}), not interrupted: nothing to recover`);
-        const locks = await this.backendLocks();
         for (const holder of holders) {
             this.options.warn?.(`stack ${name}: releasing the lock of an update that died (${describeHolder(holder)})`);
-            locks!.release(holder);
+            (await this.fileBackend())!.release(holder);
         }
         const stack = await this.stack(name);
-        const state = await stack.exportState();
+        const state = await this.checkpoint(name);
+        if (!state) return;
         const pending: PendingEntry[] = state.deployment?.pending_operations ?? [];
         if (pending.length === 0) return;
         for (const op of pending) {
@@ -317,11 +340,16 @@ export class PulumiEngine implements StackEngine {
         const deployment = { ...state.deployment };
         delete deployment.pending_operations;
         await this.retrying(name, undefined, () => stack.importState({ ...state, deployment }));
-        await this.retrying(name, undefined, () => stack.refresh({ ...OPERATION }));
+        await this.retrying(name, undefined, () => stack.refresh({}));
     }
 
-    /** The stack's checkpoint as stored (nothing decrypted); undefined when there is no such stack. */
+    /**
+     * The stack's checkpoint as stored (nothing decrypted); undefined when there is no such stack. A file
+     * backend's is read from disk, any other's exported by the CLI.
+     */
     private async checkpoint(name: string): Promise<Deployment | undefined> {
+        const stored = (await this.fileBackend())?.checkpoint(this.project, name);
+        if (stored) return stored.exists ? stored.deployment : undefined;
         try {
             return await (await this.stack(name)).exportState();
         } catch (error) {
@@ -330,28 +358,22 @@ export class PulumiEngine implements StackEngine {
         }
     }
 
-    private stack(name: string): Promise<EngineStack> {
-        let stack = this.stacks.get(name);
-        if (stack === undefined) {
-            stack = this.workspace.then((workspace) => workspace.selectStack(name));
-            this.stacks.set(name, stack);
-            // Not found now may exist later (createStack): only a selected stack is remembered.
-            void stack.catch(() => this.stacks.delete(name));
-        }
-        return stack;
+    private async stack(name: string): Promise<EngineStack> {
+        return (await this.workspace).stack(name);
     }
 
     private stackFile(name: string): string {
         return path.join(this.stacksDir, `Pulumi.${name}.yaml`);
     }
 
-    private backendLocks(): Promise<BackendLocks | undefined> {
-        this.locks ??= this.workspace.then(async (workspace) => BackendLocks.forBackend(await workspace.backendUrl()));
-        return this.locks;
+    private fileBackend(): Promise<FileBackend | undefined> {
+        this.files ??= this.workspace.then(async (workspace) => FileBackend.forBackend(await workspace.backendUrl()));
+        return this.files;
     }
 
-    private async lockHolders(name: string): Promise<LockHolder[]> {
-        return (await this.backendLocks())?.holders(ORGANIZATION, this.project, name) ?? [];
+    /** Who holds the stack's lock; undefined when the backend's locks cannot be read from here. */
+    private async lockHolders(name: string): Promise<LockHolder[] | undefined> {
+        return (await this.fileBackend())?.holders(ORGANIZATION, this.project, name);
     }
 
     private withStackFile<T>(name: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
@@ -388,7 +410,14 @@ export class PulumiEngine implements StackEngine {
                     throw new Error(`stack ${name}: ${failureSummary(error)}`, { cause: error });
                 }
                 if (!(error instanceof ConcurrentUpdateError)) throw error;
+                const holders = await this.lockHolders(name);
+                // Every holder provably dead: an interrupted update, which only --recover may resolve.
+                if (holders && holders.length > 0 && holders.every((h) => !h.live)) {
+                    throw new PendingOperationsError([name], holders.map((h) => `${name} left locked by an update that died: ${describeHolder(h)}`));
+                }
                 if (attempt >= attempts) throw new StackBusyError(name, `another update is in progress (gave up after ${attempts} attempts)`);
+                // The holder finished meanwhile: try again at once.
+                if (holders?.length === 0) continue;
                 const wait = (this.options.firstRetryMs ?? 10_000) * 2 ** (attempt - 1);
                 this.options.warn?.(`stack ${name} is locked by another update; trying again in ${wait / 1000} s (attempt ${attempt + 1} of ${attempts})`);
                 await this.options.sleep(wait, signal);

@@ -3,11 +3,13 @@
  * programs use, each reporting the version of that package's SDK in node_modules, so the engine takes them for
  * the plugins the SDKs ask for. Each loads only its own provider (the aws one pulls in the AWS SDK clients).
  */
+import { profileStart } from "../../tools/pulumi-plugins/lifecycle";
 import { PluginName } from "./names";
 import { packageVersion, servePlugin } from "./plugin";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export async function serve(name: PluginName): Promise<void> {
+    profileStart(`pulumi-resource-${name}`);
     switch (name) {
         case "aws": {
             const { FakeAwsProvider } = require("./aws") as typeof import("./aws");

@@ -110,6 +110,68 @@ describe("VirtualClock", () => {
     });
 });
 
+describe("VirtualClock: real work outside the clock", () => {
+    /** Real work that ends when its test says so, counting how many such works are in flight at once. */
+    const gate = () => {
+        let release!: () => void;
+        const done = new Promise<void>((resolve) => (release = resolve));
+        return { release, done };
+    };
+
+    it("lets the other tasks run meanwhile, but time stands still until the work is done", async () => {
+        const clock = new VirtualClock(0);
+        const work = gate();
+        const log: string[] = [];
+        await clock.parallel([
+            async () => {
+                await clock.outside(async () => {
+                    log.push(`work starts @${clock.now()}`);
+                    await work.done;
+                });
+                log.push(`work done @${clock.now()}`);
+                await clock.sleep(5);
+                log.push(`after work @${clock.now()}`);
+            },
+            async () => {
+                log.push(`other runs @${clock.now()}`);
+                // Its sleep cannot end while the work is in flight: time would move under it.
+                setTimeout(work.release, 20);
+                await clock.sleep(10);
+                log.push(`other wakes @${clock.now()}`);
+            },
+        ]);
+        assert.deepEqual(log, ["work starts @0", "other runs @0", "work done @0", "after work @5", "other wakes @10"]);
+    });
+
+    it("overlaps the real work of several tasks", async () => {
+        const clock = new VirtualClock(0);
+        let inFlight = 0;
+        let most = 0;
+        const works = [gate(), gate()];
+        const task = (i: number) => () =>
+            clock.outside(async () => {
+                most = Math.max(most, ++inFlight);
+                if (i === 1) works.forEach((w) => setImmediate(w.release));
+                await works[i].done;
+                inFlight--;
+            });
+        await clock.parallel([task(0), task(1)]);
+        assert.equal(most, 2);
+    });
+
+    it("hands the turn back when the work fails", async () => {
+        const clock = new VirtualClock(0);
+        const results = await clock.parallel([
+            async () => clock.outside(() => Promise.reject(new Error("pulumi up failed"))).catch((e: Error) => e.message),
+            async () => {
+                await clock.sleep(3);
+                return `slept to ${clock.now()}`;
+            },
+        ]);
+        assert.deepEqual(results, ["pulumi up failed", "slept to 3"]);
+    });
+});
+
 describe("RealClock", () => {
     it("cancels a sleep when the signal aborts", async () => {
         const controller = new AbortController();

@@ -1,8 +1,9 @@
 /**
  * The production PulumiEngine with the real Pulumi CLI, then the local engine with real processes (a kill -9
  * in the middle of a real `pulumi up`, two runs at once, a terminal's Ctrl-C, a stray `pulumi` process), on
- * one seeded staging state in turn: what reading the production adapter found (issue 11), each shown for
- * real. Commands whose lease must see real processes run as real processes.
+ * one staging state in turn (a copy of the suite's seeded one): what reading the production adapter found
+ * (issue 11), each shown for real. Commands whose lease must see real processes run as real processes.
+ * Each test says the guarantee it holds.
  */
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
@@ -11,6 +12,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { RealClock } from "../../automation/core/clock";
 import { localCliEnv } from "../../automation/engines/localPorts";
+import { writeLocalProject } from "../../automation/local/project";
 import { findToolchain } from "../../automation/local/toolchain";
 import { PreconditionFailedError } from "../../automation/core/ports";
 import { PulumiEngine, SECRET_OUTPUT } from "../../automation/real/pulumiEngine";
@@ -22,6 +24,7 @@ import { RunLog } from "../../automation/record/runLog";
 import { runUpgrade, withLease } from "../../automation/upgrade/run";
 import { cli, identity, invariantProblems, invocation, livePids, snapshot, upgradeOptions } from "../driver/harness";
 import { checkpoint, pulumiChildren, startMitene, waitFor } from "./processes";
+import { seededCopy } from "./seededStates";
 
 const REGION = "region-staging-ap-northeast-1";
 const GREEN = "mitene-staging-ap-northeast-1-green";
@@ -45,10 +48,10 @@ describe("the real Pulumi engine on a local state", function () {
         const code = await run.exit;
         return { code, stderr: run.stderr(), json: JSON.parse(run.stdout()) };
     };
-    const engine = (env: Record<string, string> = {}) => {
+    const engine = (env: Record<string, string> = {}, workDir = path.join(state, "project")) => {
         const toolchain = findToolchain();
         return new PulumiEngine({
-            workDir: path.join(state, "project"),
+            workDir,
             command: toolchain.pulumi,
             env: { ...localCliEnv(state, toolchain, endpoint()), ...env },
             sleep: (ms, signal) => new RealClock().sleep(ms, signal),
@@ -56,9 +59,7 @@ describe("the real Pulumi engine on a local state", function () {
         });
     };
 
-    before(async () => {
-        await status();
-    });
+    before(() => seededCopy("staging", state));
     after(() => rmSync(root, { recursive: true, force: true }));
 
     it("plan reads the deployed stacks through the real engine: staging's calendar, ledger and steps, the scenario's insights", async () => {
@@ -159,6 +160,25 @@ describe("the real Pulumi engine on a local state", function () {
             const { changes, steps } = await engine().up(REGION);
             assert.deepEqual(changes, {});
             assert.deepEqual(steps, []);
+        });
+
+        it("what an up reports from its own events is what the stack then holds, secrets hidden", async () => {
+            const { outputs } = await engine().up("ops-staging");
+            assert.equal(outputs.kubeconfig, SECRET_OUTPUT);
+            assert.deepEqual(outputs, (await engine().getStack("ops-staging"))!.outputs);
+        });
+
+        it("the repository's own program and runtime options (TypeScript through tsx, as `pulumi up` by hand) deploy what the bundle deployed", async () => {
+            const sources = writeLocalProject(state, findToolchain(), { dir: path.join(state, "project-sources"), sources: true });
+            assert.match(readFileSync(path.join(sources, "Pulumi.yaml"), "utf8"), /nodeargs: --import=tsx/);
+            const { changes } = await engine({}, sources).up(REGION);
+            assert.deepEqual(changes, {});
+        });
+
+        it("no stack is ever selected: the CLI's workspace files name no current stack, so concurrent runs never race on them", () => {
+            const workspaces = path.join(state, "home", "workspaces");
+            const files = existsSync(workspaces) ? readdirSync(workspaces) : [];
+            for (const file of files) assert.equal((JSON.parse(readFileSync(path.join(workspaces, file), "utf8")) as { stack?: string }).stack, undefined, file);
         });
     });
 

@@ -1,7 +1,8 @@
 import { driverScenarios } from "../scenarios/driverScenarios";
 import { LOCAL, SIM } from "../scenarios/engines";
+import { seededCopy } from "./seededStates";
 
-// Shared driver scenarios on the local engine (real Pulumi CLI, fake-cloud plugins, AWS emulator), each also
-// run on the sim: the same commands must end in the same status on both. A few per file, so that the suite's
-// two jobs share the work.
-driverScenarios(LOCAL, SIM, ["failures"]);
+// Holds: a failing gate's rollback and a retry that never gets healthy, through the real engine (real diffs
+// of the weights, the rules read back from the emulator), end in the same status as on the sim. Starts from
+// a copy of the suite's seeded staging: seeding is proven elsewhere.
+driverScenarios({ ...LOCAL, prepare: (state, env) => seededCopy(env, state) }, SIM, ["failures"]);

@@ -1,7 +1,7 @@
 import { driverScenarios } from "../scenarios/driverScenarios";
 import { LOCAL, SIM } from "../scenarios/engines";
 
-// Shared driver scenarios on the local engine (real Pulumi CLI, fake-cloud plugins, AWS emulator), each also
-// run on the sim: the same commands must end in the same status on both. A few per file, so that the suite's
-// two jobs share the work.
+// Holds: `rehearse --engine local` as a newcomer runs it: an empty state seeded with every prod stack, the
+// two regions upgraded (bring-ups overlapping, traffic region by region, real diffs, weights read back from
+// the emulator), then nothing to do; the status equals the sim's.
 driverScenarios(LOCAL, SIM, ["healthy"]);

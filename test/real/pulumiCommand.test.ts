@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ConcurrentUpdateError, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { ProcessGroupPulumiCommand } from "../../automation/real/pulumiCommand";
+import { ProcessGroupPulumiCommand, killRunningCommands } from "../../automation/real/pulumiCommand";
+import { processExists } from "../../automation/core/process";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const sdk = (module: string) => require(`@pulumi/pulumi/automation/${module}`) as Record<string, unknown>;
@@ -71,6 +72,21 @@ describe("real/pulumiCommand: the CLI in a process group of its own", () => {
         assert.equal(chunks.join(""), "one\nthree\n");
         assert.equal(stdout, "one\nthree\n");
         assert.equal(stderr, "two\n");
+    });
+
+    it("kills every running CLI with its process group, as a machine that dies would", async () => {
+        // The CLI starts a plugin (a child in its group) and runs until killed.
+        const done = run('sleep 60 & echo "plugin=$!"; wait');
+        await new Promise<void>((resolve) => {
+            const poll = setInterval(() => logged().includes("started") && (clearInterval(poll), resolve()), 20);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        killRunningCommands();
+        const error = await done.then(() => assert.fail("the CLI should have been killed"), (e: Error) => e);
+        const plugin = Number(error.message.match(/plugin=(\d+)/)![1]);
+        // Killed at once; reaped by init a moment later.
+        for (let i = 0; i < 100 && processExists(plugin); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.ok(!processExists(plugin), "the plugin died with the CLI");
     });
 
     it("turns failures into the SDK's typed errors", async () => {

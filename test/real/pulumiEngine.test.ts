@@ -3,21 +3,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { hostname, tmpdir } from "node:os";
 import { pathToFileURL } from "node:url";
 import * as path from "node:path";
-import {
-    CommandError,
-    ConcurrentUpdateError,
-    ConfigValue,
-    Deployment,
-    DestroyOptions,
-    EngineEvent,
-    OpMap,
-    OutputMap,
-    RefreshOptions,
-    StackAlreadyExistsError,
-    StackNotFoundError,
-    UpOptions,
-} from "@pulumi/pulumi/automation";
+import { CommandError, ConcurrentUpdateError, ConfigValue, Deployment, EngineEvent, OpMap, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { EngineStack, EngineWorkspace, PulumiEngine, failureSummary } from "../../automation/real/pulumiEngine";
+import { RunOptions } from "../../automation/real/workspace";
+import { PendingOperationsError } from "../../automation/core/errors";
 import { PreconditionFailedError, StackBusyError, StackState } from "../../automation/core/ports";
 
 const REPO = path.resolve(__dirname, "../..");
@@ -35,25 +24,28 @@ const URN = "urn:pulumi:region-prod-ap-northeast-1::mitene";
 class FakeStack implements EngineStack {
     calls: [string, unknown][] = [];
     state: Deployment = { version: 3, deployment: { resources: [] } };
-    outputMap: OutputMap = {};
+    /** Outputs as the root stack's events carry them (secrets signed, their value hidden). */
+    outputs: Record<string, unknown> = {};
     failures: Error[] = [];
     resourceChanges: OpMap = {};
-    onUp: (opts: UpOptions) => void = () => {};
+    onUp: (opts: RunOptions) => void = () => {};
     events: EngineEvent[] = [];
 
-    async up(opts: UpOptions) {
+    async up(opts: RunOptions) {
         this.calls.push(["up", opts]);
         const failure = this.failures.shift();
         if (failure) throw failure;
         this.onUp(opts);
         this.events.forEach((event) => opts.onEvent!(event));
-        return { outputs: this.outputMap, summary: { resourceChanges: this.resourceChanges } };
+        return { outputs: this.outputs, resourceChanges: this.resourceChanges };
     }
-    async destroy(opts: DestroyOptions) {
+    async destroy(opts: RunOptions) {
         this.calls.push(["destroy", opts]);
+        return { outputs: {}, resourceChanges: {} };
     }
-    async refresh(opts: RefreshOptions) {
+    async refresh(opts: RunOptions) {
         this.calls.push(["refresh", opts]);
+        return { outputs: {}, resourceChanges: {} };
     }
     async exportState() {
         this.calls.push(["exportState", undefined]);
@@ -79,14 +71,16 @@ class FakeWorkspace implements EngineWorkspace {
     async listStacks() {
         return [...this.stacks.keys()].map((name) => ({ name, current: false }));
     }
-    async selectStack(name: string) {
-        this.calls.push(["select", name]);
-        const stack = this.stacks.get(name);
-        if (!stack) throw new StackNotFoundError(`no stack named '${name}' found`);
-        return stack;
+    /** Selects nothing, like the real one; a stack that does not exist fails its first command. */
+    stack(name: string): EngineStack {
+        const missing = () => Promise.reject(new StackNotFoundError(`no stack named '${name}' found`));
+        return this.stacks.get(name) ?? { up: missing, destroy: missing, refresh: missing, setConfig: missing, exportState: missing, importState: missing };
     }
+    createFailures: Error[] = [];
     async createStack(name: string) {
         this.calls.push(["create", name]);
+        const failure = this.createFailures.shift();
+        if (failure) throw failure;
         if (this.stacks.has(name)) throw new StackAlreadyExistsError(`stack '${name}' already exists`);
         const stack = new FakeStack();
         this.stacks.set(name, stack);
@@ -168,8 +162,8 @@ describe("real/PulumiEngine", () => {
         assert.equal(await engine.getStack("mitene-prod-ap-northeast-1-green"), undefined);
     });
 
-    it("lets other errors selecting a stack through", async () => {
-        workspace.selectStack = async () => Promise.reject(new Error("error: could not read backend credentials"));
+    it("lets other errors reading a stack through", async () => {
+        region.exportState = async () => Promise.reject(new Error("error: could not read backend credentials"));
         await assert.rejects(engine.getStack(REGION), /backend credentials/);
     });
 
@@ -181,15 +175,14 @@ describe("real/PulumiEngine", () => {
     it("up: writes the config change into the stack file first, keeping its comments, then deploys", async () => {
         let fileAtUp = "";
         region.onUp = () => (fileAtUp = readFileSync(stackFile(REGION), "utf8"));
-        region.outputMap = { weights: { value: { blue: 75, green: 25 }, secret: false } };
+        region.outputs = { weights: { blue: 75, green: 25 }, kubeconfig: ciphertext };
         region.resourceChanges = { same: 40, update: 2, create: 0 };
         const controller = new AbortController();
         const result = await engine.up(REGION, { set: { "mitene:weights": { blue: 75, green: 25 }, "mitene:cronColor": "green" } }, { signal: controller.signal });
         assert.equal(fileAtUp, REGION_FILE.replace("blue: 100 #", "blue: 75 #").replace("green: 0", "green: 25").replace("cronColor: blue", "cronColor: green"));
-        assert.deepEqual(result, { outputs: { weights: { blue: 75, green: 25 } }, changes: { update: 2 }, steps: [] });
-        const opts = region.calls.find(([call]) => call === "up")![1] as UpOptions;
+        assert.deepEqual(result, { outputs: { weights: { blue: 75, green: 25 }, kubeconfig: "[secret]" }, changes: { update: 2 }, steps: [] });
+        const opts = region.calls.find(([call]) => call === "up")![1] as RunOptions;
         assert.equal(opts.signal, controller.signal);
-        assert.equal(opts.color, "never");
     });
 
     it("up: hands progress to onOutput line by line, however the CLI chunks it", async () => {
@@ -260,14 +253,39 @@ describe("real/PulumiEngine", () => {
     it("createStack: adopts a stack a crashed run already created and rewrites its file", async () => {
         writeFileSync(stackFile(REGION), "config:\n  mitene:stale: true\n");
         await engine.createStack(REGION, { "mitene:cron": false });
-        assert.deepEqual(workspace.calls, [["create", REGION], ["select", REGION]]);
+        assert.deepEqual(workspace.calls, [["create", REGION]]);
         assert.equal(readFileSync(stackFile(REGION), "utf8"), "config:\n  mitene:cron: false\n");
+    });
+
+    it("createStack: the stack file is written before the stack is created, so a crash between leaves no stack without it", async () => {
+        const name = "mitene-prod-ap-northeast-1-green";
+        let fileAtCreate: string | undefined;
+        const create = workspace.createStack.bind(workspace);
+        workspace.createStack = async (stack) => ((fileAtCreate = readFileSync(stackFile(stack), "utf8")), create(stack));
+        await engine.createStack(name, { "mitene:cron": false });
+        assert.equal(fileAtCreate, "config:\n  mitene:cron: false\n");
+    });
+
+    it("createStack: a stack whose lock another update holds exists, and is adopted", async () => {
+        workspace.createFailures = [busy()];
+        await engine.createStack(REGION, { "mitene:cron": false });
+        assert.deepEqual(workspace.calls, [["create", REGION]]);
+        assert.deepEqual(sleeps, []);
+    });
+
+    it("createStack: another process creating the same stack at the same moment is waited for, then its stack adopted", async () => {
+        const name = "mitene-prod-ap-northeast-1-green";
+        workspace.createFailures = [busy()];
+        // The other process's `stack init` finishes while this one waits.
+        engine = new PulumiEngine({ workDir: dir, workspace: async () => workspace, sleep: async () => void workspace.stacks.set(name, new FakeStack()) });
+        await engine.createStack(name, { "mitene:cron": false });
+        assert.deepEqual(workspace.calls, [["create", name], ["create", name]]);
     });
 
     it("destroy: passes the signal and progress through", async () => {
         const controller = new AbortController();
         await engine.destroy(REGION, { signal: controller.signal, onOutput: () => {} });
-        const opts = region.calls[0][1] as DestroyOptions;
+        const opts = region.calls[0][1] as RunOptions;
         assert.equal(region.calls[0][0], "destroy");
         assert.equal(opts.signal, controller.signal);
         assert.equal(typeof opts.onOutput, "function");
@@ -406,15 +424,55 @@ describe("real/PulumiEngine", () => {
             assert.match(warnings[0], /releasing the lock of an update that died/);
         });
 
+        it("an update that finds the stack locked by a dead CLI stops as an interrupted update, naming the holder, without waiting", async () => {
+            lockFile(deadPid);
+            region.failures = [busy()];
+            await assert.rejects(engine.up(REGION), (e: Error) => e instanceof PendingOperationsError && e.exitCode === 4 && new RegExp(`${REGION} left locked by an update that died: pid ${deadPid} of ci on ${hostname()}`).test(e.message));
+            assert.deepEqual(sleeps, []);
+        });
+
+        it("a lock released while the update waited for it is tried again at once", async () => {
+            region.failures = [busy()];
+            await engine.up(REGION);
+            assert.deepEqual(sleeps, []);
+            assert.equal(region.calls.filter(([call]) => call === "up").length, 2);
+        });
+
+        it("createStack: a lock left by a `stack init` that died before the stack existed is taken over with a warning", async () => {
+            const name = "mitene-prod-ap-northeast-1-green";
+            const locks = path.join(backend, ".pulumi", "locks", "organization", "mitene", name);
+            mkdirSync(locks, { recursive: true });
+            writeFileSync(path.join(locks, "dead.json"), JSON.stringify({ pid: deadPid, username: "ci", hostname: hostname(), timestamp: "2026-11-27T10:00:00Z" }));
+            workspace.createFailures = [busy()];
+            await engine.createStack(name, { "mitene:cron": false });
+            assert.deepEqual(workspace.calls, [["create", name], ["create", name]]);
+            assert.ok(workspace.stacks.has(name));
+            assert.ok(!existsSync(path.join(locks, "dead.json")));
+            assert.match(warnings[0], new RegExp(`stack ${name}: taking over the lock of a stack creation that died \\(pid ${deadPid} .*\\): the stack was never created`));
+            assert.deepEqual(sleeps, []);
+        });
+
+        it("createStack: a stack another host is creating is waited for, never taken over", async () => {
+            const name = "mitene-prod-ap-northeast-1-green";
+            const locks = path.join(backend, ".pulumi", "locks", "organization", "mitene", name);
+            mkdirSync(locks, { recursive: true });
+            writeFileSync(path.join(locks, "other.json"), JSON.stringify({ pid: deadPid, username: "ci", hostname: "ci-runner-7", timestamp: "2026-11-27T10:00:00Z" }));
+            workspace.createFailures = [busy(), busy(), busy(), busy(), busy()];
+            await assert.rejects(engine.createStack(name, {}), StackBusyError);
+            assert.equal(sleeps.length, 4);
+            assert.ok(existsSync(path.join(locks, "other.json")));
+        });
+
         it("this process's live pid is not a Pulumi CLI: its lock counts as dead", async () => {
             lockFile(process.pid);
             assert.equal((await engine.getStack(REGION))!.busy, undefined);
         });
     });
 
-    it("selects a stack once and reuses it", async () => {
+    it("selects no stack: reading and updating one run no workspace command", async () => {
         await engine.getStack(REGION);
         await engine.up(REGION);
-        assert.deepEqual(workspace.calls, [["select", REGION]]);
+        assert.deepEqual(workspace.calls, []);
+        assert.deepEqual(region.calls.map(([call]) => call), ["exportState", "up"]);
     });
 });

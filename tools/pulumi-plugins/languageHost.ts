@@ -25,7 +25,7 @@ import {
     RunResponse,
 } from "@pulumi/pulumi/proto/language_pb";
 import { PackageDependency, PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
-import { announce, exitWithParent } from "./lifecycle";
+import { announce, exitWithParent, profileStart } from "./lifecycle";
 
 /** The SDK runner's exit code for "the program already told the user what went wrong". */
 const EXITED_AFTER_USER_MESSAGE = 32;
@@ -266,6 +266,7 @@ export async function main(argv: string[]): Promise<void> {
         process.stdout.write(`v${HOST_VERSION}\n`);
         return;
     }
+    profileStart("pulumi-language-nodejs");
     const engineAddress = argv.filter((arg) => !arg.startsWith("-")).pop() ?? "";
     const host = new NodeLanguageHost(engineAddress);
     const server = new grpc.Server();

@@ -4,6 +4,7 @@
  * Go plugins poll the engine's health endpoint for that; a plugin orphaned by a `kill -9` of the CLI would
  * otherwise outlive it and keep serving a deployment that no longer exists.
  */
+import { appendFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 
 /** Binds `server` to 127.0.0.1 on a port the kernel picks and prints it for the CLI. */
@@ -24,4 +25,20 @@ export function exitWithParent(onExit: () => void = () => undefined, everyMs = 5
         process.exit(1);
     }, everyMs);
     timer.unref();
+}
+
+/**
+ * With MITENE_PROFILE naming a file (automation/real/profile.ts): appends when this plugin process started and
+ * when it announced its port, its first write to stdout, which is when the CLI can use it.
+ */
+export function profileStart(name: string): void {
+    const file = process.env.MITENE_PROFILE;
+    if (!file) return;
+    const start = Math.round(Date.now() - process.uptime() * 1000);
+    const write = process.stdout.write.bind(process.stdout) as (...args: unknown[]) => boolean;
+    process.stdout.write = ((...args: unknown[]) => {
+        process.stdout.write = write;
+        appendFileSync(file, JSON.stringify({ kind: "plugin", name, start, end: Date.now() }) + "\n");
+        return write(...args);
+    });
 }
