@@ -14,6 +14,7 @@ import { PreflightFinding, preflightInPlace } from "../preflight/checks";
 import { preflightedRun } from "../upgrade/run";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";
 import { DURATION_LIMITS } from "./upgrade";
+import { durationLine, resultHeadline, resultName } from "../core/wording";
 
 export interface OpsUpgradeFlags extends EngineOptions {
     env: string;
@@ -57,4 +58,13 @@ export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, in
             return { ...result, preflight: findings };
         },
     );
+}
+
+export function formatOpsUpgrade(result: OpsUpgradeOutcome): string {
+    return [
+        `Ops upgrade of ${result.env} to Kubernetes ${result.to}: ${resultHeadline(result.result)}`,
+        ...result.stages.map((s) => `  ${s.stage.padEnd(15)} ${resultName(s.result)}${s.detail ? `  ${s.detail}` : ""}`),
+        ...result.preflight.filter((f) => f.severity === "blocking").map((f) => `  blocking [${f.id}] ${f.message}`),
+        durationLine(result.engine, result.durationMinutes, result.journal, result.stages.length > 0),
+    ].join("\n");
 }

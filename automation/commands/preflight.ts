@@ -10,6 +10,7 @@ import { parseVersion } from "../core/options";
 import { PreflightFinding, blockingFindings, preflightBlueGreen, preflightInPlace } from "../preflight/checks";
 import { checkNotDowngrade } from "./upgrade";
 import { checkInPlaceTarget } from "./opsUpgrade";
+import { resultHeadline } from "../core/wording";
 
 export interface PreflightFlags extends EngineOptions {
     env: string;
@@ -46,7 +47,7 @@ export async function preflightCommand(flags: PreflightFlags, io: EngineIo): Pro
 const compareSeverity = (a: PreflightFinding, b: PreflightFinding) => (a.severity === b.severity ? 0 : a.severity === "blocking" ? -1 : 1);
 
 export function formatPreflight(report: PreflightReport): string {
-    const lines = [`preflight of ${report.env} to Kubernetes ${report.to} (${report.mode}): ${report.result.toUpperCase()}`];
+    const lines = [`preflight of ${report.env} to Kubernetes ${report.to} (${report.mode}): ${resultHeadline(report.result)}`];
     if (report.findings.length === 0) lines.push("  no findings");
     for (const f of report.findings) lines.push(`  ${f.severity.padEnd(8)} [${f.id}] ${f.message}`);
     return lines.join("\n");

@@ -12,6 +12,7 @@ import { parseDuration, parseSteps, parseVersion } from "../core/options";
 import { preflightedRun, runUpgrade } from "../upgrade/run";
 import { UPGRADE_DEFAULTS, UpgradeOptions, UpgradeResult } from "../upgrade/types";
 import { preflightBlueGreen, PreflightFinding } from "../preflight/checks";
+import { durationLine, resultHeadline, resultName } from "../core/wording";
 
 export interface UpgradeFlags extends EngineOptions {
     env: string;
@@ -141,4 +142,24 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
             };
         },
     );
+}
+
+/** The summary printed after the progress: the run's result, each region's, and where the journal is. */
+export function formatUpgrade(result: UpgradeOutcome): string {
+    const lines = [`upgrade of ${result.env} to Kubernetes ${result.to}: ${resultHeadline(result.result)}`];
+    const blocking = result.preflight?.filter((f) => f.severity === "blocking") ?? [];
+    if (blocking.length > 0) {
+        lines.push("  preflight found:");
+        for (const finding of blocking) lines.push(`    blocking [${finding.id}]${finding.region ? ` ${finding.region}:` : ""} ${finding.message.replace(`${finding.region}: `, "")}`);
+        lines.push("  nothing was changed");
+        return [...lines, durationLine(result.engine, result.durationMinutes, result.journal, false)].join("\n");
+    }
+    lines.push(`  ${"region".padEnd(16)} ${"from".padEnd(6)} ${"to".padEnd(6)} ${"result".padEnd(13)} steps`);
+    for (const r of result.regions) {
+        const steps = r.steps.map((s) => `${s.weight}%:${s.gate}`).join(" ");
+        lines.push(`  ${r.region.padEnd(16)} ${(r.from ?? "-").padEnd(6)} ${(r.to ?? "-").padEnd(6)} ${resultName(r.result).padEnd(13)} ${steps}`);
+        if (r.reason) lines.push(`      ${r.reason}`);
+    }
+    lines.push(durationLine(result.engine, result.durationMinutes, result.journal, result.result !== "nothing_to_do" || result.durationMinutes > 0));
+    return lines.join("\n");
 }

@@ -29,7 +29,7 @@ export class PendingOperationsError extends ExitCodeError {
     readonly exitCode = EXIT.pendingOperations;
 
     constructor(readonly stacks: string[]) {
-        super(`stack(s) ${stacks.join(", ")} have pending operations from an interrupted update: nothing was changed; rerun with --recover`);
+        super(`${stacks.length === 1 ? `stack ${stacks[0]} has` : `stacks ${stacks.join(", ")} have`} pending operations from an interrupted update: nothing was changed; rerun with --recover`);
     }
 }
 

@@ -54,9 +54,3 @@ export function parsePositive(flag: string, value: string): number {
     if (!/^[1-9]\d{0,8}$/.test(value)) throw new BadInputError(`${flag} "${value}" is not a whole number of 1 or more`);
     return Number(value);
 }
-
-/** 159 -> "2h39m", 42.4 -> "42m"; rounded to the minute first, so 119.7 is "2h00m", never "1h60m". */
-export function formatMinutes(minutes: number): string {
-    const total = Math.round(minutes);
-    return total >= 60 ? `${Math.floor(total / 60)}h${String(total % 60).padStart(2, "0")}m` : `${total}m`;
-}

@@ -5,6 +5,7 @@
  */
 import { GateConfig } from "../../stacks/config/schema";
 import { ColorMetrics } from "../core/ports";
+import { count } from "../core/wording";
 
 export type GateVerdict = "pass" | "fail" | "inconclusive";
 
@@ -69,7 +70,7 @@ export function evaluateGate(config: GateConfig, fresh: ColorMetrics, old: Color
     if (!enoughTraffic) {
         return {
             verdict: "inconclusive",
-            findings: [{ metric: "requests", value: fresh.requests, threshold: config.minRequests, basis: "absolute", message: `only ${fresh.requests} requests in the window, ${config.minRequests} needed` }],
+            findings: [{ metric: "requests", value: fresh.requests, threshold: config.minRequests, basis: "absolute", message: `only ${count(fresh.requests, "request")} in the window, ${config.minRequests} needed` }],
         };
     }
     return { verdict: "pass", findings: [] };

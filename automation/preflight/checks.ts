@@ -14,6 +14,7 @@ import { CallerAccount, ClusterInsight, Lease, SubnetCapacity } from "../core/po
 import { runStackProgram } from "../programs/stackPrograms";
 import { newClusterConfig } from "../upgrade/region";
 import { apiUses } from "./apiDeprecations";
+import { count } from "../core/wording";
 
 export interface PreflightFinding {
     id: string;
@@ -48,7 +49,7 @@ export function skipFindings(servingVersions: Record<string, string>, target: st
         .map(([region, serving]) => {
             const unsupported = unsupportedCharts(charts, target);
             return unsupported.length === 0
-                ? { id: "version-skip", severity: "warning" as const, region, message: `${region} goes from ${serving} to ${target}, skipping ${minorDistance(serving, target) - 1} minor(s): allowed because every add-on supports ${target}` }
+                ? { id: "version-skip", severity: "warning" as const, region, message: `${region} goes from ${serving} to ${target}, skipping ${count(minorDistance(serving, target) - 1, "minor")}: allowed because every add-on supports ${target}` }
                 : { id: "version-skip", severity: "blocking" as const, region, message: `${region} cannot skip from ${serving} to ${target}: ${unsupported.map((c) => c.name).join(", ")} ${unsupported.length === 1 ? "does" : "do"} not support ${target}` };
         });
 }

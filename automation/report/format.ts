@@ -1,7 +1,7 @@
 /**
  * How the report writes figures, times and outcomes: the same words in Markdown and HTML.
  */
-import { formatMinutes } from "../core/options";
+import { formatMinutes, resultName } from "../core/wording";
 import { Metrics, Thresholds } from "./journal";
 
 const MINUTE = 60_000;
@@ -29,7 +29,7 @@ export function durationNote(run: { engine: string | null; interrupted: boolean 
 }
 
 /** "rolled_back" -> "rolled back". */
-export const outcome = (result: string) => result.replace(/_/g, " ");
+export const outcome = resultName;
 
 export interface MetricColumn {
     key: "requests" | "errorRate" | "p99Ms" | "unhealthyHosts";

@@ -15,6 +15,7 @@ import {
     OpsResultDoc,
 } from "./journal";
 import { Segment, TERMINAL_RESULTS, WeightPoint, regionTimeline } from "./timeline";
+import { count, formatMinutes } from "../core/wording";
 
 export type RunKind = "upgrade" | "ops-upgrade" | "rollback" | "discard" | "run";
 
@@ -182,8 +183,6 @@ function endResult(end: ReadEntry | undefined): { upgrade?: UpgradeResultDoc; op
     return otherResultSchema.safeParse(raw).success ? { other: raw as Record<string, unknown> } : {};
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
 /** Builds the model of run `runId` from every readable entry of the journal. */
 export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[] = []): RunModel {
     // Time order; entries written at the same minute keep the order they were written in.
@@ -226,11 +225,11 @@ export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[]
     const notes: string[] = [];
     if (!finished) {
         const last = entries[entries.length - 1];
-        notes.push(`This run has no end entry: it was interrupted (killed, or its machine lost) after ${lastAt} minutes. Its last entry: "${last.event}".`);
+        notes.push(`This run has no end entry: it was interrupted (killed, or its machine lost) after ${formatMinutes(lastAt)}. Its last entry: "${last.event}".`);
     }
     if (skippedLines.length > 0) {
         const shown = skippedLines.slice(0, 10).join(", ");
-        notes.push(`${plural(skippedLines.length, "journal line")} could not be read and ${skippedLines.length === 1 ? "was" : "were"} skipped (line ${shown}${skippedLines.length > 10 ? ", ..." : ""}).`);
+        notes.push(`${count(skippedLines.length, "journal line")} could not be read and ${skippedLines.length === 1 ? "was" : "were"} skipped (line ${shown}${skippedLines.length > 10 ? ", ..." : ""}).`);
     }
 
     const startMs = Date.parse(first.at) - first.atMinutes * 60_000;

@@ -18,6 +18,7 @@ import { RegionChangedError, RegionContext, RegionState, clusterRef, loadBalance
 import { rollbackRegion } from "./rollback";
 import { tearDown } from "./teardown";
 import { RegionResult, StepRecord, UpgradeOptions } from "./types";
+import { count, resultName } from "../core/wording";
 
 const KEY = (key: string) => `mitene:${key}`;
 
@@ -65,9 +66,10 @@ export class RegionUpgrade {
         this.ctx = regionContext(ports, log, options.env, region, invocation.signal, options.pollMs);
     }
 
+    /** A new stage starts its clock; a new activity within the same stage (Argo CD after the cluster) does not. */
     private enter(stage: RegionStage, status: string) {
+        if (stage !== this.stage) this.phaseStartedAt = this.ports.clock.now();
         this.stage = stage;
-        this.phaseStartedAt = this.ports.clock.now();
         this.ctx.status(status);
     }
 
@@ -152,7 +154,7 @@ export class RegionUpgrade {
             const stop = await this.stopFor(error);
             this.stop(stop.outcome, stop.reason);
             this.stage = "done";
-            this.ctx.status(stop.outcome === "paused" ? `paused at ${this.fresh} ${this.expectedWeight}%` : stop.outcome.replace("_", " "));
+            this.ctx.status(stop.outcome === "paused" ? `paused at ${this.fresh} ${this.expectedWeight}%` : resultName(stop.outcome));
             if (stop.outcome !== "paused") {
                 const detail = stop === error || error instanceof RegionChangedError ? undefined : { error: (error as Error).stack ?? String(error) };
                 await this.ctx.event(`${stop.outcome === "failed" ? "failed" : "rolled back"}: ${stop.reason}`, { result: stop.outcome, detail, phase: "outcome" });
@@ -244,7 +246,7 @@ export class RegionUpgrade {
             const cluster = clusterRef(this.ctx, (await this.checkpoint()).view, this.fresh);
             const health = await this.ports.argo.applications(this.options.env, cluster);
             if (health.total > 0 && health.notReady.length === 0) {
-                await this.ctx.event(`Argo CD: ${health.total} apps on ${cluster.clusterName} Synced and Healthy`, { phase: "argo" });
+                await this.ctx.event(`Argo CD: ${count(health.total, "app")} on ${cluster.clusterName} Synced and Healthy`, { phase: "argo" });
                 return;
             }
             if (this.ports.clock.now() >= deadline) {
@@ -297,7 +299,7 @@ export class RegionUpgrade {
         const state = await this.checkpoint();
         const outputs = state.outputs;
         const colorOf = (role: "new" | "old") => (role === "new" ? this.fresh : this.old);
-        this.phaseStartedAt = this.ports.clock.now();
+        // The step's clock started when its weights were set: the bake is part of the step.
         this.ctx.status(`baking ${this.fresh} ${step}%`);
         const io: AnalysisIo = {
             now: () => this.ports.clock.now(),
@@ -314,7 +316,7 @@ export class RegionUpgrade {
                 }),
             checkpoint: async () => void (await this.checkpoint()),
             onLook: (look: Look) =>
-                this.ctx.event(`gate look ${look.look} at ${this.fresh} ${step}%: ${look.verdict}${look.measured ? `, ${look.measured.requests} requests, ${(look.measured.errorRate * 100).toFixed(2)}% errors, p99 ${look.measured.p99Ms === null ? "-" : Math.round(look.measured.p99Ms)} ms` : ""}`, {
+                this.ctx.event(`gate look ${look.look} at ${this.fresh} ${step}%: ${look.verdict}${look.measured ? `, ${count(look.measured.requests, "request")}, ${(look.measured.errorRate * 100).toFixed(2)}% errors, p99 ${look.measured.p99Ms === null ? "-" : Math.round(look.measured.p99Ms)} ms` : ""}`, {
                     phase: "gate",
                     detail: { weight: step, ...look, thresholds: outputs.gate },
                     quiet: look.verdict === "pass",
@@ -329,7 +331,7 @@ export class RegionUpgrade {
             ...(analysis.findings.length > 0 ? { findings: analysis.findings.map((f) => f.message) } : analysis.reason && analysis.verdict !== "pass" ? { findings: [analysis.reason] } : {}),
         };
         this.result.steps.push(record);
-        await this.ctx.event(`gate at ${this.fresh} ${step}%: ${analysis.verdict} after ${analysis.checks} looks${analysis.reason ? `: ${analysis.reason}` : ""}`, { phase: "gate", detail: { ...record } });
+        await this.ctx.event(`gate at ${this.fresh} ${step}%: ${analysis.verdict} after ${count(analysis.checks, "look")}${analysis.reason ? `: ${analysis.reason}` : ""}`, { phase: "gate", detail: { ...record } });
         if (analysis.verdict === "pass") return;
         const what = analysis.verdict === "fail" ? "gate failed" : `gate inconclusive for ${Math.round(Math.max(this.options.bakeMs / 60_000, outputs.gate.inconclusiveTimeoutMinutes))}m`;
         await this.rollBack(`${what} at ${this.fresh} ${step}%: ${analysis.reason}`);

@@ -13,6 +13,7 @@ import { checkState } from "./consistency";
 import { remainingMinutes, upgradeTimes } from "./criticalPath";
 import { RegionPlan, RegionUpgrade } from "./region";
 import { UpgradeOptions, UpgradeResult, runOutcome } from "./types";
+import { count, endLine, resultName } from "../core/wording";
 
 const RENEW_MS = 60_000;
 
@@ -119,7 +120,7 @@ export async function preflightedRun<T>(
         const findings = await preflight(leased);
         for (const finding of findings.filter((f) => f.severity === "warning")) invocation.warn(`preflight warning [${finding.id}] ${finding.message}`);
         const blocking = blockingFindings(findings);
-        if (blocking.length > 0) await log.event(null, `preflight blocked the ${flags.what}: ${blocking.length} blocking finding(s)`, { phase: "preflight", detail: { findings }, result: "failed" });
+        if (blocking.length > 0) await log.event(null, `preflight blocked the ${flags.what}: ${count(blocking.length, "blocking finding")}`, { phase: "preflight", detail: { findings }, result: "failed" });
         return work(leased, log, findings, blocking);
     }, flags.regions);
 }
@@ -168,13 +169,13 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
                 if (ready) upgrade.queued(i === 0 ? null : shifting[options.parallelRegions ? 0 : i - 1].region);
                 await turnOf(i).wait();
                 if (!ready) {
-                    if (i === 0) stopReason = `the canary ${upgrade.region} ${upgrade.result.result.replace("_", " ")}: ${upgrade.result.reason}`;
+                    if (i === 0) stopReason = `the canary ${upgrade.region} ${resultName(upgrade.result.result)}: ${upgrade.result.reason}`;
                 } else if (stopReason) {
                     await upgrade.skip(stopReason);
                 } else {
                     shifted = await upgrade.guard(() => upgrade.shiftTraffic());
                     // A pause is not a failure: the next region still gets its turn, up to the same step.
-                    if (!shifted && upgrade.result.result !== "paused") stopReason = `${i === 0 ? "the canary " : ""}${upgrade.region} ${upgrade.result.result.replace("_", " ")}: ${upgrade.result.reason}`;
+                    if (!shifted && upgrade.result.result !== "paused") stopReason = `${i === 0 ? "the canary " : ""}${upgrade.region} ${resultName(upgrade.result.result)}: ${upgrade.result.reason}`;
                 }
             } finally {
                 passTurn(i);
@@ -193,6 +194,6 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
         timeline: log.timeline,
         journal: ports.journal.locate(options.env),
     };
-    await log.event(null, `upgrade ${result.result} after ${result.durationMinutes} minutes`, { phase: "end", detail: { result: { ...result, timeline: [...result.timeline] } }, result: result.result });
+    await log.event(null, endLine("upgrade", result.result, result.durationMinutes), { phase: "end", detail: { result: { ...result, timeline: [...result.timeline] } }, result: result.result });
     return result;
 }

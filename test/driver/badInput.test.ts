@@ -128,7 +128,8 @@ describe("help and version", () => {
 
     it("each command shows only its options, with its real defaults", async () => {
         const status = (await cli(["status", "--help"])).stdout;
-        assert.doesNotMatch(status, /--scenario|--crash-after/);
+        assert.doesNotMatch(status, /--scenario|--crash-after|--state|--stacks/, "the rehearsal engines' options are not on a production command's help");
+        assert.match(status, /Required:\n  --env <env>/, "required options come first, under their own heading");
         const rehearse = (await cli(["rehearse", "--help"])).stdout;
         assert.match(rehearse, /--engine <engine>.*\(choices: "sim", "local",\s+default: "sim"\)/s);
         assert.doesNotMatch(rehearse, /pulumi/);

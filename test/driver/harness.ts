@@ -47,6 +47,8 @@ export interface RunOptions {
     cwd?: string;
     /** stderr is a terminal (the live progress view). */
     tty?: boolean;
+    /** A person at the terminal answering yes/no questions (absent: nobody to ask). */
+    confirm?: (question: string) => Promise<boolean>;
 }
 
 export async function cli(args: string[], options: RunOptions = {}): Promise<CliRun> {
@@ -67,6 +69,7 @@ export async function cli(args: string[], options: RunOptions = {}): Promise<Cli
         },
         signal: options.signal ?? new AbortController().signal,
         stderrIsTTY: options.tty,
+        confirm: options.confirm,
     });
     const code = await Promise.race([run, crash]);
     if (code !== 137 || !options.stayAlive) livePids.delete(pid);
