@@ -33,10 +33,10 @@ function cliSpec(env = process.env) {
     };
 }
 
-/** @param {string} root */
-function esbuildVersion(root) {
+/** The version of the esbuild that builds (package.json only: loading esbuild itself is for building). */
+function esbuildVersion() {
     try {
-        return JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json", { paths: [root] }), "utf8")).version;
+        return JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json"), "utf8")).version;
     } catch {
         return "missing";
     }
@@ -49,7 +49,7 @@ function esbuildVersion(root) {
  */
 function keyOf(spec, inputs) {
     const hash = createHash("sha256");
-    hash.update(`${fs.readFileSync(SELF, "utf8")}\0${esbuildVersion(spec.root)}\0node${process.versions.node.split(".")[0]}\0${spec.root}\0${path.relative(spec.root, spec.entry)}\0`);
+    hash.update(`${fs.readFileSync(SELF, "utf8")}\0${esbuildVersion()}\0node${process.versions.node.split(".")[0]}\0${spec.root}\0${path.relative(spec.root, spec.entry)}\0`);
     for (const input of [...inputs].sort()) {
         let content;
         try {
@@ -97,7 +97,7 @@ function ownDirname(root) {
  * @param {BundleSpec} spec
  */
 async function build(spec) {
-    const esbuild = require(require.resolve("esbuild", { paths: [spec.root] }));
+    const esbuild = require("esbuild");
     const result = await esbuild.build({
         entryPoints: [spec.entry],
         bundle: true,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The `mitene` command. The sources are TypeScript; they run as one bundle that esbuild builds on first use and
 // caches until a source changes (bin/bundle.js), so a command starts at once: no build step between a change
 // and a run, and nothing built is ever committed.
