@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { cli, seeded, sim, snapshot, tempState } from "./harness";
+import { CommandFailedError } from "../../automation/core/errors";
 
 const UP = ["upgrade", "--env", "prod", "--to", "1.35"];
 
@@ -141,5 +142,31 @@ describe("help and version", () => {
         const run = await cli(["--version"]);
         assert.equal(run.code, 0);
         assert.equal(run.stdout.trim(), JSON.parse(readFileSync("package.json", "utf8")).version);
+    });
+});
+
+describe("the default engine (pulumi: production)", () => {
+    const notInstalled = async (): Promise<never> => {
+        throw new CommandFailedError("the Pulumi CLI (pulumi) is not installed or not on PATH");
+    };
+
+    it("when it cannot be read here, says that production was the default and how to read the rehearsal instead", async () => {
+        const cwd = path.dirname(tempState());
+        const bare = await cli(["status", "--env", "prod", "--json"], { cwd, realPorts: notInstalled });
+        assert.equal(bare.code, 1);
+        assert.match(bare.json.error, /not installed or not on PATH \(--engine pulumi, production, is the default; --engine sim rehearses without AWS\)$/);
+        mkdirSync(path.join(cwd, ".mitene", "sim"), { recursive: true });
+        const rehearsed = await cli(["preflight", "--env", "prod", "--to", "1.35", "--json"], { cwd, realPorts: notInstalled });
+        assert.match(rehearsed.json.error, /\(--engine pulumi, production, is the default; the rehearsal in \.mitene\/sim is read with --engine sim\)$/);
+        const asked = await cli(["status", "--env", "prod", "--engine", "pulumi", "--json"], { cwd, realPorts: notInstalled });
+        assert.equal(asked.json.error, "the Pulumi CLI (pulumi) is not installed or not on PATH", "production asked for by name: nothing to add");
+    });
+
+    it("an unknown env is bad input before any backend or credential is needed", async () => {
+        let opened = false;
+        const run = await cli(["status", "--env", "nope", "--json"], { realPorts: async () => ((opened = true), notInstalled()) });
+        assert.equal(run.code, 2);
+        assert.match(run.json.error, /unknown env "nope": known envs are prod, staging/);
+        assert.equal(opened, false);
     });
 });
