@@ -85,15 +85,24 @@ const REHEARSAL_NOTE = "With --engine sim or local it also takes the rehearsal e
 
 /** The command tree; `views` collects the progress views it opens, for the caller to close. */
 export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome) => void, views: ProgressView[] = []): Command {
-    /** Single-value options: a second occurrence is bad input naming both values. */
+    /**
+     * Single-value options: a second occurrence is bad input naming both values. No option takes an empty value
+     * (a path resolved from "" would be the working directory).
+     */
     const seen = new Map<string, string>();
     const once =
         <T>(flag: string, parse: (value: string) => T = (v) => v as T) =>
         (value: string): T => {
             if (seen.has(flag)) throw new BadInputError(`${flag} given twice ("${seen.get(flag)}" and "${value}"): give it once`);
             seen.set(flag, value);
+            if (value.trim() === "") throw new BadInputError(`${flag} "${value}" names nothing: give a value`);
             return parse(value);
         };
+    /** A directory named on the command line, as an absolute path; "" is none. */
+    const directory = (what: string, value: string) => {
+        if (value.trim() === "") throw new BadInputError(`${what} "${value}" names no directory`);
+        return path.resolve(io.cwd, value);
+    };
     const note = (line: string) => io.stderr(line + "\n");
     const invocation = (command: string): Invocation => ({
         runId: `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`,
@@ -275,7 +284,7 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
         .option("--json", "one JSON document on stdout (the Markdown in `markdown`)")
         .action(async (base: string, head: string) => {
             const { diffCommand } = load.graphs();
-            const result = diffCommand(path.resolve(io.cwd, base), path.resolve(io.cwd, head));
+            const result = diffCommand(directory("base", base), directory("head", head));
             done({ json: result, text: result.markdown.trimEnd(), exitCode: EXIT.ok });
         });
 
@@ -288,7 +297,7 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
         .option("--json", "one JSON document on stdout")
         .action(async (dir: string | undefined, flags: { env?: string; stacks?: string }) => {
             const { policyCommand } = load.graphs();
-            const result = await policyCommand({ env: flags.env, dir: dir && path.resolve(io.cwd, dir), stacksDir: flags.stacks && path.resolve(io.cwd, flags.stacks) });
+            const result = await policyCommand({ env: flags.env, dir: dir === undefined ? undefined : directory("dir", dir), stacksDir: flags.stacks && path.resolve(io.cwd, flags.stacks) });
             const text = result.violations.length
                 ? result.violations.map((v) => `${v.level.padEnd(9)} ${v.rule}  ${v.stack} ${v.resource}: ${v.message}`).join("\n")
                 : `no violations in ${count(result.stacks.length, "stack")}`;

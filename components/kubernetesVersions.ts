@@ -70,8 +70,8 @@ export const CORE_ADDON_VERSIONS: Readonly<Record<string, CoreAddonVersions>> = 
     "1.36": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.14.3-eksbuild.3", kubeProxy: "v1.36.0-eksbuild.14" },
 };
 
-/** True for a Kubernetes minor written as EKS takes it: `1.34`. */
-export const isMinorVersion = (value: string) => /^1\.\d{1,3}$/.test(value);
+/** True for a Kubernetes minor written as EKS takes it: `1.34` (not `1.034`: a leading zero is no version). */
+export const isMinorVersion = (value: string) => /^1\.(0|[1-9]\d{0,2})$/.test(value);
 
 /** `1.34` -> `1.34.0`, for semver comparisons. */
 export function toSemver(minor: string): string {

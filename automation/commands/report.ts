@@ -86,7 +86,6 @@ function journalDir(flags: ReportFlags, io: ReportIo): string {
 /** Where the report goes: null for stdout (no --out, `-`, or a path that is this process's own stdout). */
 function outTarget(out: string | undefined, cwd: string): string | null {
     if (out === undefined || out === "-") return null;
-    if (out.trim() === "") throw new BadInputError(`--out "" names no file; give a file name, or - for stdout`);
     const file = path.resolve(cwd, out);
     if (existsSync(file)) {
         const stat = statSync(file);

@@ -42,7 +42,7 @@ export function parseSteps(value: string): number[] {
  * a note; a patch release (`1.35.1`) is refused: EKS picks the patch, an upgrade names the minor.
  */
 export function parseVersion(flag: string, value: string, note: (line: string) => void): string {
-    const match = value.trim().match(/^(v?)(1\.\d{1,3})(?:\.(\d+))?$/);
+    const match = value.trim().match(/^(v?)(1\.\d{1,3})(?:\.(0|[1-9]\d*))?$/);
     if (!match || !isMinorVersion(match[2])) throw new BadInputError(`${flag} "${value}" is not a Kubernetes version like 1.35`);
     if (match[3] !== undefined && match[3] !== "0") throw new BadInputError(`${flag} "${value}" names a patch release: EKS upgrades go to a minor (${match[2]}) and choose the patch themselves`);
     if (match[1] || match[3] !== undefined) note(`note: ${flag} "${value}" read as ${match[2]}`);

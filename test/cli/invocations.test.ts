@@ -36,8 +36,8 @@ function start(invocation: string, args: string[]): { child: ChildProcess; ended
     const child = spawn(command, [...prefix, ...args], { cwd: ROOT, env: shellEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const ended = new Promise<Ended>((resolve) =>
         child.on("exit", (code, signal) => {
             let orphans = true;

@@ -151,7 +151,7 @@ describe("mitene report", () => {
         ["--out in a directory that does not exist", ({ out }) => ["--format", "md", "--out", path.join(out, "missing", "r.md")], /--out ".*missing\/r\.md": directory .*missing does not exist/],
         ["--out under a file", ({ root }) => ["--format", "md", "--out", path.join(root, "state", "journal", "prod.jsonl", "r.md")], /--out ".*prod\.jsonl\/r\.md": .*prod\.jsonl is not a directory/],
         ["--out where nothing can be written", () => ["--format", "md", "--out", "/proc/mitene-report.md"], /--out "\/proc\/mitene-report\.md": cannot write/],
-        ["an empty --out", () => ["--out", ""], /--out "" names no file; give a file name, or - for stdout/],
+        ["an empty --out", () => ["--out", ""], /--out "" names nothing: give a value/],
     ];
     for (const [what, args, message] of bad) {
         it(`${what} is bad input (exit 2) naming the value, and nothing is written`, async () => {
