@@ -161,7 +161,7 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
 
     const upgradeFlags = (command: Command, set: EngineOptionSet) =>
         withEngine(command, { scenario: true, crash: true, ...set })
-            .option("--region <region>", "limit to this region (repeatable; the first is the canary)", collect, [])
+            .addOption(new Option("--region <region>", "limit to this region (repeatable; the first is the canary)").argParser(collect).default([], "every region"))
             .option("--steps <percents>", "traffic steps on the new color", once("--steps"), UPGRADE_DEFAULTS.steps.join(","))
             .option("--bake <duration>", "how long each step bakes under the gate", once("--bake"), "10m")
             .option("--analysis-interval <duration>", "how often the gate looks at the metrics while a step bakes", once("--analysis-interval"), "1m")
@@ -219,7 +219,7 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
     });
 
     withEngine(program.command("rollback").description("all traffic (and the cron jobs) back on the color that served before the upgrade").requiredOption("--env <env>", "environment", once("--env")), { scenario: true, crash: true })
-        .option("--region <region>", "region (repeatable; or --all)", collect, [])
+        .addOption(new Option("--region <region>", "region (repeatable)").argParser(collect).default([], "none: give it, or --all"))
         .option("--all", "every region of the env")
         .option("--fast-rollback", "set the listener rules directly first, then update the region stack")
         .option("--recover", "resolve pending operations of the region's stacks first")
@@ -254,7 +254,7 @@ export function buildProgram(io: CliIo, argv: string[], done: (outcome: Outcome)
 
     withEngine(program.command("preflight").description("the upgrade's checks alone (reads only); exit 1 if any finding blocks").requiredOption("--env <env>", "environment", once("--env")), { scenario: true })
         .requiredOption("--to <version>", "target Kubernetes version", once("--to"))
-        .option("--region <region>", "limit to this region (repeatable)", collect, [])
+        .addOption(new Option("--region <region>", "limit to this region (repeatable)").argParser(collect).default([], "every region"))
         .option("--ops", "check the Ops cluster's in-place upgrade instead of the service clusters'")
         .action(async (flags: PreflightFlags, command: Command) => {
             const { preflightCommand, formatPreflight } = load.preflight();

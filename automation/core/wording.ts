@@ -25,9 +25,9 @@ export function resultHeadline(result: string): string {
     return resultName(result).toUpperCase();
 }
 
-/** The last line a run journals: "upgrade rolled back after 1h54m". */
+/** The last line a run journals: "upgrade: rolled back after 1h54m". */
 export function endLine(what: string, result: string, minutes: number): string {
-    return `${what} ${resultName(result)} after ${formatMinutes(minutes)}`;
+    return `${what}: ${resultName(result)} after ${formatMinutes(minutes)}`;
 }
 
 /**

@@ -24,9 +24,9 @@ describe("wording: one helper for every human line", () => {
     });
 
     it("ends a run with its result and a duration, never 'after 1 minutes'", () => {
-        assert.equal(endLine("upgrade", "rolled_back", 114), "upgrade rolled back after 1h54m");
-        assert.equal(endLine("rollback", "rolled_back", 1), "rollback rolled back after 1m");
-        fc.assert(fc.property(fc.double({ min: 0, max: 10_000, noNaN: true }), fc.constantFrom(...ENGINE_RESULTS), (minutes, result) => /^upgrade [a-z ]+ after (\d+h\d\d|\d{1,2})m$/.test(endLine("upgrade", result, minutes))));
+        assert.equal(endLine("upgrade", "rolled_back", 114), "upgrade: rolled back after 1h54m");
+        assert.equal(endLine("rollback", "nothing_to_do", 1), "rollback: nothing to do after 1m");
+        fc.assert(fc.property(fc.double({ min: 0, max: 10_000, noNaN: true }), fc.constantFrom(...ENGINE_RESULTS), (minutes, result) => /^upgrade: [a-z ]+ after (\d+h\d\d|\d{1,2})m$/.test(endLine("upgrade", result, minutes))));
     });
 
     it("says how long a run took: wall time on pulumi, what AWS would take on the rehearsal engines", () => {

@@ -103,7 +103,7 @@ describe("workflows: the checks before a run", () => {
 
     it("discard: one region", () => {
         assert.deepEqual(Object.keys(dispatchInputs(discard)).sort(), ["env", "region"]);
-        assert.deepEqual(checkArgs(discard, { ENV_NAME: "prod", REGION: "us-west-2" }), { args: ["--region", "us-west-2"] });
+        assert.deepEqual(checkArgs(discard, { ENV_NAME: "prod", REGION: "us-west-2" }), { args: ["--region", "us-west-2", "--yes"] }, "the dispatch is the confirmation: discard asks otherwise, and CI has no terminal");
         assert.equal(checkArgs(discard, { ENV_NAME: "prod", REGION: "us-west-2,ap-northeast-1" }), undefined);
     });
 
