@@ -59,8 +59,22 @@ export function runCli(): void {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
 
+    // A failure outside the command's own promise (a stray rejection in an SDK) still ends in one document.
+    let documented = false;
+    const crash = (error: unknown) => {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        process.stderr.write(`mitene: unexpected failure: ${message}\n`);
+        if (process.argv.includes("--json") && !documented) process.stdout.write(JSON.stringify({ error: `unexpected failure: ${error instanceof Error ? error.message : String(error)}`, exitCode: EXIT.failed }) + "\n");
+        process.stdout.write("", () => process.exit(EXIT.failed));
+    };
+    process.on("uncaughtException", crash);
+    process.on("unhandledRejection", crash);
+
     void main(process.argv.slice(2), {
-        stdout: (text) => process.stdout.write(text),
+        stdout: (text) => {
+            documented = true;
+            process.stdout.write(text);
+        },
         stderr: (text) => process.stderr.write(text),
         cwd: process.cwd(),
         identity: thisProcess(),
