@@ -1,9 +1,10 @@
 # shellcheck shell=bash
-# The validators .ci/run installs, pinned, and where they are cached: outside the work tree, one directory per
-# tool and version under $MITENE_TOOLS_CACHE (default ~/.cache/mitene), reused by every clone on the machine. An
-# install is built beside its final place and only then moved in (Go binaries) or marked complete (the Python
-# venv, which cannot move), under a lock: an interrupted or concurrent install never leaves a half tool that
-# a later run would trust. Sourced by .ci/run.
+# What .ci/run installs, pinned, and where it is cached: outside the work tree, one directory per tool and
+# version under $MITENE_TOOLS_CACHE (default ~/.cache/mitene), reused by every clone on the machine: Node 24
+# (scripts/install-node.sh), node_modules as `npm ci` makes them per lockfile, the validators, the local
+# engine's Pulumi CLI and moto. An install is built beside its final place and only then moved in (Go
+# binaries, node_modules) or marked complete (the Python venv, which cannot move), under a lock: an interrupted
+# or concurrent install never leaves a half tool that a later run would trust. Sourced by .ci/run.
 
 MITENE_TOOLS_CACHE="${MITENE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mitene}"
 
@@ -68,6 +69,48 @@ install_go_tool() {
         echo "$name $version: built $module into $bin" >&2
     ) 9> "$(dirname "$bin")/.lock"
     echo "$bin"
+}
+
+# use_node: Node 24 from the npm registry first on PATH (in the calling shell).
+use_node() {
+    local bin
+    bin="$(scripts/install-node.sh)"
+    export PATH="$bin:$PATH"
+    echo "node $(node --version) from $bin, npm $(npm --version)"
+}
+
+# node_modules as `npm ci` makes them, cached per lockfile and per Node and npm version: a warm run copies them
+# (seconds) instead of installing (a minute here). Copied, never linked: nothing a run writes reaches the cache.
+node_modules_cache() {
+    echo "$MITENE_TOOLS_CACHE/node-modules/$(sha256sum package-lock.json | cut -c1-16)-node$(node --version)-npm$(npm --version)"
+}
+install_node_modules() {
+    local cached
+    cached="$(node_modules_cache)"
+    if [ -f "$cached/.complete" ]; then
+        rm -rf node_modules
+        cp -a --reflink=auto "$cached/node_modules" node_modules
+        touch "$cached/.complete"
+        echo "node_modules: copied from $cached (npm ci of this lockfile already done there)"
+        return
+    fi
+    # --loglevel: .npmrc keeps npm silent (for the CLI's one JSON document); an install shows its errors.
+    npm ci --no-audit --no-fund --loglevel=warn
+    mkdir -p "$(dirname "$cached")"
+    (
+        flock 9
+        [ -f "$cached/.complete" ] && exit 0
+        local partial="$cached.partial.$$"
+        rm -rf "$partial"
+        mkdir -p "$partial"
+        cp -a --reflink=auto node_modules "$partial/node_modules"
+        touch "$partial/.complete"
+        rm -rf "$cached"
+        mv "$partial" "$cached"
+        # The two used last stay (a branch and main); older lockfiles go.
+        find "$(dirname "$cached")" -mindepth 2 -maxdepth 2 -name .complete -printf '%T@ %h\n' | sort -rn | tail -n +3 | cut -d' ' -f2- | xargs -r rm -rf
+        echo "node_modules: saved to $cached"
+    ) 9> "$(dirname "$cached")/.lock"
 }
 
 install_actionlint() { install_go_tool actionlint "${ACTIONLINT[@]}"; }

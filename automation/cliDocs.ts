@@ -17,7 +17,8 @@ const code = (text: string) => "`" + text.replace(/\|/g, "\\|") + "`";
 function optionRow(option: Option): string {
     const notes: string[] = [];
     if (option.argChoices) notes.push(`one of ${option.argChoices.map(code).join(", ")}`);
-    if (option.defaultValue !== undefined && !(Array.isArray(option.defaultValue) && option.defaultValue.length === 0) && option.defaultValue !== true) {
+    if (option.defaultValueDescription) notes.push(`default: ${option.defaultValueDescription}`);
+    else if (option.defaultValue !== undefined && !(Array.isArray(option.defaultValue) && option.defaultValue.length === 0) && option.defaultValue !== true) {
         notes.push(`default ${code(String(option.defaultValue))}`);
     }
     if (option.mandatory) notes.push("required");

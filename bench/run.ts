@@ -75,7 +75,7 @@ async function rollbackLatency(): Promise<void> {
         const failed = events.find((e) => /^gate at .*: fail/.test(e.event))!;
         const journal = readFileSync(path.join(state, "journal", "prod.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as JournalEntry);
         const direct = journal.find((e) => e.detail?.path === "direct");
-        const back = fast ? events.find((e) => /directly/.test(e.event))! : events.find((e) => /^rolled back: blue 100%/.test(e.event))!;
+        const back = fast ? events.find((e) => /directly/.test(e.event))! : events.find((e) => /^traffic back on blue: blue 100%/.test(e.event))!;
         const latency = back.atMinutes - failed.atMinutes;
         const calls = fast ? `${String(direct?.detail?.modifyRuleCalls)} ELBv2 ModifyRule calls, then 1 region-stack update` : "1 region-stack update";
         report(fast ? "emergency path (--fast-rollback)" : "stack path (default)", `${latency} min; ${calls}`, fast ? "seconds: no stack update before traffic is back" : "one region-stack update and nothing before it", fast ? latency === 0 : latency <= DEFAULT_SCENARIO.durations.regionUp);

@@ -9,6 +9,16 @@ import { parseDocument, stringify } from "yaml";
 export const STACKS_DIR = path.resolve(__dirname);
 const FILE_PATTERN = /^Pulumi\.(.+)\.yaml$/;
 
+/**
+ * A stack file, or the directory of them, that cannot be read as one: bad input (exit 2 in the CLI, which reads
+ * `exitCode`), named with the file and what is wrong there.
+ */
+export class StackFileError extends Error {
+    readonly exitCode = 2;
+}
+
+const reason = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+
 /** A stack's configuration as the engine passes it: fully qualified keys, structured values as JSON. */
 export interface EngineConfig {
     values: Record<string, string>;
@@ -43,27 +53,43 @@ export function engineConfig(config: Record<string, unknown>): EngineConfig {
 /** The `config:` map of a stack file's text. */
 export function parseStackFileText(text: string, file: string): Record<string, unknown> {
     const document = parseDocument(text);
-    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0].message}`);
-    const content = (document.toJS() ?? {}) as { config?: Record<string, unknown> };
-    if (content.config !== undefined && (typeof content.config !== "object" || Array.isArray(content.config))) {
-        throw new Error(`${file}: "config" must be a map`);
+    // YAML syntax and duplicate keys; the parser's message names the line and shows it.
+    if (document.errors.length > 0) throw new StackFileError(`stack file ${file}: ${document.errors[0].message.trimEnd()}`);
+    const content = document.toJS() as { config?: Record<string, unknown> } | null;
+    if (content !== null && (typeof content !== "object" || Array.isArray(content))) throw new StackFileError(`stack file ${file}: expected a map with "config:"`);
+    if (content?.config != null && (typeof content.config !== "object" || Array.isArray(content.config))) {
+        throw new StackFileError(`stack file ${file}: "config" must be a map`);
     }
-    return content.config ?? {};
+    return content?.config ?? {};
 }
 
 export const stackFilePath = (stack: string, dir = STACKS_DIR) => path.join(dir, `Pulumi.${stack}.yaml`);
 
 export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, unknown> {
     const file = stackFilePath(stack, dir);
-    return parseStackFileText(readFileSync(file, "utf8"), file);
+    let text: string;
+    try {
+        text = readFileSync(file, "utf8");
+    } catch (error) {
+        throw new StackFileError(`stack file ${file} cannot be read: ${reason(error)}`);
+    }
+    return parseStackFileText(text, file);
 }
 
-/** Stack names with a committed file, sorted. */
+/** Stack names with a file in `dir`, sorted; a directory without any is no set of stack files. */
 export function listStacks(dir = STACKS_DIR): string[] {
-    return readdirSync(dir)
+    let entries: string[];
+    try {
+        entries = readdirSync(dir);
+    } catch (error) {
+        throw new StackFileError(`stack files directory ${dir} cannot be read: ${reason(error)}`);
+    }
+    const stacks = entries
         .map((f) => f.match(FILE_PATTERN)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
+    if (stacks.length === 0) throw new StackFileError(`stack files directory ${dir} has no stack files (Pulumi.<stack>.yaml)`);
+    return stacks;
 }
 
 /** Stack file text for a config map, with a leading comment. */

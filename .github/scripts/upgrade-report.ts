@@ -7,9 +7,10 @@
  *
  * writes the report to --out, appends it to $GITHUB_STEP_SUMMARY and `result=<word>` to $GITHUB_OUTPUT.
  * `--to` is for the two upgrades only. `--details`: the run's own report (`mitene report --format md`, with its
- * Mermaid timeline), included when the file exists and fits. The result file may be empty or not JSON (the
- * driver prints nothing on stdout for bad input): the report then says so. Pure logic in `report`, tested in
- * test/workflows/scripts.test.ts.
+ * Mermaid timeline), included when the file exists and fits. The result file is the driver's one JSON document
+ * (CONTRACT: whatever the exit code, through `npx`; test/cli/invocations.test.ts runs this step's command line):
+ * a run's result, or `{ "error", "exitCode" }` when it stopped before one. It is empty only when the process
+ * was killed: the report then says so. Pure logic in `report`, tested in test/workflows/scripts.test.ts.
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
@@ -67,6 +68,8 @@ interface TimelineEntry {
 
 interface RunResult {
     result?: string;
+    /** The driver stopped before it had a result (bad input, a lease held, ...): what it said. */
+    error?: string;
     regions?: RegionResult[];
     stages?: StageResult[];
     durationMinutes?: number;
@@ -96,9 +99,10 @@ export function parseResult(text: string): RunResult | undefined {
     }
 }
 
-/** One word for titles and outputs: the driver's `result`, or `no-result`. */
+/** One word for titles and outputs: the driver's `result`, `error` when it stopped before one, or `no-result`. */
 export function resultWord(result: RunResult | undefined): string {
-    return typeof result?.result === "string" && /^[a-z_]+$/.test(result.result) ? result.result : "no-result";
+    if (typeof result?.result === "string" && /^[a-z_]+$/.test(result.result)) return result.result;
+    return typeof result?.error === "string" ? "error" : "no-result";
 }
 
 /** What the reader should do with the stack files of the pull request. */
@@ -148,7 +152,9 @@ export function report(text: string, context: ReportContext): string {
     lines.push(facts.join(" · "), "");
 
     if (!result) {
-        lines.push("The driver printed no JSON result; see the job log and the journal artifact of the run.", "");
+        lines.push("The driver printed no JSON result (it was killed); see the job log and the journal artifact of the run.", "");
+    } else if (typeof result.error === "string") {
+        lines.push(`The driver stopped: ${cell(result.error)}`, "");
     }
     if (result?.regions && result.regions.length > 0) {
         lines.push("| region | colors | result | gates | reason |", "|---|---|---|---|---|");

@@ -14,6 +14,7 @@ import { readStackFile } from "../../stacks/stackFiles";
 import { committedStacks } from "../programs/committedStacks";
 import { BadInputError } from "../core/errors";
 import { checkEnv } from "./graphs";
+import { IDENTITY_DEFAULTS } from "./identityDefaults";
 
 export interface IdentityFlags {
     env: string;
@@ -26,11 +27,6 @@ export interface IdentityFlags {
     operatorRole: string[];
 }
 
-export const IDENTITY_DEFAULTS = {
-    stateBucket: (env: string) => `mitene-${env}-pulumi-state`,
-    secretsKeyAlias: "alias/mitene-pulumi",
-    leaseTable: "mitene-leases",
-};
 
 const record = (value: unknown): Record<string, unknown> => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 

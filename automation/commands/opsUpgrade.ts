@@ -18,6 +18,7 @@ import { DURATION_LIMITS, journalOverride } from "./upgrade";
 import { orderOverride } from "./orderOverride";
 import { journalCycle } from "../plan/journal";
 import { EnvSnapshot } from "../plan/snapshot";
+import { durationLine, resultHeadline, resultName } from "../core/wording";
 
 export interface OpsUpgradeFlags extends EngineOptions {
     env: string;
@@ -68,4 +69,13 @@ export async function opsUpgradeCommand(flags: OpsUpgradeFlags, io: EngineIo, in
             return { ...result, preflight: findings };
         },
     );
+}
+
+export function formatOpsUpgrade(result: OpsUpgradeOutcome): string {
+    return [
+        `Ops upgrade of ${result.env} to Kubernetes ${result.to}: ${resultHeadline(result.result)}`,
+        ...result.stages.map((s) => `  ${s.stage.padEnd(15)} ${resultName(s.result)}${s.detail ? `  ${s.detail}` : ""}`),
+        ...result.preflight.filter((f) => f.severity === "blocking").map((f) => `  blocking [${f.id}] ${f.message}`),
+        durationLine(result.engine, result.durationMinutes, result.journal, result.stages.length > 0),
+    ].join("\n");
 }

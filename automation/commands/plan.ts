@@ -15,6 +15,7 @@ import { scanManifests } from "../plan/manifests";
 import { PlanReport, buildPlan } from "../plan/plan";
 import { snapshotEnv } from "../plan/snapshot";
 import { ChartBump, bumpsOf, writeBumps } from "../plan/write";
+import { outTarget } from "./report";
 
 /** The repository whose catalog files `--write` edits. */
 const REPOSITORY_ROOT = path.resolve(__dirname, "..", "..");
@@ -32,7 +33,9 @@ export type PlanOutcome = PlanReport & { written: { bumps: ChartBump[]; diff: st
 
 /** `--at`: a real calendar date, yyyy-mm-dd. */
 export function parseDate(flag: string, value: string): string {
-    const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+    const time = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+    // 2026-02-30 parses too (as March 2nd): a real date is one that prints back as itself.
+    const valid = !Number.isNaN(time) && new Date(time).toISOString().startsWith(value);
     if (!valid) throw new BadInputError(`${flag} "${value}" is not a date like 2026-12-04`);
     return value;
 }
@@ -41,6 +44,9 @@ export async function planCommand(flags: PlanFlags, io: EngineIo, today = new Da
     const to = flags.to === undefined ? undefined : parseVersion("--to", flags.to, io.warn);
     const at = flags.at === undefined ? today : parseDate("--at", flags.at);
     const manifestsDir = flags.manifests === undefined ? undefined : path.resolve(io.cwd, flags.manifests);
+    // Checked before anything runs; the plan itself goes to stdout.
+    const markdownFile = flags.markdown === undefined ? undefined : outTarget(flags.markdown, io.cwd, "--markdown");
+    if (markdownFile === null) throw new BadInputError(`--markdown "${flags.markdown}": give a file (the plan itself is printed on stdout)`);
     const scan = manifestsDir === undefined ? undefined : scanManifests(manifestsDir);
     const ports = await openEngine(flags, flags.env, io, {
         readOnly: true,
@@ -58,6 +64,6 @@ export async function planCommand(flags: PlanFlags, io: EngineIo, today = new Da
         const bumps = bumpsOf(plan.ledger, plan.to);
         written = { bumps, diff: writeBumps(REPOSITORY_ROOT, bumps) };
     }
-    if (flags.markdown) writeFileSync(path.resolve(io.cwd, flags.markdown), ledgerMarkdown(plan));
+    if (markdownFile) writeFileSync(markdownFile, ledgerMarkdown(plan));
     return { ...plan, written };
 }

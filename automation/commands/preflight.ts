@@ -14,6 +14,7 @@ import { snapshotFromEngine } from "../plan/snapshot";
 import { checkNotDowngrade } from "./upgrade";
 import { checkInPlaceTarget } from "./opsUpgrade";
 import { orderOverride } from "./orderOverride";
+import { resultHeadline } from "../core/wording";
 
 export interface PreflightFlags extends EngineOptions {
     env: string;
@@ -57,7 +58,7 @@ const compareSeverity = (a: PreflightFinding, b: PreflightFinding) => (a.severit
 
 
 export function formatPreflight(report: PreflightReport): string {
-    const lines = [`preflight of ${report.env} to Kubernetes ${report.to} (${report.mode}): ${report.result.toUpperCase()}`];
+    const lines = [`preflight of ${report.env} to Kubernetes ${report.to} (${report.mode}): ${resultHeadline(report.result)}`];
     for (const row of report.calendar) {
         lines.push(`  ${row.cluster.padEnd(24)} ${row.version.padEnd(6)} ${row.phase.padEnd(9)} standard support until ${row.endOfStandardSupport ?? "?"}${row.datesVerified ? "" : " (UNVERIFIED dates)"}`);
     }

@@ -14,7 +14,7 @@ import { opsOutputs } from "../core/fleet";
 import { parseVersion } from "../core/options";
 import { OpsUpgradeOutcome, opsUpgradeCommand } from "./opsUpgrade";
 import { orderOverride } from "./orderOverride";
-import { UpgradeFlags, UpgradeOutcome, defaultRehearsalTarget, upgradeCommand } from "./upgrade";
+import { UpgradeFlags, UpgradeOutcome, checkUpgrade, defaultRehearsalTarget, upgradeCommand } from "./upgrade";
 
 export type RehearsalOutcome = UpgradeOutcome & {
     /** The Ops cluster's in-place steps this rehearsal took first, each with its own durationMinutes. */
@@ -30,6 +30,8 @@ async function opsLowest(flags: UpgradeFlags, io: EngineIo): Promise<string | nu
 export async function rehearseCommand(flags: UpgradeFlags, io: EngineIo, invocation: () => Invocation, stacksDir?: string): Promise<RehearsalOutcome> {
     const to = flags.to === undefined ? defaultRehearsalTarget(flags.env, stacksDir) : parseVersion("--to", flags.to, io.warn);
     const skipOrderCheck = orderOverride(flags);
+    // The upgrade's options are bad input before the Ops steps change anything.
+    await openEngine(flags, flags.env, io, { validate: checkUpgrade(flags, to) });
     const ops: OpsUpgradeOutcome[] = [];
     // A kill asked for with --crash-after is meant for the service clusters' upgrade: the Ops steps run whole.
     const opsFlags = { ...flags, crashAfter: undefined, crashDuring: undefined };

@@ -15,6 +15,7 @@ import { RegionRollback, rollbackRegion } from "../upgrade/rollback";
 import { handleRegionPendingOperations } from "../upgrade/pending";
 import { UPGRADE_DEFAULTS } from "../upgrade/types";
 import { DURATION_LIMITS } from "./upgrade";
+import { endLine, resultHeadline, resultName } from "../core/wording";
 
 export interface RollbackFlags extends EngineOptions {
     env: string;
@@ -89,14 +90,14 @@ export async function rollback(ports: DriverPorts, invocation: Invocation, env: 
         durationMinutes: log.elapsedMinutes(),
         journal: ports.journal.locate(env),
     };
-    await log.event(null, `rollback ${result} after ${report.durationMinutes} minutes`, { phase: "end", detail: { result: report }, result });
+    await log.event(null, endLine("rollback", result, report.durationMinutes), { phase: "end", detail: { result: report }, result });
     return report;
 }
 
 export function formatRollback(report: RollbackReport): string {
-    const lines = [`rollback of ${report.env}: ${report.result.replace("_", " ").toUpperCase()}`];
+    const lines = [`rollback of ${report.env}: ${resultHeadline(report.result)}`];
     for (const r of report.regions) {
-        lines.push(`  ${r.region}: ${r.result.replace("_", " ")}${r.result !== "rolled_back" && r.reason ? `: ${r.reason}` : ""}`);
+        lines.push(`  ${r.region}: ${resultName(r.result)}${r.result !== "rolled_back" && r.reason ? `: ${r.reason}` : ""}`);
         for (const action of r.actions) lines.push(`    - ${action}`);
     }
     lines.push(`  journal: ${report.journal}`);

@@ -18,6 +18,7 @@ import { preflightBlueGreen } from "../preflight/checks";
 import { PreflightFinding } from "../preflight/finding";
 import { RunLog } from "../record/runLog";
 import { orderOverride } from "./orderOverride";
+import { durationLine, resultHeadline, resultName } from "../core/wording";
 import { journalCycle } from "../plan/journal";
 import { EnvSnapshot } from "../plan/snapshot";
 
@@ -137,23 +138,30 @@ export function defaultRehearsalTarget(env: string, stacksDir?: string): string 
     return nextMinor(versions.sort(compareMinor)[0]);
 }
 
+/**
+ * Every option of an upgrade checked against the env's facts, before anything is written: what it will do
+ * (the options with their rollout plan, the regions wave by wave), or bad input naming the value.
+ */
+export function checkUpgrade(flags: UpgradeFlags, to: string): (facts: EnvFacts) => { options: UpgradeOptions; regions: string[] } {
+    const base = upgradeOptions(flags, to);
+    const overrides = rolloutOverrides(flags);
+    orderOverride(flags);
+    return (facts) => {
+        const selected = selectRegions(facts, flags.region);
+        checkNotDowngrade(facts, selected, to);
+        const plan = planRollout(selected, facts.regions, rolloutConfig(facts.rollout, opsStack(flags.env)), overrides, opsStack(flags.env));
+        return { options: { ...base, rollout: plan }, regions: plan.waves.flat() };
+    };
+}
+
 export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocation: Invocation): Promise<UpgradeOutcome> {
     if (flags.to === undefined) throw new BadInputError("--to is required (the target Kubernetes version, e.g. 1.35)");
     const to = parseVersion("--to", flags.to, io.warn);
-    const base = upgradeOptions(flags, to);
-    const overrides = rolloutOverrides(flags);
+    const check = checkUpgrade(flags, to);
     const skipOrderCheck = orderOverride(flags);
     let regions: string[] = [];
     let options!: UpgradeOptions;
-    const ports = await openEngine(flags, flags.env, io, {
-        validate: (facts) => {
-            regions = selectRegions(facts, flags.region);
-            checkNotDowngrade(facts, regions, to);
-            const plan = planRollout(regions, facts.regions, rolloutConfig(facts.rollout, opsStack(flags.env)), overrides, opsStack(flags.env));
-            options = { ...base, rollout: plan };
-            regions = plan.waves.flat();
-        },
-    });
+    const ports = await openEngine(flags, flags.env, io, { validate: (facts) => ({ options, regions } = check(facts)) });
     if (!options.retry) {
         // A rolled-back region stays as it is until someone decides: retry it, or leave it out.
         const view = await observeEnv(ports.engine, flags.env);
@@ -194,4 +202,25 @@ export async function upgradeCommand(flags: UpgradeFlags, io: EngineIo, invocati
             };
         },
     );
+}
+
+/** The summary printed after the progress: the run's result, each region's, and where the journal is. */
+export function formatUpgrade(result: UpgradeOutcome): string {
+    const lines = [`upgrade of ${result.env} to Kubernetes ${result.to}: ${resultHeadline(result.result)}`];
+    const blocking = result.preflight?.filter((f) => f.severity === "blocking") ?? [];
+    if (blocking.length > 0) {
+        lines.push("  preflight found:");
+        for (const finding of blocking) lines.push(`    blocking [${finding.id}]${finding.region ? ` ${finding.region}:` : ""} ${finding.message.replace(`${finding.region}: `, "")}`);
+        lines.push("  nothing was changed");
+        return [...lines, durationLine(result.engine, result.durationMinutes, result.journal, false)].join("\n");
+    }
+    if (result.result === "partial") lines.push(`  regions ended differently: ${result.regions.map((r) => `${r.region} ${resultName(r.result)}`).join(", ")}`);
+    lines.push(`  ${"wave".padEnd(5)} ${"region".padEnd(16)} ${"from".padEnd(6)} ${"to".padEnd(6)} ${"result".padEnd(13)} steps`);
+    for (const r of result.regions) {
+        const steps = r.steps.map((s) => `${s.weight}%:${s.gate}`).join(" ");
+        lines.push(`  ${String(r.wave).padEnd(5)} ${r.region.padEnd(16)} ${(r.from ?? "-").padEnd(6)} ${(r.to ?? "-").padEnd(6)} ${resultName(r.result).padEnd(13)} ${steps}`);
+        if (r.reason) lines.push(`      ${r.reason}`);
+    }
+    lines.push(durationLine(result.engine, result.durationMinutes, result.journal, result.result !== "nothing_to_do" || result.durationMinutes > 0));
+    return lines.join("\n");
 }

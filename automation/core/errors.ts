@@ -30,7 +30,7 @@ export class PendingOperationsError extends ExitCodeError {
 
     constructor(readonly stacks: string[], details: string[] = []) {
         const found = details.length > 0 ? ` (${details.join("; ")})` : "";
-        super(`stack(s) ${stacks.join(", ")} have pending operations from an interrupted update${found}: nothing was changed; rerun with --recover`);
+        super(`${stacks.length === 1 ? `stack ${stacks[0]} has` : `stacks ${stacks.join(", ")} have`} pending operations from an interrupted update${found}: nothing was changed; rerun with --recover`);
     }
 }
 

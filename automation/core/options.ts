@@ -42,7 +42,7 @@ export function parseSteps(value: string): number[] {
  * a note; a patch release (`1.35.1`) is refused: EKS picks the patch, an upgrade names the minor.
  */
 export function parseVersion(flag: string, value: string, note: (line: string) => void): string {
-    const match = value.trim().match(/^(v?)(1\.\d{1,3})(?:\.(\d+))?$/);
+    const match = value.trim().match(/^(v?)(1\.\d{1,3})(?:\.(0|[1-9]\d*))?$/);
     if (!match || !isMinorVersion(match[2])) throw new BadInputError(`${flag} "${value}" is not a Kubernetes version like 1.35`);
     if (match[3] !== undefined && match[3] !== "0") throw new BadInputError(`${flag} "${value}" names a patch release: EKS upgrades go to a minor (${match[2]}) and choose the patch themselves`);
     if (match[1] || match[3] !== undefined) note(`note: ${flag} "${value}" read as ${match[2]}`);
@@ -53,10 +53,4 @@ export function parseVersion(flag: string, value: string, note: (line: string) =
 export function parsePositive(flag: string, value: string): number {
     if (!/^[1-9]\d{0,8}$/.test(value)) throw new BadInputError(`${flag} "${value}" is not a whole number of 1 or more`);
     return Number(value);
-}
-
-/** 159 -> "2h39m", 42.4 -> "42m"; rounded to the minute first, so 119.7 is "2h00m", never "1h60m". */
-export function formatMinutes(minutes: number): string {
-    const total = Math.round(minutes);
-    return total >= 60 ? `${Math.floor(total / 60)}h${String(total % 60).padStart(2, "0")}m` : `${total}m`;
 }

@@ -10,7 +10,7 @@ import { committedEnvs } from "../programs/committedStacks";
 import { DEFAULT_SCENARIO } from "../scenario/scenario";
 import { createSimPorts } from "../sim/ports";
 import { factsFromCommitted, requireKnownEnv } from "./facts";
-import { EngineIo, EngineOptions, checkEngineOptions, checkStateDir, ensureWritable, stateDirOf } from "./options";
+import { EngineIo, EngineOptions, checkEngineOptions, checkStateDir, ensureWritable, rehearsalHint, stateDirOf } from "./options";
 
 /** The local engine pulls in the Automation API and the AWS SDK, which the sim never needs: loaded on use. */
 function loadLocalEngine(): typeof import("./local") {
@@ -24,8 +24,14 @@ export async function openControl(options: EngineOptions, env: string, io: Engin
     requireKnownEnv(factsFromCommitted(env, stacksDir), committedEnvs(stacksDir));
     if (options.engine === "pulumi") {
         if (!io.realPorts) throw new Error("the pulumi engine is not available in this build");
-        // The switch is the rollback role's to pull (stop-the-line.yml runs as it): the least role that may.
-        return io.realPorts(env, "rollback");
+        try {
+            // The switch is the rollback role's to pull (stop-the-line.yml runs as it): the least role that may.
+            return await io.realPorts(env, "rollback");
+        } catch (error) {
+            // Said on the error itself, so that the one JSON document carries it too.
+            if (io.engineDefaulted && error instanceof Error) error.message += ` ${rehearsalHint(io.cwd)}`;
+            throw error;
+        }
     }
     const stateDir = stateDirOf(options, io.cwd);
     checkStateDir(stateDir, "--state");

@@ -4,7 +4,8 @@
  * refused before anything, seeding included, touches the state.
  */
 import { parseStackName } from "../../components/naming";
-import { listStacks, readStackFile } from "../../stacks/stackFiles";
+import { isMinorVersion } from "../../components/kubernetesVersions";
+import { StackFileError, listStacks, readStackFile, stackFilePath } from "../../stacks/stackFiles";
 import { BadInputError } from "../core/errors";
 import { EnvView, configText } from "../core/fleet";
 
@@ -53,16 +54,24 @@ export function factsFromCommitted(env: string, stacksDir?: string): EnvFacts {
         const id = parseStackName(stack);
         if (id?.env !== env) continue;
         const config = readStackFile(stack, stacksDir);
+        // Read before any program runs (which would list every problem): a version that is none is bad input here.
+        const version = (key: string, fallback?: string) => {
+            const value = configText(config, key) ?? fallback;
+            if (value === undefined || !isMinorVersion(value)) {
+                throw new StackFileError(`stack file ${stackFilePath(stack, stacksDir)}: mitene:${key} ${value === undefined ? "is missing" : `"${value}" is not a Kubernetes minor like 1.34`}`);
+            }
+            return value;
+        };
         if (id.kind === "region") {
             regions.push(id.region);
             services[id.region] = serviceNames(config["mitene:services"]);
         }
         if (id.kind === "ops") {
             rollout = config["mitene:rollout"];
-            const controlPlane = configText(config, "kubernetesVersion")!;
-            opsVersions = { controlPlane, coreAddons: configText(config, "coreAddonsVersion") ?? controlPlane, nodeGroups: configText(config, "nodeGroupVersion") ?? controlPlane };
+            const controlPlane = version("kubernetesVersion");
+            opsVersions = { controlPlane, coreAddons: version("coreAddonsVersion", controlPlane), nodeGroups: version("nodeGroupVersion", controlPlane) };
         }
-        if (id.kind === "cluster" && configText(config, "cron") === "true") servingVersions[id.region] = configText(config, "kubernetesVersion")!;
+        if (id.kind === "cluster" && configText(config, "cron") === "true") servingVersions[id.region] = version("kubernetesVersion");
     }
     return { env, regions: regions.sort(), servingVersions, services, rollout, opsVersion: opsVersions?.controlPlane ?? null, opsVersions };
 }

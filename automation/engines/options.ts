@@ -35,6 +35,8 @@ export interface EngineIo {
     warn: (line: string) => void;
     /** Real ports for `--engine pulumi`, running as the env's role of `access`. */
     realPorts?: (env: string, access: Access) => Promise<DriverPorts>;
+    /** `--engine` was not given: the command reads production by default, and says so when that fails here. */
+    engineDefaulted?: boolean;
 }
 
 export interface OpenOptions {
@@ -84,4 +86,14 @@ export function checkScenario(scenario: Scenario, facts: EnvFacts, file: string)
     if (unknown.length > 0) throw new BadInputError(`scenario file ${file}: fault for region ${unknown.map((r) => `"${r}"`).join(", ")}, which env ${facts.env} does not have (its regions: ${facts.regions.join(", ")})`);
     const problems = serviceProblems(scenario, facts.services);
     if (problems.length > 0) throw new BadInputError(`scenario file ${file}: ${problems.join("; ")}`);
+}
+
+/**
+ * Said when the default engine (pulumi: production) cannot be read here: that production is what was read,
+ * and how to read the rehearsals this directory holds instead. Production never falls back to them by itself.
+ */
+export function rehearsalHint(cwd: string): string {
+    const states = (["sim", "local"] as const).filter((engine) => existsSync(path.resolve(cwd, `.mitene/${engine}`)));
+    const other = states.length ? states.map((engine) => `the rehearsal in .mitene/${engine} is read with --engine ${engine}`).join(", ") : "--engine sim rehearses without AWS";
+    return `(--engine pulumi, production, is the default; ${other})`;
 }

@@ -13,6 +13,7 @@ import { GateConfig } from "../../stacks/config/schema";
 import { ColorMetrics, LoadBalancerFigures, MetricsUnavailableError } from "../core/ports";
 import { attributeLoadBalancerErrors } from "./attribution";
 import { CheckFailure, Measured, judgeWindow, latencyThresholds, measured, measurementProblem } from "./checks";
+import { count, formatMinutes } from "../core/wording";
 
 export type StepVerdict = "pass" | "fail" | "inconclusive";
 
@@ -208,13 +209,13 @@ export async function analyzeStep(io: AnalysisIo, options: AnalysisOptions): Pro
             return end("fail", failureReason(failed), lastFindings);
         }
         if (errorsInARow >= config.queryErrorLimit) {
-            return end("fail", `metrics unavailable on ${errorsInARow} consecutive looks, failing closed: ${error!.message}`);
+            return end("fail", `metrics unavailable on ${count(errorsInARow, "consecutive look")}, failing closed: ${error!.message}`);
         }
         const elapsed = now - start;
         if (verdict === "pass" && elapsed >= bakeMs) {
             if (last && last.requests >= minRequests) return end("pass", null);
             if (elapsed >= giveUpAfter) {
-                return end("inconclusive", `only ${last?.requests ?? 0} requests on the new color in ${Math.round(elapsed / MINUTE)}m, ${minRequests} needed`);
+                return end("inconclusive", `only ${count(last?.requests ?? 0, "request")} on the new color in ${formatMinutes(elapsed / MINUTE)}, ${minRequests} needed`);
             }
         }
         next = now + intervalMs;

@@ -7,6 +7,7 @@
 import { GateConfig } from "../../stacks/config/schema";
 import { TrafficFigures } from "../core/ports";
 import { rateAboveLimitPValue, rateRatioPValue } from "./statistics";
+import { count } from "../core/wording";
 
 /** p99 above L means more than 1% of requests took longer than L: latency checks count those requests. */
 export const TAIL_FRACTION = 0.01;
@@ -112,7 +113,7 @@ export function judgeWindow(config: GateConfig, fresh: TrafficFigures, baseline:
     if (slowAbsolute !== undefined) {
         const p = rateAboveLimitPValue(slowAbsolute, m.requests, TAIL_FRACTION);
         if (slowAbsolute > m.requests * TAIL_FRACTION && p < alpha) {
-            failures.push({ check: "p99", value: m.p99Ms ?? config.maxP99Ms, threshold: config.maxP99Ms, pValue: p, message: `p99 ${Math.round(m.p99Ms ?? 0)} ms > ${config.maxP99Ms} ms (${slowAbsolute} of ${m.requests} requests slower, p=${p.toExponential(1)})` });
+            failures.push({ check: "p99", value: m.p99Ms ?? config.maxP99Ms, threshold: config.maxP99Ms, pValue: p, message: `p99 ${Math.round(m.p99Ms ?? 0)} ms > ${config.maxP99Ms} ms (${slowAbsolute} of ${count(m.requests, "request")} slower, p=${p.toExponential(1)})` });
         }
     }
     const old = usableBaseline(config, baseline);

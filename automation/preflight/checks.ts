@@ -18,6 +18,7 @@ import { CalendarRow, STANDARD_SUPPORT_WARNING_DAYS, calendarRow } from "../plan
 import { orderFindings, overrideOrder } from "../plan/order";
 import { EnvSnapshot, snapshotEnv, snapshotFromView } from "../plan/snapshot";
 import { PreflightFinding, blockingFindings } from "./finding";
+import { count } from "../core/wording";
 
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -44,7 +45,7 @@ export function skipFindings(servingVersions: Record<string, string>, target: st
         .map(([region, serving]) => {
             const unsupported = unsupportedCharts(charts, target);
             return unsupported.length === 0
-                ? { id: "version-skip", severity: "warning" as const, region, message: `${region} goes from ${serving} to ${target}, skipping ${minorDistance(serving, target) - 1} minor(s): allowed because every add-on supports ${target}` }
+                ? { id: "version-skip", severity: "warning" as const, region, message: `${region} goes from ${serving} to ${target}, skipping ${count(minorDistance(serving, target) - 1, "minor")}: allowed because every add-on supports ${target}` }
                 : { id: "version-skip", severity: "blocking" as const, region, message: `${region} cannot skip from ${serving} to ${target}: ${unsupported.map((c) => c.name).join(", ")} ${unsupported.length === 1 ? "does" : "do"} not support ${target}` };
         });
 }

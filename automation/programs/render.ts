@@ -3,8 +3,10 @@
  * the mock runtime: no credentials, no cloud. StackReferences are answered by the renders of the stacks
  * they point at, so a cluster stack renders against its own region's and Ops' outputs.
  */
-import { RecordedResource, SECRET_MASK } from "../../fakecloud/mockRuntime";
-import { readStackFile } from "../../stacks/stackFiles";
+import { ProgramError, RecordedResource, SECRET_MASK } from "../../fakecloud/mockRuntime";
+import { ConfigError } from "../../stacks/config/load";
+import { readStackFile, stackFilePath } from "../../stacks/stackFiles";
+import { BadInputError } from "../core/errors";
 import { runStackProgram } from "./stackPrograms";
 import { committedStacks } from "./committedStacks";
 
@@ -46,12 +48,20 @@ export function renderedGraph(stack: string, resources: RecordedResource[], outp
 }
 
 /** Renders the committed stacks of `env` (or only `only`), in dependency order. */
+/** A program that stopped on its stack file's configuration (every problem listed): the file is bad input. */
+function invalidConfiguration(error: unknown): boolean {
+    if (error instanceof ConfigError) return true;
+    return error instanceof ProgramError && error.causes.length > 0 && error.causes.every((cause) => cause instanceof ConfigError);
+}
+
 export async function renderEnv(env: string, only?: string, stacksDir?: string): Promise<RenderedStack[]> {
     const stacks = committedStacks(env, stacksDir);
     const outputs = new Map<string, Record<string, unknown>>();
     const rendered: RenderedStack[] = [];
     for (const stack of stacks) {
-        const run = await runStackProgram(stack, readStackFile(stack, stacksDir), (s) => outputs.get(s));
+        const run = await runStackProgram(stack, readStackFile(stack, stacksDir), (s) => outputs.get(s)).catch((error: unknown) => {
+            throw invalidConfiguration(error) ? new BadInputError(`stack file ${stackFilePath(stack, stacksDir)}: ${(error as Error).message}`) : error;
+        });
         outputs.set(stack, run.outputs);
         if (!only || only === stack) rendered.push(renderedGraph(stack, run.resources, run.outputs, run.secretOutputs));
     }

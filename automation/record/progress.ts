@@ -3,15 +3,15 @@
  * region) redrawn in place under the events, like `pulumi up`. Anywhere else (CI logs, files): each event
  * printed once, no status block, like `terraform apply`; long operations print a heartbeat instead.
  */
-import { formatMinutes } from "../core/options";
+import { formatMinutes } from "../core/wording";
 
 export interface ProgressView {
     /** Something that happened: printed once. */
     event(atMinutes: number, region: string | null, text: string): void;
     /** A region's current activity (the live block's line; the heartbeat's subject). */
     status(region: string, text: string): void;
-    /** Minutes the rest of the run should take, recomputed as it goes; null when unknown. */
-    remaining(minutes: number | null): void;
+    /** At `atMinutes` into the run, the rest should take `minutes` (null: unknown); recomputed as it goes. */
+    remaining(atMinutes: number, minutes: number | null): void;
     /** Stops redrawing and timers; the block is left as the final picture. */
     close(): void;
 }
@@ -40,12 +40,15 @@ export function createProgress(options: ProgressOptions): ProgressView {
     const now = options.now ?? Date.now;
     const columns = options.columns ?? 100;
     const regions = new Map<string, { text: string; since: number }>();
-    let remaining: number | null = null;
-    let lastMinutes = 0;
+    // Elapsed and time left are read together, at the same instant of the run, and (in real time) both move on
+    // with the clock between two readings: the header never shows a stale elapsed beside a fresh estimate.
+    let reading = { atMinutes: 0, left: null as number | null, receivedAt: now() };
     let drawn = 0;
 
     const block = () => {
-        const header = `  +${formatMinutes(lastMinutes)} elapsed${remaining !== null ? `, about ${formatMinutes(remaining)} left` : ""}`;
+        const since = options.realTime ? (now() - reading.receivedAt) / 60_000 : 0;
+        const left = reading.left === null ? null : Math.max(0, reading.left - since);
+        const header = `  +${formatMinutes(reading.atMinutes + since)} elapsed${left !== null ? `, about ${formatMinutes(left)} left` : ""}`;
         return [header, ...[...regions].map(([region, s]) => `  ${region.padEnd(16)} ${s.text}`)].map((l) => clip(l, columns));
     };
     const erase = () => {
@@ -73,7 +76,6 @@ export function createProgress(options: ProgressOptions): ProgressView {
 
     return {
         event(atMinutes, region, text) {
-            lastMinutes = atMinutes;
             const line = `+${formatMinutes(atMinutes).padStart(5)}  ${region ? `${region}: ` : ""}${text}`;
             if (!options.live) return options.write(line + "\n");
             erase();
@@ -89,8 +91,8 @@ export function createProgress(options: ProgressOptions): ProgressView {
                 draw();
             }
         },
-        remaining(minutes) {
-            remaining = minutes;
+        remaining(atMinutes, minutes) {
+            reading = { atMinutes, left: minutes, receivedAt: now() };
         },
         close() {
             if (timer) clearInterval(timer);

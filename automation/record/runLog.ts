@@ -60,13 +60,13 @@ export class RunLog {
             result: options.result,
             detail: options.detail,
         });
-        this.view.remaining(this.remainingMinutes());
+        this.view.remaining(this.elapsedMinutes(), this.remainingMinutes());
         if (options.quiet && region) this.view.status(region, event);
         else this.view.event(atMinutes, region, event);
     }
 
     status(region: string, text: string): void {
-        this.view.remaining(this.remainingMinutes());
+        this.view.remaining(this.elapsedMinutes(), this.remainingMinutes());
         this.view.status(region, text);
     }
 }

@@ -3,7 +3,7 @@
  * color's share of traffic over time with the gate's looks on it. Shapes carry tooltips; every chart has a
  * title and a description, and the page repeats the figures in tables.
  */
-import { formatMinutes } from "../core/options";
+import { formatMinutes } from "../core/wording";
 import { offset, outcome } from "./format";
 import { RunModel } from "./model";
 import { SegmentKind } from "./timeline";

@@ -1,7 +1,7 @@
 /**
  * How the report writes figures, times and outcomes: the same words in Markdown and HTML.
  */
-import { formatMinutes } from "../core/options";
+import { formatMinutes, resultName } from "../core/wording";
 import { Metrics, Thresholds } from "./journal";
 
 const MINUTE = 60_000;
@@ -35,7 +35,7 @@ export const waveName = (wave: number | null) => (wave === null ? "" : wave === 
 export const waveTitle = (wave: number) => (wave === 0 ? "Canary:" : `Wave ${wave}:`);
 
 /** "rolled_back" -> "rolled back". */
-export const outcome = (result: string) => result.replace(/_/g, " ");
+export const outcome = resultName;
 
 export interface MetricColumn {
     key: "requests" | "errorRate" | "p99Ms" | "unhealthyHosts";

@@ -8,6 +8,7 @@ import { Metrics, Thresholds } from "./journal";
 import { GateLook, RegionModel } from "./model";
 import { lookMarker, regionStyle } from "./charts";
 import { linear, n, svg, text, ticks, withTooltip } from "./svg";
+import { count } from "../core/wording";
 
 const WIDTH = 232;
 const HEIGHT = 160;
@@ -87,7 +88,7 @@ function figureChart(region: RegionModel, regionIndex: number, figure: Figure): 
         const limit = limits[i];
         return value !== null && limit !== undefined && (figure.floor ? value < limit : value > limit);
     }).length;
-    const description = `${figure.column.title} of ${region.region}'s new color at each gate look: ${looks.map((l) => `${l.weight}% look ${l.look} ${figure.column.value(l.measured)}`).join(", ")}. ${breached} of ${looks.length} looks ${figure.floor ? "below" : "above"} the threshold.`;
+    const description = `${figure.column.title} of ${region.region}'s new color at each gate look: ${looks.map((l) => `${l.weight}% look ${l.look} ${figure.column.value(l.measured)}`).join(", ")}. ${breached} of ${count(looks.length, "look")} ${figure.floor ? "below" : "above"} the threshold.`;
     return svg({ id: `gate-${region.region}-${figure.column.key}`, width: WIDTH, height: HEIGHT, title: `${region.region}: ${figure.column.title} at each gate look, against its threshold`, description, className: "chart small" }, body);
 }
 

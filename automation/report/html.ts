@@ -3,7 +3,7 @@
  * that forbids the page any network access, so it opens the same from a CI artifact, a mail or a laptop.
  */
 import { gateCharts } from "./gateCharts";
-import { formatMinutes } from "../core/options";
+import { count, formatMinutes } from "../core/wording";
 import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome, waveName, waveTitle } from "./format";
 import { RegionModel, RunModel, StepModel } from "./model";
 import { cycleHtml } from "./cycle";
@@ -97,7 +97,7 @@ function regionSection(run: RunModel, region: RegionModel, index: number): strin
     const parts = [`<section aria-labelledby="region-${index}"><h2 id="region-${index}">${esc(region.region)}: ${badge(region.result)}${colors}</h2>`];
     if (region.wave !== null) parts.push(`<p><strong>${esc(waveTitle(region.wave))}</strong> ${esc(region.wave === 0 ? "first, alone" : region.waveNote ?? "")}</p>`);
     if (region.reason) parts.push(`<p><strong>Why:</strong> ${esc(region.reason)}</p>`);
-    if (region.faultToRollbackMinutes !== null) parts.push(`<p><strong>Fault to rollback:</strong> ${region.faultToRollbackMinutes} minutes, from the fault's start to all traffic back.</p>`);
+    if (region.faultToRollbackMinutes !== null) parts.push(`<p><strong>Fault to rollback:</strong> ${count(region.faultToRollbackMinutes, "minute")}, from the fault's start to all traffic back.</p>`);
     if (region.result === "interrupted" && region.lastEvent) parts.push(`<p><strong>Last entry</strong> at ${esc(offset(region.lastEvent.atMinutes))}: ${esc(region.lastEvent.event)}</p>`);
     if (region.steps.length === 0) {
         if (run.kind === "upgrade") parts.push(`<p>No traffic step was gated in this run.</p>`);

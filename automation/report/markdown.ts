@@ -3,7 +3,7 @@
  * figures and thresholds, a Mermaid timeline and the events. Kept well under GitHub's 65,536-character limit
  * of a pull request body: gate looks are summed up per step, and the event list is capped.
  */
-import { formatMinutes } from "../core/options";
+import { count, formatMinutes } from "../core/wording";
 import { METRIC_COLUMNS, breaks, clock, durationNote, offset, outcome, waveName, waveTitle } from "./format";
 import { Thresholds } from "./journal";
 import { ganttChart } from "./mermaid";
@@ -77,7 +77,7 @@ function regionSection(run: RunModel, region: RegionModel): string[] {
     const lines = ["", `### ${region.region}: ${outcome(region.result)}${colors}`, ""];
     if (region.wave !== null) lines.push(`**${waveTitle(region.wave)}** ${region.wave === 0 ? "first, alone" : cell(region.waveNote ?? "")}`.trimEnd(), "");
     if (region.reason) lines.push(`**Why:** ${cell(region.reason)}`, "");
-    if (region.faultToRollbackMinutes !== null) lines.push(`**Fault to rollback:** ${region.faultToRollbackMinutes} minutes, from the fault's start to all traffic back.`, "");
+    if (region.faultToRollbackMinutes !== null) lines.push(`**Fault to rollback:** ${count(region.faultToRollbackMinutes, "minute")}, from the fault's start to all traffic back.`, "");
     if (region.result === "interrupted" && region.lastEvent) lines.push(`**Last entry** at ${offset(region.lastEvent.atMinutes)}: ${cell(region.lastEvent.event)}`, "");
     if (region.steps.length === 0) {
         if (run.kind === "upgrade") lines.push("No traffic step was gated in this run.");

@@ -3,7 +3,7 @@
  * kept to what every Mermaid GitHub has shipped understands: dateFormat, axisFormat, todayMarker, sections,
  * tasks with explicit start and end, and the done / active / crit / milestone tags.
  */
-import { clock } from "./format";
+import { clock, outcome } from "./format";
 import { RunModel } from "./model";
 import { Segment } from "./timeline";
 
@@ -29,10 +29,10 @@ export function ganttChart(run: RunModel): string | null {
         "    todayMarker off",
     ];
     regions.forEach((region, r) => {
-        const outcome = ["rolled_back", "failed", "halted", "interrupted"].includes(region.result) ? ` (${region.result.replace(/_/g, " ")})` : "";
+        const ended = ["rolled_back", "failed", "halted", "interrupted"].includes(region.result) ? ` (${outcome(region.result)})` : "";
         // Regions come wave by wave (model.ts); the section says which.
         const wave = region.wave === null ? "" : region.wave === 0 ? "canary · " : `wave ${region.wave} · `;
-        lines.push(`    section ${label(wave + region.region + outcome)}`);
+        lines.push(`    section ${label(wave + region.region + ended)}`);
         region.segments.forEach((segment, s) => {
             const start = clock(run.startedAt, segment.start);
             const end = clock(run.startedAt, segment.end);

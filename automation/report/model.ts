@@ -16,6 +16,7 @@ import {
 } from "./journal";
 import { offset } from "./format";
 import { Segment, TERMINAL_RESULTS, WeightPoint, regionTimeline } from "./timeline";
+import { count, formatMinutes } from "../core/wording";
 
 export type RunKind = "upgrade" | "ops-upgrade" | "rollback" | "discard" | "run";
 
@@ -209,8 +210,6 @@ function endResult(end: ReadEntry | undefined): { upgrade?: UpgradeResultDoc; op
     return otherResultSchema.safeParse(raw).success ? { other: raw as Record<string, unknown> } : {};
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
 /** The run's waves, as its rollout plan entry says them; none from older drivers. */
 function planOf(entries: ReadEntry[]): string[][] {
     const waves = entries.find((e) => e.phase === "wave" && e.detail?.kind === "plan")?.detail?.waves;
@@ -268,11 +267,11 @@ export function buildRun(all: ReadEntry[], runId: string, skippedLines: number[]
     const notes: string[] = [];
     if (!finished) {
         const last = entries[entries.length - 1];
-        notes.push(`This run has no end entry: it was interrupted (killed, or its machine lost) after ${lastAt} minutes. Its last entry: "${last.event}".`);
+        notes.push(`This run has no end entry: it was interrupted (killed, or its machine lost) after ${formatMinutes(lastAt)}. Its last entry: "${last.event}".`);
     }
     if (skippedLines.length > 0) {
         const shown = skippedLines.slice(0, 10).join(", ");
-        notes.push(`${plural(skippedLines.length, "journal line")} could not be read and ${skippedLines.length === 1 ? "was" : "were"} skipped (line ${shown}${skippedLines.length > 10 ? ", ..." : ""}).`);
+        notes.push(`${count(skippedLines.length, "journal line")} could not be read and ${skippedLines.length === 1 ? "was" : "were"} skipped (line ${shown}${skippedLines.length > 10 ? ", ..." : ""}).`);
     }
 
     const startMs = Date.parse(first.at) - first.atMinutes * 60_000;

@@ -14,6 +14,7 @@ import { destroyDuration, graphChanges, upDuration } from "../scenario/durations
 import { Scenario } from "../scenario/scenario";
 import { runStackProgram } from "../programs/stackPrograms";
 import { OperationMarker, SimStackRecord, SimStore } from "./store";
+import { count } from "../core/wording";
 
 export class StackNotFoundError extends Error {
     constructor(stack: string) {
@@ -121,7 +122,7 @@ export class SimEngine implements StackEngine {
     async removeStack(name: string, opts: OperationOptions = {}): Promise<void> {
         this.require(name);
         await this.operate(name, "remove", opts, async (record) => {
-            if (record.resources.length > 0) throw new Error(`stack ${name} still has ${record.resources.length} resources: destroy it first`);
+            if (record.resources.length > 0) throw new Error(`stack ${name} still has ${count(record.resources.length, "resource")}: destroy it first`);
             this.store.deleteStack(name);
             return true;
         });

@@ -8,6 +8,7 @@ import { RegionOutputs } from "../../stacks/outputs";
 import { AnalysisIo, Look } from "../gate/analysis";
 import { JournalPhase } from "../core/ports";
 import { RegionContext } from "./regionState";
+import { count } from "../core/wording";
 
 export interface GateSubject {
     ctx: RegionContext;
@@ -42,7 +43,7 @@ export function gateIo(subject: GateSubject): AnalysisIo {
         loadBalancer: (from, to) => metrics.loadBalancerMetrics({ region: ctx.region, loadBalancer: outputs.loadBalancer.arnSuffix, from, to }),
         checkpoint: () => subject.checkpoint(),
         onLook: (look: Look) =>
-            ctx.event(`${what} ${look.look} at ${colors.fresh} ${weight}%: ${look.verdict}${look.measured ? `, ${look.measured.requests} requests, ${(look.measured.errorRate * 100).toFixed(2)}% errors, p99 ${look.measured.p99Ms === null ? "-" : Math.round(look.measured.p99Ms)} ms` : ""}`, {
+            ctx.event(`${what} ${look.look} at ${colors.fresh} ${weight}%: ${look.verdict}${look.measured ? `, ${count(look.measured.requests, "request")}, ${(look.measured.errorRate * 100).toFixed(2)}% errors, p99 ${look.measured.p99Ms === null ? "-" : Math.round(look.measured.p99Ms)} ms` : ""}`, {
                 phase: subject.phase,
                 detail: { ...(subject.phase === "wave" ? { kind: "look" } : {}), weight, ...look, thresholds: outputs.gate },
                 quiet: look.verdict === "pass",

@@ -7,6 +7,7 @@ import { opsStack } from "../../components/naming";
 import { DriverPorts, Invocation } from "../core/context";
 import { opsOutputs } from "../core/fleet";
 import { RunLog } from "../record/runLog";
+import { endLine } from "../core/wording";
 
 export type OpsStageName = "control plane" | "core add-ons" | "node groups" | "Argo CD health";
 
@@ -49,7 +50,7 @@ export async function runOpsUpgrade(ports: DriverPorts, invocation: Invocation, 
     const stages: OpsStageResult[] = [];
     const finish = async (result: OpsUpgradeResult["result"]): Promise<OpsUpgradeResult> => {
         const outcome = { env: options.env, stack, to: options.to, result, stages, durationMinutes: log.elapsedMinutes(), engine: ports.kind, timeline: log.timeline, journal: ports.journal.locate(options.env) };
-        await log.event(null, `ops upgrade ${result} after ${outcome.durationMinutes} minutes`, { phase: "end", detail: { result: outcome }, result });
+        await log.event(null, endLine("Ops upgrade", result, outcome.durationMinutes), { phase: "end", detail: { result: outcome }, result });
         return outcome;
     };
     await log.event(null, `upgrade the Ops cluster of ${options.env} in place to Kubernetes ${options.to}`, { phase: "start", detail: { command: "ops-upgrade", to: options.to } });

@@ -23,6 +23,7 @@ import { rollbackRegion } from "./rollback";
 import { rolledBackElsewhere, tearDown } from "./teardown";
 import { RegionResult, StepRecord, UpgradeOptions, summary } from "./types";
 import { WaveCoordinator, WaveReport, waveGate } from "./waves";
+import { count, resultName } from "../core/wording";
 
 const KEY = (key: string) => `mitene:${key}`;
 
@@ -70,9 +71,10 @@ export class RegionUpgrade {
         this.ctx = regionContext(ports, log, options.env, region, invocation.signal, options.pollMs);
     }
 
+    /** A new stage starts its clock; a new activity within the same stage (Argo CD after the cluster) does not. */
     private enter(stage: RegionStage, status: string) {
+        if (stage !== this.stage) this.phaseStartedAt = this.ports.clock.now();
         this.stage = stage;
-        this.phaseStartedAt = this.ports.clock.now();
         this.ctx.status(status);
     }
 
@@ -161,10 +163,10 @@ export class RegionUpgrade {
             this.stop(stop.outcome, stop.reason);
             this.directed = stop.directed;
             this.stage = "done";
-            this.ctx.status(stop.outcome === "paused" ? `paused at ${this.fresh} ${this.expectedWeight}%` : stop.outcome.replace("_", " "));
+            this.ctx.status(stop.outcome === "paused" ? `paused at ${this.fresh} ${this.expectedWeight}%` : resultName(stop.outcome));
             if (stop.outcome !== "paused") {
                 const detail = stop === error || error instanceof RegionChangedError ? undefined : { error: (error as Error).stack ?? String(error) };
-                await this.ctx.event(`${stop.outcome.replace("_", " ")}: ${stop.reason}`, { result: stop.outcome, detail, phase: "outcome" });
+                await this.ctx.event(`${resultName(stop.outcome)}: ${stop.reason}`, { result: stop.outcome, detail, phase: "outcome" });
             }
             return false;
         }
@@ -267,7 +269,7 @@ export class RegionUpgrade {
             const cluster = clusterRef(this.ctx, (await this.checkpoint()).view, this.fresh);
             const health = await this.ports.argo.applications(this.options.env, cluster);
             if (health.total > 0 && health.notReady.length === 0) {
-                await this.ctx.event(`Argo CD: ${health.total} apps on ${cluster.clusterName} Synced and Healthy`, { phase: "argo" });
+                await this.ctx.event(`Argo CD: ${count(health.total, "app")} on ${cluster.clusterName} Synced and Healthy`, { phase: "argo" });
                 return;
             }
             if (this.ports.clock.now() >= deadline) {
@@ -323,7 +325,7 @@ export class RegionUpgrade {
     private async gate(step: number): Promise<void> {
         const state = await this.checkpoint();
         const outputs = state.outputs;
-        this.phaseStartedAt = this.ports.clock.now();
+        // The step's clock started when its weights were set: the bake is part of the step.
         this.ctx.status(`baking ${this.fresh} ${step}%`);
         const since = this.ports.clock.now();
         const io = gateIo({ ctx: this.ctx, signal: this.invocation.signal, outputs, colors: { old: this.old, fresh: this.fresh }, weight: step, phase: "gate", checkpoint: async () => void (await this.checkpoint()) });
@@ -337,7 +339,7 @@ export class RegionUpgrade {
             ...(analysis.findings.length > 0 ? { findings: analysis.findings.map((f) => f.message) } : analysis.reason && analysis.verdict !== "pass" ? { findings: [analysis.reason] } : {}),
         };
         this.result.steps.push(record);
-        await this.ctx.event(`gate at ${this.fresh} ${step}%: ${analysis.verdict} after ${analysis.checks} looks${analysis.reason ? `: ${analysis.reason}` : ""}`, { phase: "gate", detail: { ...record } });
+        await this.ctx.event(`gate at ${this.fresh} ${step}%: ${analysis.verdict} after ${count(analysis.checks, "look")}${analysis.reason ? `: ${analysis.reason}` : ""}`, { phase: "gate", detail: { ...record } });
         if (analysis.verdict === "pass") {
             if (step === 100) this.atFull = { since, measured: analysis.measured };
             return;

@@ -136,7 +136,7 @@ export async function rollbackRegion(ctx: RegionContext, request: RollbackReques
         }
         trafficMinutes = minutesSinceStart();
         trafficBackAt = ctx.ports.clock.now();
-        await ctx.event(`rolled back: ${formatWeights(target)} (was ${formatWeights(before)}): ${request.reason}`, { phase: "rollback", result: "rolled_back", detail: { weights: target, previous: before, reason: request.reason } });
+        await ctx.event(`traffic back on ${plan.old}: ${formatWeights(target)} (was ${formatWeights(before)})`, { phase: "rollback", result: "rolled_back", detail: { weights: target, previous: before, reason: request.reason } });
         actions.push(`traffic: all on ${plan.old} (was ${formatWeights(before)}) in one region-stack update`);
         break;
     }

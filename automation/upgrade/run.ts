@@ -15,6 +15,7 @@ import { RegionPlan, RegionUpgrade } from "./region";
 import { RolloutPlan, describePlan } from "./rollout";
 import { UpgradeOptions, UpgradeResult, runOutcome } from "./types";
 import { WaveCoordinator, WaveReport } from "./waves";
+import { count, endLine, resultName } from "../core/wording";
 
 const RENEW_MS = 60_000;
 
@@ -121,7 +122,7 @@ export async function preflightedRun<T>(
         const findings = await preflight(leased);
         for (const finding of findings.filter((f) => f.severity === "warning")) invocation.warn(`preflight warning [${finding.id}] ${finding.message}`);
         const blocking = blockingFindings(findings);
-        if (blocking.length > 0) await log.event(null, `preflight blocked the ${flags.what}: ${blocking.length} blocking finding(s)`, { phase: "preflight", detail: { findings }, result: "failed" });
+        if (blocking.length > 0) await log.event(null, `preflight blocked the ${flags.what}: ${count(blocking.length, "blocking finding")}`, { phase: "preflight", detail: { findings }, result: "failed" });
         return work(leased, log, findings, blocking);
     }, flags.scope);
 }
@@ -183,7 +184,7 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
                 const stop = await waves.waitFor(upgrade.wave);
                 if (!ready) {
                     // The canary never came up: no other region moves traffic on this release.
-                    if (upgrade.wave === 0 && !upgrade.directed) waves.stop(`the canary ${upgrade.region} ${upgrade.result.result.replace("_", " ")}: ${upgrade.result.reason}`);
+                    if (upgrade.wave === 0 && !upgrade.directed) waves.stop(`the canary ${upgrade.region} ${resultName(upgrade.result.result)}: ${upgrade.result.reason}`);
                 } else if (stop) {
                     await upgrade.skip(stop);
                 } else {
@@ -217,6 +218,6 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
         timeline: log.timeline,
         journal: ports.journal.locate(options.env),
     };
-    await log.event(null, `upgrade ${result.result} after ${result.durationMinutes} minutes`, { phase: "end", detail: { result: { ...result, timeline: [...result.timeline] } }, result: result.result });
+    await log.event(null, endLine("upgrade", result.result, result.durationMinutes), { phase: "end", detail: { result: { ...result, timeline: [...result.timeline] } }, result: result.result });
     return result;
 }

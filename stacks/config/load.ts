@@ -41,6 +41,15 @@ function formatPath(path: PropertyKey[]): string {
     return `${CONFIG_NAMESPACE}:${String(first)}` + rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
 }
 
+/** `, got "yes"`: the value a problem is about, when it is a short scalar and no credential. */
+function given(values: Record<string, unknown>, path: PropertyKey[], secretKeys: string[]): string {
+    if (path.length === 0 || secretKeys.includes(String(path[0]))) return "";
+    let value: unknown = values;
+    for (const step of path) value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[step] : undefined;
+    if (typeof value === "string" && value.length <= 60) return `, got ${JSON.stringify(value)}`;
+    return typeof value === "number" || typeof value === "boolean" ? `, got ${String(value)}` : "";
+}
+
 export type WithSecrets<T, K extends string> = Omit<T, K> & { [P in K & keyof T]?: pulumi.Output<string> };
 
 /**
@@ -72,7 +81,7 @@ export function parseStackConfig<S extends z.ZodType, K extends string = never>(
                 // One problem per unknown key, at the key itself: `mitene:argocd.gitopsPaht: unknown key`.
                 for (const key of issue.keys) problems.push(`${formatPath([...issue.path, key])}: unknown key (a typo?)`);
             } else {
-                problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+                problems.push(`${formatPath(issue.path)}: ${issue.message}${given(values, issue.path, options.secretKeys ?? [])}`);
             }
         }
     }

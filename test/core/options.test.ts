@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import { BadInputError } from "../../automation/core/errors";
 import fc from "fast-check";
-import { formatMinutes, parseDuration, parsePositive, parseSteps, parseVersion } from "../../automation/core/options";
+import { parseDuration, parsePositive, parseSteps, parseVersion } from "../../automation/core/options";
+import { formatMinutes } from "../../automation/core/wording";
 
 const ANY = { min: 0, max: 24 * 3_600_000 };
 const quiet = () => undefined;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { FLEET_REGIONS, writeSyntheticEnv } from "../../fakecloud/fleet";
 import { cli, seeded, sim, snapshot, tempState } from "./harness";
+import { CommandFailedError } from "../../automation/core/errors";
 
 const UP = ["upgrade", "--env", "prod", "--to", "1.35"];
 
@@ -68,14 +69,14 @@ describe("bad input: exit 2, one line naming the value, nothing changed", () => 
         ["a rollout config placing a region twice", (s) => [...sim(s, "upgrade", "--env", "trio", "--to", "1.35"), "--stacks", trio(s, { canary: ["us-west-2"], waves: [["us-west-2", "us-east-1"]] })], /stack ops-trio has an invalid rollout plan: mitene:rollout: us-west-2 placed more than once/],
         ["a rollout config value out of range", (s) => [...sim(s, "upgrade", "--env", "trio", "--to", "1.35"), "--stacks", trio(s, { waveBakeMinutes: -5 })], /mitene:rollout\.waveBakeMinutes/],
         ["halt without --reason", (s) => sim(s, "halt", "--env", "prod"), /required option '--reason <text>' not specified/],
-        ["halt with an empty reason", (s) => sim(s, "halt", "--env", "prod", "--reason", "  "), /--reason "  " says nothing/],
+        ["halt with an empty reason", (s) => sim(s, "halt", "--env", "prod", "--reason", "  "), /--reason "  " names nothing/],
         ["halt with a reason of several lines", (s) => sim(s, "halt", "--env", "prod", "--reason", "one\ntwo"), /--reason "one\ntwo\.\.\." spans lines/],
         ["halt with an endless reason", (s) => sim(s, "halt", "--env", "prod", "--reason", "x".repeat(501)), /is 501 characters long: at most 500/],
         ["halt of an unknown env", (s) => sim(s, "halt", "--env", "nope", "--reason", "why"), /unknown env "nope"/],
         ["resume of an unknown env", (s) => sim(s, "resume", "--env", "nope"), /unknown env "nope"/],
         ["a non-numeric --crash-after", (s) => sim(s, ...UP, "--crash-after", "abc"), /--crash-after "abc"/],
         ["--crash-after 0", (s) => sim(s, ...UP, "--crash-after", "0"), /--crash-after "0" is not a whole number of 1 or more/],
-        ["an empty --state", () => [...UP, "--engine", "sim", "--state", ""], /--state "" names no directory/],
+        ["an empty --state", () => [...UP, "--engine", "sim", "--state", ""], /--state "" names nothing: give a value/],
         ["a state that is a file", (s) => [...UP, "--engine", "sim", "--state", `${s}/stacks/ops-prod.json`], /is not a directory/],
         ["a state that cannot be created", (s) => [...UP, "--engine", "sim", "--state", `${s}/stacks/ops-prod.json/deeper`], /--state .* is not writable: ENOTDIR/],
         ["an unknown engine", (s) => ["status", "--env", "prod", "--engine", "foo", "--state", s], /--engine "foo" must be one of pulumi, sim, local/],
@@ -159,7 +160,8 @@ describe("help and version", () => {
 
     it("each command shows only its options, with its real defaults", async () => {
         const status = (await cli(["status", "--help"])).stdout;
-        assert.doesNotMatch(status, /--scenario|--crash-after/);
+        assert.doesNotMatch(status, /--scenario|--crash-after|--state|--stacks/, "the rehearsal engines' options are not on a production command's help");
+        assert.match(status, /Required:\n  --env <env>/, "required options come first, under their own heading");
         const rehearse = (await cli(["rehearse", "--help"])).stdout;
         assert.match(rehearse, /--engine <engine>.*\(choices: "sim", "local",\s+default: "sim"\)/s);
         assert.doesNotMatch(rehearse, /pulumi/);
@@ -171,5 +173,31 @@ describe("help and version", () => {
         const run = await cli(["--version"]);
         assert.equal(run.code, 0);
         assert.equal(run.stdout.trim(), JSON.parse(readFileSync("package.json", "utf8")).version);
+    });
+});
+
+describe("the default engine (pulumi: production)", () => {
+    const notInstalled = async (): Promise<never> => {
+        throw new CommandFailedError("the Pulumi CLI (pulumi) is not installed or not on PATH");
+    };
+
+    it("when it cannot be read here, says that production was the default and how to read the rehearsal instead", async () => {
+        const cwd = path.dirname(tempState());
+        const bare = await cli(["status", "--env", "prod", "--json"], { cwd, realPorts: notInstalled });
+        assert.equal(bare.code, 1);
+        assert.match(bare.json.error, /not installed or not on PATH \(--engine pulumi, production, is the default; --engine sim rehearses without AWS\)$/);
+        mkdirSync(path.join(cwd, ".mitene", "sim"), { recursive: true });
+        const rehearsed = await cli(["preflight", "--env", "prod", "--to", "1.35", "--json"], { cwd, realPorts: notInstalled });
+        assert.match(rehearsed.json.error, /\(--engine pulumi, production, is the default; the rehearsal in \.mitene\/sim is read with --engine sim\)$/);
+        const asked = await cli(["status", "--env", "prod", "--engine", "pulumi", "--json"], { cwd, realPorts: notInstalled });
+        assert.equal(asked.json.error, "the Pulumi CLI (pulumi) is not installed or not on PATH", "production asked for by name: nothing to add");
+    });
+
+    it("an unknown env is bad input before any backend or credential is needed", async () => {
+        let opened = false;
+        const run = await cli(["status", "--env", "nope", "--json"], { realPorts: async () => ((opened = true), notInstalled()) });
+        assert.equal(run.code, 2);
+        assert.match(run.json.error, /unknown env "nope": known envs are prod, staging/);
+        assert.equal(opened, false);
     });
 });

@@ -113,7 +113,7 @@ describe("stop the line: halt and resume", () => {
         await upgradeHaltedAfter(state, weightOf(5));
         const rolled = await cli(sim(state, "rollback", "--env", "prod", "--region", "ap-northeast-1", "--json"));
         assert.equal(rolled.json.result, "rolled_back", rolled.stderr);
-        const discarded = await cli(sim(state, "discard", "--env", "prod", "--region", "ap-northeast-1", "--json"));
+        const discarded = await cli(sim(state, "discard", "--env", "prod", "--region", "ap-northeast-1", "--yes", "--json"));
         assert.equal(discarded.json.result, "discarded", discarded.stderr);
         assert.deepEqual((await statusOf(state)).regions[0].clusters.map((c: any) => c.color), ["blue"]);
     });

@@ -6,7 +6,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { main } from "../../automation/cli";
+import { CliIo, main } from "../../automation/cli";
 import { openEngine } from "../../automation/engines/open";
 import { Invocation } from "../../automation/core/context";
 import { silentProgress } from "../../automation/record/progress";
@@ -49,6 +49,10 @@ export interface RunOptions {
     tty?: boolean;
     /** Block on the version cycle's order as the pulumi engine does (`--enforce-order`; test/plan/order.test.ts). */
     orderCheck?: boolean;
+    /** A person at the terminal answering yes/no questions (absent: nobody to ask). */
+    confirm?: (question: string) => Promise<boolean>;
+    /** The pulumi engine's ports (absent: this build has none). */
+    realPorts?: CliIo["realPorts"];
 }
 
 export async function cli(given: string[], options: RunOptions = {}): Promise<CliRun> {
@@ -71,6 +75,8 @@ export async function cli(given: string[], options: RunOptions = {}): Promise<Cl
         },
         signal: options.signal ?? new AbortController().signal,
         stderrIsTTY: options.tty,
+        confirm: options.confirm,
+        realPorts: options.realPorts,
     });
     const code = await Promise.race([run, crash]);
     if (code !== 137 || !options.stayAlive) livePids.delete(pid);

@@ -205,11 +205,47 @@ describe("rollback", () => {
 });
 
 describe("discard", () => {
-    const discard = (state: string, ...args: string[]) => cli(sim(state, "discard", "--env", "prod", "--json", ...args));
-
-    it("tears down the cluster a rollback kept, leaving the old color alone and the region clean", async () => {
+    const discard = (state: string, ...args: string[]) => cli(sim(state, "discard", "--env", "prod", "--json", "--yes", ...args));
+    const rolledBack = async () => {
         const { state } = await crashedState([], await crashIndexWhere([], (s) => canary(s).weights.green === 5));
         assert.equal((await rollback(state, "--region", "ap-northeast-1")).json.result, "rolled_back");
+        return state;
+    };
+
+    it("asks before it destroys, naming the cluster, and does nothing when told no (exit 1)", async () => {
+        const state = await rolledBack();
+        const before = snapshot(state);
+        const questions: string[] = [];
+        const run = await cli(sim(state, "discard", "--env", "prod", "--region", "ap-northeast-1", "--json"), { confirm: async (q) => (questions.push(q), false) });
+        assert.equal(run.code, 1, run.stderr);
+        assert.deepEqual(questions, ["discard destroys 1 cluster of prod: mitene-prod-ap-northeast-1-green. Destroy?"]);
+        assert.match(run.json.error, /discard not confirmed: nothing was changed/);
+        assert.deepEqual(snapshot(state), before);
+    });
+
+    it("destroys once told yes at the terminal", async () => {
+        const state = await rolledBack();
+        const run = await cli(sim(state, "discard", "--env", "prod", "--region", "ap-northeast-1", "--json"), { confirm: async () => true });
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.json.result, "discarded");
+    });
+
+    for (const [what, args, message] of [
+        ["without --yes and no terminal to ask on", ["--region", "ap-northeast-1"], /discard destroys clusters: give --yes to confirm/],
+        ["without --region (it would mean every region)", ["--yes"], /required option '--region <region>' not specified/],
+    ] as const) {
+        it(`refuses ${what}: exit 2, nothing changed`, async () => {
+            const state = await rolledBack();
+            const before = snapshot(state);
+            const run = await cli(sim(state, "discard", "--env", "prod", "--json", ...args));
+            assert.equal(run.code, 2, run.stderr);
+            assert.match(run.stderr + run.json.error, message);
+            assert.deepEqual(snapshot(state), before);
+        });
+    }
+
+    it("tears down the cluster a rollback kept, leaving the old color alone and the region clean", async () => {
+        const state = await rolledBack();
         const run = await discard(state, "--region", "ap-northeast-1");
         assert.equal(run.code, 0, run.stderr);
         assert.deepEqual(run.json.regions.map((r: any) => [r.result, r.color]), [["discarded", "green"]]);

@@ -155,7 +155,7 @@ describe("one region's rollback is everyone's news", () => {
         assert.deepEqual(canary.clusters.map((c: any) => c.color), ["blue", "green"]);
         // Nothing to do while us-west-2 stays rolled back; after discarding its kept cluster, the teardown goes on.
         assert.equal((await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--region", "ap-northeast-1", "--json"))).json.result, "nothing_to_do");
-        assert.equal((await cli(sim(state, "discard", "--env", "prod", "--region", "us-west-2", "--json"))).json.result, "discarded");
+        assert.equal((await cli(sim(state, "discard", "--env", "prod", "--region", "us-west-2", "--yes", "--json"))).json.result, "discarded");
         const finished = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--region", "ap-northeast-1", "--json"));
         assert.equal(finished.json.result, "completed", finished.stderr);
         assert.deepEqual((await statusOf(state)).regions[0].clusters.map((c: any) => c.color), ["green"]);

@@ -227,8 +227,8 @@ describe("config: validation errors", () => {
         // cluster
         { kind: "cluster", title: "a log retention CloudWatch does not offer", values: { ...minimalCluster(), logRetentionDays: 31 }, key: "mitene:logRetentionDays", message: /must be one of CloudWatch's retention periods: 1, 3, 5/ },
         { kind: "cluster", title: "a log retention that is not a number", values: { ...minimalCluster(), logRetentionDays: "thirty" }, key: "mitene:logRetentionDays", message: /expected a whole number/ },
-        { kind: "cluster", title: "a fractional node group size", values: { ...minimalCluster(), nodeGroups: [{ ...minimalCluster().nodeGroups[0], minSize: 2.5 }] }, key: "mitene:nodeGroups[0].minSize", message: /^mitene:nodeGroups\[0\]\.minSize: expected a whole number$/ },
-        { kind: "cluster", title: "cron that is not a boolean", values: { ...minimalCluster(), cron: "yes" }, key: "mitene:cron", message: /expected true or false/ },
+        { kind: "cluster", title: "a fractional node group size", values: { ...minimalCluster(), nodeGroups: [{ ...minimalCluster().nodeGroups[0], minSize: 2.5 }] }, key: "mitene:nodeGroups[0].minSize", message: /^mitene:nodeGroups\[0\]\.minSize: expected a whole number, got 2\.5$/ },
+        { kind: "cluster", title: "cron that is not a boolean", values: { ...minimalCluster(), cron: "yes" }, key: "mitene:cron", message: /^mitene:cron: expected true or false, got "yes"$/ },
         { kind: "cluster", title: "a missing kubernetesVersion", values: { ...minimalCluster(), kubernetesVersion: undefined }, key: "mitene:kubernetesVersion", message: /expected string/ },
         { kind: "cluster", title: "an AMP workspace id of the wrong shape", values: { ...minimalCluster(), ampWorkspaceId: "workspace-1" }, key: "mitene:ampWorkspaceId", message: /expected an AMP workspace id/ },
         { kind: "cluster", title: "a parameter path without a leading /", values: { ...minimalCluster(), parameterPath: "mitene/prod" }, key: "mitene:parameterPath", message: /expected a path like \/mitene\/prod/ },

@@ -12,7 +12,7 @@ describe("progress", () => {
         let out = "";
         const view = createProgress({ write: (t) => (out += t), live: false, realTime: false });
         view.status("ap-northeast-1", "baking green 5%");
-        view.remaining(120);
+        view.remaining(22, 120);
         view.event(23, "ap-northeast-1", "set weights blue 95% / green 5%");
         view.event(24, null, "upgrade started");
         assert.equal(out, "+  23m  ap-northeast-1: set weights blue 95% / green 5%\n+  24m  upgrade started\n");
@@ -22,7 +22,7 @@ describe("progress", () => {
         let out = "";
         const view = createProgress({ write: (t) => (out += t), live: true, columns: 40, realTime: false });
         view.status("ap-northeast-1", "baking green 5% with a status far longer than the terminal is wide");
-        view.remaining(95);
+        view.remaining(30, 95);
         view.event(30, "ap-northeast-1", "gate at green 5%: pass");
         const frames = out.split("\x1b[");
         assert.ok(frames.some((f) => /^\dF/.test(f)), "moves the cursor up over the old block");
@@ -78,6 +78,14 @@ describe("time left", () => {
         assert.equal(new Set(lines).size, lines.length);
         assert.ok(lines.every((l) => l.length < 130), "short lines");
         assert.doesNotMatch(run.stderr, /elapsed, about/, "no status block in a log");
+    });
+
+    it("on a terminal, a run that goes as planned keeps one end in sight: elapsed plus time left never moves", async () => {
+        const run = await cli(sim(tempState(), "upgrade", "--env", "prod", "--to", "1.35", "--json"), { tty: true });
+        const minutes = (h: string | undefined, m: string) => Number(h ?? 0) * 60 + Number(m);
+        const ends = [...run.stderr.matchAll(/\+(?:(\d+)h)?(\d+)m elapsed, about (?:(\d+)h)?(\d+)m left/g)].map((m) => minutes(m[1], m[2]) + minutes(m[3], m[4]));
+        assert.ok(ends.length > 50, "the header was drawn all along");
+        assert.deepEqual([...new Set(ends)], [158], "the lower bound of the policy, from the first header to the last");
     });
 
     it("on a terminal, a region waiting behind the canary is shown waiting for its wave, not waiting for Argo CD", async () => {

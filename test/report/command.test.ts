@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { reportCommand } from "../../automation/commands/report";
@@ -66,6 +66,84 @@ describe("mitene report", () => {
         assert.deepEqual(readdirSync(out), ["r.md"], "no temporary file is left behind");
     });
 
+    it("prints the report on stdout without --out, or with --out -, and writes no file", async () => {
+        for (const args of [[], ["--out", "-"]]) {
+            const { state, out } = setup(prodRolledBack().jsonl());
+            const run = await report(state, "--format", "md", ...args);
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /^## mitene upgrade of prod to Kubernetes 1\.35: rolled back\n/);
+            assert.doesNotMatch(run.stdout, /^wrote /m);
+            assert.deepEqual(readdirSync(out), []);
+        }
+    });
+
+    it("with --json and no --out, the report is in the one document's content", async () => {
+        const { state } = setup(prodRolledBack().jsonl());
+        const run = await report(state, "--json");
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.json.out, null);
+        assert.equal(run.json.format, "md", "Markdown unless told otherwise");
+        assert.match(run.json.content, /^## mitene upgrade of prod/);
+    });
+
+    it("--out /dev/stdout is this process's stdout: the report is printed there, like --out -", async () => {
+        const { state } = setup(prodRolledBack().jsonl());
+        const run = await report(state, "--out", "/dev/stdout", "--json");
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.json.out, null);
+        assert.match(run.json.content, /^## mitene/);
+    });
+
+    it("writes into a device (/dev/null) and never replaces it", async () => {
+        const { state } = setup(prodRolledBack().jsonl());
+        const before = statSync("/dev/null");
+        const run = await report(state, "--out", "/dev/null");
+        assert.equal(run.code, 0, run.stderr);
+        const after = statSync("/dev/null");
+        assert.ok(after.isCharacterDevice(), "still the device");
+        assert.equal(after.ino, before.ino);
+    });
+
+    it("writes through a symbolic link: the link stays, the file it names gets the report", async () => {
+        const { state, out } = setup(prodRolledBack().jsonl());
+        const target = path.join(out, "target.md");
+        writeFileSync(target, "old");
+        const link = path.join(out, "latest.md");
+        symlinkSync(target, link);
+        assert.equal((await report(state, "--out", link)).code, 0);
+        assert.ok(lstatSync(link).isSymbolicLink());
+        assert.equal(readlinkSync(link), target);
+        assert.match(readFileSync(target, "utf8"), /^## mitene/);
+        assert.deepEqual(readdirSync(out).sort(), ["latest.md", "target.md"]);
+    });
+
+    it("--list lists the env's runs, oldest first, the one report picks marked latest", async () => {
+        const { state } = setup(rollbackRun.jsonl() + prodRolledBack().jsonl());
+        const run = await report(state, "--list", "--json");
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(
+            run.json.runs.map((r: any) => [r.runId, r.title, r.result, r.latest]),
+            [
+                ["rollback-run", "rollback in prod", "interrupted", false],
+                [RUN_ID, "upgrade of prod to Kubernetes 1.35", "rolled_back", true],
+            ],
+        );
+        const text = await report(state, "--list");
+        assert.match(text.stdout, new RegExp(`^runs of prod in .*prod\\.jsonl:\n  rollback-run .* interrupted +rollback in prod\n  ${RUN_ID} .* rolled back +upgrade of prod to Kubernetes 1\\.35  \\(latest\\)\n$`));
+        const both = await report(state, "--list", "--run", "rollback-run");
+        assert.equal(both.code, 2);
+        assert.match(both.stderr, /--list lists the runs; --run "rollback-run" picks a report/);
+    });
+
+    it("a journal path that is a directory is bad input naming it", async () => {
+        const { root } = setup("");
+        const state = path.join(root, "state2");
+        mkdirSync(path.join(state, "journal", "prod.jsonl"), { recursive: true });
+        const run = await report(state);
+        assert.equal(run.code, 2);
+        assert.match(run.stderr, /the journal .*state2\/journal\/prod\.jsonl is not a file/);
+    });
+
     const bad: [string, (paths: { root: string; out: string }) => string[], RegExp][] = [
         ["an unknown format", ({ out }) => ["--format", "pdf", "--out", path.join(out, "r.pdf")], /--format "pdf" must be md or html/],
         ["an unknown run id", ({ out }) => ["--format", "md", "--out", path.join(out, "r.md"), "--run", "nope"], new RegExp(`unknown run "nope" in .*prod\\.jsonl; the latest runs are: ${RUN_ID} \\(upgrade prod`)],
@@ -73,6 +151,7 @@ describe("mitene report", () => {
         ["--out in a directory that does not exist", ({ out }) => ["--format", "md", "--out", path.join(out, "missing", "r.md")], /--out ".*missing\/r\.md": directory .*missing does not exist/],
         ["--out under a file", ({ root }) => ["--format", "md", "--out", path.join(root, "state", "journal", "prod.jsonl", "r.md")], /--out ".*prod\.jsonl\/r\.md": .*prod\.jsonl is not a directory/],
         ["--out where nothing can be written", () => ["--format", "md", "--out", "/proc/mitene-report.md"], /--out "\/proc\/mitene-report\.md": cannot write/],
+        ["an empty --out", () => ["--out", ""], /--out "" names nothing: give a value/],
     ];
     for (const [what, args, message] of bad) {
         it(`${what} is bad input (exit 2) naming the value, and nothing is written`, async () => {
@@ -134,5 +213,15 @@ describe("mitene report", () => {
         assert.ok(existsSync(flags.out));
         assert.throws(() => reportCommand({ ...flags, state: "x" }, { cwd: root, settings: {} }), /--state "x" only works with --engine sim or local/);
         assert.throws(() => reportCommand(flags, { cwd: root, settings: {} }), new RegExp(`no journal for env prod: ${path.join(root, ".mitene", "journal", "prod.jsonl")}`));
+    });
+
+    it("production's journal missing, with --engine left to its default, says where the rehearsals' journals are", () => {
+        const { root, out } = setup("");
+        const flags = { env: "prod", format: "md", out: path.join(out, "r.md"), engine: "pulumi", engineDefaulted: true };
+        assert.throws(() => reportCommand(flags, { cwd: root, settings: {} }), /\(--engine pulumi, production, is the default; prod has no rehearsal either \(npm run rehearse\)\)$/);
+        mkdirSync(path.join(root, ".mitene", "sim", "journal"), { recursive: true });
+        writeFileSync(path.join(root, ".mitene", "sim", "journal", "prod.jsonl"), prodRolledBack().jsonl());
+        assert.throws(() => reportCommand(flags, { cwd: root, settings: {} }), /\(--engine pulumi, production, is the default; the rehearsal's journal \(\.mitene\/sim\) is read with --engine sim\)$/);
+        assert.throws(() => reportCommand({ ...flags, engineDefaulted: false }, { cwd: root, settings: {} }), /\(see --engine and --state\)$/, "asked for production by name: no hint");
     });
 });

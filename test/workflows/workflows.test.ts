@@ -171,11 +171,15 @@ describe("workflows: pinned actions", () => {
         assert.ok(pins.size >= 10, "checkout, setup-node, setup-go, setup-python, cache, upload/download-artifact, github-script, AWS credentials, pulumi, create-pull-request");
     });
 
-    it("checkouts never persist the token; Node is 20 with the npm cache, set up before it is used", () => {
+    it("checkouts never persist the token; Node is 24 (as .ci/run's, above package.json's floor) with the npm cache, set up before it is used", () => {
+        const pinned = readFileSync(path.join(ROOT, "scripts/install-node.sh"), "utf8").match(/^NODE_VERSION=(\d+)\./m)![1];
+        const floor = Number(JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node.match(/^>=(\d+)$/)[1]);
+        assert.equal(pinned, "24");
+        assert.ok(floor >= 22 && floor <= Number(pinned), "Node 22 at least: 20 is out of support");
         for (const { file, id, job } of everyJob()) {
             for (const step of stepsUsing(job, "actions/checkout")) assert.equal(step.with?.["persist-credentials"], false, `${file} ${id}`);
             for (const step of stepsUsing(job, "actions/setup-node")) {
-                assert.equal(String(step.with?.["node-version"]), "20", `${file} ${id}`);
+                assert.equal(String(step.with?.["node-version"]), pinned, `${file} ${id}`);
                 assert.equal(step.with?.cache, "npm", `${file} ${id}`);
             }
             if (/\bnpm\b|\bnpx\b|\bnode\b/.test(runs(job))) {
@@ -245,11 +249,14 @@ describe("workflows: ci", () => {
         const go = stepUsing(test, "actions/setup-go");
         assert.equal(String(go.with?.["go-version"]), "1.26", "the Go the validators are built with here");
         assert.equal(String(stepUsing(test, "actions/setup-python").with?.["python-version"]), "3.11");
-        const cache = stepUsing(test, "actions/cache");
-        assert.equal(cache.with?.path, "~/.cache/mitene");
+        const [tools, node] = stepsUsing(test, "actions/cache");
         // Keyed by every file that pins what is cached: the validators, the Pulumi CLI's module, moto's requirements.
-        assert.match(String(cache.with?.key), /hashFiles\('\.ci\/tools\.sh', 'tools\/pulumi-cli\/go\.sum', 'tools\/aws-emulator\/requirements\.txt'\)/);
-        assert.ok(test.steps.indexOf(go) < run && test.steps.indexOf(cache) < run);
+        assert.deepEqual(String(tools.with?.path).trim().split("\n"), ["checkov", "go-tools", "pulumi-cli", "aws-emulator"].map((dir) => `~/.cache/mitene/${dir}`));
+        assert.match(String(tools.with?.key), /hashFiles\('\.ci\/tools\.sh', 'tools\/pulumi-cli\/go\.sum', 'tools\/aws-emulator\/requirements\.txt'\)/);
+        // Node and node_modules: per lockfile and per the Node pinned, apart from the tools (which change rarely).
+        assert.deepEqual(String(node.with?.path).trim().split("\n"), ["~/.cache/mitene/node", "~/.cache/mitene/node-modules"]);
+        assert.match(String(node.with?.key), /hashFiles\('package-lock\.json', 'scripts\/install-node\.sh', '\.ci\/tools\.sh'\)/);
+        assert.ok(test.steps.indexOf(go) < run && test.steps.indexOf(tools) < run && test.steps.indexOf(node) < run);
         const uploads = stepsUsing(test, "actions/upload-artifact");
         assert.deepEqual(uploads.map((u) => u.with?.path), ["out/report-screenshot.png", "out/ci/"]);
         for (const upload of uploads) {
