@@ -3,7 +3,6 @@
  * (`control/<env>-halt.json`, `control/<env>-rollout.json`). The switch is created exclusively, so of two
  * operators halting at once the first stands and the second is told.
  */
-import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseHalt, parseRollout } from "../core/control";
 import { EnvControl, Halt, RecordedRollout } from "../core/ports";
@@ -21,21 +20,10 @@ export class SimEnvControl implements EnvControl {
     }
 
     async setHalt(env: string, halt: Halt): Promise<{ halt: Halt; already: boolean }> {
-        const file = path.join(this.store.dir, this.haltFile(env));
-        mkdirSync(path.dirname(file), { recursive: true });
-        const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-        writeFileSync(tmp, JSON.stringify(halt));
-        try {
-            linkSync(tmp, file);
-            return { halt, already: false };
-        } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-            const current = await this.halt(env);
-            // Lifted between the link and the read: try again.
-            return current ? { halt: current, already: true } : this.setHalt(env, halt);
-        } finally {
-            rmSync(tmp, { force: true });
-        }
+        if (this.store.createJson(this.haltFile(env), halt)) return { halt, already: false };
+        const current = await this.halt(env);
+        // Lifted between the link and the read: try again.
+        return current ? { halt: current, already: true } : this.setHalt(env, halt);
     }
 
     async clearHalt(env: string): Promise<Halt | null> {

@@ -2,7 +2,6 @@
  * The env lease of the sim: a file created exclusively. A holder on this host whose process is gone is
  * provably dead and its lease is taken over; any other holder keeps it unless `--break-lease`.
  */
-import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { AcquireResult, Lease, LeaseHolder, LeaseStore } from "../core/ports";
 import { ProcessIdentity } from "../core/process";
@@ -20,7 +19,7 @@ export class SimLeaseStore implements LeaseStore {
 
     async acquire(env: string, holder: LeaseHolder, options: { breakLease: boolean }): Promise<AcquireResult> {
         const lease: Lease = { env, holder, expiresAt: NEVER };
-        if (this.createExclusive(env, lease)) return { acquired: true };
+        if (this.store.createJson(this.relative(env), lease)) return { acquired: true };
         let current: Lease | null;
         try {
             current = await this.current(env);
@@ -53,22 +52,5 @@ export class SimLeaseStore implements LeaseStore {
     async current(env: string): Promise<Lease | null> {
         const lease = this.store.readJson<Lease>(this.relative(env), (value, file) => checkLease(value, env, `the lease file ${file}`));
         return lease ?? null;
-    }
-
-    /** Hard-links a complete temporary file into place: fails if a lease exists, never leaves a partial one. */
-    private createExclusive(env: string, lease: Lease): boolean {
-        const file = path.join(this.store.dir, this.relative(env));
-        mkdirSync(path.dirname(file), { recursive: true });
-        const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-        writeFileSync(tmp, JSON.stringify(lease));
-        try {
-            linkSync(tmp, file);
-            return true;
-        } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-            throw error;
-        } finally {
-            rmSync(tmp, { force: true });
-        }
     }
 }

@@ -11,7 +11,7 @@
  *   clock.json               virtual time, carried from run to run
  *   seeding-<env>            present while an env is being seeded
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { RecordedResource } from "../../fakecloud/mockRuntime";
 import { StateFileError } from "../core/errors";
@@ -65,6 +65,26 @@ export class SimStore {
         const tmp = `${target}.tmp-${process.pid}-${tmpCounter++}`;
         writeFileSync(tmp, JSON.stringify(data));
         renameSync(tmp, target);
+    }
+
+    /**
+     * Writes `data` as JSON to `relative` only if no file is there: a complete temporary file is hard-linked into
+     * place, so of two writers racing the first stands, and no reader ever sees a partial one. False when taken.
+     */
+    createJson(relative: string, data: unknown): boolean {
+        const target = this.file(relative);
+        mkdirSync(path.dirname(target), { recursive: true });
+        const tmp = `${target}.tmp-${process.pid}-${tmpCounter++}`;
+        writeFileSync(tmp, JSON.stringify(data));
+        try {
+            linkSync(tmp, target);
+            return true;
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+            throw error;
+        } finally {
+            rmSync(tmp, { force: true });
+        }
     }
 
     /**

@@ -1,9 +1,8 @@
 import { strict as assert } from "node:assert";
-import * as aws from "@pulumi/aws";
-import { CONTROL_PLANE_LOG_TYPES, EksCluster, EksClusterArgs } from "../../components/eksCluster";
+import { CONTROL_PLANE_LOG_TYPES, EksClusterArgs } from "../../components/eksCluster";
 import { ArgsError } from "../../components/validation";
 import { CORE_ADDON_VERSIONS } from "../../components/kubernetesVersions";
-import { onDemandGroup, spotGroup } from "../helpers/fixtures";
+import { TEST_DEPLOY_ROLE, eksClusterProgram, onDemandGroup, spotGroup } from "../helpers/fixtures";
 import { Run, causeMessages, constructedAfter, parseJson, runComponent, runFailing, usesProvider } from "../helpers/harness";
 
 const EKS = "eks:index:Cluster";
@@ -11,28 +10,9 @@ const NODE_GROUP = "eks:index:ManagedNodeGroup";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const ADDON = "aws:eks/addon:Addon";
 const API_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
-const DEPLOY_ROLE = "arn:aws:iam::123456789012:role/mitene-test-deploy";
+const DEPLOY_ROLE = TEST_DEPLOY_ROLE;
 
-type Overrides = Partial<Omit<EksClusterArgs, "provider">>;
-
-function build(overrides: Overrides = {}) {
-    return () => {
-        const provider = new aws.Provider("aws", { region: "us-west-2" });
-        const cluster = new EksCluster("c", {
-            provider,
-            clusterName: "mitene-test-usw2-blue",
-            vpcId: "vpc-0123",
-            privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
-            kubernetesVersion: "1.35",
-            nodeGroups: [onDemandGroup, spotGroup],
-            kubernetesRoleArn: DEPLOY_ROLE,
-            supportType: "EXTENDED",
-            controlPlaneLogRetentionDays: 90,
-            ...overrides,
-        });
-        return { kubeconfig: cluster.kubeconfig, oidcProviderArn: cluster.oidcProviderArn };
-    };
-}
+const build = eksClusterProgram;
 
 describe("EksCluster: defaults", function () {
     let run: Run;
@@ -237,7 +217,7 @@ describe("EksCluster: an in-place upgrade in progress, public allow-list, admin 
 });
 
 describe("EksCluster: validation, before any resource exists", () => {
-    const cases: { title: string; overrides: Overrides; message: RegExp }[] = [
+    const cases: { title: string; overrides: Partial<Omit<EksClusterArgs, "provider">>; message: RegExp }[] = [
         { title: "nodeGroupVersion ahead of the control plane", overrides: { kubernetesVersion: "1.34", nodeGroupVersion: "1.35" }, message: /nodeGroupVersion 1\.35 is ahead of the control plane 1\.34/ },
         { title: "coreAddonsVersion ahead of the control plane", overrides: { kubernetesVersion: "1.34", coreAddonsVersion: "1.35" }, message: /coreAddonsVersion 1\.35 is ahead of the control plane 1\.34/ },
         { title: "a core add-on version with no pinned versions", overrides: { kubernetesVersion: "1.34", coreAddonsVersion: "1.31" }, message: /no core add-on versions are known for Kubernetes 1\.31/ },

@@ -4,36 +4,18 @@
  * log group are explicit. The fake cloud answers as pulumi-eks 4.3.0 does, so these fail on code that forgets.
  */
 import { strict as assert } from "node:assert";
-import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { EksCluster, EksClusterArgs, withoutCreatorAdmin } from "../../components/eksCluster";
+import { withoutCreatorAdmin } from "../../components/eksCluster";
 import { CONTROL_PLANE, eksKubeconfig } from "../../fakecloud/resources";
-import { onDemandGroup } from "../helpers/fixtures";
+import { TEST_DEPLOY_ROLE, eksClusterProgram } from "../helpers/fixtures";
 import { Run, runComponent } from "../helpers/harness";
 
 const EKS = "eks:index:Cluster";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
-const DEPLOY = "arn:aws:iam::123456789012:role/mitene-test-deploy";
+const DEPLOY = TEST_DEPLOY_ROLE;
 const PREVIEW = "arn:aws:iam::123456789012:role/mitene-test-preview";
 
-function build(overrides: Partial<Omit<EksClusterArgs, "provider">> = {}) {
-    return () => {
-        const provider = new aws.Provider("aws", { region: "us-west-2" });
-        const cluster = new EksCluster("c", {
-            provider,
-            clusterName: "mitene-test-usw2-blue",
-            vpcId: "vpc-0123",
-            privateSubnetIds: ["subnet-a", "subnet-b"],
-            kubernetesVersion: "1.35",
-            nodeGroups: [onDemandGroup],
-            kubernetesRoleArn: DEPLOY,
-            supportType: "EXTENDED",
-            controlPlaneLogRetentionDays: 90,
-            ...overrides,
-        });
-        return { kubeconfig: cluster.kubeconfig };
-    };
-}
+const build = eksClusterProgram;
 
 type Kubeconfig = { users: { user: { exec: { args: string[]; env: { name: string; value: string }[] } } }[] };
 const execArgs = (kubeconfig: unknown) => (JSON.parse(kubeconfig as string) as Kubeconfig).users[0].user.exec.args;

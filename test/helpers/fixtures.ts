@@ -3,7 +3,8 @@
  * show), and component arguments.
  */
 import { AddonContext } from "../../components/addonCatalog";
-import { NodeGroupSpec } from "../../components/eksCluster";
+import * as aws from "@pulumi/aws";
+import { EksCluster, EksClusterArgs, NodeGroupSpec } from "../../components/eksCluster";
 
 /** `key: value` pairs to engine config: `mitene:` prefix, structured values as JSON. */
 export function engine(values: Record<string, unknown>): Record<string, string> {
@@ -98,3 +99,26 @@ export const ADDON_CONTEXT: AddonContext = {
     parameterPath: "/mitene/prod",
     targetGroupPattern: "prod-usw2-*-green",
 };
+
+/** The deploy role the EKS cluster tests name: the one a run of `MITENE_ACCESS=deploy` would. */
+export const TEST_DEPLOY_ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/mitene-test-deploy`;
+
+/** A program that builds one EksCluster with valid arguments, changed by `overrides`. */
+export function eksClusterProgram(overrides: Partial<Omit<EksClusterArgs, "provider">> = {}) {
+    return () => {
+        const provider = new aws.Provider("aws", { region: "us-west-2" });
+        const cluster = new EksCluster("c", {
+            provider,
+            clusterName: "mitene-test-usw2-blue",
+            vpcId: "vpc-0123",
+            privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+            kubernetesVersion: "1.35",
+            nodeGroups: [onDemandGroup, spotGroup],
+            kubernetesRoleArn: TEST_DEPLOY_ROLE,
+            supportType: "EXTENDED",
+            controlPlaneLogRetentionDays: 90,
+            ...overrides,
+        });
+        return { kubeconfig: cluster.kubeconfig, oidcProviderArn: cluster.oidcProviderArn };
+    };
+}
