@@ -34,15 +34,16 @@ export function stirlingError(n: number): number {
 
 /**
  * x ln(x/m) + m − x for x ≥ 0, m > 0: how far a count x is from its mean m, without the cancellation of the
- * plain formula when x is close to m (a series in v = (x − m)/(x + m), |v| < 0.1, 2 digits a term).
+ * plain formula when x is close to m (a series in v = (x − m)/(x + m), |v| < 0.1, 2 digits a term). A caller
+ * that knows x − m more precisely than the subtraction of two large doubles gives it as `difference`.
  */
-export function deviance(x: number, m: number): number {
+export function deviance(x: number, m: number, difference = x - m): number {
     if (x === 0) return m;
     // Halves: x + m may overflow a double where x and m do not.
     const mean = x / 2 + m / 2;
-    if (Math.abs(x - m) >= 0.2 * mean) return x * Math.log(x / m) + m - x;
-    const v = (x - m) / 2 / mean;
-    let sum = (x - m) * v;
+    if (Math.abs(difference) >= 0.2 * mean) return x * Math.log(x / m) + m - x;
+    const v = difference / 2 / mean;
+    let sum = difference * v;
     let power = 2 * (x * v);
     for (let j = 1; j < 20; j++) {
         power *= v * v;
@@ -128,7 +129,13 @@ export function normalUpperTail(z: number): number {
  */
 export function normalBracket(k: number, n: number, p: number): { lower: number; upper: number } {
     const q = 1 - p;
-    const z = (j: number) => Math.sign(j - n * p) * Math.sqrt(2 * (deviance(j, n * p) + deviance(n - j, n * q)));
+    // j − np, and (n − j) − nq which is its opposite, from the smaller mean: where n is large, subtracting two
+    // doubles near n would lose the very digits that decide the tail.
+    const excess = (j: number) => (p <= q ? j - n * p : n * q - (n - j));
+    const z = (j: number) => {
+        const d = excess(j);
+        return Math.sign(d) * Math.sqrt(2 * (deviance(j, n * p, d) + deviance(n - j, n * q, -d)));
+    };
     return { lower: normalUpperTail(z(k)), upper: normalUpperTail(z(k - 1)) };
 }
 

@@ -114,6 +114,24 @@ describe("gate statistics", () => {
         );
     });
 
+    it("normal bounds one count apart are one count apart beyond 2^53, where n − k and nq are too large to subtract", () => {
+        // z(k) and z(k − 1) differ by about 1/σ, so the bracket's relative width is below 1/σ near the mean.
+        const table: Array<[number, number]> = [
+            [2.7290320002307256e26, 1e-12],
+            [1e20, 1e-12],
+            [1e300, 1e-290],
+            [Number.MAX_SAFE_INTEGER * 64, 1e-6],
+        ];
+        for (const [n, p] of table) {
+            const sigma = Math.sqrt(n * p * (1 - p));
+            for (const sds of [-2, 0, 1]) {
+                const k = Math.round(n * p + sds * sigma);
+                const { lower, upper } = normalBracket(k, n, p);
+                assert.ok(Math.sqrt(upper / lower) - 1 < 1 / sigma, `n=${n} p=${p} k=${k}: bounds ${lower}, ${upper}`);
+            }
+        }
+    });
+
     it("returns a probability, never growing with k, for counts at the limits of a double (no input makes it spin)", () => {
         const count = fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.double({ min: 1, max: Number.MAX_VALUE, noNaN: true }).map(Math.floor));
         fc.assert(
