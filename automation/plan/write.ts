@@ -77,9 +77,12 @@ export function lineDiff(file: string, before: string, after: string): string {
     return lines.length > 2 ? lines.join("\n") : "";
 }
 
+/** The only files `--write` edits (the plan workflow refuses a bump that touches any other). */
+export const CATALOG_FILES = { charts: "components/upstream/charts.ts", catalog: "components/addonCatalog.ts" } as const;
+
 /** Applies the bumps to the catalog files under `root`; returns the diff (empty when nothing moved). */
 export function writeBumps(root: string, bumps: readonly ChartBump[]): string {
-    const files = { charts: "components/upstream/charts.ts", catalog: "components/addonCatalog.ts" };
+    const files = CATALOG_FILES;
     const before = { charts: readFileSync(path.join(root, files.charts), "utf8"), catalog: readFileSync(path.join(root, files.catalog), "utf8") };
     let charts = before.charts;
     let catalog = before.catalog;

@@ -82,6 +82,11 @@ export const stepUsing = (job: Job, action: string): Step => {
     assert.equal(found.length > 0, true, `a step uses ${action}`);
     return found[found.length - 1];
 };
+export const step = (job: Job, predicate: (s: Step) => boolean): Step => {
+    const found = job.steps.find(predicate);
+    assert.ok(found, "the step exists");
+    return found;
+};
 export const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
 export const indexOf = (job: Job, predicate: (s: Step) => boolean) => job.steps.findIndex(predicate);
 export const everyJob = () => files.flatMap((f) => jobsOf(all[f]).map(([id, job]) => ({ file: f, id, job })));
@@ -182,6 +187,9 @@ export function evaluateValue(expression: string, context: Record<string, string
 }
 
 const truthy = (v: string | boolean) => v !== "" && v !== false;
+
+/** A string with `${{ ... }}` parts (a label, a name) with each part evaluated. */
+export const interpolate = (text: unknown, context: Record<string, string>) => String(text).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, e: string) => String(evaluateValue(e, context)));
 
 /** Whether an `if:` condition holds. */
 export const evaluate = (expression: string, context: Record<string, string>) => truthy(evaluateValue(expression, context));

@@ -7,14 +7,9 @@ import { strict as assert } from "node:assert";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Job, Step, Workflow, bashOutputs, bashSucceeds, discard, dispatchInputs, evaluate, opsUpgrade, rollback, runDriver, stopTheLine, upgrade } from "./helpers";
+import { Workflow, bashOutputs, bashSucceeds, discard, dispatchInputs, evaluate, opsUpgrade, rollback, runDriver, step, stopTheLine, upgrade } from "./helpers";
 
 const run = runDriver.jobs.run;
-const step = (job: Job, predicate: (s: Step) => boolean) => {
-    const found = job.steps.find(predicate);
-    assert.ok(found, "the step exists");
-    return found;
-};
 const checkStep = (w: Workflow) => step(w.jobs.check, (s) => s.id === "inputs");
 
 /** Runs a check job's input step; its outputs (args as parsed JSON), or undefined when it refuses. */

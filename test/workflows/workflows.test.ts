@@ -18,6 +18,7 @@ import {
     everyJob,
     files,
     indexOf,
+    interpolate,
     packageJson,
     preview,
     runs,
@@ -32,8 +33,8 @@ const REUSABLE = ["deploy-env.yml", CALLED];
 const DISPATCHED = ["discard.yml", "ops-upgrade.yml", "rollback.yml", "stop-the-line.yml", "upgrade.yml"];
 
 describe("workflows: the set", () => {
-    it("has ci, preview, preview-comment, deploy, upgrade, ops-upgrade, rollback, discard, stop-the-line and the reusable deploy-env and run-driver", () => {
-        assert.deepEqual(files, ["ci.yml", "deploy-env.yml", "deploy.yml", "discard.yml", "ops-upgrade.yml", "preview-comment.yml", "preview.yml", "rollback.yml", "run-driver.yml", "stop-the-line.yml", "upgrade.yml"]);
+    it("has ci, preview, preview-comment, deploy, plan, upgrade, ops-upgrade, rollback, discard, stop-the-line and the reusable deploy-env and run-driver", () => {
+        assert.deepEqual(files, ["ci.yml", "deploy-env.yml", "deploy.yml", "discard.yml", "ops-upgrade.yml", "plan.yml", "preview-comment.yml", "preview.yml", "rollback.yml", "run-driver.yml", "stop-the-line.yml", "upgrade.yml"]);
     });
 
     it("every job either runs steps somewhere or calls a reusable workflow of this repository", () => {
@@ -106,6 +107,8 @@ describe("workflows: permissions", () => {
             "deploy.yml/prod": { contents: "read", "pull-requests": "read", "id-token": "write" },
             "deploy-env.yml/plan": { contents: "read", "pull-requests": "read", "id-token": "write" },
             "deploy-env.yml/apply": { contents: "read", "id-token": "write" },
+            "plan.yml/plan": { contents: "read", "id-token": "write" },
+            "plan.yml/pull-request": { contents: "write", "pull-requests": "write" },
         };
         const actual = Object.fromEntries(everyJob().map(({ file, id, job }) => [`${file}/${id}`, job.permissions]));
         assert.deepEqual(actual, expected);
@@ -208,7 +211,7 @@ describe("workflows: runners", () => {
     const actionlint = parse(readFileSync(path.join(ROOT, ".github/actionlint.yaml"), "utf8")) as { "self-hosted-runner": { labels: string[] }; "config-variables": string[] };
     const codebuild = (env: string, kind: "deploy" | "preview") => `codebuild-mitene-${env}-${kind}-runner-4711-2`;
     const context = { "github.run_id": "4711", "github.run_attempt": "2" };
-    const label = (runsOn: unknown, values: Record<string, string>) => String(runsOn).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, e: string) => String(evaluateValue(e, { ...context, ...values })));
+    const label = (runsOn: unknown, values: Record<string, string>) => interpolate(runsOn, { ...context, ...values });
 
     it("the jobs that change an env run on the env's deploy runner, and nowhere else", () => {
         for (const [file, id] of [[CALLED, "run"], ["deploy-env.yml", "plan"], ["deploy-env.yml", "apply"]]) {
