@@ -35,13 +35,27 @@ export function processStartTime(pid: number): number | undefined {
 /** Slack for clock granularity (start ticks are 10 ms, btime is whole seconds). */
 const START_SLACK_MS = 2_000;
 
-/** Whether a local process exists (EPERM: it exists but belongs to someone else). */
+/**
+ * Whether a local process is still running (EPERM: it runs but belongs to someone else). A zombie is not: it
+ * has exited and holds nothing, but answers signals until its parent (or, orphaned, init, whenever it gets to
+ * it) reaps it, which is just when a killed run's locks are looked at.
+ */
 export function processExists(pid: number): boolean {
     try {
         process.kill(pid, 0);
-        return true;
     } catch (error) {
         return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+    return !["Z", "X"].includes(processState(pid) ?? "");
+}
+
+/** The state letter of /proc/<pid>/stat (R, S, D, Z, ...); undefined where there is no /proc. */
+export function processState(pid: number): string | undefined {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+    } catch {
+        return undefined;
     }
 }
 
