@@ -26,6 +26,14 @@ describe("workflows: plan (the next version as a pull request)", () => {
         }
     });
 
+    it("a dispatch runs on the default branch only; a scheduled run, whose event names no repository, always does", () => {
+        const refuses = (context: Record<string, string>) => evaluate(named(planJob, "Dispatched on the default branch").if!, context);
+        const dispatch = { "github.event_name": "workflow_dispatch", "github.event.repository.default_branch": "main" };
+        assert.equal(refuses({ ...dispatch, "github.ref": "refs/heads/main" }), false);
+        assert.equal(refuses({ ...dispatch, "github.ref": "refs/heads/topic" }), true);
+        assert.equal(refuses({ "github.event_name": "schedule", "github.ref": "refs/heads/main", "github.event.repository.default_branch": "" }), false);
+    });
+
     it("plans with the env's read-only preview role, end to end, and holds no token that writes to the repository", () => {
         assert.deepEqual(planJob.permissions, { contents: "read", "id-token": "write" });
         assert.equal(planJob.env!.MITENE_ACCESS, "preview");
