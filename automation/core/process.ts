@@ -19,17 +19,24 @@ export interface ProcessIdentity {
 /** Clock ticks per second of /proc's start times: 100 on every Linux the project runs on (USER_HZ). */
 const USER_HZ = 100;
 
-/** When a process started (ms since the epoch), from /proc; undefined where there is no /proc. */
-export function processStartTime(pid: number): number | undefined {
+/** The fields of /proc/<pid>/stat after the command name (state first); undefined where there is no /proc. */
+function statFields(pid: number): string[] | undefined {
     try {
         const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
         // The command name may contain spaces and parentheses: fields start after the last ")".
-        const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-        const bootSeconds = Number(readFileSync("/proc/stat", "utf8").match(/^btime (\d+)$/m)?.[1]);
-        return Number.isFinite(startTicks) && Number.isFinite(bootSeconds) ? (bootSeconds + startTicks / USER_HZ) * 1000 : undefined;
+        return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     } catch {
         return undefined;
     }
+}
+
+/** When a process started (ms since the epoch), from /proc; undefined where there is no /proc. */
+export function processStartTime(pid: number): number | undefined {
+    const fields = statFields(pid);
+    if (!fields) return undefined;
+    const startTicks = Number(fields[19]);
+    const bootSeconds = Number(readFileSync("/proc/stat", "utf8").match(/^btime (\d+)$/m)?.[1]);
+    return Number.isFinite(startTicks) && Number.isFinite(bootSeconds) ? (bootSeconds + startTicks / USER_HZ) * 1000 : undefined;
 }
 
 /** Slack for clock granularity (start ticks are 10 ms, btime is whole seconds). */
@@ -50,14 +57,7 @@ export function processExists(pid: number): boolean {
 }
 
 /** The state letter of /proc/<pid>/stat (R, S, D, Z, ...); undefined where there is no /proc. */
-export function processState(pid: number): string | undefined {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
-    } catch {
-        return undefined;
-    }
-}
+export const processState = (pid: number): string | undefined => statFields(pid)?.[0];
 
 export const thisProcess = (): ProcessIdentity => ({
     pid: process.pid,
