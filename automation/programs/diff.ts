@@ -2,6 +2,7 @@
  * `diff`: what a change does to the resource graphs, as Markdown for a pull-request comment. Same input,
  * same text: stacks, resources and inputs are sorted; long values are shortened; secrets stay masked.
  */
+import { AWS_REPLACEMENTS } from "./awsReplacements";
 import { RenderedResource, RenderedStack } from "./render";
 
 export interface InputChange {
@@ -30,9 +31,7 @@ export interface StackDiff {
  * - `kubernetes:*`: pulumi-kubernetes replaces any object whose `metadata.name` or `metadata.namespace` changes
  *   (provider/pkg/provider/diff.go, metadataForceNewProperties), and a Helm release whose `name` or `namespace`
  *   changes (helm_release.go, forceNewFields).
- * Not covered: `aws:*` resources. The Terraform-bridged provider decides replacements at run time (ForceNew in the
- * upstream schema); neither the @pulumi/aws SDK nor a schema copy here carries them, so the real
- * `pulumi preview --diff` of a same-repository pull request is where an AWS replacement shows.
+ * - `aws:*`: the inputs the Terraform provider it bridges marks ForceNew, with their sources (`awsReplacements.ts`).
  */
 const REPLACE_ON_CHANGES: { type: RegExp; inputs: RegExp }[] = [
     { type: /^awsx:ec2:Vpc$/, inputs: /^(ipv4IpamPoolId|ipv4NetmaskLength)$/ },
@@ -40,10 +39,24 @@ const REPLACE_ON_CHANGES: { type: RegExp; inputs: RegExp }[] = [
     { type: /^kubernetes:(?!helm\.sh)/, inputs: /^metadata\.(name|namespace)$/ },
 ];
 
+/** An input path's top-level name: `cidrBlocks[0]` and `accessScope.type` are `cidrBlocks` and `accessScope`. */
+const topLevel = (path: string) => path.split(/[.[]/)[0];
+
+/** Whether changing this input replaces an AWS resource: listed for its type, or its region moved between two set values. */
+function replacesAws(type: string, change: InputChange): boolean {
+    const entry = AWS_REPLACEMENTS[type];
+    if (!entry) return false;
+    const name = topLevel(change.path);
+    if (name === "region") return entry.regional && change.before !== undefined && change.after !== undefined;
+    return entry.inputs.includes(name);
+}
+
 /** The changed input paths that make the provider replace a resource of `type`. */
 export function replacingInputs(type: string, changes: InputChange[]): string[] {
     const rules = REPLACE_ON_CHANGES.filter((rule) => rule.type.test(type));
-    return changes.map((c) => c.path).filter((p) => rules.some((rule) => rule.inputs.test(p.replace(/\[\d+\]$/, ""))));
+    return changes
+        .filter((c) => replacesAws(type, c) || rules.some((rule) => rule.inputs.test(c.path.replace(/\[\d+\]$/, ""))))
+        .map((c) => c.path);
 }
 
 const key = (r: RenderedResource) => `${r.type}::${r.name}`;

@@ -47,13 +47,13 @@ export function renderedGraph(stack: string, resources: RecordedResource[], outp
     };
 }
 
-/** Renders the committed stacks of `env` (or only `only`), in dependency order. */
 /** A program that stopped on its stack file's configuration (every problem listed): the file is bad input. */
 function invalidConfiguration(error: unknown): boolean {
     if (error instanceof ConfigError) return true;
     return error instanceof ProgramError && error.causes.length > 0 && error.causes.every((cause) => cause instanceof ConfigError);
 }
 
+/** Renders the committed stacks of `env` (or only `only`), in dependency order. */
 export async function renderEnv(env: string, only?: string, stacksDir?: string): Promise<RenderedStack[]> {
     const stacks = committedStacks(env, stacksDir);
     const outputs = new Map<string, Record<string, unknown>>();
