@@ -7,7 +7,7 @@ import * as semver from "semver";
 import { ADDON_CATALOG, CLUSTER_AUTOSCALER_IMAGES, ChartSupport, OPS_CHARTS, chartSupports } from "../../components/addonCatalog";
 import { CORE_ADDON_VERSIONS, compareMinor, coreAddonVersions, minorDistance, nextMinor } from "../../components/kubernetesVersions";
 import { CHARTS, ChartName } from "../../components/upstream/charts";
-import { CHART_COMPATIBILITY, ChartRelease, KubeRange } from "../../components/upstream/compatibility";
+import { CHART_COMPATIBILITY, ChartCompatibility, ChartRelease, KubeRange } from "../../components/upstream/compatibility";
 import { ClusterInsight } from "../core/ports";
 import { ClusterFacts } from "./snapshot";
 import { LedgerItem } from "./types";
@@ -22,16 +22,36 @@ export const PINNED_CHARTS: readonly PinnedChart[] = [...ADDON_CATALOG, ...Objec
 const inRange = (version: string, range: KubeRange) => compareMinor(version, range.min) >= 0 && (range.max === null || compareMinor(version, range.max) <= 0);
 const satisfies = (version: string, constraint: string) => semver.satisfies(`${version}.0`, constraint, { includePrerelease: true });
 
-/** The newest published release whose read range covers the target (never one whose range was not read). */
-export function chooseRelease(releases: readonly ChartRelease[], target: string): ChartRelease | null {
-    const fits = releases.filter((r) => r.supports && inRange(target, r.supports));
+/**
+ * The newest published release whose read range covers the target and every version the clusters run now (a pin
+ * is shared: the clusters that stay behind install it too), never one whose range was not read.
+ */
+export function chooseRelease(releases: readonly ChartRelease[], target: string, running: readonly string[] = []): ChartRelease | null {
+    const fits = releases.filter((r) => r.supports && [target, ...running].every((v) => inRange(v, r.supports!)));
     return fits.sort((a, b) => semver.rcompare(a.version, b.version))[0] ?? null;
 }
 
-export function addonItem(cluster: string, chart: PinnedChart, target: string): LedgerItem {
+/**
+ * What is known of a chart at its pinned version: the facts read for it, or, once `plan --write` moved the pin to
+ * a newer release, that release's read range (its Chart.yaml still to be read); null when neither is known.
+ */
+export function compatibilityAt(compat: ChartCompatibility, version: string): ChartCompatibility | null {
+    const newer = compat.newer.filter((r) => semver.gt(r.version, version));
+    if (compat.version === version) return { ...compat, newer };
+    const release = compat.newer.find((r) => r.version === version);
+    if (!release?.supports) return null;
+    const chartYaml = `the Chart.yaml of ${version} (not read yet: mitene plan --write moved the pin from ${compat.version}; read it into components/upstream/compatibility.ts)`;
+    return { version, kubeVersion: null, chartYaml, tested: release.supports, notes: compat.notes, newer };
+}
+
+export function addonItem(cluster: string, chart: PinnedChart, target: string, running: readonly string[] = []): LedgerItem {
     const facts = CHARTS[chart.upstream];
-    const compat = CHART_COMPATIBILITY[chart.upstream];
+    const compat = compatibilityAt(CHART_COMPATIBILITY[chart.upstream], chart.version);
     const range = `${chart.kubernetes.min}-${chart.kubernetes.max}`;
+    if (!compat) {
+        const detail = `nothing records which Kubernetes versions ${chart.name} ${chart.version} supports: add its Chart.yaml facts to components/upstream/compatibility.ts`;
+        return { cluster, item: chart.name, kind: "addon", pinned: chart.version, range, source: "components/upstream/compatibility.ts", supportsTarget: false, moveTo: null, severity: "blocking", detail };
+    }
     const reasons: string[] = [];
     if (!chartSupports(chart, target)) reasons.push(`the project runs ${chart.name} ${chart.version} on Kubernetes ${range} only (components/addonCatalog.ts)`);
     if (compat.kubeVersion && !satisfies(target, compat.kubeVersion)) reasons.push(`its Chart.yaml requires kubeVersion "${compat.kubeVersion}"`);
@@ -54,20 +74,21 @@ export function addonItem(cluster: string, chart: PinnedChart, target: string): 
             detail: untested ? `upstream tests ${chart.version} on ${compat.tested!.min}-${compat.tested!.max ?? "newer"} only` : `supports ${target}`,
         };
     }
-    const release = chooseRelease(compat.newer, target);
+    const release = chooseRelease(compat.newer, target, running);
     const unread = compat.newer.filter((r) => !r.supports).map((r) => r.version);
+    const keep = running.filter((v) => v !== target);
     const todo = release
         ? `move to ${release.version} (${release.published}; supports ${release.supports!.min}-${release.supports!.max ?? "newer"}: ${release.supports!.source}): mitene plan --write`
-        : `no published version is known to support ${target}${unread.length ? ` (newer, range not read: ${unread.join(", ")})` : ""}: read the chart's index and release notes, add the release to components/upstream/compatibility.ts`;
+        : `no published version is known to support ${target}${keep.length ? ` and the running ${keep.join(", ")}` : ""}${unread.length ? ` (newer, range not read: ${unread.join(", ")})` : ""}: read the chart's index and release notes, add the release to components/upstream/compatibility.ts`;
     return { ...base, supportsTarget: false, moveTo: release?.version ?? null, severity: "blocking", detail: `${reasons.join("; ")}: ${todo}` };
 }
 
-/** The charts a cluster installs, each judged for the target. */
-export function addonItems(cluster: ClusterFacts, target: string): LedgerItem[] {
+/** The charts a cluster installs, each judged for the target; a move must keep `running` (every version the env runs) supported. */
+export function addonItems(cluster: ClusterFacts, target: string, running: readonly string[] = []): LedgerItem[] {
     return cluster.charts.map((name) => {
         const chart = PINNED_CHARTS.find((c) => c.name === name);
         if (!chart) return { cluster: cluster.cluster, item: name, kind: "addon", pinned: null, supportsTarget: false, moveTo: null, source: "components/addonCatalog.ts", severity: "blocking", detail: `${name} is installed but not in the catalog: nothing says which Kubernetes versions it supports` };
-        return addonItem(cluster.cluster, chart, target);
+        return addonItem(cluster.cluster, chart, target, running);
     });
 }
 

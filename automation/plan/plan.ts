@@ -54,8 +54,9 @@ export async function ledgerFor(ports: DriverPorts, snapshot: EnvSnapshot, targe
     const ledger: LedgerItem[] = [targetCalendarItem(target, at), ...calendar.map(calendarItem)];
     const toMove = moving(snapshot, target);
     const source = insightSource(ports.kind);
+    const running = [...new Set(snapshot.clusters.map((c) => c.version).filter((v) => v !== "unknown"))];
     for (const cluster of toMove) {
-        ledger.push(...addonItems(cluster, target), ...coreAddonItems(cluster, target));
+        ledger.push(...addonItems(cluster, target, running), ...coreAddonItems(cluster, target));
         // Only deployed clusters have insights (a committed-only env has no cluster to ask).
         if (snapshot.source === "engine") ledger.push(...insightItems(cluster.cluster, await ports.insights.insights(cluster.region, cluster.cluster, target, cluster.stack), source));
     }

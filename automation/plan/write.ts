@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CHART_COMPATIBILITY } from "../../components/upstream/compatibility";
+import { compareMinor } from "../../components/kubernetesVersions";
 import { ChartName } from "../../components/upstream/charts";
 import { PINNED_CHARTS } from "./ledger";
 import { LedgerItem } from "./types";
@@ -18,7 +19,9 @@ export interface ChartBump {
     from: string;
     to: string;
     published: string;
-    /** The project range becomes min-max: the target is the first minor staging runs it on. */
+    /** The lowest minor the release supports (its read range): the project range never starts below it. */
+    kubernetesMin: string;
+    /** The project range ends at the target: the first minor staging runs it on. */
     kubernetesMax: string;
 }
 
@@ -28,7 +31,15 @@ export function bumpsOf(ledger: readonly LedgerItem[], target: string): ChartBum
     for (const item of ledger.filter((i) => i.kind === "addon" && i.moveTo && i.severity === "blocking")) {
         const chart = PINNED_CHARTS.find((c) => c.name === item.item)!;
         const release = CHART_COMPATIBILITY[chart.upstream].newer.find((r) => r.version === item.moveTo)!;
-        const bump = bumps.get(chart.upstream) ?? { upstream: chart.upstream, addons: [], from: chart.version, to: release.version, published: release.published, kubernetesMax: target };
+        const bump = bumps.get(chart.upstream) ?? {
+            upstream: chart.upstream,
+            addons: [],
+            from: chart.version,
+            to: release.version,
+            published: release.published,
+            kubernetesMin: release.supports!.min,
+            kubernetesMax: target,
+        };
         if (!bump.addons.includes(chart.name)) bump.addons.push(chart.name);
         bumps.set(chart.upstream, bump);
     }
@@ -44,12 +55,12 @@ export function bumpChartsText(text: string, bump: ChartBump): string {
     const entry = text.slice(start, end);
     const next = entry
         .replace(`version: "${bump.from}",`, `version: "${bump.to}",`)
-        .replace(/\n {8}published: [^\n]*,\n/, `\n        published: ${JSON.stringify(`${bump.published}; chosen by mitene plan --write for Kubernetes ${bump.kubernetesMax}, values keys to re-read`)},\n`);
+        .replace(/\n {8}published: [^\n]*,\n/, `\n        published: ${JSON.stringify(`${bump.to}: ${bump.published}; chosen by mitene plan --write for Kubernetes ${bump.kubernetesMax}, values keys to re-read`)},\n`);
     if (!next.includes(`version: "${bump.to}",`)) throw new Error(`components/upstream/charts.ts: the entry ${bump.upstream} does not pin ${bump.from}`);
     return text.slice(0, start) + next + text.slice(end);
 }
 
-/** The text of addonCatalog.ts with each bumped add-on's range reaching `kubernetesMax`. */
+/** The text of addonCatalog.ts with each bumped add-on's range within the release's: from the later of both minimums to `kubernetesMax`. */
 export function widenCatalogText(text: string, bump: ChartBump): string {
     let out = text;
     for (const addon of bump.addons) {
@@ -58,7 +69,8 @@ export function widenCatalogText(text: string, bump: ChartBump): string {
         const range = /kubernetes: \{ min: "(1\.\d+)", max: "(1\.\d+)" \}/g;
         range.lastIndex = at;
         const match = range.exec(out)!;
-        out = out.slice(0, match.index) + `kubernetes: { min: "${match[1]}", max: "${bump.kubernetesMax}" }` + out.slice(match.index + match[0].length);
+        const min = compareMinor(match[1], bump.kubernetesMin) >= 0 ? match[1] : bump.kubernetesMin;
+        out = out.slice(0, match.index) + `kubernetes: { min: "${min}", max: "${bump.kubernetesMax}" }` + out.slice(match.index + match[0].length);
     }
     return out;
 }

@@ -29,7 +29,9 @@ export interface ChartRelease {
 }
 
 export interface ChartCompatibility {
-    /** Chart.yaml `kubeVersion` of the pinned version, or null when the chart declares none. */
+    /** The version the facts below were read for (the pin when they were; `plan --write` may since have moved it to one of `newer`). */
+    version: string;
+    /** Chart.yaml `kubeVersion` of that version, or null when the chart declares none. */
     kubeVersion: string | null;
     /** The Chart.yaml read (the copy under shared/fidelity-upstream, with its upstream commit). */
     chartYaml: string;
@@ -37,7 +39,7 @@ export interface ChartCompatibility {
     tested: (KubeRange & { source: string }) | null;
     /** What else upstream says about Kubernetes versions (a matrix that stops before the pinned version, ...). */
     notes: string | null;
-    /** Versions published after the pinned one. */
+    /** Versions published after `version`. */
     newer: readonly ChartRelease[];
 }
 
@@ -45,6 +47,7 @@ const COPY = "shared/fidelity-upstream/charts";
 
 export const CHART_COMPATIBILITY: Readonly<Record<ChartName, ChartCompatibility>> = {
     "aws-load-balancer-controller": {
+        version: "3.5.0",
         kubeVersion: null,
         chartYaml: `${COPY}/aws-load-balancer-controller/3.5.0/Chart.yaml (aws/eks-charts@5239609)`,
         tested: null,
@@ -52,6 +55,7 @@ export const CHART_COMPATIBILITY: Readonly<Record<ChartName, ChartCompatibility>
         newer: [],
     },
     "cluster-autoscaler": {
+        version: "9.58.0",
         kubeVersion: null,
         chartYaml: `${COPY}/cluster-autoscaler/9.58.0/Chart.yaml (kubernetes/autoscaler@cluster-autoscaler-chart-9.58.0; appVersion 1.35.0)`,
         tested: null,
@@ -66,6 +70,7 @@ export const CHART_COMPATIBILITY: Readonly<Record<ChartName, ChartCompatibility>
         ],
     },
     "aws-node-termination-handler": {
+        version: "0.27.0",
         kubeVersion: ">= 1.16-0",
         chartYaml: `${COPY}/aws-node-termination-handler/0.27.0/Chart.yaml (aws/aws-node-termination-handler@286ed54, v1.25.0)`,
         tested: null,
@@ -73,6 +78,7 @@ export const CHART_COMPATIBILITY: Readonly<Record<ChartName, ChartCompatibility>
         newer: [],
     },
     "external-secrets": {
+        version: "2.9.0",
         kubeVersion: ">= 1.19.0-0",
         chartYaml: `${COPY}/external-secrets/2.9.0/Chart.yaml (external-secrets/external-secrets@helm-chart-2.9.0)`,
         tested: null,
@@ -81,6 +87,7 @@ export const CHART_COMPATIBILITY: Readonly<Record<ChartName, ChartCompatibility>
         newer: [],
     },
     "metrics-server": {
+        version: "3.13.0",
         kubeVersion: null,
         chartYaml: `${COPY}/metrics-server/3.13.0/Chart.yaml (kubernetes-sigs/metrics-server@e8b1075e; appVersion 0.8.0)`,
         tested: null,
@@ -94,6 +101,7 @@ export const CHART_COMPATIBILITY: Readonly<Record<ChartName, ChartCompatibility>
         ],
     },
     "fluent-bit": {
+        version: "0.57.2",
         kubeVersion: null,
         chartYaml: `${COPY}/fluent-bit/0.57.2/Chart.yaml (fluent/helm-charts@f320c83)`,
         tested: null,
@@ -107,6 +115,7 @@ export const CHART_COMPATIBILITY: Readonly<Record<ChartName, ChartCompatibility>
         ],
     },
     prometheus: {
+        version: "29.27.0",
         kubeVersion: ">=1.19.0-0",
         chartYaml: `${COPY}/prometheus/29.27.0/Chart.yaml (prometheus-community/helm-charts@prometheus-29.27.0)`,
         tested: null,
@@ -114,6 +123,7 @@ export const CHART_COMPATIBILITY: Readonly<Record<ChartName, ChartCompatibility>
         newer: [],
     },
     "argo-cd": {
+        version: "10.1.1",
         kubeVersion: ">=1.25.0-0",
         chartYaml: `${COPY}/argo-cd/10.1.1/Chart.yaml (argoproj/argo-helm@argo-cd-10.1.1; appVersion v3.4.4)`,
         tested: null,
@@ -121,6 +131,7 @@ export const CHART_COMPATIBILITY: Readonly<Record<ChartName, ChartCompatibility>
         newer: [],
     },
     grafana: {
+        version: "12.11.1",
         kubeVersion: "^1.25.0-0",
         chartYaml: `${COPY}/grafana/12.11.1-grafana-community/Chart.yaml (grafana-community/helm-charts@grafana-12.11.1)`,
         tested: null,

@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { CHARTS } from "../../components/upstream/charts";
 import { ChartBump, writeBumps } from "../../automation/plan/write";
 import { cli, scenarioFile, sim, tempState } from "../driver/harness";
 
@@ -89,20 +90,22 @@ describe("plan on the sim engine", () => {
 });
 
 describe("plan --write", () => {
-    it("moves the pin and where it was found published in charts.ts, widens the add-on's range in the catalog, and prints the diff", () => {
+    it("moves the pin and where it was found published in charts.ts, fits the add-on's range to the release in the catalog, and prints the diff", () => {
         const root = mkdtempSync(path.join(tmpdir(), "mitene-write-"));
         mkdirSync(path.join(root, "components", "upstream"), { recursive: true });
         for (const file of ["components/upstream/charts.ts", "components/addonCatalog.ts"]) copyFileSync(path.resolve(file), path.join(root, file));
-        const bump: ChartBump = { upstream: "metrics-server", addons: ["metrics-server"], from: "3.13.0", to: "3.13.1", published: "kubernetes-sigs/metrics-server gh-pages index.yaml, read 2026-11-27", kubernetesMax: "1.37" };
+        const from = CHARTS["metrics-server"].version;
+        const bump: ChartBump = { upstream: "metrics-server", addons: ["metrics-server"], from, to: "99.1.0", published: "kubernetes-sigs/metrics-server gh-pages index.yaml, read 2026-11-27", kubernetesMin: "1.33", kubernetesMax: "1.37" };
         const diff = writeBumps(root, [bump]);
         const charts = readFileSync(path.join(root, "components/upstream/charts.ts"), "utf8");
         const catalog = readFileSync(path.join(root, "components/addonCatalog.ts"), "utf8");
         const entry = charts.slice(charts.indexOf('"metrics-server": {'), charts.indexOf('"fluent-bit": {'));
-        assert.match(entry, /version: "3\.13\.1",/);
-        assert.match(entry, /published: "kubernetes-sigs\/metrics-server gh-pages index\.yaml, read 2026-11-27; chosen by mitene plan --write for Kubernetes 1\.37, values keys to re-read",/);
-        assert.equal(charts.match(/version: "3\.13\.1"/g)!.length, 1, "no other chart moved");
-        assert.match(catalog.slice(catalog.indexOf('name: "metrics-server"')), /^name: "metrics-server",[\s\S]*?kubernetes: \{ min: "1\.31", max: "1\.37" \}/);
-        assert.match(diff, /^--- a\/components\/upstream\/charts\.ts\n\+\+\+ b\/components\/upstream\/charts\.ts\n@@ line \d+ @@\n- {8}version: "3\.13\.0",\n\+ {8}version: "3\.13\.1",/);
+        assert.match(entry, /version: "99\.1\.0",/);
+        assert.match(entry, /published: "99\.1\.0: kubernetes-sigs\/metrics-server gh-pages index\.yaml, read 2026-11-27; chosen by mitene plan --write for Kubernetes 1\.37, values keys to re-read",/);
+        assert.equal(charts.match(/version: "99\.1\.0"/g)!.length, 1, "no other chart moved");
+        assert.match(catalog.slice(catalog.indexOf('name: "metrics-server"')), /^name: "metrics-server",[\s\S]*?kubernetes: \{ min: "1\.33", max: "1\.37" \}/, "the range starts where the release's does");
+        assert.ok(diff.startsWith(`--- a/components/upstream/charts.ts\n+++ b/components/upstream/charts.ts\n`));
+        assert.ok(diff.includes(`\n-        version: "${from}",\n+        version: "99.1.0",`));
         assert.match(diff, /\+\+\+ b\/components\/addonCatalog\.ts/);
         assert.equal(writeBumps(root, []), "", "nothing to move, nothing written");
     });

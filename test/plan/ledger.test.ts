@@ -8,12 +8,13 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
+import * as semver from "semver";
 import { ADDON_CATALOG, CLUSTER_AUTOSCALER_IMAGES, chartSupports } from "../../components/addonCatalog";
 import { CORE_ADDON_VERSIONS, EKS_VERSIONS, coreAddonVersions } from "../../components/kubernetesVersions";
 import { CHARTS } from "../../components/upstream/charts";
-import { CHART_COMPATIBILITY } from "../../components/upstream/compatibility";
+import { CHART_COMPATIBILITY, KubeRange } from "../../components/upstream/compatibility";
 import { calendarItem, calendarRow, daysBetween, targetCalendarItem } from "../../automation/plan/calendar";
-import { PINNED_CHARTS, addonItem, chooseRelease, coreAddonItems, insightItems, vpcCniChain, vpcCniMinor } from "../../automation/plan/ledger";
+import { PINNED_CHARTS, addonItem, chooseRelease, compatibilityAt, coreAddonItems, insightItems, vpcCniChain, vpcCniMinor } from "../../automation/plan/ledger";
 import { manifestItems, scanManifests } from "../../automation/plan/manifests";
 import { ClusterFacts, snapshotFromFiles, upgradePolicyOf } from "../../automation/plan/snapshot";
 
@@ -84,11 +85,15 @@ describe("plan: add-ons", () => {
     const metricsServer = PINNED_CHARTS.find((c) => c.name === "metrics-server")!;
 
     it("an add-on out of the project's range is blocking, names what to do, and moves to nothing unverified", () => {
-        const item = addonItem("c", metricsServer, "1.37");
+        const chart = { ...metricsServer, kubernetes: { min: "1.31", max: "1.36" } };
+        const item = addonItem("c", chart, "1.37");
         assert.equal(item.severity, "blocking");
         assert.equal(item.supportsTarget, false);
-        assert.equal(item.moveTo, null, "3.13.1 is published but its range was not read");
-        assert.match(item.detail, /runs metrics-server 3\.13\.0 on Kubernetes 1\.31-1\.36 only.*newer, range not read: 3\.13\.1.*compatibility\.ts/);
+        const unread = compatibilityAt(CHART_COMPATIBILITY["metrics-server"], chart.version)!.newer.filter((r) => !r.supports).map((r) => r.version);
+        assert.equal(item.moveTo, null, "no release has a read range with 1.37 in it");
+        assert.ok(item.detail.startsWith(`the project runs metrics-server ${chart.version} on Kubernetes 1.31-1.36 only`), item.detail);
+        for (const version of unread) assert.ok(item.detail.includes(version), `${version} named as published, range not read`);
+        assert.match(item.detail, /add the release to components\/upstream\/compatibility\.ts$/);
     });
 
     it("a Chart.yaml kubeVersion the target does not satisfy is blocking", () => {
@@ -108,6 +113,26 @@ describe("plan: add-ons", () => {
         assert.equal(chooseRelease(releases, "1.32"), null);
     });
 
+    it("chooses only a release that also supports every version the env runs now (the pin is shared)", () => {
+        const releases = [
+            { version: "3.14.0", published: "p", supports: { min: "1.33", max: "1.37", source: "s" } },
+            { version: "3.15.0", published: "p", supports: { min: "1.35", max: null, source: "s" } },
+        ];
+        assert.equal(chooseRelease(releases, "1.37", ["1.34", "1.35"])?.version, "3.14.0");
+        assert.equal(chooseRelease(releases, "1.37", ["1.32"]), null);
+    });
+
+    it("a pin moved to a newer release by --write is judged by that release's read range, and offers only newer ones", () => {
+        const release = (version: string, supports: KubeRange | null) => ({ version, published: "p", supports: supports && { ...supports, source: `read ${version}` } });
+        const compat = { version: "1.0.0", kubeVersion: ">=1.20.0-0", chartYaml: "1.0.0/Chart.yaml", tested: null, notes: "n", newer: [release("1.1.0", { min: "1.33", max: "1.37" }), release("1.2.0", null)] };
+        assert.deepEqual(compatibilityAt(compat, "1.0.0"), compat);
+        const moved = compatibilityAt(compat, "1.1.0")!;
+        assert.deepEqual([moved.version, moved.kubeVersion, moved.tested, moved.newer.map((r) => r.version)], ["1.1.0", null, { min: "1.33", max: "1.37", source: "read 1.1.0" }, ["1.2.0"]]);
+        assert.match(moved.chartYaml, /Chart\.yaml of 1\.1\.0 \(not read yet/);
+        assert.equal(compatibilityAt(compat, "1.2.0"), null, "a release whose range was not read leaves the pin without facts");
+        assert.equal(compatibilityAt(compat, "0.9.0"), null);
+    });
+
     it("every pin supports every Kubernetes version the committed stacks run (and the ledger says ok for it)", () => {
         for (const env of ["staging", "prod"]) {
             for (const facts of snapshotFromFiles(env)!.clusters) {
@@ -123,7 +148,12 @@ describe("plan: add-ons", () => {
     });
 
     it("every pinned chart has compatibility facts naming the Chart.yaml read", () => {
-        for (const name of Object.keys(CHARTS) as (keyof typeof CHARTS)[]) assert.match(CHART_COMPATIBILITY[name].chartYaml, /Chart\.yaml/, name);
+        for (const name of Object.keys(CHARTS) as (keyof typeof CHARTS)[]) {
+            const facts = compatibilityAt(CHART_COMPATIBILITY[name], CHARTS[name].version);
+            assert.ok(facts, `${name} ${CHARTS[name].version}: no facts for the pinned version`);
+            assert.match(facts.chartYaml, /Chart\.yaml/, name);
+            assert.ok(facts.newer.every((r) => semver.gt(r.version, CHARTS[name].version)), `${name}: only newer releases offered`);
+        }
         assert.equal(new Set(ADDON_CATALOG.map((a) => a.upstream)).size + 2, Object.keys(CHART_COMPATIBILITY).length);
     });
 });
