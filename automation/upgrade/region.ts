@@ -350,6 +350,8 @@ export class RegionUpgrade {
 
     /** Everything back on the old color (one region-stack update; the listener rules first with --fast-rollback). */
     private async rollBack(reason: string, directed = false): Promise<never> {
+        // The wave hears it now, not once the rollback's own stack update is done (minutes on the real engine).
+        if (!directed) this.waves.regionFailed(this.wave, this.region, "rolled_back", reason);
         const onset = await this.ports.metrics.faultOnset?.(this.region);
         const rolled = await rollbackRegion(this.ctx, { reason, fast: this.options.fastRollback, jobsTimeoutMs: this.options.jobsTimeoutMs });
         this.expectedWeight = 0;

@@ -142,11 +142,12 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
     const ordered = plan.waves.flat();
     await log.event(null, `upgrade ${options.env} to Kubernetes ${options.to}: ${ordered.join(", ")}`, { phase: "start", detail: { command: "upgrade", to: options.to, regions: ordered, options: { ...runOptions }, engine: ports.kind } });
     await log.event(null, `rollout plan: ${describePlan(plan)}`, { phase: "wave", detail: { kind: "plan", waves: plan.waves, waveBakeMinutes: plan.waveBakeMs / 60_000, waveMinRequests: plan.waveMinRequests, onRegionRollback: plan.onRegionRollback } });
-    await ports.control.setRollout(options.env, { runId: invocation.runId, to: options.to, at: new Date(ports.clock.now()).toISOString(), waves: plan.waves });
     const waves = new WaveCoordinator(ports.clock, ports.control, options.env, plan, log);
     const upgrades = plan.waves.flatMap((wave, i) => wave.map((region) => new RegionUpgrade(ports, invocation, log, runOptions, region, i, waves)));
     const plans = new Map<RegionUpgrade, RegionPlan>();
     for (const upgrade of upgrades) plans.set(upgrade, await upgrade.plan());
+    // What status shows as each region's wave: the plan of the last run that moved traffic, not of one that changed nothing.
+    if ([...plans.values()].includes("traffic")) await ports.control.setRollout(options.env, { runId: invocation.runId, to: options.to, at: new Date(ports.clock.now()).toISOString(), waves: plan.waves });
     const times = upgradeTimes(ports.durations, { ...options, waveBakeMs: plan.waveBakeMs });
     log.remainingMinutes = () =>
         remainingMinutes(
@@ -172,7 +173,10 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
         upgrades.map((upgrade) => async () => {
             const regionPlan = plans.get(upgrade);
             if (regionPlan !== "traffic") {
-                await waves.report(upgrade.wave, upgrade.region, { kind: regionPlan === "done" && upgrade.result.result !== "nothing_to_do" ? "ended" : "earlier" });
+                // Refused before moving anything (another upgrade under way, a state to fix): no later wave may pass it by.
+                const outcome = upgrade.result.result;
+                const refused = outcome === "failed" || outcome === "rolled_back";
+                await waves.report(upgrade.wave, upgrade.region, refused ? { kind: "held", reason: `${upgrade.region} ${resultName(outcome)}: ${upgrade.result.reason}` } : { kind: "earlier" });
                 if (regionPlan === "tail") await finish(upgrade);
                 return;
             }
@@ -183,8 +187,8 @@ export async function runUpgrade(ports: DriverPorts, invocation: Invocation, opt
                 if (ready && upgrade.wave > 0) await upgrade.queued(plan.waves[upgrade.wave - 1]);
                 const stop = await waves.waitFor(upgrade.wave);
                 if (!ready) {
-                    // The canary never came up: no other region moves traffic on this release.
-                    if (upgrade.wave === 0 && !upgrade.directed) waves.stop(`the canary ${upgrade.region} ${resultName(upgrade.result.result)}: ${upgrade.result.reason}`);
+                    // A region that never came up is its wave's news like a rollback; the canary's stops every later wave.
+                    news(upgrade);
                 } else if (stop) {
                     await upgrade.skip(stop);
                 } else {

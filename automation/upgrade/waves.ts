@@ -76,6 +76,8 @@ export class WaveCoordinator {
 
     /** A region of `wave` rolled back, or failed while moving traffic: its wave's news, and for the canary everyone's. */
     regionFailed(wave: number, region: string, outcome: "rolled_back" | "failed", reason: string): void {
+        // Announced when the region decides (before its rollback runs) and again with its result: the first stands.
+        if (this.news.has(wave)) return;
         const what = `${region} ${outcome === "rolled_back" ? "rolled back" : "failed"} in wave ${wave}${wave === 0 ? " (the canary)" : ""}: ${reason}`;
         const policy = this.plan.onRegionRollback;
         if (wave === 0 || policy !== "continue") this.stop(what);
@@ -106,7 +108,13 @@ export class WaveCoordinator {
             await this.log.event(null, `wave ${next} (${regions}) does not start: ${this.stopped}`, { phase: "wave", detail: { kind: "stopped", wave: next, reason: this.stopped } });
         } else {
             const why = [...this.passed[wave]].map(([name, r]) =>
-                r.kind === "ready" ? `${name} served 100% for ${Math.round(r.minutes)}m and ${integer(r.requests)} requests, its gate passing` : r.kind === "paused" ? `${name} paused (--stop-at)` : `${name} moved its traffic in an earlier run`,
+                r.kind === "ready"
+                    ? `${name} served 100% for ${Math.round(r.minutes)}m and ${integer(r.requests)} requests, its gate passing`
+                    : r.kind === "paused"
+                      ? `${name} paused (--stop-at)`
+                      : r.kind === "earlier"
+                        ? `${name} moved its traffic in an earlier run`
+                        : `${name} ended without serving 100% (--on-region-rollback continue)`,
             );
             await this.log.event(null, `wave ${next} (${regions}) starts: ${why.join("; ")}`, { phase: "wave", detail: { kind: "start", wave: next, regions: this.plan.waves[next] } });
         }

@@ -37,11 +37,15 @@ describe("rollout plan: canary and waves", () => {
         assert.deepEqual((await statusOf(state)).regions.map((r: any) => [r.region, r.wave]), [["ap-northeast-1", 0], ["us-west-2", 1]]);
     });
 
-    it("--canary picks the region that goes first, alone", async () => {
-        const run = await cli(sim(tempState(), "upgrade", "--env", "prod", "--to", "1.35", "--canary", "us-west-2", "--json"));
+    it("--canary picks the region that goes first, alone; status keeps that plan through a run that changes nothing", async () => {
+        const state = tempState();
+        const run = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--canary", "us-west-2", "--json"));
         assert.equal(run.code, 0, run.stderr);
         assert.deepEqual(run.json.regions.map((r: any) => [r.region, r.wave]), [["us-west-2", 0], ["ap-northeast-1", 1]]);
         assert.equal(firstShift(run, "ap-northeast-1"), lastGate(run, "us-west-2"));
+        const again = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--region", "ap-northeast-1", "--json"));
+        assert.equal(again.json.result, "nothing_to_do");
+        assert.deepEqual((await statusOf(state)).regions.map((r: any) => [r.region, r.wave]), [["ap-northeast-1", 1], ["us-west-2", 0]]);
     });
 
     it("six regions, canary and one wave of five (--max-parallel 5): as long as two regions, the five moving together", async () => {
@@ -113,6 +117,10 @@ describe("one region's rollback is everyone's news", () => {
         assert.match(run.json.regions[1].reason, /us-west-2 rolled back in wave 1: .*--on-region-rollback halt/);
         const back = MINUTE_EVENTS(run, "us-west-2", /^rolled back:/)[0];
         assert.ok(lastShift(run, "us-east-1") <= back, "us-east-1 set no weight after us-west-2 went back");
+        // The wave hears of it when the gate fails, not once the rollback's own update is done.
+        const order = (region: string, pattern: RegExp) => run.json.timeline.findIndex((e: any) => e.region === region && pattern.test(e.event));
+        assert.ok(order("us-east-1", /^halted: us-west-2/) < order("us-west-2", /^traffic back on blue/), "halted before us-west-2's traffic was back");
+        assert.ok(MINUTE_EVENTS(run, "us-east-1", /^halted:/)[0] <= lastGate(run, "us-west-2") + 1, "within one look of the failed gate");
         const status = await statusOf(trio.state, "trio");
         assert.equal(status.regions.find((r: any) => r.region === "us-east-1").weights.green, 25, "it stays where it was");
     });
@@ -132,6 +140,17 @@ describe("one region's rollback is everyone's news", () => {
         const run = await trio.upgrade("--max-parallel", "2", "--on-region-rollback", "continue", "--scenario", fault(trio.state, "us-west-2"));
         assert.deepEqual(run.json.regions.map((r: any) => r.result), ["completed", "completed", "rolled_back"]);
         assert.equal(run.json.result, "partial");
+    });
+
+    it("a canary refused before it moves (another upgrade under way) lets no later wave start", async () => {
+        const state = tempState();
+        const first = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.35", "--region", "ap-northeast-1", "--stop-at", "5", "--json"));
+        assert.equal(first.json.result, "paused", first.stderr);
+        const run = await cli(sim(state, "upgrade", "--env", "prod", "--to", "1.36", "--json"));
+        assert.equal(run.code, 1);
+        assert.deepEqual(run.json.regions.map((r: any) => [r.region, r.result]), [["ap-northeast-1", "failed"], ["us-west-2", "skipped"]]);
+        assert.deepEqual(MINUTE_EVENTS(run, "us-west-2", /^set weights/), []);
+        assert.ok(!run.json.timeline.some((e: any) => /moved its traffic in an earlier run/.test(e.event)));
     });
 
     it("a fault in the canary never reaches another region, whatever the policy", async () => {
