@@ -28,5 +28,5 @@ export interface EnvRule {
     name: string;
     description: string;
     enforcementLevel: EnforcementLevel;
-    check(graphs: readonly EnvStackGraph[]): EnvViolation[];
+    check(graphs: readonly EnvStackGraph[]): EnvViolation[] | Promise<EnvViolation[]>;
 }

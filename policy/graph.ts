@@ -1,6 +1,6 @@
 /**
  * The policy pack, credential-free: the rules over rendered resource graphs (`mitene render`). The resource
- * rules judge one resource at a time; the env rules (policy/reachability.ts) judge the stacks of an env
+ * rules judge one resource at a time; the env rules (policy/envRules.ts) judge the stacks of an env
  * together. What `mitene policy` reports, and what decides its exit code (any mandatory violation fails).
  */
 import { ENV_RULES } from "./envRules";
@@ -41,7 +41,7 @@ export async function evaluatePolicies(stacks: readonly StackGraph[]): Promise<V
             }
         }
     }
-    const perEnv = ENV_RULES.flatMap((rule) => rule.check(stacks).map((v) => ({ ...v, rule: rule.name, level: rule.enforcementLevel })));
+    const perEnv = (await Promise.all(ENV_RULES.map(async (rule) => (await rule.check(stacks)).map((v) => ({ ...v, rule: rule.name, level: rule.enforcementLevel }))))).flat();
     const order = new Map(stacks.map((s, i) => [s.stack, i]));
     return [...perResource, ...perEnv].sort((a, b) => (order.get(a.stack) ?? 0) - (order.get(b.stack) ?? 0));
 }

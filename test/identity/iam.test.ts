@@ -32,6 +32,7 @@ const role = (p: EnvPrincipals, name: string) => `arn:aws:iam::${acct(p)}:role/$
 const stateKey = (p: EnvPrincipals) => `arn:aws:kms:${p.scope.opsRegion}:${acct(p)}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const cluster = (p: EnvPrincipals) => `arn:aws:eks:${region(p)}:${acct(p)}:cluster/mitene-${p.env}-x-blue`;
 const otherEnv = (p: EnvPrincipals) => (p.env === "prod" ? "staging" : "prod");
+const parameter = (p: EnvPrincipals, name: string) => `arn:aws:ssm:${region(p)}:${acct(p)}:parameter/${name}`;
 
 const access = (name: "deploy" | "preview" | "rollback") => (p: EnvPrincipals) => p.access[name];
 const deployRunner = (p: EnvPrincipals) => p.role("ops-", "ci-deploy-runner");
@@ -65,7 +66,7 @@ const withKey = (caller: (p: EnvPrincipals) => Principal, action: string, alias 
 const envTag = (p: EnvPrincipals) => ({ "aws:ResourceTag/mitene.io/env": p.env });
 
 const OIDC: Row[] = [
-    { says: "a same-repository pull request previews", request: github(sub(() => "pull_request"), access("preview")), expect: "allow" },
+    { says: "a pull-request job without an environment cannot assume preview", request: github(sub(() => "pull_request"), access("preview")), expect: "deny" },
     { says: "a pull request cannot assume deploy", request: github(sub(() => "pull_request"), access("deploy")), expect: "deny" },
     { says: "a pull request cannot assume rollback", request: github(sub(() => "pull_request"), access("rollback")), expect: "deny" },
     { says: "the env's environment assumes deploy", request: github(sub((p) => `environment:${p.env}`), access("deploy")), expect: "allow" },
@@ -81,7 +82,7 @@ const OIDC: Row[] = [
     { says: "a branch job without an environment cannot assume deploy", request: github(sub(() => "ref:refs/heads/main"), access("deploy")), expect: "deny" },
     { says: "a branch job without an environment cannot assume preview", request: github(sub(() => "ref:refs/heads/main"), access("preview")), expect: "deny" },
     { says: "another repository's environment cannot assume deploy", request: github((p) => `repo:mallory/${p.scope.repository.split("/")[1]}:environment:${p.env}`, access("deploy")), expect: "deny" },
-    { says: "another repository's pull request cannot assume preview", request: github(() => "repo:mallory/platform:pull_request", access("preview")), expect: "deny" },
+    { says: "another repository's preview environment cannot assume preview", request: github((p) => `repo:mallory/platform:environment:${p.env}-preview`, access("preview")), expect: "deny" },
     { says: "another repository's rollback environment cannot assume rollback", request: github((p) => `repo:mallory/platform:environment:${p.env}-rollback`, access("rollback")), expect: "deny" },
     { says: "a token for another audience cannot assume deploy", request: github(sub((p) => `environment:${p.env}`), access("deploy"), "https://github.com/mitene"), expect: "deny" },
 ];
@@ -231,8 +232,16 @@ const SERVICE_CLUSTER: Row[] = [
     { says: "the load balancer controller cannot create load balancers", request: call(svc("svc-aws-load-balancer-controller-irsa"), "elasticloadbalancing:CreateLoadBalancer", (p) => `arn:aws:elasticloadbalancing:${region(p)}:${acct(p)}:loadbalancer/app/x/1`), expect: "deny" },
     { says: "the autoscaler scales groups its cluster owns", request: call(svc("svc-cluster-autoscaler-irsa"), "autoscaling:SetDesiredCapacity", (p) => `arn:aws:autoscaling:${region(p)}:${acct(p)}:autoScalingGroup:1a2b:autoScalingGroupName/eks-x`, (p) => ({ [`aws:ResourceTag/k8s.io/cluster-autoscaler/mitene-${p.env}-${regionCodeOf(p)}-blue`]: "owned" })), expect: "allow" },
     { says: "the autoscaler cannot scale other groups", request: call(svc("svc-cluster-autoscaler-irsa"), "autoscaling:SetDesiredCapacity", (p) => `arn:aws:autoscaling:${region(p)}:${acct(p)}:autoScalingGroup:1a2b:autoScalingGroupName/other`), expect: "deny" },
-    { says: "external-secrets reads its env's parameters", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParameter", (p) => `arn:aws:ssm:${region(p)}:${acct(p)}:parameter/mitene/${p.env}/db-password`), expect: "allow" },
-    { says: "external-secrets cannot read another env's", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParameter", (p) => `arn:aws:ssm:${region(p)}:${acct(p)}:parameter/mitene/${otherEnv(p)}/db-password`), expect: "deny" },
+    { says: "external-secrets reads its env's parameters", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParameter", (p) => parameter(p, `mitene/${p.env}/db-password`)), expect: "allow" },
+    { says: "external-secrets reads them in batches", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParameters", (p) => parameter(p, `mitene/${p.env}/db-password`)), expect: "allow" },
+    { says: "external-secrets cannot read another env's", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParameter", (p) => parameter(p, `mitene/${otherEnv(p)}/db-password`)), expect: "deny" },
+    { says: "external-secrets cannot read a sibling path sharing its env's prefix", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParameter", (p) => parameter(p, `mitene/${p.env}x/db-password`)), expect: "deny" },
+    // SSM user guide, "How Parameter Store authorizes parameter retrieval": GetParametersByPath is authorized
+    // against the path in the request, not the parameters it returns.
+    { says: "external-secrets lists its env's path itself", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParametersByPath", (p) => parameter(p, `mitene/${p.env}`)), expect: "allow" },
+    { says: "external-secrets lists a path below its env's", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParametersByPath", (p) => parameter(p, `mitene/${p.env}/argocd`)), expect: "allow" },
+    { says: "external-secrets cannot list another env's path", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParametersByPath", (p) => parameter(p, `mitene/${otherEnv(p)}`)), expect: "deny" },
+    { says: "external-secrets cannot list the path above its env's", request: call(svc("svc-external-secrets-irsa"), "ssm:GetParametersByPath", (p) => parameter(p, "mitene")), expect: "deny" },
     { says: "external-secrets cannot write parameters", request: call(svc("svc-external-secrets-irsa"), "ssm:PutParameter", (p) => `arn:aws:ssm:${region(p)}:${acct(p)}:parameter/mitene/${p.env}/db-password`), expect: "deny" },
     { says: "the Prometheus agent cannot delete its workspace", request: call(svc("svc-prometheus-agent-irsa"), "aps:DeleteWorkspace", (p) => `arn:aws:aps:${region(p)}:${acct(p)}:workspace/ws-x`), expect: "deny" },
     { says: "Fluent Bit cannot delete log groups", request: call(svc("svc-fluent-bit-irsa"), "logs:DeleteLogGroup", (p) => `arn:aws:logs:${region(p)}:${acct(p)}:log-group:x`), expect: "deny" },

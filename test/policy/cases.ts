@@ -295,6 +295,8 @@ export const RULE_CASES: Record<string, RuleCases> = {
             violation(ROLE_POLICY, { role: "mitene-prod-deploy-runner", policy: readOnlyDocument([{ Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "arn:aws:iam::123456789012:role/mitene-prod-deploy-runner" }]) }, /granted sts:AssumeRole/),
             violation(ROLE_POLICY, { role: "mitene-prod-deploy-runner", policy: readOnlyDocument([{ Effect: "Allow", NotAction: ["iam:*"], Resource: "*" }]) }, /NotAction or NotResource/),
             violation(ROLE_POLICY, { role: "mitene-prod-deploy-runner", policy: readOnlyDocument([{ Effect: "Allow", Action: ["ec2:DescribeEverything"], Resource: "*" }]) }, /no action of the IAM catalog/),
+            // "*" names no service of the catalog: it is every action, not an unknown one.
+            violation(ROLE_POLICY, { role: "mitene-prod-preview", policy: readOnlyDocument([{ Effect: "Allow", Action: "*", Resource: "*" }]) }, /^read-only mitene-prod-preview is granted every action \(\*\) on \*$/),
             violation(ROLE_POLICY, { role: "mitene-prod-preview", policy: "{not json" }, /not a JSON policy document/),
             violation(ATTACHMENT, { role: "mitene-prod-preview", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }, /managed policy .*ReadOnlyAccess attached/),
             violation(ROLE, { name: "mitene-staging-preview-runner", managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }, /managed policy .*AdministratorAccess/),

@@ -27,7 +27,7 @@ const remove = (stack: string, keep: (r: EnvStackGraph["resources"][number]) => 
 };
 
 /** Messages of the env rules, per rule. */
-const envMessages = (graphs: EnvStackGraph[]) => ENV_RULES.flatMap((rule) => rule.check(graphs).map((v) => `${rule.name}: ${v.message}`));
+const envMessages = async (graphs: EnvStackGraph[]) => (await Promise.all(ENV_RULES.map(async (rule) => (await rule.check(graphs)).map((v) => `${rule.name}: ${v.message}`)))).flat();
 
 describe("policy env rules", () => {
     let staging: RenderedStack[];
@@ -46,9 +46,9 @@ describe("policy env rules", () => {
         }
     });
 
-    it("pass the committed envs: every registered cluster is reachable, no VPCs overlap", () => {
-        assert.deepEqual(envMessages(staging), []);
-        assert.deepEqual(envMessages(prod), []);
+    it("pass the committed envs: every registered cluster is reachable, no VPCs overlap", async () => {
+        assert.deepEqual(await envMessages(staging), []);
+        assert.deepEqual(await envMessages(prod), []);
     });
 
     const violations: { title: string; change: Change; messages: RegExp[] }[] = [
@@ -125,28 +125,28 @@ describe("policy env rules", () => {
     ];
 
     for (const { title, change, messages } of violations) {
-        it(`report ${title}`, () => {
+        it(`report ${title}`, async () => {
             const graphs = fresh();
             change(graphs);
-            const found = envMessages(graphs);
+            const found = await envMessages(graphs);
             assert.equal(found.length, messages.length, found.join("\n"));
             messages.forEach((message, i) => assert.match(found[i], message));
         });
     }
 
-    it("report a cross-region peering whose accepter in the Ops region does not accept", () => {
+    it("report a cross-region peering whose accepter in the Ops region does not accept", async () => {
         const graphs = structuredClone(prod) as EnvStackGraph[];
-        assert.deepEqual(envMessages(graphs), []);
+        assert.deepEqual(await envMessages(graphs), []);
         inputsOf(graphs, "region-prod-us-west-2", ACCEPTER)[0].autoAccept = false;
-        const found = envMessages(graphs);
+        const found = await envMessages(graphs);
         assert.equal(found.length, 1, found.join("\n"));
         assert.match(found[0], /never accepted/);
     });
 
-    it("leave a cluster that is not registered in Argo CD alone", () => {
+    it("leave a cluster that is not registered in Argo CD alone", async () => {
         const graphs = fresh();
         remove(CLUSTER, (r) => r.type !== API_RULE && r.type !== "kubernetes:core/v1:Secret")(graphs);
-        assert.deepEqual(envMessages(graphs), []);
+        assert.deepEqual(await envMessages(graphs), []);
     });
 
     it("report each violation at the cluster's Argo CD Secret, as a mandatory violation of the pack", async () => {

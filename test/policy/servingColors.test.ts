@@ -1,6 +1,7 @@
 /**
  * weights-on-deployed-colors, both ways and end to end: a hand-edited region stack file that gives traffic to a
- * color with no cluster stack renders and diffs fine, and fails `mitene policy`; the committed files pass.
+ * color with no cluster stack renders and diffs fine, and fails `mitene policy`; the committed files pass, and
+ * so does a render of the region stack alone, which cannot show the env's cluster stacks.
  */
 import { strict as assert } from "node:assert";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,15 +14,37 @@ import { cli } from "../driver/harness";
 describe("policy: weights only on deployed colors", () => {
     const region = (weights: Record<string, number>) => ({ stack: "region-prod-us-west-2", resources: [], outputs: { weights } });
     const cluster = (color: string) => ({ stack: `mitene-prod-us-west-2-${color}`, resources: [] });
+    const ops = { stack: "ops-prod", resources: [] };
 
-    it("passes weight on colors whose cluster stack exists, and a color without weight and without a stack", () => {
-        assert.deepEqual(weightsOnDeployedColors.check([region({ blue: 100, green: 0 }), cluster("blue")]), []);
-        assert.deepEqual(weightsOnDeployedColors.check([region({ blue: 75, green: 25 }), cluster("blue"), cluster("green")]), []);
+    it("passes weight on colors whose cluster stack exists, and a color without weight and without a stack", async () => {
+        assert.deepEqual(await weightsOnDeployedColors.check([ops, region({ blue: 100, green: 0 }), cluster("blue")]), []);
+        assert.deepEqual(await weightsOnDeployedColors.check([ops, region({ blue: 75, green: 25 }), cluster("blue"), cluster("green")]), []);
     });
 
-    it("flags every color that carries traffic without a cluster stack, naming the stack it lacks", () => {
-        const found = weightsOnDeployedColors.check([region({ blue: 50, green: 50 }), cluster("blue"), { stack: "mitene-prod-ap-northeast-1-green", resources: [] }]);
+    it("flags every color that carries traffic without a cluster stack, naming the stack it lacks", async () => {
+        const found = await weightsOnDeployedColors.check([ops, region({ blue: 50, green: 50 }), cluster("blue"), { stack: "mitene-prod-ap-northeast-1-green", resources: [] }]);
         assert.deepEqual(found.map((v) => [v.stack, v.message]), [["region-prod-us-west-2", "50% of the traffic goes to green, but there is no cluster stack mitene-prod-us-west-2-green"]]);
+    });
+
+    it("flags weight in an env rendered without any cluster stack", async () => {
+        assert.equal((await weightsOnDeployedColors.check([ops, region({ blue: 100, green: 0 })])).length, 1);
+    });
+
+    // Without the env's Ops stack the graphs are single stacks (`render --stack`), not the env.
+    it("skips a region rendered without the rest of its env", async () => {
+        assert.deepEqual(await weightsOnDeployedColors.check([region({ blue: 100, green: 0 })]), []);
+        assert.deepEqual(await weightsOnDeployedColors.check([{ stack: "ops-staging", resources: [] }, region({ blue: 100, green: 0 })]), []);
+    });
+
+    it("mitene policy passes a render of the committed region-prod-us-west-2 alone", async () => {
+        const out = mkdtempSync(path.join(tmpdir(), "render-"));
+        try {
+            assert.equal((await cli(["render", "--env", "prod", "--stack", "region-prod-us-west-2", "--out", out])).code, 0);
+            const { code, json } = await cli(["policy", out, "--json"]);
+            assert.deepEqual([code, (json as { violations: unknown[] }).violations], [0, []]);
+        } finally {
+            rmSync(out, { recursive: true, force: true });
+        }
     });
 
     describe("mitene policy --env over a hand-edited stack file", function () {
