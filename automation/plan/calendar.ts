@@ -15,8 +15,10 @@ export const DEFAULT_UPGRADE_POLICY = "EXTENDED (EKS default)";
 export const UPGRADE_POLICY_SOURCE = "EKS API reference, UpgradePolicyRequest (docs.aws.amazon.com/eks/latest/APIReference/API_UpgradePolicyRequest.html): default EXTENDED; STANDARD is upgraded automatically at the end of standard support; read 2026-12-04";
 
 export interface CalendarRow {
+    /** The cluster as the project names it: its stack (CONTRACT); `eksCluster` is the name EKS knows it by. */
     cluster: string;
     stack: string;
+    eksCluster: string;
     role: "ops" | "service";
     region: string;
     version: string;
@@ -49,8 +51,9 @@ export function calendarRow(cluster: ClusterFacts, at: string): CalendarRow {
     const policy = effectivePolicy(cluster.upgradePolicy);
     const inExtended = phase === "extended" && pays(policy);
     return {
-        cluster: cluster.cluster,
+        cluster: cluster.stack,
         stack: cluster.stack,
+        eksCluster: cluster.cluster,
         role: cluster.role,
         region: cluster.region,
         version: cluster.version,

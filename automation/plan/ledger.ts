@@ -87,8 +87,8 @@ export function addonItem(cluster: string, chart: PinnedChart, target: string, r
 export function addonItems(cluster: ClusterFacts, target: string, running: readonly string[] = []): LedgerItem[] {
     return cluster.charts.map((name) => {
         const chart = PINNED_CHARTS.find((c) => c.name === name);
-        if (!chart) return { cluster: cluster.cluster, item: name, kind: "addon", pinned: null, supportsTarget: false, moveTo: null, source: "components/addonCatalog.ts", severity: "blocking", detail: `${name} is installed but not in the catalog: nothing says which Kubernetes versions it supports` };
-        return addonItem(cluster.cluster, chart, target, running);
+        if (!chart) return { cluster: cluster.stack, item: name, kind: "addon", pinned: null, supportsTarget: false, moveTo: null, source: "components/addonCatalog.ts", severity: "blocking", detail: `${name} is installed but not in the catalog: nothing says which Kubernetes versions it supports` };
+        return addonItem(cluster.stack, chart, target, running);
     });
 }
 
@@ -134,7 +134,7 @@ const KNOWN_VPC_CNI = () => [...new Set(Object.values(CORE_ADDON_VERSIONS).map((
 export function coreAddonItems(cluster: ClusterFacts, target: string): LedgerItem[] {
     const now = coreAddonVersions(cluster.coreAddonsVersion);
     const next = coreAddonVersions(target);
-    const base = { cluster: cluster.cluster, kind: "core-addon" as const, source: CORE_ADDON_SOURCE };
+    const base = { cluster: cluster.stack, kind: "core-addon" as const, source: CORE_ADDON_SOURCE };
     if (!next) {
         return [{ ...base, item: "vpc-cni, coredns, kube-proxy", pinned: null, supportsTarget: false, moveTo: null, severity: "blocking", detail: `no core add-on versions are known for ${target}: add them from aws eks describe-addon-versions (components/kubernetesVersions.ts)` }];
     }

@@ -64,9 +64,8 @@ export function cycleSteps(chain: CycleEnv[], target: string, nowMs: number): Pl
     chain.forEach((env, i) => {
         steps.push(...perEnv[i]);
         const next = chain[i + 1];
-        // A soak already served is shown only while the env after it still has steps to take.
-        const soak = next && soakStep(env.snapshot, next.snapshot, target, nowMs);
-        if (soak && (soak.daysLeft! > 0 || perEnv.slice(i + 1).some((s) => s.length > 0))) steps.push(soak);
+        // A soak is shown only while an env after it still has steps to take: with nothing to follow, it waits for nothing.
+        if (next && perEnv.slice(i + 1).some((s) => s.length > 0)) steps.push(soakStep(env.snapshot, next.snapshot, target, nowMs));
     });
     return steps.map((step, i) => ({ order: i + 1, ...step }));
 }

@@ -8,7 +8,7 @@ export type Severity = "ok" | "warning" | "blocking";
 export type LedgerKind = "addon" | "core-addon" | "insight" | "api" | "calendar";
 
 export interface LedgerItem {
-    /** EKS cluster name, or `*` for the env as a whole. */
+    /** The cluster's stack (the calendar row's `cluster`), or `*` for the env as a whole. */
     cluster: string;
     item: string;
     kind: LedgerKind;

@@ -71,7 +71,7 @@ describe("the real Pulumi engine on a local state", function () {
         assert.equal(run.json.snapshot, "engine");
         assert.deepEqual(run.json.calendar.map((r: any) => [r.cluster, r.version, r.phase, r.extraCostPerMonthUsd]), [
             ["ops-staging", "1.34", "extended", 365],
-            ["mitene-staging-apne1-blue", "1.34", "extended", 365],
+            ["mitene-staging-ap-northeast-1-blue", "1.34", "extended", 365],
         ]);
         assert.equal(run.json.ledger.find((i: any) => i.kind === "insight").severity, "warning");
         assert.deepEqual(run.json.steps.map((s: any) => [s.env, s.action, s.to]), [["staging", "ops-upgrade", "1.35"], ["staging", "upgrade", "1.35"]]);

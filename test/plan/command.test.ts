@@ -16,14 +16,15 @@ describe("plan on the sim engine", () => {
         assert.equal(run.code, 0, run.stderr);
         const plan = run.json;
         assert.deepEqual([plan.env, plan.to, plan.toFrom, plan.at, plan.blockers], ["prod", "1.36", "default", "2026-12-04", 0]);
-        assert.deepEqual(plan.calendar.map((r: any) => [r.cluster, r.version, r.upgradePolicy, r.phase, r.endOfStandardSupport, r.daysLeft, r.extraCostPerMonthUsd]), [
-            ["ops-prod", "1.34", "EXTENDED", "extended", "2026-12-02", -2, 365],
-            ["mitene-prod-apne1-blue", "1.34", "EXTENDED", "extended", "2026-12-02", -2, 365],
-            ["mitene-prod-usw2-blue", "1.34", "EXTENDED", "extended", "2026-12-02", -2, 365],
+        assert.deepEqual(plan.calendar.map((r: any) => [r.cluster, r.eksCluster, r.version, r.upgradePolicy, r.phase, r.endOfStandardSupport, r.daysLeft, r.extraCostPerMonthUsd]), [
+            ["ops-prod", "ops-prod", "1.34", "EXTENDED", "extended", "2026-12-02", -2, 365],
+            ["mitene-prod-ap-northeast-1-blue", "mitene-prod-apne1-blue", "1.34", "EXTENDED", "extended", "2026-12-02", -2, 365],
+            ["mitene-prod-us-west-2-blue", "mitene-prod-usw2-blue", "1.34", "EXTENDED", "extended", "2026-12-02", -2, 365],
         ]);
+        assert.ok(plan.calendar.every((r: any) => r.cluster === r.stack), "a cluster is named by its stack, as in CONTRACT.md");
         for (const item of plan.ledger) assert.ok(item.source.length > 10, `${item.item} has a source`);
         const addons = plan.ledger.filter((i: any) => i.kind === "addon");
-        assert.deepEqual([...new Set(addons.map((i: any) => i.cluster))].sort(), ["mitene-prod-apne1-blue", "mitene-prod-usw2-blue", "ops-prod"]);
+        assert.deepEqual([...new Set(addons.map((i: any) => i.cluster))].sort(), ["mitene-prod-ap-northeast-1-blue", "mitene-prod-us-west-2-blue", "ops-prod"]);
         assert.ok(addons.some((i: any) => i.item === "argocd" && i.cluster === "ops-prod"));
         assert.deepEqual(plan.steps.map((s: any) => [s.order, s.env, s.action, s.to]), [
             [1, "staging", "ops-upgrade", "1.35"],
@@ -44,21 +45,21 @@ describe("plan on the sim engine", () => {
         assert.equal(run.code, 1, run.stderr);
         assert.equal(run.json.to, "1.35");
         const [blocking] = run.json.ledger.filter((i: any) => i.severity === "blocking");
-        assert.deepEqual([blocking.kind, blocking.cluster, blocking.supportsTarget], ["insight", "mitene-prod-usw2-blue", false]);
+        assert.deepEqual([blocking.kind, blocking.cluster, blocking.supportsTarget], ["insight", "mitene-prod-us-west-2-blue", false]);
         assert.match(blocking.detail, /ERROR: policy\/v1beta1 PodDisruptionBudget in use; move to policy\/v1/);
         assert.match(blocking.source, /scenario file's insights \(sim engine/);
         const text = await cli(sim(state, "plan", "--env", "prod", "--scenario", scenario));
         assert.match(text.stdout, /plan of prod to Kubernetes 1\.35 .*: 1 BLOCKING/);
-        assert.match(text.stdout, /blocking +mitene-prod-usw2-blue +insight/);
+        assert.match(text.stdout, /blocking +mitene-prod-us-west-2-blue +insight/);
     });
 
-    it("a scenario insight may name the cluster by its stack, as CONTRACT.md's example does", async () => {
+    it("a scenario insight may name the cluster by its stack, as CONTRACT.md's example does, and the ledger names it so", async () => {
         const state = tempState();
         const scenario = scenarioFile(state, { insights: [{ cluster: "mitene-prod-us-west-2-blue", name: "Kubelet version skew", status: "ERROR", reason: "nodes two minors behind" }] });
         const run = await cli(sim(state, "plan", "--env", "prod", "--to", "1.35", "--scenario", scenario, "--json"));
         assert.equal(run.code, 1, run.stderr);
         const blocking = run.json.ledger.filter((i: any) => i.severity === "blocking");
-        assert.deepEqual(blocking.map((i: any) => [i.kind, i.cluster]), [["insight", "mitene-prod-usw2-blue"]]);
+        assert.deepEqual(blocking.map((i: any) => [i.kind, i.cluster]), [["insight", "mitene-prod-us-west-2-blue"]]);
     });
 
     it("a removed API in the GitOps manifests blocks, naming the file", async () => {

@@ -78,6 +78,8 @@ describe("the cycle's order on the sim engine", () => {
         const stacks = path.join(path.dirname(state), "stacks");
         cpSync(path.resolve("stacks"), stacks, { recursive: true, filter: (f) => !f.endsWith(".ts") });
         const step = async (...args: string[]) => cli(sim(state, ...args, "--stacks", stacks, "--json"), { orderCheck: true });
+        // Where everything already runs the target, no step is left, and no soak waits for nothing.
+        assert.deepEqual((await step("plan", "--env", "prod", "--to", "1.34")).json.steps, []);
 
         assert.equal((await step("ops-upgrade", "--env", "staging", "--to", "1.35")).code, 0);
         const stagingUp = await step("upgrade", "--env", "staging", "--to", "1.35");
