@@ -20,6 +20,8 @@ export interface ClusterStatus {
     argocdRegistered: boolean;
     /** Where its version stands in EKS's calendar today (standard, extended, unsupported, unknown). */
     phase: SupportPhase;
+    /** The version's dates were read in AWS's own calendar (components/kubernetesVersions.ts); false: the phase rests on unverified dates. */
+    datesVerified: boolean;
 }
 
 export type RegionState =
@@ -51,7 +53,7 @@ export interface RegionStatus {
 
 export interface StatusReport {
     env: string;
-    ops: { stack: string; version: string | null; coreAddonsVersion: string | null; nodeGroupVersion: string | null; phase: SupportPhase } | null;
+    ops: { stack: string; version: string | null; coreAddonsVersion: string | null; nodeGroupVersion: string | null; phase: SupportPhase; datesVerified: boolean } | null;
     regions: RegionStatus[];
     lease: (Lease & { alive: boolean }) | null;
     /** The stop-the-line switch, while it is on. */
@@ -133,15 +135,18 @@ export async function status(ports: DriverPorts, env: string, today = new Date()
                 const cluster = region.clusters[color];
                 if (!cluster) return [];
                 if (cluster.pending) pending.push(cluster.stack);
-                return [{ color, stack: cluster.stack, version: cluster.version, cron: owner === color, deployed: cluster.outputs !== null, argocdRegistered: cluster.outputs?.argocdRegistered === true, phase: supportPhase(cluster.version, today) }];
+                return [{ color, stack: cluster.stack, version: cluster.version, cron: owner === color, deployed: cluster.outputs !== null, argocdRegistered: cluster.outputs?.argocdRegistered === true, phase: supportPhase(cluster.version, today), datesVerified: datesVerified(cluster.version) }];
             }),
         };
     });
     const ops = view.ops
-        ? { stack: view.ops.stack, version: view.ops.outputs?.kubernetesVersion ?? null, coreAddonsVersion: view.ops.outputs?.coreAddonsVersion ?? null, nodeGroupVersion: view.ops.outputs?.nodeGroupVersion ?? null, phase: supportPhase(view.ops.outputs?.kubernetesVersion ?? configText(view.ops.config, "kubernetesVersion") ?? "unknown", today) }
+        ? { stack: view.ops.stack, version: view.ops.outputs?.kubernetesVersion ?? null, coreAddonsVersion: view.ops.outputs?.coreAddonsVersion ?? null, nodeGroupVersion: view.ops.outputs?.nodeGroupVersion ?? null, ...opsPhase(view.ops.outputs?.kubernetesVersion ?? configText(view.ops.config, "kubernetesVersion") ?? "unknown", today) }
         : null;
     return { env, ops, regions, lease, halt, pendingOperations: pending, journal: ports.journal.locate(env) };
 }
+
+const datesVerified = (version: string) => eksSupport(version)?.verified ?? false;
+const opsPhase = (version: string, today: string) => ({ phase: supportPhase(version, today), datesVerified: datesVerified(version) });
 
 /** `extended support` and, when the calendar row was not read in AWS's own calendar, that its dates are unverified. */
 export function phaseText(phase: SupportPhase, version: string | null): string {

@@ -155,7 +155,7 @@ describe("status", () => {
         const { state } = await crashedState([], 6);
         const status = await statusOf(state);
         assert.match(status.journal, /journal\/prod\.jsonl$/);
-        assert.deepEqual(Object.keys(status.regions[0].clusters[0]).sort(), ["argocdRegistered", "color", "cron", "deployed", "phase", "stack", "version"]);
+        assert.deepEqual(Object.keys(status.regions[0].clusters[0]).sort(), ["argocdRegistered", "color", "cron", "datesVerified", "deployed", "phase", "stack", "version"]);
         assert.equal(status.lease.alive, false);
         assert.equal(status.regions[0].state, "interrupted");
         const text = await cli(sim(state, "status", "--env", "prod"));

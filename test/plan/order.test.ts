@@ -6,7 +6,7 @@ import { phaseText } from "../../automation/commands/status";
 import { strict as assert } from "node:assert";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { supportPhase } from "../../components/kubernetesVersions";
+import { eksSupport, supportPhase } from "../../components/kubernetesVersions";
 import { formatInstant, parseInstant } from "../../components/validation";
 import { envOrderFindings, opsFirstFindings, overrideOrder } from "../../automation/plan/order";
 import { EnvSnapshot, snapshotFromFiles } from "../../automation/plan/snapshot";
@@ -125,7 +125,8 @@ describe("status shows the support phase", () => {
         const today = new Date().toISOString().slice(0, 10);
         const run = await cli(sim(tempState(), "status", "--env", "prod", "--json"));
         assert.equal(run.json.ops.phase, supportPhase("1.34", today));
-        for (const region of run.json.regions) assert.deepEqual(region.clusters.map((c: any) => c.phase), [supportPhase("1.34", today)]);
+        for (const region of run.json.regions) assert.deepEqual(region.clusters.map((c: any) => [c.phase, c.datesVerified]), [[supportPhase("1.34", today), eksSupport("1.34")!.verified]]);
+        assert.equal(run.json.ops.datesVerified, eksSupport("1.34")!.verified);
         assert.match((await cli(sim(tempState(), "status", "--env", "prod"))).stdout, /blue {3}1\.34 {3}mitene-prod-ap-northeast-1-blue {2}(extended|standard) support {2}\[cron\]/);
         // A version whose calendar row was not read in AWS's own table says so (1.35 here).
         assert.equal(phaseText("standard", "1.35"), "standard support, dates unverified");
