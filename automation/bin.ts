@@ -5,6 +5,7 @@ import { createInterface } from "node:readline/promises";
 import { main } from "./cli";
 import { EXIT } from "./core/errors";
 import { thisProcess } from "./core/process";
+import { wasReported } from "../fakecloud/programFailure";
 
 /** Loaded only for --engine pulumi: the AWS and Kubernetes SDKs are heavy and the sim never needs them. */
 function loadRealPorts(): typeof import("./real/ports") {
@@ -62,9 +63,12 @@ export function runCli(): void {
     // A failure outside the command's own promise (a stray rejection in an SDK) still ends in one document.
     let documented = false;
     const crash = (error: unknown) => {
+        // An echo of a stack program's failure the command already has in hand (and reports as such).
+        if (wasReported(error)) return;
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         process.stderr.write(`mitene: unexpected failure: ${message}\n`);
         if (process.argv.includes("--json") && !documented) process.stdout.write(JSON.stringify({ error: `unexpected failure: ${error instanceof Error ? error.message : String(error)}`, exitCode: EXIT.failed }) + "\n");
+        documented = true;
         process.stdout.write("", () => process.exit(EXIT.failed));
     };
     process.on("uncaughtException", crash);

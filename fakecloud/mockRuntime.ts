@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Callback } from "@pulumi/pulumi/proto/callback_pb";
 import { ChildTransform, FakeCloud } from "./cloud";
+import { markReported } from "./programFailure";
 
 /* The SDK's mock monitor and per-run store are internal; they are what `setMocks` and the Automation API's
  * inline programs use. @pulumi/pulumi is pinned to an exact version, and test/mocks checks these exist. */
@@ -206,6 +207,7 @@ function runIsolated(options: RunProgramOptions): Promise<ProgramRun> {
         const aborted = new Promise<never>((_, reject) => (abort = reject));
         aborted.catch(() => undefined);
         const onFailure = (error: unknown) => {
+            markReported(error);
             failures.push(error);
             abort(error);
         };
@@ -221,6 +223,7 @@ function runIsolated(options: RunProgramOptions): Promise<ProgramRun> {
             outputs = ((await Promise.race([program, aborted])) ?? {}) as Record<string, unknown>;
             await Promise.race([settings.disconnect(), aborted]);
         } catch (error) {
+            markReported(error);
             failures.push(error);
         } finally {
             // A failed program leaves rejected promises nobody awaits (the root Stack's `outputs` isKnown and

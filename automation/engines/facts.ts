@@ -4,7 +4,7 @@
  * refused before anything, seeding included, touches the state.
  */
 import { parseStackName } from "../../components/naming";
-import { isMinorVersion } from "../../components/kubernetesVersions";
+import { CORE_ADDON_VERSIONS, coreAddonVersions, isMinorVersion } from "../../components/kubernetesVersions";
 import { StackFileError, listStacks, readStackFile, stackFilePath } from "../../stacks/stackFiles";
 import { BadInputError } from "../core/errors";
 import { EnvView, configText } from "../core/fleet";
@@ -59,6 +59,14 @@ export function factsFromCommitted(env: string, stacksDir?: string): EnvFacts {
             const value = configText(config, key) ?? fallback;
             if (value === undefined || !isMinorVersion(value)) {
                 throw new StackFileError(`stack file ${stackFilePath(stack, stacksDir)}: mitene:${key} ${value === undefined ? "is missing" : `"${value}" is not a Kubernetes minor like 1.34`}`);
+            }
+            // YAML reads an unquoted 1.30 as the number 1.3.
+            if (typeof config[`mitene:${key}`] === "number" && !coreAddonVersions(value)) {
+                throw new StackFileError(`stack file ${stackFilePath(stack, stacksDir)}: mitene:${key} is the number ${value}: quote the version ("1.30", not 1.30)`);
+            }
+            // A minor the project has no core add-on versions for cannot deploy: say so here, not as the target it implies.
+            if (!coreAddonVersions(value)) {
+                throw new StackFileError(`stack file ${stackFilePath(stack, stacksDir)}: mitene:${key} "${value}" is not a version the project deploys (no core add-on versions known for it: ${Object.keys(CORE_ADDON_VERSIONS).join(", ")}; components/kubernetesVersions.ts)`);
             }
             return value;
         };

@@ -3,6 +3,7 @@
  * the mock runtime: no credentials, no cloud. StackReferences are answered by the renders of the stacks
  * they point at, so a cluster stack renders against its own region's and Ops' outputs.
  */
+import { ArgsError } from "../../components/validation";
 import { ProgramError, RecordedResource, SECRET_MASK } from "../../fakecloud/mockRuntime";
 import { ConfigError } from "../../stacks/config/load";
 import { readStackFile, stackFilePath } from "../../stacks/stackFiles";
@@ -49,8 +50,10 @@ export function renderedGraph(stack: string, resources: RecordedResource[], outp
 
 /** A program that stopped on its stack file's configuration (every problem listed): the file is bad input. */
 function invalidConfiguration(error: unknown): boolean {
-    if (error instanceof ConfigError) return true;
-    return error instanceof ProgramError && error.causes.length > 0 && error.causes.every((cause) => cause instanceof ConfigError);
+    // ArgsError: a component refused the values the stack file gave it (its validation runs before any resource).
+    const fromFile = (e: unknown) => e instanceof ConfigError || e instanceof ArgsError;
+    if (fromFile(error)) return true;
+    return error instanceof ProgramError && error.causes.length > 0 && error.causes.every(fromFile);
 }
 
 /** Renders the committed stacks of `env` (or only `only`), in dependency order. */
