@@ -2,9 +2,10 @@
  * The committed stack files (`stacks/Pulumi.<stack>.yaml`) as data: read them into the flat key/value form
  * the Pulumi engine hands a program, and write config changes back the way `pulumi config set` would.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument, stringify } from "yaml";
+import { MiB, readInputFile } from "./inputFile";
 
 export const STACKS_DIR = path.resolve(__dirname);
 const FILE_PATTERN = /^Pulumi\.(.+)\.yaml$/;
@@ -55,7 +56,13 @@ export function parseStackFileText(text: string, file: string): Record<string, u
     const document = parseDocument(text);
     // YAML syntax and duplicate keys; the parser's message names the line and shows it.
     if (document.errors.length > 0) throw new StackFileError(`stack file ${file}: ${document.errors[0].message.trimEnd()}`);
-    const content = document.toJS() as { config?: Record<string, unknown> } | null;
+    let content: { config?: Record<string, unknown> } | null;
+    try {
+        content = document.toJS() as typeof content;
+    } catch (error) {
+        // Resolving aliases can fail (the parser's bound on alias expansion): the file, not the tool, is at fault.
+        throw new StackFileError(`stack file ${file}: ${(error as Error).message}`);
+    }
     if (content !== null && (typeof content !== "object" || Array.isArray(content))) throw new StackFileError(`stack file ${file}: expected a map with "config:"`);
     if (content?.config != null && (typeof content.config !== "object" || Array.isArray(content.config))) {
         throw new StackFileError(`stack file ${file}: "config" must be a map`);
@@ -69,7 +76,7 @@ export function readStackFile(stack: string, dir = STACKS_DIR): Record<string, u
     const file = stackFilePath(stack, dir);
     let text: string;
     try {
-        text = readFileSync(file, "utf8");
+        text = readInputFile(file, 4 * MiB);
     } catch (error) {
         throw new StackFileError(`stack file ${file} cannot be read: ${reason(error)}`);
     }

@@ -1,8 +1,9 @@
 /**
  * `render`, `diff` and `policy`: the credential-free view of a change, for pull requests from forks.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { MiB, readInputFile } from "../../stacks/inputFile";
 import { evaluatePolicies } from "../../policy/graph";
 import { diffMarkdown, diffStacks } from "../programs/diff";
 import { BadInputError } from "../core/errors";
@@ -48,7 +49,7 @@ export function readRenders(dir: string): RenderedStack[] {
         const full = path.join(dir, file);
         let graph: RenderedStack;
         try {
-            graph = JSON.parse(readFileSync(full, "utf8")) as RenderedStack;
+            graph = JSON.parse(readInputFile(full, 256 * MiB)) as RenderedStack;
         } catch (error) {
             throw new BadInputError(`${full} is not valid JSON: ${(error as Error).message}`);
         }

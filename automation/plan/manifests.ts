@@ -4,9 +4,10 @@
  * apiVersion and kind against the API table (automation/preflight/apiDeprecations.ts) and the removals older than
  * any EKS version the project knows (LEGACY_API_REMOVALS). A file that does not parse is reported, never passed.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { MiB, readInputFile } from "../../stacks/inputFile";
 import { compareMinor } from "../../components/kubernetesVersions";
 import { API_DEPRECATIONS } from "../preflight/apiDeprecations";
 import { BadInputError } from "../core/errors";
@@ -85,7 +86,14 @@ export function scanManifests(dir: string): ManifestScan {
     for (const full of yamlFiles(dir)) {
         const file = path.relative(dir, full);
         scan.files++;
-        const documents = parseAllDocuments(readFileSync(full, "utf8"));
+        let text: string;
+        try {
+            text = readInputFile(full, 16 * MiB);
+        } catch (error) {
+            scan.unreadable.push({ file, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+            continue;
+        }
+        const documents = parseAllDocuments(text);
         const broken = (Array.isArray(documents) ? documents : [documents]).find((d) => d.errors.length > 0);
         if (broken || !Array.isArray(documents)) {
             scan.unreadable.push({ file, error: broken?.errors[0].message.split("\n")[0] ?? "not YAML" });

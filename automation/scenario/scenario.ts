@@ -2,7 +2,7 @@
  * The scenario file of the sim engine: traffic and faults per region and color, Argo CD behaviour, free
  * IPs, running jobs and operation durations. Every field is optional; the defaults are a healthy upgrade.
  */
-import { readFileSync } from "node:fs";
+import { MiB, readInputFile } from "../../stacks/inputFile";
 import { z } from "zod";
 import { BadInputError } from "../core/errors";
 
@@ -108,7 +108,7 @@ export function loadScenario(file: string | undefined): Scenario {
     if (!file) return DEFAULT_SCENARIO;
     let text: string;
     try {
-        text = readFileSync(file, "utf8");
+        text = readInputFile(file, 16 * MiB);
     } catch (error) {
         throw new BadInputError(`cannot read scenario file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }

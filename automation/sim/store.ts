@@ -11,8 +11,9 @@
  *   clock.json               virtual time, carried from run to run
  *   seeding-<env>            present while an env is being seeded
  */
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { MiB, readInputFile } from "../../stacks/inputFile";
 import { RecordedResource } from "../../fakecloud/mockRuntime";
 import { StateFileError } from "../core/errors";
 import { checkRecord, clockSchema } from "../core/records";
@@ -107,7 +108,7 @@ export class SimStore {
             key = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
             const cached = this.parsed.get(file);
             if (cached?.key === key) return cached.value as T;
-            text = readFileSync(file, "utf8");
+            text = readInputFile(file, 256 * MiB);
         } catch (error) {
             if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
             throw new StateFileError(`cannot read state file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { FLEET_REGIONS, writeSyntheticEnv } from "../../fakecloud/fleet";
 import { cli, seeded, sim, snapshot, tempState } from "./harness";
@@ -85,6 +86,16 @@ describe("bad input: exit 2, one line naming the value, nothing changed", () => 
         ["a rollback of an unknown region", (s) => sim(s, "rollback", "--env", "prod", "--region", "mars-1"), /unknown region "mars-1"/],
         ["rehearse on the pulumi engine", (s) => ["rehearse", "--engine", "pulumi", "--state", s], /--engine "pulumi" must be one of sim, local \(rehearse never touches real AWS\)/],
         ["render --out onto a file", (s) => ["render", "--env", "prod", "--out", `${s}/stacks/ops-prod.json`], /--out .*ops-prod\.json is not a directory/],
+        ["a scenario that is a device (read without end)", (s) => [...sim(s, ...UP), "--scenario", "/dev/zero"], /cannot read scenario file \/dev\/zero: is not a regular file/],
+        [
+            "a scenario that is a FIFO nobody writes (open() would block past every signal)",
+            (s) => {
+                const fifo = path.join(path.dirname(s), "scenario.fifo");
+                if (!existsSync(fifo)) execFileSync("mkfifo", [fifo]);
+                return [...sim(s, ...UP), "--scenario", fifo];
+            },
+            /cannot read scenario file .*scenario\.fifo: is not a regular file/,
+        ],
         [
             "policy on a directory without renders",
             (s) => {
@@ -107,10 +118,21 @@ describe("bad input: exit 2, one line naming the value, nothing changed", () => 
         });
     }
 
+    it("a stack file whose aliases expand without bound: exit 2 naming it, nothing seeded", async () => {
+        const state = tempState();
+        const dir = path.join(path.dirname(state), "bomb-stacks");
+        cpSync(path.resolve("stacks"), dir, { recursive: true, filter: (f) => !f.endsWith(".ts") && !f.endsWith("config") });
+        const rows = ["a: &a [x,x,x,x,x,x,x,x,x,x]", ..."bcde".split("").map((k, i) => `${k}: &${k} [${Array(10).fill(`*${"abcd"[i]}`).join(",")}]`), "config: {x: *e}"];
+        writeFileSync(path.join(dir, "Pulumi.region-prod-us-west-2.yaml"), rows.join("\n") + "\n");
+        const run = await cli(sim(state, "status", "--env", "prod", "--stacks", dir, "--json"));
+        assert.equal(run.code, 2, run.stderr);
+        assert.match(run.json.error, /stack file .*Pulumi\.region-prod-us-west-2\.yaml: Excessive alias count/);
+        assert.equal(existsSync(path.join(state, "stacks")), false, "nothing seeded");
+    });
+
     it("an invalid stack file under --stacks: exit 2 naming it, nothing seeded", async () => {
         const stacks = path.join(path.dirname(tempState()), "stacks");
         mkdirSync(stacks, { recursive: true });
-        const { cpSync } = await import("node:fs");
         cpSync(path.resolve("stacks"), stacks, { recursive: true, filter: (f) => !f.endsWith(".ts") });
         writeFileSync(path.join(stacks, "Pulumi.region-prod-us-west-2.yaml"), "config:\n  mitene:weights: {blue: 50, green: 60}\n");
         const state = tempState();
