@@ -5,6 +5,7 @@
  */
 import { Color } from "../../components/naming";
 import { Weights } from "../../components/weights";
+import { EXIT } from "./errors";
 
 // ---------------------------------------------------------------- stacks
 
@@ -62,6 +63,9 @@ export interface UpResult {
 
 /** Raised when another update holds the stack (Pulumi's ConcurrentUpdateError). */
 export class StackBusyError extends Error {
+    /** Another live run holds the stack (a Pulumi lock, the sim's marker): like a held lease, nothing was changed. */
+    readonly exitCode = EXIT.leaseHeld;
+
     constructor(readonly stack: string, detail = "another update is in progress") {
         super(`stack ${stack}: ${detail}`);
         this.name = "StackBusyError";

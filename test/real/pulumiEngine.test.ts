@@ -6,8 +6,8 @@ import * as path from "node:path";
 import { CommandError, ConcurrentUpdateError, ConfigValue, Deployment, EngineEvent, OpMap, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { EngineStack, EngineWorkspace, PulumiEngine, failureSummary } from "../../automation/real/pulumiEngine";
 import { RunOptions } from "../../automation/real/workspace";
-import { PendingOperationsError } from "../../automation/core/errors";
 import { PreconditionFailedError, StackBusyError, StackState } from "../../automation/core/ports";
+import { EXIT, PendingOperationsError, exitCodeOf } from "../../automation/core/errors";
 
 const REPO = path.resolve(__dirname, "../..");
 const REGION = "region-prod-ap-northeast-1";
@@ -200,9 +200,9 @@ describe("real/PulumiEngine", () => {
         assert.equal(region.calls.filter(([call]) => call === "up").length, 3);
     });
 
-    it("up: gives up after 5 attempts with StackBusyError", async () => {
+    it("up: gives up after 5 attempts with StackBusyError (exit 3, like a held lease)", async () => {
         region.failures = [busy(), busy(), busy(), busy(), busy()];
-        await assert.rejects(engine.up(REGION), (e: Error) => e instanceof StackBusyError && /stack region-prod-ap-northeast-1: .*after 5 attempts/.test(e.message));
+        await assert.rejects(engine.up(REGION), (e: Error) => e instanceof StackBusyError && exitCodeOf(e) === EXIT.leaseHeld && /stack region-prod-ap-northeast-1: .*after 5 attempts/.test(e.message));
         assert.deepEqual(sleeps.map(([ms]) => ms), [10_000, 20_000, 40_000, 80_000]);
     });
 
