@@ -5,7 +5,7 @@
  * whose process is gone is dead and its lock is taken over. Waits are real time (the holder is real work).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
 import { RealClock, abortError } from "../core/clock";
@@ -42,16 +42,18 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, si
     let reported = false;
     for (;;) {
         if (signal?.aborted) throw abortError(signal);
-        try {
-            writeFileSync(file, JSON.stringify(me), { flag: "wx" });
-            break;
-        } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        }
+        if (createWhole(file, me)) break;
         const holder = readHolder(file);
         if (holder && holder.host === me.host && !processExists(holder.pid)) {
             // Dead: remove its lock unless it changed since read (another waiter took it over first).
             if (JSON.stringify(readHolder(file)) === JSON.stringify(holder)) rmSync(file, { force: true });
+            continue;
+        }
+        if (!holder && unreadableFor(file) > UNREADABLE_GRACE_MS) {
+            // Locks are created whole (createWhole); one that stays unreadable was not written by this code, or
+            // its disk filled: it names no holder to wait for, so it would block every writer forever.
+            options.onWait?.(`an unreadable lock file ${file}, removed`);
+            rmSync(file, { force: true });
             continue;
         }
         if (holder && !reported) {
@@ -64,6 +66,37 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, si
         return await work();
     } finally {
         if (JSON.stringify(readHolder(file)) === JSON.stringify(me)) rmSync(file, { force: true });
+    }
+}
+
+/** How long a lock file may be unreadable before it is taken for no lock: longer than any write of one takes. */
+const UNREADABLE_GRACE_MS = 10_000;
+
+/**
+ * Creates the lock file with its holder already in it, or returns false when it exists: the content is written
+ * to a file of this process first and linked into place (link fails when the name exists), so no other
+ * process ever reads a lock half written, and a kill leaves either no lock or a whole one.
+ */
+function createWhole(file: string, me: Holder): boolean {
+    const draft = `${file}.${me.pid}.draft`;
+    writeFileSync(draft, JSON.stringify(me));
+    try {
+        linkSync(draft, file);
+        return true;
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        return false;
+    } finally {
+        rmSync(draft, { force: true });
+    }
+}
+
+/** Milliseconds since the lock file last changed, while it names no holder; 0 when it is gone. */
+function unreadableFor(file: string): number {
+    try {
+        return Date.now() - statSync(file).mtimeMs;
+    } catch {
+        return 0;
     }
 }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
 import { withFileLock } from "../../automation/real/fileLock";
@@ -67,6 +67,31 @@ describe("real/fileLock: one stack-file edit at a time across processes", () => 
         controller.abort(new Error("cancelled by SIGINT"));
         await assert.rejects(waiting, /cancelled by SIGINT/);
         assert.deepEqual(waits, ["pid 1 on ci-runner-7 since 2026-11-27T10:00:00Z"]);
+    });
+
+    it("an empty lock file (a writer killed by an older version, a full disk) does not block forever: once it stayed unreadable, it is removed, saying so", async () => {
+        const lock = await heldBy({});
+        writeFileSync(lock, "");
+        const stale = new Date(Date.now() - 60_000);
+        utimesSync(lock, stale, stale);
+        const waits: string[] = [];
+        assert.equal(await withFileLock(target, async () => "went ahead", undefined, { ...options(), onWait: (w) => waits.push(w) }), "went ahead");
+        assert.match(waits[0], /an unreadable lock file .* removed/);
+    });
+
+    it("a lock file being written (unreadable a moment) is waited for, not removed", async () => {
+        const lock = await heldBy({});
+        writeFileSync(lock, "");
+        let removedByItsWriter = false;
+        setTimeout(() => {
+            removedByItsWriter = existsSync(lock);
+            rmSync(lock, { force: true });
+        }, 50);
+        const waits: string[] = [];
+        assert.equal(await withFileLock(target, async () => "after", undefined, { ...options(), onWait: (w) => waits.push(w) }), "after");
+        assert.ok(removedByItsWriter, "it was still there when its writer let go");
+        assert.deepEqual(waits, []);
+        assert.deepEqual(readdirSync(locks), [], "no draft left behind");
     });
 
     it("goes ahead once a live holder lets go", async () => {
