@@ -57,7 +57,7 @@ export function checkEngineOptions(options: EngineOptions): void {
     if (!(ENGINES as readonly string[]).includes(engine)) throw new BadInputError(`--engine "${engine}" must be one of ${ENGINES.join(", ")}`);
     if (options.engine === "pulumi") {
         const simOnly = ([["state", "--state"], ["scenario", "--scenario"], ["crashAfter", "--crash-after"], ["crashDuring", "--crash-during"], ["stacks", "--stacks"]] as const).filter(([key]) => options[key] !== undefined);
-        if (simOnly.length > 0) throw new BadInputError(`${simOnly.map(([, flag]) => flag).join(", ")} only work with --engine sim or local`);
+        if (simOnly.length > 0) throw new BadInputError(`${simOnly.map(([, flag]) => flag).join(", ")} ${simOnly.length === 1 ? "works" : "work"} only with --engine sim or local`);
     }
     if (options.state !== undefined && options.state.trim() === "") throw new BadInputError(`--state "" names no directory`);
 }

@@ -6,6 +6,7 @@
 import { EKS_PRICING, SupportPhase, eksSupport, extendedSupportExtraPerMonthUsd, supportPhase } from "../../components/kubernetesVersions";
 import { ClusterFacts } from "./snapshot";
 import { LedgerItem } from "./types";
+import { count } from "../core/wording";
 
 /** Preflight and plan warn this many days before a version leaves standard support. */
 export const STANDARD_SUPPORT_WARNING_DAYS = 60;
@@ -83,10 +84,10 @@ export function calendarItem(row: CalendarRow): LedgerItem {
         case "extended":
             return !pays(row.upgradePolicy)
                 ? { ...base, supportsTarget: false, severity: "blocking", detail: `standard support ended ${row.endOfStandardSupport}${unverified(row)} and the stack sets upgradePolicy STANDARD: EKS upgrades this cluster in place at any time (${UPGRADE_POLICY_SOURCE}); upgrade it blue/green now` }
-                : { ...base, supportsTarget: true, severity: "warning", detail: `in EKS extended support since ${row.endOfStandardSupport}${unverified(row)}, for ${-row.daysLeft!} day(s)${money}` };
+                : { ...base, supportsTarget: true, severity: "warning", detail: `in EKS extended support since ${row.endOfStandardSupport}${unverified(row)}, for ${count(-row.daysLeft!, "day")}${money}` };
         case "standard":
             if (row.daysLeft !== null && row.daysLeft <= STANDARD_SUPPORT_WARNING_DAYS) {
-                return { ...base, supportsTarget: true, severity: "warning", detail: `standard support ends ${row.endOfStandardSupport}${unverified(row)}, in ${row.daysLeft} days` };
+                return { ...base, supportsTarget: true, severity: "warning", detail: `standard support ends ${row.endOfStandardSupport}${unverified(row)}, in ${count(row.daysLeft!, "day")}` };
             }
             return { ...base, supportsTarget: true, severity: row.datesVerified ? "ok" : "warning", detail: `standard support until ${row.endOfStandardSupport}${unverified(row)}` };
     }

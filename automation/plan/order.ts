@@ -7,6 +7,7 @@
 import { compareMinor, nextMinor } from "../../components/kubernetesVersions";
 import type { PreflightFinding } from "../preflight/finding";
 import { EnvSnapshot, opsOf, servingClusters } from "./snapshot";
+import { count } from "../core/wording";
 
 const DAY = 86_400_000;
 
@@ -57,7 +58,7 @@ export function envOrderFindings(env: EnvSnapshot, before: EnvSnapshot | null, t
     return [{
         id: "env-order",
         severity: "blocking",
-        message: `${env.env} moves to ${target} only after ${after} has served it for ${soakDays} day(s): ${problems.join("; ")}. Upgrade ${after} first (mitene plan --env ${env.env} lists the steps)`,
+        message: `${env.env} moves to ${target} only after ${after} has served it for ${count(soakDays, "day")}: ${problems.join("; ")}. Upgrade ${after} first (mitene plan --env ${env.env} lists the steps)`,
     }];
 }
 

@@ -7,6 +7,7 @@ import { compareMinor, nextMinor } from "../../components/kubernetesVersions";
 import { soakProblems } from "./order";
 import { EnvSnapshot, opsOf, servingClusters } from "./snapshot";
 import { PlanStep } from "./types";
+import { count } from "../core/wording";
 
 const DAY = 86_400_000;
 
@@ -50,8 +51,8 @@ function soakStep(env: EnvSnapshot, next: EnvSnapshot, target: string, nowMs: nu
         env: env.env,
         action: "soak",
         to: target,
-        command: `wait: ${env.env} serves ${target} for ${soakDays} day(s) before ${next.env} moves`,
-        detail: ready ? `done: ${env.env} has served ${target} for ${soakDays} day(s)` : `${daysLeft} of ${soakDays} day(s) left (mitene:versionCycle.soakDays of ops-${next.env})`,
+        command: `wait: ${env.env} serves ${target} for ${count(soakDays, "day")} before ${next.env} moves`,
+        detail: ready ? `done: ${env.env} has served ${target} for ${count(soakDays, "day")}` : `${daysLeft} of ${count(soakDays, "day")} left (mitene:versionCycle.soakDays of ops-${next.env})`,
         daysLeft,
         soakDays,
     };

@@ -5,6 +5,7 @@
  */
 import { ON_REGION_ROLLBACK, RolloutConfig, rolloutSchema } from "../../stacks/config/schema";
 import { BadInputError } from "../core/errors";
+import { count } from "../core/wording";
 
 export type OnRegionRollback = (typeof ON_REGION_ROLLBACK)[number];
 
@@ -92,5 +93,5 @@ export function describePlan(plan: RolloutPlan): string {
     const [canary, ...waves] = plan.waves.map((wave) => wave.join(" + "));
     const order = [`canary ${canary}`, ...waves.map((wave) => `then ${wave}`)].join(", ");
     const rollback = { halt: "stops its wave", continue: "leaves its wave going", "rollback-wave": "rolls its wave back" }[plan.onRegionRollback];
-    return `${order}; wave gate ${Math.round((plan.waveBakeMs / 60_000) * 100) / 100}m and ${plan.waveMinRequests} requests at 100%; a rollback ${rollback}`;
+    return `${order}; wave gate ${Math.round((plan.waveBakeMs / 60_000) * 100) / 100}m and ${count(plan.waveMinRequests, "request")} at 100%; a rollback ${rollback}`;
 }

@@ -34,7 +34,7 @@ describe("plan: the order of a version cycle", () => {
 
     it("blocks prod until staging has served the target for the soak, and says when it will have", () => {
         const now = Date.parse("2026-12-10T00:00:00Z");
-        assert.match(envOrderFindings(prod(), staging("1.34", null), "1.35", now)[0].message, /staging has served it for 7 day\(s\): its Ops cluster runs 1\.34; ap-northeast-1 serves 1\.34/);
+        assert.match(envOrderFindings(prod(), staging("1.34", null), "1.35", now)[0].message, /staging has served it for 7 days: its Ops cluster runs 1\.34; ap-northeast-1 serves 1\.34/);
         assert.match(envOrderFindings(prod(), staging("1.35", null), "1.35", now)[0].message, /does not say since when/);
         const since = new Date(now - 3 * DAY).toISOString();
         assert.match(envOrderFindings(prod(), staging("1.35", since), "1.35", now)[0].message, /served 1\.35 for 3\.0 of 7 days .*soaked at 2026-12-14 00:00 UTC/);

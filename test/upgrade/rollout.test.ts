@@ -71,6 +71,7 @@ describe("upgrade/rollout: the plan of an upgrade", () => {
 
     it("says the plan in one line", () => {
         assert.equal(describePlan(plan({ waves: 2 }, { canary: ["us-west-2"] })), "canary us-west-2, then ap-northeast-1 + eu-west-1, then us-east-1; wave gate 10m and 1000 requests at 100%; a rollback stops its wave");
+        assert.match(describePlan(plan({ waves: 2, waveMinRequests: 1 }, { canary: ["us-west-2"] })), /wave gate 10m and 1 request at 100%/);
     });
 });
 
