@@ -23,7 +23,7 @@ export function weightProblems(weights: Partial<Record<string, unknown>>): strin
     for (const color of COLORS) {
         const value = weights[color];
         if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 100) {
-            problems.push(`${color} must be an integer percentage 0..100, got ${JSON.stringify(value)}`);
+            problems.push(`${color} must be an integer percentage 0..100, got ${typeof value === "number" ? String(value) : JSON.stringify(value)}`);
         } else {
             sum += value;
         }

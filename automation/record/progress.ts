@@ -38,7 +38,8 @@ const clip = (line: string, columns: number) => (line.length > columns ? line.sl
 
 export function createProgress(options: ProgressOptions): ProgressView {
     const now = options.now ?? Date.now;
-    const columns = options.columns ?? 100;
+    // A terminal that reports no width (0, as a pty without a window size does) is taken as a common one.
+    const columns = options.columns && options.columns > 0 ? options.columns : 100;
     const regions = new Map<string, { text: string; since: number }>();
     // Elapsed and time left are read together, at the same instant of the run, and (in real time) both move on
     // with the clock between two readings: the header never shows a stale elapsed beside a fresh estimate.

@@ -22,7 +22,7 @@ describe("weights: weightProblems", () => {
         ["a weight above 100", { blue: 0, green: 101 }, /green must be an integer percentage 0\.\.100, got 101/],
         ["a missing color", { blue: 100 }, /green must be an integer percentage 0\.\.100, got undefined/],
         ["a string weight", { blue: "100", green: 0 }, /blue must be an integer percentage 0\.\.100, got "100"/],
-        ["NaN", { blue: Number.NaN, green: 100 }, /blue must be an integer percentage/],
+        ["NaN", { blue: Number.NaN, green: 100 }, /blue must be an integer percentage 0..100, got NaN/],
         ["an unknown color", { blue: 100, green: 0, red: 0 }, /unknown color "red" \(expected blue or green\)/],
         ["a sum below 100", { blue: 50, green: 40 }, /weights must sum to 100, got 90/],
         ["a sum above 100", { blue: 60, green: 60 }, /weights must sum to 100, got 120/],

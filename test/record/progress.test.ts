@@ -32,6 +32,13 @@ describe("progress", () => {
         assert.ok(last.every((line) => line.length <= 40));
     });
 
+    it("on a terminal that reports no width (0 columns), keeps the lines whole to a common width, not one character", () => {
+        let out = "";
+        const view = createProgress({ write: (t) => (out += t), live: true, columns: 0, realTime: false });
+        view.event(30, "ap-northeast-1", "gate at green 5%: pass");
+        assert.ok(out.includes("+  30m  ap-northeast-1: gate at green 5%: pass"), out);
+    });
+
     it("does not redraw when a status does not change", () => {
         let writes = 0;
         const view = createProgress({ write: () => writes++, live: true, realTime: false });
