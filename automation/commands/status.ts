@@ -9,6 +9,7 @@ import { DriverPorts } from "../core/context";
 import { RegionView, configText, observeEnv } from "../core/fleet";
 import { SupportPhase, eksSupport, supportPhase } from "../../components/kubernetesVersions";
 import { Halt, Lease } from "../core/ports";
+import { checkRolloutRegions } from "../core/control";
 
 export interface ClusterStatus {
     color: Color;
@@ -117,7 +118,7 @@ export async function status(ports: DriverPorts, env: string, today = new Date()
     const lease = current ? { ...current, alive: ports.lease.alive(current) } : null;
     const running = lease?.alive === true;
     const halt = await ports.control.halt(env);
-    const waves = (await ports.control.rollout(env))?.waves ?? [];
+    const waves = checkRolloutRegions(await ports.control.rollout(env), env, view.regions.map((r) => r.region))?.waves ?? [];
     const waveOf = (region: string) => waves.findIndex((wave) => wave.includes(region));
     const pending: string[] = [];
     if (view.ops?.pending) pending.push(view.ops.stack);

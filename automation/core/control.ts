@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { Halt, RecordedRollout } from "./ports";
 import { StateFileError } from "./errors";
+import { isMinorVersion } from "../../components/kubernetesVersions";
 
 export const haltSchema = z.strictObject({
     by: z.string().min(1),
@@ -14,9 +15,11 @@ export const haltSchema = z.strictObject({
 
 export const recordedRolloutSchema = z.strictObject({
     runId: z.string().min(1),
-    to: z.string().min(1),
+    to: z.string().refine(isMinorVersion, "expected a Kubernetes minor like 1.35"),
     at: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "expected an ISO time"),
-    waves: z.array(z.array(z.string().min(1)).min(1)),
+    waves: z
+        .array(z.array(z.string().min(1)).min(1))
+        .refine((waves) => new Set(waves.flat()).size === waves.flat().length, "a region placed in more than one wave"),
 });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string, what: string): T {
@@ -28,3 +31,12 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, where: string, what: str
 
 export const parseHalt = (value: unknown, where: string): Halt => parse(haltSchema, value, where, "a stop-the-line switch");
 export const parseRollout = (value: unknown, where: string): RecordedRollout => parse(recordedRolloutSchema, value, where, "a rollout plan");
+
+/** A recorded plan names only regions the env has (the control port reads it without knowing them). */
+export function checkRolloutRegions(rollout: RecordedRollout | null, env: string, regions: readonly string[]): RecordedRollout | null {
+    const unknown = (rollout?.waves.flat() ?? []).filter((region) => !regions.includes(region));
+    if (unknown.length > 0) {
+        throw new StateFileError(`the rollout plan recorded for ${env} (control/${env}-rollout.json on sim; its lease table item otherwise) names ${unknown.join(", ")}, not a region of ${env}: restore it, or remove it if you know what it held`);
+    }
+    return rollout;
+}

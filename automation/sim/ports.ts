@@ -7,6 +7,7 @@ import { STACKS_DIR } from "../../stacks/stackFiles";
 import { VirtualClock } from "../core/clock";
 import { DriverPorts } from "../core/context";
 import { EnvView, observeEnv } from "../core/fleet";
+import { checkRolloutRegions } from "../core/control";
 import { stateJournalDir } from "../record/journalLocation";
 import { FileJournal } from "../record/fileJournal";
 import { CrashPlan, ProcessIdentity } from "../core/process";
@@ -79,7 +80,7 @@ export function createSimPorts(options: SimOptions): SimPorts {
 export async function readState(ports: SimPorts, env: string): Promise<EnvView> {
     const view = await observeEnv(ports.engine, env);
     await ports.control.halt(env);
-    await ports.control.rollout(env);
+    checkRolloutRegions(await ports.control.rollout(env), env, view.regions.map((r) => r.region));
     for (const region of view.regions) ports.loadBalancer.history(region.region);
     return view;
 }

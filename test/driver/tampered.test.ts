@@ -6,7 +6,7 @@
  * leave every state file byte for byte as it was. npm test samples the fields; test:properties visits each.
  */
 import { strict as assert } from "node:assert";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { fieldPath } from "../../automation/core/records";
@@ -152,5 +152,26 @@ describe("tampered state is refused, not believed (every field of every record)"
         }
         // Untouched, the same state reads fine.
         assert.equal((await statusOf(base)).regions.length, 2);
+    });
+
+    it("a recorded rollout plan naming a region the env does not have, or a version that is none: exit 2 naming it", async () => {
+        const file = "control/prod-rollout.json";
+        assert.ok(existsSync(path.join(base, file)), "the run recorded its plan");
+        for (const [p, wrong, named] of [
+            [["waves"], [["eu-west-9"], ["us-west-2"]], /control\/prod-rollout\.json.*names eu-west-9, not a region of prod/],
+            [["to"], "1.3x", /prod-rollout\.json is not a rollout plan \(to: expected a Kubernetes minor/],
+            [["waves"], [["us-west-2"], ["us-west-2"]], /waves: a region placed in more than one wave/],
+        ] as [Path, unknown, RegExp][]) {
+            const state = tempState();
+            cpSync(base, state, { recursive: true });
+            tamper(state, { file, path: p, value: undefined }, wrong);
+            const before = snapshot(state);
+            for (const command of [["status", "--env", "prod"], ["upgrade", "--env", "prod", "--to", "1.35", "--retry", "--recover"]]) {
+                const run = await cli(sim(state, ...command, "--json"));
+                assert.equal(run.code, 2, `${p.join(".")}: ${command[0]}: ${run.stdout.slice(0, 200)}`);
+                assert.match(run.json.error, named);
+            }
+            assert.deepEqual(snapshot(state), before);
+        }
     });
 });
