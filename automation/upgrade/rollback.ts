@@ -9,7 +9,7 @@ import { Color, otherColor } from "../../components/naming";
 import { ALL_ON, Weights, formatWeights } from "../../components/weights";
 import { UpgradeRecord, nextRecord } from "../../stacks/upgradeRecord";
 import { moveCron } from "./cron";
-import { RegionChangedError, RegionContext, RegionState, colorsOf, loadBalancerWeights, readRegion, ruleRefs, writeCluster, writeRegion } from "./regionState";
+import { RegionChangedError, RegionContext, RegionState, colorsOf, loadBalancerWeights, readRegion, ruleRefs, writeRegion } from "./regionState";
 
 export interface RollbackRequest {
     reason: string;
@@ -148,9 +148,11 @@ export async function rollbackRegion(ctx: RegionContext, request: RollbackReques
     state = await readRegion(ctx);
     const old = state.view.clusters[plan.old]!;
     if (old.outputs?.argocdRegistered === false) {
-        await ctx.event(`register ${plan.old} in Argo CD again`, { phase: "rollback" });
-        await writeCluster(ctx, plan.old, { argocdRegistered: true });
-        actions.push(`${plan.old} registered in Argo CD again (its teardown had begun)`);
+        // Registering it is an Argo CD Secret on the Ops cluster: a deploy right the rollback role does not hold
+        // (docs/identity-kubernetes.md). Traffic is back; say what is left, for whoever holds that right.
+        const left = `${plan.old} is not registered in Argo CD (a teardown had begun): its apps are no longer synced; register it again with a deploy run (pulumi up -s ${old.stack} with mitene:argocdRegistered true)`;
+        await ctx.event(left, { phase: "rollback" });
+        actions.push(left);
     }
     const cronBefore = state.view.clusters[otherColor(plan.old)]?.outputs?.cron === true ? otherColor(plan.old) : state.owner;
     await moveCron(ctx, { to: plan.old, jobsTimeoutMs: request.jobsTimeoutMs, checkpoint: () => readRegion(ctx) });

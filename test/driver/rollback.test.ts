@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { cli, crashIndexWhere, crashIndexes, crashedState, deployedOutputs, invariantProblems, scenarioFile, sim, snapshot, statusOf, tempState } from "./harness";
 
 const REGIONS = ["ap-northeast-1", "us-west-2"];
@@ -116,6 +118,20 @@ describe("rollback", () => {
         assert.deepEqual(run.json.weights, { blue: 100, green: 0 });
         assert.match(run.json.regions[0].actions.join("\n"), /cron jobs: moved back from green to blue/);
         assert.deepEqual(rolledBackProblems(await statusOf(state), deployedOutputs(state), "ap-northeast-1", "blue"), []);
+    });
+
+    it("an old cluster no longer registered in Argo CD: traffic back, and it says who must register it (the rollback role may not)", async () => {
+        const state = tempState();
+        assert.equal((await cli(["rehearse", "--no-destroy", "--state", state, "--json"])).code, 0);
+        const file = path.join(state, "stacks", "mitene-prod-ap-northeast-1-blue.json");
+        const blue = JSON.parse(readFileSync(file, "utf8"));
+        blue.config["mitene:argocdRegistered"] = "false";
+        blue.outputs.argocdRegistered = false;
+        writeFileSync(file, JSON.stringify(blue));
+        const run = await rollback(state, "--region", "ap-northeast-1");
+        assert.equal(run.json.result, "rolled_back", run.stderr);
+        assert.match(run.json.regions[0].actions.join("\n"), /blue is not registered in Argo CD .*pulumi up -s mitene-prod-ap-northeast-1-blue/);
+        assert.equal(JSON.parse(readFileSync(file, "utf8")).config["mitene:argocdRegistered"], "false", "not registered by the rollback");
     });
 
     it("during the hold puts everything back, and the kept cluster is reported", async () => {
