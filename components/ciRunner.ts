@@ -49,6 +49,8 @@ export interface CiRunnerArgs {
      * workflow's job carries its caller's name.
      */
     workflowNames: string[];
+    /** GitHub account IDs whose jobs start a build (the webhook's ACTOR_ACCOUNT_ID filter). Default: any actor. */
+    actorAccountIds?: string[];
     /** Build host size. Default BUILD_GENERAL1_MEDIUM. */
     computeType?: string;
     /** Build image. Default DEFAULT_RUNNER_IMAGE. */
@@ -67,6 +69,7 @@ export function ciRunnerProblems(args: CiRunnerArgs): string[] {
     if (!/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/.test(args.connectionArn)) problems.push(`connectionArn "${args.connectionArn}" is not a CodeConnections connection ARN`);
     if (args.workflowNames.length === 0) problems.push("workflowNames is empty: the runner would take no job");
     for (const name of args.workflowNames.filter((n) => n.trim() === "" || /[\r\n]/.test(n))) problems.push(`workflow name ${JSON.stringify(name)} is not a workflow name`);
+    for (const id of (args.actorAccountIds ?? []).filter((i) => !/^\d{1,20}$/.test(i))) problems.push(`actor account ID ${JSON.stringify(id)} is not a GitHub account ID (a number)`);
     const timeout = args.buildTimeoutMinutes;
     if (!Number.isInteger(timeout) || timeout < 5 || timeout > 2160) problems.push(`buildTimeoutMinutes ${timeout} is outside CodeBuild's 5..2160`);
     return problems;
@@ -80,13 +83,15 @@ export function ciRunnerProblems(args: CiRunnerArgs): string[] {
  * ORGANIZATION_NAME "with GitHub global or organization webhooks only": this project's webhook belongs to the
  * one repository of the project's source, so it never sees another repository's jobs. A workflow name is
  * chosen by whoever edits the workflow file, so the filter keeps jobs apart, it does not authorize them: the
- * OIDC trusts and the GitHub environments' branch rules do.
+ * OIDC trusts and the GitHub environments' branch rules do. ACTOR_ACCOUNT_ID, when given, narrows who can start
+ * a build at all (a job queued by anyone else never reaches the runner).
  */
-export function runnerWebhookFilters(workflowNames: readonly string[]): { type: string; pattern: string }[] {
+export function runnerWebhookFilters(workflowNames: readonly string[], actorAccountIds: readonly string[] = []): { type: string; pattern: string }[] {
     const names = [...workflowNames].sort().map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
     return [
         { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
         { type: "WORKFLOW_NAME", pattern: `^(${names.join("|")})$` },
+        ...(actorAccountIds.length > 0 ? [{ type: "ACTOR_ACCOUNT_ID", pattern: `^(${[...actorAccountIds].sort().join("|")})$` }] : []),
     ];
 }
 
@@ -150,7 +155,7 @@ export class CiRunner extends pulumi.ComponentResource {
         new aws.codebuild.Webhook(`${name}-runner`, {
             projectName: project.name,
             buildType: "BUILD",
-            filterGroups: [{ filters: runnerWebhookFilters(args.workflowNames) }],
+            filterGroups: [{ filters: runnerWebhookFilters(args.workflowNames, args.actorAccountIds) }],
         }, child);
 
         this.projectName = project.name;

@@ -34,6 +34,8 @@ export async function opsProgram(stack: string, env: string, raw: Record<string,
         repositoryUrl: settings.repositoryUrl,
         connectionArn: settings.connectionArn,
         computeType: settings.computeType,
+        // Pull requests come from anyone: only the deploy runner is narrowed to the listed actors.
+        actorAccountIds: kind === "deploy" ? settings.deployActorAccountIds : undefined,
         ...CI_RUNNERS[kind],
     });
     const runners = ciRunner ? { deploy: newRunner("deploy", ciRunner), preview: newRunner("preview", ciRunner) } : undefined;

@@ -186,6 +186,12 @@ const ciRunnerSchema = z.strictObject({
     connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, "expected a CodeConnections connection ARN"),
     /** Build host size. Default BUILD_GENERAL1_MEDIUM. */
     computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"]).default("BUILD_GENERAL1_MEDIUM"),
+    /**
+     * GitHub account IDs (numbers, `gh api users/<login> --jq .id`) whose workflow jobs the deploy runner takes
+     * (the webhook's ACTOR_ACCOUNT_ID filter). Default none: any actor's job that passes the workflow-name filter;
+     * who may deploy stays the GitHub environments' rule either way.
+     */
+    deployActorAccountIds: z.array(z.string().regex(/^\d{1,20}$/, "expected a GitHub account ID (a number)")).min(1).optional(),
 });
 
 /** What the other regions of a wave do when one of them rolls back. */

@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import fc from "fast-check";
-import { CI_RUNNERS, CiRunner, CiRunnerArgs, DEFAULT_RUNNER_IMAGE, runnerWebhookFilters } from "../../components/ciRunner";
+import { CI_RUNNERS, CiRunner, CiRunnerArgs, DEFAULT_RUNNER_IMAGE, ciRunnerProblems, runnerWebhookFilters } from "../../components/ciRunner";
 import { runnerRolePolicy } from "../../components/iamPolicies";
 import { parseStackName } from "../../components/naming";
 import { OpsPeering, OpsPeeringArgs } from "../../components/opsPeering";
@@ -13,7 +13,8 @@ import { cidrClashes } from "../../components/subnetPlan";
 import { ArgsError } from "../../components/validation";
 import { EnvStackFile, envAccountProblems, envCidrProblems, envProblems } from "../../stacks/envChecks";
 import { listStacks, readStackFile } from "../../stacks/stackFiles";
-import { Run, constructedAfter, parseJson, runComponent, runFailing, usesProvider } from "../helpers/harness";
+import { Run, constructedAfter, parseJson, runComponent, runFailing, stackConfig, usesProvider } from "../helpers/harness";
+import { programFor } from "../../stacks/programs";
 
 const PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection";
 const ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter";
@@ -117,6 +118,22 @@ describe("CiRunner: CodeBuild-hosted GitHub Actions runners in the Ops VPC", fun
             { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
             { type: "WORKFLOW_NAME", pattern: "^(Deploy|Discard|Ops upgrade|Rollback|Stop the line|Upgrade)$" },
         ] }]);
+    });
+    it("with actor account IDs, starts builds only for jobs those GitHub accounts queued, exactly", () => {
+        const filters = runnerWebhookFilters(["Deploy"], ["5823", "17"]);
+        assert.deepEqual(filters[2], { type: "ACTOR_ACCOUNT_ID", pattern: "^(17|5823)$" });
+        const pattern = new RegExp(filters[2].pattern);
+        for (const id of ["17", "5823"]) assert.ok(pattern.test(id), id);
+        for (const id of ["175823", "1", "58230", ""]) assert.ok(!pattern.test(id), id);
+        assert.deepEqual(ciRunnerProblems({ ...RUNNER, provider: undefined as never, actorAccountIds: ["octocat"] }), ['actor account ID "octocat" is not a GitHub account ID (a number)']);
+    });
+    it("the ops stack narrows only the deploy runner to mitene:ciRunner.deployActorAccountIds (pull requests come from anyone)", async () => {
+        const { values, secretKeys } = stackConfig("ops-prod");
+        const config = { ...values, "mitene:ciRunner": JSON.stringify({ ...JSON.parse(values["mitene:ciRunner"]), deployActorAccountIds: ["17"] }) };
+        const ops = await runComponent(() => programFor("ops-prod")(config), { stack: "ops-prod", config, secretKeys });
+        const filters = (kind: string) => (ops.one("aws:codebuild/webhook:Webhook", `ci-${kind}-runner`).inputs as { filterGroups: { filters: { type: string }[] }[] }).filterGroups[0].filters.map((f: { type: string }) => f.type);
+        assert.deepEqual(filters("deploy"), ["EVENT", "WORKFLOW_NAME", "ACTOR_ACCOUNT_ID"]);
+        assert.deepEqual(filters("preview"), ["EVENT", "WORKFLOW_NAME"]);
     });
     it("pins workflow names exactly: no other name, no prefix or suffix, matches", () => {
         const pattern = new RegExp(runnerWebhookFilters(["Preview", "a.b (c)"])[1].pattern);
