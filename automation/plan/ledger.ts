@@ -179,10 +179,12 @@ export function coreAddonItems(cluster: ClusterFacts, target: string): LedgerIte
 }
 
 /** EKS upgrade insights: ERROR blocks, WARNING and UNKNOWN warn, PASSING is fine. */
-export function insightItems(cluster: string, insights: readonly ClusterInsight[], source: string): LedgerItem[] {
+export function insightItems(cluster: string, insights: readonly ClusterInsight[], source: string, eksCluster = cluster): LedgerItem[] {
     return insights.map((insight) => {
         const severity = insight.status === "ERROR" ? "blocking" : insight.status === "PASSING" ? "ok" : "warning";
-        const advice = insight.recommendation ? `; ${insight.recommendation}` : "";
+        // Anything not passing says what to do, in EKS's words when it gave some.
+        const fallback = `aws eks describe-insight --cluster-name ${eksCluster} --id ${insight.id} names the resources; fix them, then plan again`;
+        const advice = insight.recommendation ? `; ${insight.recommendation}` : severity === "ok" ? "" : `; ${fallback}`;
         const usage = (insight.deprecations ?? []).map((d) => `${d.usage}${d.replacedWith ? ` -> ${d.replacedWith}` : ""}${d.stopServingVersion ? ` (removed in ${d.stopServingVersion})` : ""}`);
         return {
             cluster,

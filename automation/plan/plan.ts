@@ -58,7 +58,7 @@ export async function ledgerFor(ports: DriverPorts, snapshot: EnvSnapshot, targe
     for (const cluster of toMove) {
         ledger.push(...addonItems(cluster, target, running), ...coreAddonItems(cluster, target));
         // Only deployed clusters have insights (a committed-only env has no cluster to ask).
-        if (snapshot.source === "engine") ledger.push(...insightItems(cluster.stack, await ports.insights.insights(cluster.region, cluster.cluster, target, cluster.stack), source));
+        if (snapshot.source === "engine") ledger.push(...insightItems(cluster.stack, await ports.insights.insights(cluster.region, cluster.cluster, target, cluster.stack), source, cluster.cluster));
     }
     if (scan) ledger.push(...manifestItems(scan, target, toMove.filter((c) => c.role === "service").map((c) => c.stack)));
     return { calendar, ledger };

@@ -204,6 +204,9 @@ describe("plan: insights and manifests", () => {
         ], "EKS");
         assert.deepEqual(items.map((i) => i.severity), ["blocking", "warning", "warning", "ok"]);
         assert.match(items[0].detail, /ERROR: in use; in use: \/apis\/x\/v1beta1\/y -> \/apis\/x\/v1\/y \(removed in 1\.35\); update the clients/);
+        // Without a recommendation from EKS, anything not passing still says what to do; a passing one says nothing more.
+        assert.match(items[1].detail, /; aws eks describe-insight --cluster-name c --id 2 names the resources; fix them, then plan again$/);
+        assert.equal(items[3].detail, "PASSING: no reason given");
     });
 
     it("a removed API in a multi-document file is blocking and names file, kind, apiVersion, removal and replacement", () => {
