@@ -223,3 +223,25 @@ export function bashOutputs(script: string, env: Record<string, string>, outputF
     const lines = readFileSync(outputFile, "utf8").trimEnd().split("\n");
     return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
 }
+
+/** Every job, in every workflow, that calls the reusable workflow `uses` ("./.github/workflows/run-driver.yml"). */
+export const callers = (uses: string) => everyJob().filter(({ job }) => job.uses === uses);
+
+/**
+ * Every value a `with:` value of a call can take: a literal, or one built from `${{ inputs.<name> }}` parts of the
+ * caller's workflow_dispatch choice inputs (one value per combination of their options). Anything it cannot
+ * enumerate fails, so that a new kind of caller is looked at rather than passed over.
+ */
+export function possibleValues(w: Workflow, value: string): string[] {
+    const inputs = (w.on.workflow_dispatch as { inputs?: Record<string, { type: string; options?: string[] }> } | undefined)?.inputs ?? {};
+    return value.split(/(\$\{\{.*?\}\})/).reduce<string[]>(
+        (values, part) => {
+            const input = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/.exec(part)?.[1];
+            assert.ok(input !== undefined || !part.includes("${{"), `${w.name}: cannot enumerate the values of ${part}`);
+            const options = input === undefined ? [part] : inputs[input]?.type === "choice" ? inputs[input].options!.map(String) : undefined;
+            assert.ok(options, `${w.name}: ${part} is not a choice input of its workflow_dispatch`);
+            return values.flatMap((prefix) => options.map((option) => prefix + option));
+        },
+        [""],
+    );
+}

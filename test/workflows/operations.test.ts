@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Workflow, bashOutputs, bashSucceeds, discard, dispatchInputs, evaluate, opsUpgrade, rollback, runDriver, step, stopTheLine, upgrade } from "./helpers";
+import { Workflow, all, bashOutputs, bashSucceeds, callers, discard, dispatchInputs, evaluate, files, opsUpgrade, possibleValues, rollback, runDriver, step, stopTheLine, text, upgrade } from "./helpers";
 
 const run = runDriver.jobs.run;
 const checkStep = (w: Workflow) => step(w.jobs.check, (s) => s.id === "inputs");
@@ -44,6 +44,21 @@ describe("workflows: the env's concurrency", () => {
         assert.equal(runDriver.concurrency, undefined, "nor the called workflow");
         for (const job of Object.values(runDriver.jobs)) assert.equal(job.concurrency, undefined);
         for (const env of ["staging", "prod"]) assert.equal(group(upgrade, env), `upgrade-${env}`);
+    });
+
+    it("a workflow's comments say another has its own group only where it has one", () => {
+        const hasGroup = (w: Workflow) => w.concurrency !== undefined || Object.values(w.jobs).some((job) => job.concurrency !== undefined);
+        for (const file of files) {
+            // The comments as one text: a claim may wrap across lines.
+            const comments = text(file)
+                .split("\n")
+                .filter((line) => /^\s*#/.test(line))
+                .map((line) => line.replace(/^\s*#\s?/, ""))
+                .join(" ");
+            for (const [, named] of comments.matchAll(/([\w-]+\.ya?ml) has its own (?:concurrency )?group/g)) {
+                assert.ok(all[named] && hasGroup(all[named]), `${file} says ${named} has its own group; it has none`);
+            }
+        }
     });
 
     it("rollback sets the listener rules directly first unless told otherwise", () => {
@@ -198,6 +213,24 @@ describe("workflows: the runs and the approval", () => {
 describe("workflows: run-driver", () => {
     const driver = step(run, (s) => s.id === "driver");
 
+    /** Runs the driver step with an `npx` that records its arguments: those arguments, or false when the step stopped before it. */
+    function withDriver(body: (call: (COMMAND: string, ARGS: string, MITENE_ACCESS: string) => string[] | boolean) => void): void {
+        const dir = mkdtempSync(path.join(tmpdir(), "driver-"));
+        try {
+            mkdirSync(path.join(dir, "bin"));
+            writeFileSync(path.join(dir, "bin/npx"), `#!/usr/bin/env node\nrequire("fs").writeFileSync(${JSON.stringify(path.join(dir, "argv.json"))}, JSON.stringify(process.argv.slice(2)));\n`);
+            chmodSync(path.join(dir, "bin/npx"), 0o755);
+            body((COMMAND, ARGS, MITENE_ACCESS) => {
+                rmSync(path.join(dir, "argv.json"), { force: true });
+                const env = { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, COMMAND, ARGS, MITENE_ACCESS, ENV_NAME: "prod", RUNNER_TEMP: dir, GITHUB_OUTPUT: path.join(dir, "out") };
+                const ok = bashSucceeds(driver.run!, env);
+                return existsSync(path.join(dir, "argv.json")) ? (JSON.parse(readFileSync(path.join(dir, "argv.json"), "utf8")) as string[]) : ok;
+            });
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    }
+
     it("inputs reach the job as env vars; the environment comes from the caller", () => {
         for (const [name, input] of [["ENV_NAME", "env"], ["COMMAND", "command"], ["ARGS", "args"], ["VERSION", "version"]]) assert.equal(run.env?.[name], `\${{ inputs.${input} }}`);
         assert.equal(run.environment, "${{ inputs.environment }}");
@@ -241,29 +274,33 @@ describe("workflows: run-driver", () => {
     });
 
     it("passes each element of `args` as one argument, and runs nothing when `args` or the command is not what it should be", () => {
-        const dir = mkdtempSync(path.join(tmpdir(), "driver-"));
-        try {
-            mkdirSync(path.join(dir, "bin"));
-            writeFileSync(path.join(dir, "bin/npx"), `#!/usr/bin/env node\nrequire("fs").writeFileSync(${JSON.stringify(path.join(dir, "argv.json"))}, JSON.stringify(process.argv.slice(2)));\n`);
-            chmodSync(path.join(dir, "bin/npx"), 0o755);
-            const call = (COMMAND: string, ARGS: string, MITENE_ACCESS = COMMAND === "rollback" ? "rollback" : "deploy") => {
-                rmSync(path.join(dir, "argv.json"), { force: true });
-                const env = { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, COMMAND, ARGS, MITENE_ACCESS, ENV_NAME: "prod", RUNNER_TEMP: dir, GITHUB_OUTPUT: path.join(dir, "out") };
-                const ok = bashSucceeds(driver.run!, env);
-                return existsSync(path.join(dir, "argv.json")) ? (JSON.parse(readFileSync(path.join(dir, "argv.json"), "utf8")) as string[]) : ok;
-            };
+        withDriver((driverCall) => {
+            const call = (COMMAND: string, ARGS: string, MITENE_ACCESS = COMMAND === "rollback" ? "rollback" : "deploy") => driverCall(COMMAND, ARGS, MITENE_ACCESS);
             const head = ["--no-install", "mitene"];
             assert.deepEqual(call("upgrade", '["--to","1.35","--region","a b","$(id)"]'), [...head, "upgrade", "--env", "prod", "--engine", "pulumi", "--json", "--to", "1.35", "--region", "a b", "$(id)"]);
             assert.deepEqual(call("rollback", "[]"), [...head, "rollback", "--env", "prod", "--engine", "pulumi", "--json"]);
             for (const [command, args] of [["upgrade", '{"to":"1.35"}'], ["upgrade", "[1]"], ["upgrade", "not json"], ["destroy", "[]"], ["upgrade; id", "[]"]]) {
                 assert.equal(call(command, args), false, `${command} ${args}: refused before the driver`);
             }
-            for (const [command, access] of [["rollback", "deploy"], ["upgrade", "rollback"], ["discard", "preview"], ["upgrade", ""]]) {
+            for (const [command, access] of [["rollback", "deploy"], ["upgrade", "rollback"], ["discard", "preview"], ["upgrade", ""], ["halt", "deploy"], ["resume", "preview"]]) {
                 assert.equal(call(command, "[]", access), false, `${command} with ${access || "no"} access: refused before the driver`);
             }
-        } finally {
-            rmSync(dir, { recursive: true, force: true });
-        }
+        });
+    });
+
+    it("runs every command with the access each caller gives it (halt and resume with the rollback role, docs/security.md)", () => {
+        const defaultAccess = (runDriver.on.workflow_call as { inputs: Record<string, { default?: string }> }).inputs.access.default!;
+        const calls = callers("./.github/workflows/run-driver.yml").flatMap(({ file, id, job }) =>
+            possibleValues(all[file], job.with!.command).flatMap((command) => possibleValues(all[file], job.with!.access ?? defaultAccess).map((access) => ({ caller: `${file} ${id}`, command, access }))),
+        );
+        // Every command the step knows has a caller here: the workflows were read, not skipped.
+        assert.deepEqual([...new Set(calls.map((c) => c.command))].sort(), ["discard", "halt", "ops-upgrade", "resume", "rollback", "upgrade"]);
+        withDriver((call) => {
+            for (const { caller, command, access } of calls) {
+                const argv = call(command, "[]", access);
+                assert.ok(Array.isArray(argv) && argv[2] === command, `${caller}: ${command} with ${access} access is refused by run-driver.yml`);
+            }
+        });
     });
 
     it("makes `mitene report --format md` of the run and puts it in the summary and the pull request body", () => {
