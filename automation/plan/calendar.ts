@@ -87,7 +87,7 @@ export function calendarItem(row: CalendarRow): LedgerItem {
                 : { ...base, supportsTarget: true, severity: "warning", detail: `in EKS extended support since ${row.endOfStandardSupport}${unverified(row)}, for ${count(-row.daysLeft!, "day")}${money}` };
         case "standard":
             if (row.daysLeft !== null && row.daysLeft <= STANDARD_SUPPORT_WARNING_DAYS) {
-                return { ...base, supportsTarget: true, severity: "warning", detail: `standard support ends ${row.endOfStandardSupport}${unverified(row)}, in ${count(row.daysLeft!, "day")}` };
+                return { ...base, supportsTarget: true, severity: "warning", detail: `standard support ends ${row.endOfStandardSupport}${unverified(row)}, in ${count(row.daysLeft, "day")}` };
             }
             return { ...base, supportsTarget: true, severity: row.datesVerified ? "ok" : "warning", detail: `standard support until ${row.endOfStandardSupport}${unverified(row)}` };
     }

@@ -172,7 +172,7 @@ export function calendarFindings(rows: readonly CalendarRow[]): PreflightFinding
         }
         if (row.phase === "unsupported") return [{ id: "support-phase", severity: "warning", message: `${row.cluster} runs Kubernetes ${row.version}, past EKS extended support (${row.endOfExtendedSupport})${dates}: EKS upgrades it in place on its own` }];
         if (row.phase === "standard" && row.daysLeft !== null && row.daysLeft <= STANDARD_SUPPORT_WARNING_DAYS) {
-            return [{ id: "support-phase", severity: "warning", message: `${row.cluster} runs Kubernetes ${row.version}, whose standard support ends ${row.endOfStandardSupport}${dates}, in ${count(row.daysLeft!, "day")}` }];
+            return [{ id: "support-phase", severity: "warning", message: `${row.cluster} runs Kubernetes ${row.version}, whose standard support ends ${row.endOfStandardSupport}${dates}, in ${count(row.daysLeft, "day")}` }];
         }
         return [];
     });
