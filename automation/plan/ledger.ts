@@ -71,7 +71,11 @@ export function addonItem(cluster: string, chart: PinnedChart, target: string, r
             supportsTarget: true,
             moveTo: null,
             severity: untested ? "warning" : "ok",
-            detail: untested ? `upstream tests ${chart.version} on ${compat.tested!.min}-${compat.tested!.max ?? "newer"} only` : `supports ${target}`,
+            detail: untested
+                ? `upstream tests ${chart.version} on ${compat.tested!.min}-${compat.tested!.max ?? "newer"} only`
+                : compat.kubeVersion || compat.tested
+                  ? `supports ${target}`
+                  : `supports ${target} in the project's range ${range}: upstream states no Kubernetes range for ${chart.version}`,
         };
     }
     const release = chooseRelease(compat.newer, target, running);

@@ -96,6 +96,15 @@ describe("plan: add-ons", () => {
         assert.match(item.detail, /add the release to components\/upstream\/compatibility\.ts$/);
     });
 
+    it("an ok that rests on the project's range alone says so; one backed by the chart's kubeVersion does not need to", () => {
+        const bare = PINNED_CHARTS.find((c) => !CHART_COMPATIBILITY[c.upstream].kubeVersion && !CHART_COMPATIBILITY[c.upstream].tested)!;
+        const item = addonItem("c", bare, bare.kubernetes.max);
+        assert.equal(item.severity, "ok");
+        assert.equal(item.detail, `supports ${bare.kubernetes.max} in the project's range ${bare.kubernetes.min}-${bare.kubernetes.max}: upstream states no Kubernetes range for ${bare.version}`);
+        const grafana = PINNED_CHARTS.find((c) => c.name === "grafana")!;
+        assert.equal(addonItem("c", grafana, grafana.kubernetes.max).detail, `supports ${grafana.kubernetes.max}`);
+    });
+
     it("a Chart.yaml kubeVersion the target does not satisfy is blocking", () => {
         const grafana = { ...PINNED_CHARTS.find((c) => c.name === "grafana")!, kubernetes: { min: "1.20", max: "1.36" } };
         assert.equal(addonItem("c", grafana, "1.24").severity, "blocking");
