@@ -99,6 +99,11 @@ export const SCENARIOS: DriverScenario[] = [
             const again = await run.cli("upgrade", "--env", "prod", "--to", "1.35");
             assert.equal(again.code, 0, again.stderr);
             assert.equal(again.json.result, "nothing_to_do");
+            // The plan reads the deployed stacks: the new clusters at 1.35, the Ops cluster (not upgraded here) behind.
+            const plan = await run.cli("plan", "--env", "prod", "--to", "1.35", "--at", "2026-12-05");
+            assert.equal(plan.json.snapshot, "engine", plan.stderr);
+            assert.deepEqual(plan.json.calendar.map((r: any) => [r.cluster, r.version]), [["ops-prod", "1.34"], ["mitene-prod-ap-northeast-1-green", "1.35"], ["mitene-prod-us-west-2-green", "1.35"]]);
+            assert.deepEqual(plan.json.steps.filter((s: any) => s.env === "prod").map((s: any) => [s.action, s.to]), [["ops-upgrade", "1.35"]]);
         },
     },
     {
