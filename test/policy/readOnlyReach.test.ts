@@ -84,11 +84,7 @@ describe("policy: read-only-principals over the graph", () => {
         });
         after(() => rmSync(dir, { recursive: true, force: true }));
 
-        it("passes the committed render", async () => {
-            const { code, json } = await cli(["policy", dir, "--json"]);
-            assert.deepEqual([code, (json as { violations: unknown[] }).violations], [0, []]);
-        });
-
+        // That the committed render passes is test/identity/documents.test.ts's.
         it("fails once a role the preview role can assume is granted everything", async () => {
             const file = path.join(dir, "ops-prod.json");
             const rendered = JSON.parse(readFileSync(file, "utf8")) as EnvStackGraph;
