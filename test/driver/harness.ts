@@ -89,6 +89,14 @@ export async function cli(given: string[], options: RunOptions = {}): Promise<Cl
     return { code, stdout, stderr, json };
 }
 
+/** A fresh directory holding `mitene render` of `stack` of `env`, for a test that edits or polices a render. */
+export async function renderedStack(env: string, stack: string): Promise<string> {
+    const dir = mkdtempSync(path.join(tmpdir(), "mitene-render-"));
+    const run = await cli(["render", "--env", env, "--stack", stack, "--out", dir]);
+    if (run.code !== 0) throw new Error(`render of ${stack} failed (exit ${run.code}): ${run.stderr}`);
+    return dir;
+}
+
 export const sim = (state: string, ...args: string[]) => [...args, "--engine", "sim", "--state", state];
 
 export const statusOf = async (state: string, env = "prod") => (await cli(sim(state, "status", "--env", env, "--json"))).json;

@@ -15,7 +15,7 @@ import { accessRolePolicy, stateKeyPolicy } from "../../components/identity/poli
 import { ACCESS_ROLES, accessRoleName, accessRoleTrust } from "../../components/identity/roles";
 import { catalogActions, grantsWrite, readOnlyProblems } from "../../policy/iamAccess";
 import { EnvPrincipals, envPrincipals } from "./principals";
-import { cli } from "../driver/harness";
+import { cli, renderedStack } from "../driver/harness";
 
 type Doc = { Statement: { Action?: string | string[]; NotAction?: string | string[] }[] };
 const actionsOf = (doc: unknown) => (doc as Doc).Statement.flatMap((s) => [s.Action ?? [], s.NotAction ?? []].flat());
@@ -137,8 +137,7 @@ describe("mitene identity", () => {
 describe("mitene policy: read-only-principals over a render, both ways", function () {
     let dir: string;
     before(async () => {
-        dir = mkdtempSync(path.join(tmpdir(), "render-"));
-        assert.equal((await cli(["render", "--env", "prod", "--stack", "ops-prod", "--out", dir])).code, 0);
+        dir = await renderedStack("prod", "ops-prod");
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,12 +5,11 @@
  * render passes `mitene policy` and one with such a role added fails it.
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EnvGraphResource, EnvStackGraph } from "../../policy/envGraph";
 import { readOnlyReach } from "../../policy/readOnlyReach";
-import { cli } from "../driver/harness";
+import { cli, renderedStack } from "../driver/harness";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -79,8 +78,7 @@ describe("policy: read-only-principals over the graph", () => {
     describe("mitene policy over the Ops render", () => {
         let dir: string;
         before(async () => {
-            dir = mkdtempSync(path.join(tmpdir(), "render-"));
-            assert.equal((await cli(["render", "--env", "prod", "--stack", "ops-prod", "--out", dir])).code, 0);
+            dir = await renderedStack("prod", "ops-prod");
         });
         after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { STACKS_DIR } from "../../stacks/stackFiles";
 import { weightsOnDeployedColors } from "../../policy/servingColors";
-import { cli } from "../driver/harness";
+import { cli, renderedStack } from "../driver/harness";
 
 describe("policy: weights only on deployed colors", () => {
     const region = (weights: Record<string, number>) => ({ stack: "region-prod-us-west-2", resources: [], outputs: { weights } });
@@ -37,9 +37,8 @@ describe("policy: weights only on deployed colors", () => {
     });
 
     it("mitene policy passes a render of the committed region-prod-us-west-2 alone", async () => {
-        const out = mkdtempSync(path.join(tmpdir(), "render-"));
+        const out = await renderedStack("prod", "region-prod-us-west-2");
         try {
-            assert.equal((await cli(["render", "--env", "prod", "--stack", "region-prod-us-west-2", "--out", out])).code, 0);
             const { code, json } = await cli(["policy", out, "--json"]);
             assert.deepEqual([code, (json as { violations: unknown[] }).violations], [0, []]);
         } finally {
