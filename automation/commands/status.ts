@@ -136,18 +136,18 @@ export async function status(ports: DriverPorts, env: string, today = new Date()
                 const cluster = region.clusters[color];
                 if (!cluster) return [];
                 if (cluster.pending) pending.push(cluster.stack);
-                return [{ color, stack: cluster.stack, version: cluster.version, cron: owner === color, deployed: cluster.outputs !== null, argocdRegistered: cluster.outputs?.argocdRegistered === true, phase: supportPhase(cluster.version, today), datesVerified: datesVerified(cluster.version) }];
+                return [{ color, stack: cluster.stack, version: cluster.version, cron: owner === color, deployed: cluster.outputs !== null, argocdRegistered: cluster.outputs?.argocdRegistered === true, ...supportOf(cluster.version, today) }];
             }),
         };
     });
     const ops = view.ops
-        ? { stack: view.ops.stack, version: view.ops.outputs?.kubernetesVersion ?? null, coreAddonsVersion: view.ops.outputs?.coreAddonsVersion ?? null, nodeGroupVersion: view.ops.outputs?.nodeGroupVersion ?? null, ...opsPhase(view.ops.outputs?.kubernetesVersion ?? configText(view.ops.config, "kubernetesVersion") ?? "unknown", today) }
+        ? { stack: view.ops.stack, version: view.ops.outputs?.kubernetesVersion ?? null, coreAddonsVersion: view.ops.outputs?.coreAddonsVersion ?? null, nodeGroupVersion: view.ops.outputs?.nodeGroupVersion ?? null, ...supportOf(view.ops.outputs?.kubernetesVersion ?? configText(view.ops.config, "kubernetesVersion") ?? "unknown", today) }
         : null;
     return { env, ops, regions, lease, halt, pendingOperations: pending, journal: ports.journal.locate(env) };
 }
 
-const datesVerified = (version: string) => eksSupport(version)?.verified ?? false;
-const opsPhase = (version: string, today: string) => ({ phase: supportPhase(version, today), datesVerified: datesVerified(version) });
+/** Where a version stands in EKS's calendar today, and whether that rests on dates read in AWS's own table. */
+const supportOf = (version: string, today: string) => ({ phase: supportPhase(version, today), datesVerified: eksSupport(version)?.verified ?? false });
 
 /** `extended support` and, when the calendar row was not read in AWS's own calendar, that its dates are unverified. */
 export function phaseText(phase: SupportPhase, version: string | null): string {

@@ -60,13 +60,14 @@ export function factsFromCommitted(env: string, stacksDir?: string): EnvFacts {
             if (value === undefined || !isMinorVersion(value)) {
                 throw new StackFileError(`stack file ${stackFilePath(stack, stacksDir)}: mitene:${key} ${value === undefined ? "is missing" : `"${value}" is not a Kubernetes minor like 1.34`}`);
             }
-            // YAML reads an unquoted 1.30 as the number 1.3.
-            if (typeof config[`mitene:${key}`] === "number" && !coreAddonVersions(value)) {
-                throw new StackFileError(`stack file ${stackFilePath(stack, stacksDir)}: mitene:${key} is the number ${value}: quote the version ("1.30", not 1.30)`);
-            }
-            // A minor the project has no core add-on versions for cannot deploy: say so here, not as the target it implies.
+            // A minor the project has no core add-on versions for cannot deploy: say so here, not as the target it
+            // implies. YAML reads an unquoted 1.30 as the number 1.3, the likeliest way to get one.
             if (!coreAddonVersions(value)) {
-                throw new StackFileError(`stack file ${stackFilePath(stack, stacksDir)}: mitene:${key} "${value}" is not a version the project deploys (no core add-on versions known for it: ${Object.keys(CORE_ADDON_VERSIONS).join(", ")}; components/kubernetesVersions.ts)`);
+                const problem =
+                    typeof config[`mitene:${key}`] === "number"
+                        ? `is the number ${value}: quote the version ("1.30", not 1.30)`
+                        : `"${value}" is not a version the project deploys (no core add-on versions known for it: ${Object.keys(CORE_ADDON_VERSIONS).join(", ")}; components/kubernetesVersions.ts)`;
+                throw new StackFileError(`stack file ${stackFilePath(stack, stacksDir)}: mitene:${key} ${problem}`);
             }
             return value;
         };

@@ -107,18 +107,24 @@ export class WaveCoordinator {
         if (this.stopped) {
             await this.log.event(null, `wave ${next} (${regions}) does not start: ${this.stopped}`, { phase: "wave", detail: { kind: "stopped", wave: next, reason: this.stopped } });
         } else {
-            const why = [...this.passed[wave]].map(([name, r]) =>
-                r.kind === "ready"
-                    ? `${name} served 100% for ${Math.round(r.minutes)}m and ${integer(r.requests)} requests, its gate passing`
-                    : r.kind === "paused"
-                      ? `${name} paused (--stop-at)`
-                      : r.kind === "earlier"
-                        ? `${name} moved its traffic in an earlier run`
-                        : `${name} ended without serving 100% (--on-region-rollback continue)`,
-            );
+            const why = [...this.passed[wave]].map(([name, r]) => `${name} ${passedBecause(r)}`);
             await this.log.event(null, `wave ${next} (${regions}) starts: ${why.join("; ")}`, { phase: "wave", detail: { kind: "start", wave: next, regions: this.plan.waves[next] } });
         }
         this.opened[next].open();
+    }
+}
+
+/** Why a region's report let the next wave start (a held one stops it before this is asked). */
+function passedBecause(report: WaveReport): string {
+    switch (report.kind) {
+        case "ready":
+            return `served 100% for ${Math.round(report.minutes)}m and ${integer(report.requests)} requests, its gate passing`;
+        case "paused":
+            return "paused (--stop-at)";
+        case "earlier":
+            return "moved its traffic in an earlier run";
+        default:
+            return "ended without serving 100% (--on-region-rollback continue)";
     }
 }
 
